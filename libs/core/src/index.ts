@@ -1,0 +1,39 @@
+export { SPLIT_NAMES } from './ids';
+export type { Domain, ItemId, SplitName, UserId } from './ids';
+export type { Item } from './item';
+export type { Interaction, Row } from './interaction';
+export type { Dataset, DatasetStatistics } from './dataset';
+export { createMatrix, matrixRow } from './matrix';
+export type { Float32Matrix } from './matrix';
+export { silentLogger } from './progress';
+export type { Logger, ProgressCallback, ProgressEvent } from './progress';
+export type {
+  CollaborativeRecommender,
+  RecommenderFitOptions,
+  RecommenderFitReport,
+  ScoringInput,
+} from './recommender';
+export type { EmbedOptions, TextEmbeddingModel } from './text-embedding-model';
+export type { VectorHit, VectorIndex, VectorRecord, VectorSearchOptions } from './vector-index';
+export type {
+  GenerateOptions,
+  GenerateResult,
+  LanguageModel,
+  ScoreYesNoOptions,
+  TokenUsage,
+  YesNoScore,
+} from './language-model';
+export type { RerankCandidate, Reranker, RerankResult } from './reranker';
+export type { RetrievalTarget, RetrievedUser, UserRetriever } from './retriever';
+export {
+  ArtifactNotFoundError,
+  BackendUnavailableError,
+  DataFormatError,
+  DimensionMismatchError,
+  EmptySplitError,
+  InvalidOptionError,
+  LanguageModelError,
+  ModelMismatchError,
+  ScoreError,
+  UnknownIdError,
+} from './errors';
