@@ -8,10 +8,10 @@ import { defineProject } from 'vitest/config';
  */
 export function projectConfig(projectRoot: string) {
   const name = path.basename(projectRoot);
-  const conditions = ['@score/source', 'node', 'import', 'module', 'default'];
   return defineProject({
-    resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: ['@score/source'] } },
+    // Vite's own defaults ('module', 'node', 'development|production') plus ours, first.
+    resolve: { conditions: ['@score/source', 'module', 'browser', 'development|production'] },
+    ssr: { resolve: { conditions: ['@score/source', 'module', 'node', 'development|production'] } },
     test: {
       name,
       root: projectRoot,
