@@ -1,1 +1,21 @@
-export {};
+export { describeItem, quoteText } from './describe-item';
+export type { DescribeItemOptions } from './describe-item';
+export { describeHistory } from './describe-history';
+export type { DescribeHistoryOptions } from './describe-history';
+export { PromptTemplate, createTemplate, templatePlaceholders } from './prompt-template';
+export type { PromptTemplateOptions } from './prompt-template';
+export { DOMAIN_PRESETS, resolveDomain } from './domain-presets';
+export type { DomainPreset } from './domain-presets';
+export {
+  BASIC_TEMPLATE,
+  CI_TEMPLATE,
+  DOMAIN_PLACEHOLDERS,
+  HISTORY_LIST,
+  PROMPT_PLACEHOLDERS,
+  SELF_ASSESS_TEMPLATE,
+  SIMILAR_BEHAVIOR_LISTS,
+  TARGET_ITEM,
+} from './templates';
+export type { PromptKind } from './templates';
+export { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviorLists, selfAssessPrompt } from './prompt-set';
+export type { CiPromptInput, PromptInput, PromptSet, PromptSetOptions } from './prompt-set';
