@@ -1,0 +1,165 @@
+import { InvalidOptionError, type Interaction, type Row } from '@score/core';
+import { describe, expect, it } from 'vitest';
+import { generateSyntheticDataset, generateSyntheticInteractions } from './generate';
+import { SYNTHETIC_GENRES } from './vocabulary';
+
+/** Area under the ROC curve with tied scores sharing their average rank. */
+function auc(scores: readonly number[], labels: readonly number[]): number {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  let positives = 0;
+  let rankSum = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end < order.length && scores[order[end]] === scores[order[start]]) end++;
+    for (let k = start; k < end; k++) {
+      if (labels[order[k]] !== 1) continue;
+      positives++;
+      rankSum += (start + end + 1) / 2;
+    }
+    start = end;
+  }
+  const negatives = labels.length - positives;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+describe('generateSyntheticInteractions', () => {
+  it('is deterministic by seed', () => {
+    const first = generateSyntheticInteractions({ seed: 5, users: 50, items: 80 });
+    const again = generateSyntheticInteractions({ seed: 5, users: 50, items: 80 });
+    const other = generateSyntheticInteractions({ seed: 6, users: 50, items: 80 });
+    expect(again.interactions).toEqual(first.interactions);
+    expect([...again.items.values()]).toEqual([...first.items.values()]);
+    expect(other.interactions).not.toEqual(first.interactions);
+    expect([...other.items.values()].map((item) => item.title)).not.toEqual([...first.items.values()].map((item) => item.title));
+  });
+
+  it('makes items whose titles use the words of their genres, with unique titles and a year', () => {
+    const { items } = generateSyntheticInteractions({ users: 10, items: 300 });
+    const titles = [...items.values()].map((item) => item.title);
+    expect(new Set(titles).size).toBe(300);
+    for (const item of items.values()) {
+      const genres = item.attributes.genres.map((name) => SYNTHETIC_GENRES.find((genre) => genre.name === name)!);
+      expect(genres.length).toBeGreaterThanOrEqual(1);
+      expect(genres.length).toBeLessThanOrEqual(3);
+      const words = new Set(genres.flatMap((genre) => [...genre.leads, ...genre.nouns]));
+      const titleWords = [...words].filter((word) => item.title.includes(word));
+      expect(titleWords.length, item.title).toBeGreaterThan(0);
+      expect(item.title.endsWith(`(${item.attributes.year[0]})`)).toBe(true);
+    }
+  });
+
+  it('keeps each user in time order with ratings 1-5 and no repeated items', () => {
+    const { interactions } = generateSyntheticInteractions({ users: 40, items: 100 });
+    const byUser = new Map<string, Interaction[]>();
+    for (const interaction of interactions) {
+      const list = byUser.get(interaction.userId) ?? [];
+      list.push(interaction);
+      byUser.set(interaction.userId, list);
+    }
+    expect(byUser.size).toBe(40);
+    for (const rows of byUser.values()) {
+      expect(rows.length).toBeGreaterThanOrEqual(20);
+      expect(new Set(rows.map((row) => row.itemId)).size).toBe(rows.length);
+      for (let k = 1; k < rows.length; k++) expect(rows[k].timestamp).toBeGreaterThanOrEqual(rows[k - 1].timestamp);
+    }
+    expect(new Set(interactions.map((row) => row.rating))).toEqual(new Set([1, 2, 3, 4, 5]));
+  });
+
+  it('validates options, naming the field', () => {
+    expect(() => generateSyntheticInteractions({ users: 1 })).toThrow(InvalidOptionError);
+    expect(() => generateSyntheticInteractions({ items: 50, maxInteractionsPerUser: 60 })).toThrow(/maxInteractionsPerUser/);
+    expect(() => generateSyntheticInteractions({ startMonth: '2020/01' })).toThrow(/startMonth/);
+  });
+});
+
+describe('generateSyntheticDataset (the demo size)', async () => {
+  const dataset = await generateSyntheticDataset();
+  const statistics = dataset.statistics();
+
+  it('has the demo size and the ML-1M shape: 20 months split 10/5/5', () => {
+    const total = statistics.rows.train + statistics.rows.valid + statistics.rows.test;
+    expect(total).toBeGreaterThanOrEqual(20_000);
+    expect(total).toBeLessThanOrEqual(40_000);
+    expect(statistics.users).toBe(600);
+    expect(statistics.rows.train).toBeGreaterThan(statistics.rows.valid);
+    expect(statistics.positiveRate.all).toBeGreaterThan(0.45);
+    expect(statistics.positiveRate.all).toBeLessThan(0.65);
+    const month = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 7);
+    expect(month(statistics.timeRange.train![0])).toBe('2020-01');
+    expect(month(statistics.timeRange.train![1])).toBe('2020-10');
+    expect(month(statistics.timeRange.valid![0])).toBe('2020-11');
+    expect(month(statistics.timeRange.valid![1])).toBe('2021-03');
+    expect(month(statistics.timeRange.test![0])).toBe('2021-04');
+    expect(month(statistics.timeRange.test![1])).toBe('2021-08');
+  });
+
+  it('carries collaborative and semantic signal: genre overlap and neighbours beat popularity', () => {
+    const train = dataset.split('train');
+    const test = dataset.split('test');
+    const labels = test.map((row) => row.label);
+    const trainCount = new Map<string, number>();
+    for (const row of train) trainCount.set(row.itemId, (trainCount.get(row.itemId) ?? 0) + 1);
+    const popularity = auc(test.map((row) => trainCount.get(row.itemId) ?? 0), labels);
+
+    const genresOf = (itemId: string) => dataset.items.get(itemId)!.attributes.genres;
+    const overlap = (row: Row): number => {
+      const history = dataset.history(row, 50);
+      const target = genresOf(row.itemId);
+      let shared = 0;
+      for (const itemId of history) for (const genre of genresOf(itemId)) if (target.includes(genre)) shared++;
+      return history.length === 0 ? 0 : shared / history.length;
+    };
+    const semantic = auc(test.map(overlap), labels);
+
+    // Neighbours: users who rated the target item in train, weighted by shared positives.
+    const trainPositives = new Map<string, Set<string>>();
+    const raters = new Map<string, Row[]>();
+    for (const row of train) {
+      if (row.label === 1) trainPositives.set(row.userId, (trainPositives.get(row.userId) ?? new Set()).add(row.itemId));
+      const list = raters.get(row.itemId) ?? [];
+      list.push(row);
+      raters.set(row.itemId, list);
+    }
+    const neighbours = auc(
+      test.map((row) => {
+        const mine = new Set(dataset.history(row));
+        let vote = 0;
+        let weight = 0;
+        for (const other of raters.get(row.itemId) ?? []) {
+          const theirs = trainPositives.get(other.userId);
+          if (other.userId === row.userId || theirs === undefined) continue;
+          let shared = 0;
+          for (const itemId of theirs) if (mine.has(itemId)) shared++;
+          const similarity = shared / Math.sqrt(theirs.size * Math.max(1, mine.size));
+          vote += similarity * (other.label === 1 ? 1 : -1);
+          weight += similarity;
+        }
+        return weight === 0 ? 0 : vote / weight;
+      }),
+      labels,
+    );
+    expect(popularity).toBeGreaterThan(0.53);
+    expect(semantic).toBeGreaterThan(popularity + 0.05);
+    expect(neighbours).toBeGreaterThan(popularity + 0.05);
+  });
+
+  it('drifts: the most recent history predicts better than the oldest', () => {
+    const rows = dataset.split('test').filter((row) => row.historyLength >= 30);
+    const labels = rows.map((row) => row.label);
+    const overlap = (history: readonly string[], row: Row): number => {
+      const target = dataset.items.get(row.itemId)!.attributes.genres;
+      let shared = 0;
+      for (const itemId of history) for (const genre of dataset.items.get(itemId)!.attributes.genres) if (target.includes(genre)) shared++;
+      return shared / history.length;
+    };
+    const oldest = auc(rows.map((row) => overlap(dataset.positives(row.userId).slice(0, 20), row)), labels);
+    const recent = auc(rows.map((row) => overlap(dataset.history(row, 20), row)), labels);
+    expect(rows.length).toBeGreaterThan(500);
+    expect(recent).toBeGreaterThan(oldest);
+  });
+
+  it('gives most test rows a history', () => {
+    const test = dataset.split('test');
+    expect(test.filter((row) => row.historyLength > 0).length / test.length).toBeGreaterThan(0.95);
+  });
+});
