@@ -1,1 +1,32 @@
-export {};
+export type {
+  SpecialTokenIds,
+  Tokenizer,
+  TokenizerBatchEncoding,
+  TokenizerBatchOptions,
+  TokenizerDecodeOptions,
+  TokenizerEncodeOptions,
+  TokenizerEncoding,
+  TokenizerJson,
+} from './tokenizer';
+export { loadTokenizer, tokenizerFromJson } from './hf-tokenizer';
+export { trainTokenizer } from './train-tokenizer';
+export type { TrainedSpecialTokens, TrainTokenizerOptions } from './train-tokenizer';
+export { createOnnxEncoder, OnnxEncoder } from './onnx-encoder';
+export type { OnnxEncoderOptions } from './onnx-encoder';
+export type { EncoderInputs, TrainableTextEncoder } from './trainable-encoder';
+export { ATTENTION_MASK_BIAS, BertEncoder, createBertEncoder, loadBertEncoder } from './bert-encoder';
+export type { BertEncoderOptions, LoadBertEncoderOptions } from './bert-encoder';
+export { bertConfigFromJson, bertConfigToJson, bertWeightNames } from './bert-config';
+export type { BertConfig } from './bert-config';
+export { createPooledEncoder, loadPooledEncoder, POOLED_MODEL_TYPE, PooledEncoder } from './pooled-encoder';
+export type { LoadPooledEncoderOptions, PooledEncoderConfig, PooledEncoderOptions } from './pooled-encoder';
+export { loadTrainableEncoder } from './load-trainable-encoder';
+export type { LoadTrainableEncoderOptions } from './load-trainable-encoder';
+export { l2Normalize, meanPool, pool } from './pooling';
+export type { PoolingMode } from './pooling';
+export { infoNceLoss } from './info-nce-loss';
+export type { InfoNceOptions } from './info-nce-loss';
+export { OnnxGraphBuilder } from './onnx-graph-builder';
+export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
+export { exportBertToOnnx } from './export-bert-to-onnx';
+export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';

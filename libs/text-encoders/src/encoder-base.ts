@@ -1,0 +1,133 @@
+import { createMatrix, type EmbedOptions, type Float32Matrix, InvalidOptionError, ModelMismatchError, ScoreError } from '@score/core';
+import { tf } from '@score/tfjs-runtime';
+import type { PoolingMode } from './pooling';
+import type { Tokenizer } from './tokenizer';
+import type { EncoderInputs } from './trainable-encoder';
+
+/** Settings every trainable encoder shares. */
+export interface EncoderBaseSettings {
+  readonly tokenizer: Tokenizer;
+  readonly vocabSize: number;
+  readonly maxLength: number;
+  readonly batchSize: number;
+  readonly normalize: boolean;
+  readonly pooling: PoolingMode;
+  readonly modelId: string;
+}
+
+/** Checks an integer option. */
+export function positiveInteger(field: string, value: unknown, minimum = 1): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(field, `must be an integer of at least ${minimum}, got ${String(value)}.`, value);
+  }
+  return value;
+}
+
+/** Checks that a tokenizer's ids all fit an embedding table of `vocabSize` rows. */
+export function checkTokenizerFits(tokenizer: Tokenizer, vocabSize: number, where?: string): void {
+  if (tokenizer.vocabSize > vocabSize) {
+    throw new ModelMismatchError(
+      `the tokenizer has ${tokenizer.vocabSize} ids but the model's embedding table has ${vocabSize} rows, so ids ${vocabSize}..${tokenizer.vocabSize - 1} would be out of range; use the tokenizer the model was trained with.`,
+      { path: where, expected: vocabSize, actual: tokenizer.vocabSize },
+    );
+  }
+}
+
+/** Indices of the encodings sorted by length (stable), so that batches pad little. */
+export function lengthOrder(encodings: readonly { readonly ids: readonly number[] }[]): number[] {
+  return encodings.map((_, i) => i).sort((a, b) => encodings[a]!.ids.length - encodings[b]!.ids.length || a - b);
+}
+
+/** What the BERT and pooled encoders share: tokenizing, batching `embed`, disposal. */
+export abstract class EncoderBase {
+  readonly tokenizer: Tokenizer;
+  readonly maxLength: number;
+  readonly normalized: boolean;
+  readonly pooling: PoolingMode;
+  readonly modelId: string;
+  protected readonly vocabSize: number;
+  protected readonly batchSize: number;
+  protected readonly weights: Map<string, tf.Variable>;
+  #disposed = false;
+
+  protected constructor(settings: EncoderBaseSettings, weights: Map<string, tf.Variable>) {
+    this.tokenizer = settings.tokenizer;
+    this.maxLength = settings.maxLength;
+    this.normalized = settings.normalize;
+    this.pooling = settings.pooling;
+    this.modelId = settings.modelId;
+    this.vocabSize = settings.vocabSize;
+    this.batchSize = settings.batchSize;
+    this.weights = weights;
+  }
+
+  abstract readonly dimensions: number;
+  abstract embedTensor(ids: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor2D;
+
+  get trainableVariables(): tf.Variable[] {
+    return [...this.weights.values()];
+  }
+
+  namedWeights(): ReadonlyMap<string, tf.Variable> {
+    return this.weights;
+  }
+
+  protected weight(name: string): tf.Variable {
+    if (this.#disposed) throw new ScoreError(`The encoder ${this.modelId} was disposed; create or load it again.`, { code: 'DISPOSED' });
+    return this.weights.get(name)!;
+  }
+
+  tokenize(texts: readonly string[]): EncoderInputs {
+    return this.#toTensors(texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength })));
+  }
+
+  /** Pads encodings to the longest and checks every id against the embedding table. */
+  #toTensors(encodings: readonly { readonly ids: readonly number[] }[]): EncoderInputs {
+    const length = Math.max(1, ...encodings.map((e) => e.ids.length));
+    const ids = new Int32Array(encodings.length * length).fill(this.tokenizer.specialTokens.pad);
+    const mask = new Int32Array(encodings.length * length);
+    encodings.forEach((encoding, r) => {
+      encoding.ids.forEach((id, c) => {
+        if (id < 0 || id >= this.vocabSize) {
+          throw new ModelMismatchError(`token id ${id} of text ${r} is outside the model's vocabulary of ${this.vocabSize} ids; the tokenizer does not match the model.`, {
+            expected: this.vocabSize,
+            actual: id,
+          });
+        }
+        ids[r * length + c] = id;
+        mask[r * length + c] = 1;
+      });
+    });
+    return { ids: tf.tensor2d(ids, [encodings.length, length], 'int32'), mask: tf.tensor2d(mask, [encodings.length, length], 'int32') };
+  }
+
+  /** Embeds in batches of similar length (less padding), writing rows back in input order. */
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Matrix> {
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? this.batchSize);
+    const width = this.dimensions;
+    const out = new Float32Array(texts.length * width);
+    const encodings = texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength }));
+    const order = lengthOrder(encodings);
+    for (let start = 0; start < order.length; start += batchSize) {
+      options.signal?.throwIfAborted();
+      const rows = order.slice(start, start + batchSize);
+      const result = tf.tidy(() => {
+        const { ids, mask } = this.#toTensors(rows.map((r) => encodings[r]!));
+        return this.embedTensor(ids, mask);
+      });
+      try {
+        const data = await result.data();
+        rows.forEach((r, i) => out.set(data.subarray(i * width, (i + 1) * width), r * width));
+      } finally {
+        result.dispose();
+      }
+    }
+    return createMatrix(texts.length, width, out);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const variable of this.weights.values()) variable.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { loadBertEncoder } from './bert-encoder';
+import { readJsonFile } from './model-folder';
+import { loadPooledEncoder, POOLED_MODEL_TYPE } from './pooled-encoder';
+import type { Tokenizer } from './tokenizer';
+import type { TrainableTextEncoder } from './trainable-encoder';
+
+/** Options of {@link loadTrainableEncoder}. */
+export interface LoadTrainableEncoderOptions {
+  /** @defaultValue the folder's `tokenizer.json` */
+  readonly tokenizer?: Tokenizer;
+  /** @defaultValue 32 (BERT), 64 (pooled) */
+  readonly batchSize?: number;
+}
+
+/** Loads a saved trainable encoder of either architecture, chosen by `config.json`'s `model_type`. */
+export async function loadTrainableEncoder(dir: string, options: LoadTrainableEncoderOptions = {}): Promise<TrainableTextEncoder> {
+  const config = readJsonFile(path.join(dir, 'config.json'), 'Model config (config.json)');
+  return config['model_type'] === POOLED_MODEL_TYPE ? loadPooledEncoder(dir, options) : loadBertEncoder(dir, options);
+}

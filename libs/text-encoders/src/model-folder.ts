@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArtifactNotFoundError, DataFormatError } from '@score/core';
+import type { PoolingMode } from './pooling';
+
+/** Reads a JSON file; a missing file is an `ArtifactNotFoundError`, bad JSON a `DataFormatError`. */
+export function readJsonFile(filePath: string, what: string): Record<string, unknown> {
+  if (!fs.existsSync(filePath)) throw new ArtifactNotFoundError(filePath, what);
+  try {
+    const value = JSON.parse(fs.readFileSync(filePath, 'utf8')) as unknown;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new DataFormatError(`${what} is not a valid JSON object.`, { path: filePath, cause: error });
+  }
+}
+
+/** Encoder settings a model folder states (sentence-transformers files or @score's own `config.json` block). */
+export interface FolderSettings {
+  pooling?: PoolingMode;
+  maxLength?: number;
+  normalize?: boolean;
+  /** `max_position_embeddings` of `config.json`. */
+  maxPositions?: number;
+  /** `vocab_size` of `config.json`. */
+  vocabSize?: number;
+}
+
+/**
+ * Reads `config.json` (vocab size, positions, and @score's `score_encoder` block),
+ * `sentence_bert_config.json` (max_seq_length), `1_Pooling/config.json` (pooling mode) and
+ * `modules.json` (a Normalize module) when present.
+ */
+export function readFolderSettings(dir: string): FolderSettings {
+  const settings: FolderSettings = {};
+  const configPath = path.join(dir, 'config.json');
+  if (fs.existsSync(configPath)) {
+    const config = readJsonFile(configPath, 'Model config (config.json)');
+    if (typeof config['vocab_size'] === 'number') settings.vocabSize = config['vocab_size'];
+    if (typeof config['max_position_embeddings'] === 'number') settings.maxPositions = config['max_position_embeddings'];
+    const own = config['score_encoder'] as { pooling?: unknown; normalize?: unknown; max_length?: unknown } | undefined;
+    if (own && typeof own === 'object') {
+      if (own.pooling === 'mean' || own.pooling === 'cls') settings.pooling = own.pooling;
+      if (typeof own.normalize === 'boolean') settings.normalize = own.normalize;
+      if (typeof own.max_length === 'number') settings.maxLength = own.max_length;
+    }
+  }
+  const sbertPath = path.join(dir, 'sentence_bert_config.json');
+  if (fs.existsSync(sbertPath)) {
+    const sbert = readJsonFile(sbertPath, 'Sentence-transformers config (sentence_bert_config.json)');
+    if (typeof sbert['max_seq_length'] === 'number') settings.maxLength ??= sbert['max_seq_length'];
+  }
+  const poolingPath = path.join(dir, '1_Pooling', 'config.json');
+  if (fs.existsSync(poolingPath)) {
+    const pooling = readJsonFile(poolingPath, 'Pooling config (1_Pooling/config.json)');
+    if (pooling['pooling_mode_cls_token'] === true) settings.pooling ??= 'cls';
+    else if (pooling['pooling_mode_mean_tokens'] === true) settings.pooling ??= 'mean';
+  }
+  const modulesPath = path.join(dir, 'modules.json');
+  if (fs.existsSync(modulesPath) && settings.normalize === undefined) {
+    try {
+      const modules = JSON.parse(fs.readFileSync(modulesPath, 'utf8')) as { type?: string }[];
+      if (Array.isArray(modules)) settings.normalize = modules.some((m) => typeof m.type === 'string' && m.type.endsWith('.Normalize'));
+    } catch (error) {
+      throw new DataFormatError('modules.json is not valid JSON.', { path: modulesPath, cause: error });
+    }
+  }
+  return settings;
+}

@@ -1,0 +1,242 @@
+import { InvalidOptionError, type ProgressCallback } from '@score/core';
+import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
+import { applyMerges, type CountedWord, learnMerges } from './bpe-merge-trainer';
+import { tokenizerFromJson } from './hf-tokenizer';
+import type { Tokenizer, TokenizerJson } from './tokenizer';
+
+/** Spellings of the special tokens a trained tokenizer gets (ids 0..4 in this order). */
+export interface TrainedSpecialTokens {
+  /** @defaultValue "[PAD]" (wordpiece), "<pad>" (bpe) */
+  readonly pad?: string;
+  /** @defaultValue "[UNK]" (wordpiece), "<unk>" (bpe) */
+  readonly unk?: string;
+  /** Added before every text. @defaultValue "[CLS]" (wordpiece), "<s>" (bpe) */
+  readonly cls?: string;
+  /** Added after every text. @defaultValue "[SEP]" (wordpiece), "</s>" (bpe) */
+  readonly sep?: string;
+  /** @defaultValue "[MASK]" (wordpiece), "<mask>" (bpe) */
+  readonly mask?: string;
+}
+
+/** Options of {@link trainTokenizer}. */
+export interface TrainTokenizerOptions {
+  /** The training corpus. */
+  readonly texts: readonly string[];
+  /** Size of the vocabulary, special tokens included (an upper bound: a small corpus may give fewer). */
+  readonly vocabSize: number;
+  /**
+   * "wordpiece": BERT normalizer and pre-tokenizer, `##` continuation pieces (as BERT);
+   * "bpe": byte-level BPE (as GPT-2 / RoBERTa), never produces an unknown token.
+   */
+  readonly kind: 'wordpiece' | 'bpe';
+  /** Pairs seen fewer times than this are not merged. @defaultValue 2 */
+  readonly minFrequency?: number;
+  /** Spellings of the special tokens. @defaultValue see {@link TrainedSpecialTokens} */
+  readonly specialTokens?: TrainedSpecialTokens;
+  /**
+   * Words that must each encode as one token (e.g. ["Yes", "No"] for the Yes/No head). For "bpe",
+   * both the word and the word after a space are single tokens; with `lowercase`, the lowercased word is.
+   * @defaultValue []
+   */
+  readonly requiredTokens?: readonly string[];
+  /** Lowercase text before tokenizing (wordpiece also strips accents then, as BERT uncased). @defaultValue true for wordpiece, false for bpe */
+  readonly lowercase?: boolean;
+  /** Receives one event per 100 merges and a final one (task "tokenizer.train", unit "tokens": the vocabulary size so far). @defaultValue none */
+  readonly onProgress?: ProgressCallback;
+}
+
+const DEFAULT_SPECIALS = {
+  wordpiece: { pad: '[PAD]', unk: '[UNK]', cls: '[CLS]', sep: '[SEP]', mask: '[MASK]' },
+  bpe: { pad: '<pad>', unk: '<unk>', cls: '<s>', sep: '</s>', mask: '<mask>' },
+} as const;
+
+/** GPT-2's byte-to-unicode table: the 256 characters byte-level BPE writes bytes as, in byte order. */
+function byteLevelAlphabet(): string[] {
+  const printable: number[] = [];
+  for (let b = 33; b <= 126; b++) printable.push(b);
+  for (let b = 161; b <= 172; b++) printable.push(b);
+  for (let b = 174; b <= 255; b++) printable.push(b);
+  const chars = new Array<string>(256);
+  let extra = 0;
+  for (let b = 0; b < 256; b++) chars[b] = String.fromCharCode(printable.includes(b) ? b : 256 + extra++);
+  return chars;
+}
+
+function validate(options: TrainTokenizerOptions): void {
+  if (!Array.isArray(options.texts) || options.texts.length === 0 || options.texts.some((t) => typeof t !== 'string')) {
+    throw new InvalidOptionError('texts', 'must be a non-empty array of strings.', options.texts);
+  }
+  if (options.kind !== 'wordpiece' && options.kind !== 'bpe') {
+    throw new InvalidOptionError('kind', `must be "wordpiece" or "bpe", got ${JSON.stringify(options.kind)}.`, options.kind);
+  }
+  if (!Number.isInteger(options.vocabSize) || options.vocabSize < 1) {
+    throw new InvalidOptionError('vocabSize', `must be a positive integer, got ${String(options.vocabSize)}.`, options.vocabSize);
+  }
+  const minFrequency = options.minFrequency ?? 2;
+  if (!Number.isInteger(minFrequency) || minFrequency < 1) {
+    throw new InvalidOptionError('minFrequency', `must be a positive integer, got ${String(minFrequency)}.`, minFrequency);
+  }
+  for (const token of options.requiredTokens ?? []) {
+    if (typeof token !== 'string' || token.trim() === '' || /\s/.test(token)) {
+      throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is not a single word; required tokens are non-empty and contain no whitespace.`, token);
+    }
+  }
+}
+
+function skeleton(kind: 'wordpiece' | 'bpe', lowercase: boolean, specials: Required<TrainedSpecialTokens>): Omit<TokenizerJson, 'model'> {
+  const order = [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask];
+  if (new Set(order).size !== order.length) throw new InvalidOptionError('specialTokens', `must be five different strings, got ${JSON.stringify(order)}.`, specials);
+  const special = (content: string, id: number) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const template = (name: string, id: number) => ({ id: name, ids: [id], tokens: [name] });
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: order.map(special),
+    normalizer:
+      kind === 'wordpiece'
+        ? { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase }
+        : lowercase
+          ? { type: 'Lowercase' }
+          : null,
+    pre_tokenizer: kind === 'wordpiece' ? { type: 'BertPreTokenizer' } : { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: specials.cls, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: specials.sep, type_id: 0 } }],
+      pair: [
+        { SpecialToken: { id: specials.cls, type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: specials.sep, type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: specials.sep, type_id: 1 } },
+      ],
+      special_tokens: { [specials.cls]: template(specials.cls, 2), [specials.sep]: template(specials.sep, 3) },
+    },
+    decoder: kind === 'wordpiece' ? { type: 'WordPiece', prefix: '##', cleanup: true } : { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+  };
+}
+
+/**
+ * Trains a tokenizer on a corpus, deterministically: WordPiece (BPE-style merge learning with `##`
+ * continuation pieces, as the Hugging Face WordPiece trainer) or byte-level BPE. The result is a
+ * standard `tokenizer.json` document (see {@link Tokenizer.save}) that `@huggingface/tokenizers`
+ * and the Python `tokenizers` library load; the returned tokenizer encodes through it.
+ */
+export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
+  validate(options);
+  const kind = options.kind;
+  const lowercase = options.lowercase ?? kind === 'wordpiece';
+  const minFrequency = options.minFrequency ?? 2;
+  const specials = { ...DEFAULT_SPECIALS[kind], ...options.specialTokens };
+  const base = skeleton(kind, lowercase, specials);
+  const prefix = '##';
+  // The library's own normalizer and pre-tokenizer, so training sees exactly what encoding will.
+  const probeModel =
+    kind === 'wordpiece'
+      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: { [specials.unk]: 0 } }
+      : { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab: { a: 0 }, merges: [] };
+  const probe = new HfTokenizerCore({ ...base, added_tokens: [], post_processor: null, model: probeModel }, {});
+  const normalize = (text: string): string => (probe.normalizer ? (probe.normalizer as unknown as (t: string) => string)(text) : text);
+  const preTokenize = (text: string): string[] => (probe.pre_tokenizer as unknown as (t: string) => string[])(normalize(text));
+  const split = (word: string): string[] => {
+    const chars = Array.from(word);
+    return kind === 'wordpiece' ? chars.map((c, i) => (i === 0 ? c : prefix + c)) : chars;
+  };
+  const join = kind === 'wordpiece' ? (left: string, right: string) => left + (right.startsWith(prefix) ? right.slice(prefix.length) : right) : (left: string, right: string) => left + right;
+
+  const counts = new Map<string, number>();
+  for (const text of options.texts) for (const word of preTokenize(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const sortedWords = [...counts.keys()].sort();
+
+  const vocab = new Map<string, number>();
+  const addToVocab = (token: string): void => {
+    if (!vocab.has(token)) vocab.set(token, vocab.size);
+  };
+  for (const token of [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask]) addToVocab(token);
+  if (kind === 'bpe') {
+    // Every byte, so that no text is ever unknown (GPT-2's byte-to-unicode alphabet).
+    for (const char of byteLevelAlphabet()) addToVocab(char);
+    for (const word of sortedWords) for (const c of split(word)) addToVocab(c);
+  } else {
+    const alphabet = new Set<string>();
+    for (const word of sortedWords) for (const c of split(word)) alphabet.add(c);
+    for (const c of [...alphabet].sort()) addToVocab(c);
+  }
+
+  // Required tokens: WordPiece takes the whole word from the vocabulary; BPE needs merges that build it.
+  const forcedMerges: [string, string][] = [];
+  const forcedRanks = new Map<string, number>();
+  for (const token of options.requiredTokens ?? []) {
+    const forms = kind === 'bpe' ? [token, ` ${token}`] : [token];
+    for (const form of forms) {
+      const pieces = preTokenize(form);
+      if (pieces.length !== 1) {
+        throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is split into ${pieces.length} words (${JSON.stringify(pieces)}) by the ${kind} pre-tokenizer, so it cannot be one token.`, token);
+      }
+      const word = pieces[0]!;
+      if (kind === 'wordpiece') {
+        for (const c of split(word)) addToVocab(c);
+        addToVocab(word);
+        continue;
+      }
+      for (const c of split(word)) addToVocab(c);
+      for (;;) {
+        const symbols = applyMerges(split(word), forcedRanks, join);
+        if (symbols.length === 1) break;
+        const key = `${symbols[0]} ${symbols[1]}`;
+        forcedRanks.set(key, forcedMerges.length);
+        forcedMerges.push([symbols[0]!, symbols[1]!]);
+        addToVocab(join(symbols[0]!, symbols[1]!));
+      }
+    }
+  }
+  if (vocab.size > options.vocabSize) {
+    throw new InvalidOptionError(
+      'vocabSize',
+      `${options.vocabSize} is too small: the special tokens, the ${kind === 'bpe' ? '256-byte' : 'character'} alphabet and the required tokens already take ${vocab.size}; use at least ${vocab.size}.`,
+      options.vocabSize,
+    );
+  }
+
+  const words: CountedWord[] = sortedWords.map((word) => ({ symbols: applyMerges(split(word), forcedRanks, join), count: counts.get(word)! }));
+  const learned = learnMerges(words, {
+    minFrequency,
+    join,
+    onMerge: (done) => {
+      if (done % 100 === 0) options.onProgress?.({ task: 'tokenizer.train', done: vocab.size, total: options.vocabSize, unit: 'tokens' });
+    },
+    stop: () => vocab.size >= options.vocabSize,
+    onLearn: (left, right) => addToVocab(join(left, right)),
+  });
+  options.onProgress?.({ task: 'tokenizer.train', done: vocab.size, total: options.vocabSize, unit: 'tokens', finished: true });
+
+  const vocabObject = Object.fromEntries(vocab);
+  const model =
+    kind === 'wordpiece'
+      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: vocabObject }
+      : {
+          type: 'BPE',
+          dropout: null,
+          unk_token: null,
+          continuing_subword_prefix: null,
+          end_of_word_suffix: null,
+          fuse_unk: false,
+          byte_fallback: false,
+          ignore_merges: false,
+          vocab: vocabObject,
+          merges: [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
+        };
+  // tokenizer_config.json, written beside tokenizer.json by save(): names the special tokens for HF tooling.
+  const config: Record<string, unknown> = {
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    model_max_length: 512,
+    pad_token: specials.pad,
+    unk_token: specials.unk,
+    cls_token: specials.cls,
+    sep_token: specials.sep,
+    mask_token: specials.mask,
+    ...(kind === 'bpe' ? { bos_token: specials.cls, eos_token: specials.sep } : {}),
+    do_lower_case: lowercase,
+  };
+  return tokenizerFromJson({ ...base, model } as TokenizerJson, config, 'trained tokenizer');
+}
