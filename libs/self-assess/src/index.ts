@@ -1,1 +1,16 @@
-export {};
+export { assessmentPairId } from './assessment';
+export type { AssessCallOptions, Assessment, AssessmentPair, AssessmentRecord, Assessor } from './assessment';
+export { createMetadataAssessor } from './metadata-assessor';
+export type { MetadataAssessor, MetadataAssessorOptions } from './metadata-assessor';
+export { createLlmAssessor } from './llm-assessor';
+export type { LlmAssessor, LlmAssessorOptions } from './llm-assessor';
+export { sampleAssessmentPairs } from './sample-assessment-pairs';
+export type { SampleAssessmentPairsOptions } from './sample-assessment-pairs';
+export { readAssessmentFile } from './assessment-file';
+export type { AssessmentFileContents } from './assessment-file';
+export { generateAssessments } from './generate-assessments';
+export type { GenerateAssessmentsOptions, GenerateAssessmentsResult } from './generate-assessments';
+export { checkCandidates, orderByCosine, rankByAssessment } from './rank-by-assessment';
+export type { AssessmentRankedUser, BehaviourCandidate, RankByAssessmentOptions } from './rank-by-assessment';
+export { ASSESS_FILES, ASSESS_FOLDER, runAssessStage } from './run-assess-stage';
+export type { AssessStageOptions, AssessStageReport, RankingCandidate, RankingRecord } from './run-assess-stage';

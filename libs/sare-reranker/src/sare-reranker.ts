@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult } from '@score/core';
+import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
+import { writeFileAtomic } from '@score/tfjs-runtime';
+import type { SareExample } from './sare-example';
+import { checkMethods, checkObject, describeValue, integerOption } from './validate';
+
+/** `format` of a saved SARE folder's `sare.json`. */
+export const SARE_FORMAT = 'score-sare';
+/** Version of a saved SARE folder's layout. */
+export const SARE_FORMAT_VERSION = 1;
+
+/** Options of {@link createSareReranker}. */
+export interface SareRerankerOptions {
+  /** The reranker encoder (trainable, from text-encoders: a pooled or BERT-family encoder). */
+  readonly encoder: TrainableTextEncoder;
+  /**
+   * Name reported as `modelId`.
+   * @defaultValue "sare:<encoder.modelId>"
+   */
+  readonly modelId?: string;
+}
+
+/** Options of {@link loadSareReranker}. */
+export interface LoadSareRerankerOptions {
+  /**
+   * Texts per forward pass.
+   * @defaultValue the encoder's default (32 for BERT, 64 pooled)
+   */
+  readonly batchSize?: number;
+}
+
+/**
+ * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
+ * filled basic prompt P^b, p_t = Enc(P^b)) and each candidate's behaviour text (e_i = Enc(d(H(u_i))))
+ * with one encoder and orders the candidates by cos(p_t, e_i).
+ */
+export class SareReranker implements Reranker {
+  readonly modelId: string;
+  readonly encoder: TrainableTextEncoder;
+
+  constructor(encoder: TrainableTextEncoder, modelId: string) {
+    this.encoder = encoder;
+    this.modelId = modelId;
+  }
+
+  /** cos(Enc(query), Enc(text)) for each text, in order. */
+  async scores(query: string, texts: readonly string[]): Promise<Float32Array> {
+    if (typeof query !== 'string') throw new InvalidOptionError('query', `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
+    const matrix = await this.encoder.embed([query, ...texts]);
+    const width = matrix.cols;
+    const out = new Float32Array(texts.length);
+    const q = matrix.data.subarray(0, width);
+    for (let i = 0; i < texts.length; i += 1) out[i] = cosine(q, matrix.data.subarray((i + 1) * width, (i + 2) * width));
+    return out;
+  }
+
+  /** The `topK` candidates with the highest cos(p_t, e_i), best first (ties keep the given order). */
+  async rerank(query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> {
+    if (topK === undefined) throw new InvalidOptionError('topK', 'is required: how many candidates to keep (K_s, paper: 2).');
+    const k = integerOption('topK', topK, 1, 1);
+    if (!Array.isArray(candidates) || candidates.some((candidate) => candidate === null || typeof candidate?.id !== 'string' || typeof candidate.text !== 'string')) {
+      throw new InvalidOptionError('candidates', 'must be an array of { id: string, text: string }.', candidates);
+    }
+    if (candidates.length === 0) return [];
+    const scores = await this.scores(query, candidates.map((candidate) => candidate.text));
+    return candidates
+      .map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: scores[index], index }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, k)
+      .map(({ id, text, score }) => ({ id, text, score }));
+  }
+
+  /**
+   * The reranker's order of every example's candidates, best first, embedding all texts in
+   * batched passes (repeated texts once).
+   */
+  async orderExamples(examples: readonly SareExample[]): Promise<string[][]> {
+    const unique = new Map<string, number>();
+    for (const example of examples) for (const text of [example.query, ...example.candidates.map((candidate) => candidate.text)]) if (!unique.has(text)) unique.set(text, unique.size);
+    const matrix = await this.encoder.embed([...unique.keys()]);
+    const width = matrix.cols;
+    const row = (text: string) => matrix.data.subarray(unique.get(text)! * width, (unique.get(text)! + 1) * width);
+    return examples.map((example) => {
+      const q = row(example.query);
+      return example.candidates
+        .map((candidate, index) => ({ id: candidate.id, score: cosine(q, row(candidate.text)), index }))
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .map((entry) => entry.id);
+    });
+  }
+
+  /** Writes the encoder (`config.json`, `model.safetensors`, `tokenizer.json`) and `sare.json` into `dir`. */
+  async save(dir: string, metadata: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    await this.encoder.save(dir);
+    const document = { format: SARE_FORMAT, formatVersion: SARE_FORMAT_VERSION, modelId: this.modelId, architecture: this.encoder.architecture, ...metadata };
+    writeFileAtomic(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+  }
+}
+
+/** Wraps a trainable encoder as SARE (see {@link SareReranker}). */
+export function createSareReranker(options: SareRerankerOptions): SareReranker {
+  checkObject('options', options);
+  checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
+  const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
+  if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
+  return new SareReranker(options.encoder, modelId);
+}
+
+/**
+ * Loads a reranker saved by {@link SareReranker.save}.
+ * @throws ArtifactNotFoundError (produced by the "sare" stage) when `dir/sare.json` is missing;
+ *   ModelMismatchError when it is of another format.
+ */
+export async function loadSareReranker(dir: string, options: LoadSareRerankerOptions = {}): Promise<SareReranker> {
+  const file = path.join(dir, 'sare.json');
+  let text: string;
+  try {
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch {
+    throw new ArtifactNotFoundError(file, 'A trained SARE reranker', 'sare');
+  }
+  let document: { format?: unknown; formatVersion?: unknown; modelId?: unknown };
+  try {
+    document = JSON.parse(text) as typeof document;
+  } catch (cause) {
+    throw new DataFormatError('is not valid JSON.', { path: file, cause });
+  }
+  if (document.format !== SARE_FORMAT || document.formatVersion !== SARE_FORMAT_VERSION) {
+    throw new ModelMismatchError(`is not a SARE folder of format "${SARE_FORMAT}" version ${SARE_FORMAT_VERSION} (found ${JSON.stringify(document.format)} version ${JSON.stringify(document.formatVersion)}).`, {
+      path: file,
+      expected: SARE_FORMAT,
+      actual: document.format,
+    });
+  }
+  const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
+  return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`);
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    dot += a[i] * b[i];
+    normA += a[i] * a[i];
+    normB += b[i] * b[i];
+  }
+  const denominator = Math.sqrt(normA) * Math.sqrt(normB);
+  return denominator === 0 ? 0 : dot / denominator;
+}

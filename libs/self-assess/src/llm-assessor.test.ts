@@ -1,0 +1,50 @@
+import type { GenerateOptions, GenerateResult, LanguageModel } from '@score/core';
+import { LanguageModelError } from '@score/core';
+import { selfAssessPrompt } from '@score/prompt-kit';
+import { describe, expect, it } from 'vitest';
+import type { AssessmentPair } from './assessment';
+import { createLlmAssessor } from './llm-assessor';
+
+/** A language model that answers from a function and records its calls. */
+function scriptedModel(answer: (prompt: string) => GenerateResult): LanguageModel & { calls: { prompt: string; options?: GenerateOptions }[] } {
+  const calls: { prompt: string; options?: GenerateOptions }[] = [];
+  return {
+    provider: 'scripted',
+    modelId: 'glm-test',
+    calls,
+    async generate(prompt, options) {
+      calls.push({ prompt, options });
+      return answer(prompt);
+    },
+    async scoreYesNo() {
+      return [];
+    },
+    dispose() {},
+  };
+}
+
+const heat = { id: '2', title: 'Heat (1995)', attributes: { genres: ['Action'] } };
+const fargo = { id: '3', title: 'Fargo (1996)', attributes: {} };
+const pair: AssessmentPair = { id: 'u:3@9', rowIndex: 4, userId: 'u', itemId: '3', label: 1, timestamp: 9, history: [heat], target: fargo };
+
+describe('createLlmAssessor (Eq. 7)', () => {
+  it('sends the self-assessing prompt and returns the trimmed answer, usage and source', async () => {
+    const model = scriptedModel(() => ({ text: '  Dark comedy and crime dramas would help.\n', usage: { promptTokens: 40, completionTokens: 8 } }));
+    const assessor = createLlmAssessor({ model, domain: 'games', maxTokens: 32 });
+    expect(assessor.source).toBe('llm:glm-test');
+    const assessment = await assessor.assess(pair);
+    expect(assessment).toEqual({ text: 'Dark comedy and crime dramas would help.', source: 'llm:glm-test', usage: { promptTokens: 40, completionTokens: 8 } });
+    const expected = selfAssessPrompt({ domain: 'games', history: [heat], target: fargo });
+    expect(model.calls[0].prompt).toBe(expected);
+    expect(expected).toContain('The user has played the following games: "Heat (1995)"');
+    expect(model.calls[0].options).toMatchObject({ maxTokens: 32, temperature: 0 });
+  });
+
+  it('rejects an empty answer and bad options', async () => {
+    const assessor = createLlmAssessor({ model: scriptedModel(() => ({ text: '   ' })) });
+    await expect(assessor.assess(pair)).rejects.toThrow(LanguageModelError);
+    await expect(assessor.assess(pair)).rejects.toThrow(/pair u:3@9 with an empty text/);
+    expect(() => createLlmAssessor({ model: scriptedModel(() => ({ text: 'x' })), maxTokens: 0 })).toThrow(/"maxTokens"/);
+    expect(() => createLlmAssessor({ model: {} as never })).toThrow(/"model"/);
+  });
+});

@@ -1,0 +1,245 @@
+import path from 'node:path';
+import type { Dataset, ItemId, Logger, ProgressCallback, TextEmbeddingModel, UserId, UserRetriever } from '@score/core';
+import { silentLogger } from '@score/core';
+import { loadDataset } from '@score/data';
+import { kendallTau } from '@score/metrics';
+import { basicPrompt, type DescribeHistoryOptions } from '@score/prompt-kit';
+import type { AssessmentPair, AssessmentRecord, Assessor } from './assessment';
+import { writeJsonAtomic, writeLinesAtomic } from './atomic-write';
+import { generateAssessments } from './generate-assessments';
+import { type BehaviourCandidate, orderByCosine } from './rank-by-assessment';
+import { sampleAssessmentPairs, type SampleAssessmentPairsOptions } from './sample-assessment-pairs';
+import { checkMethods, checkObject, integerOption, stringOption } from './validate';
+
+/** Folder of the assess stage inside a run folder. */
+export const ASSESS_FOLDER = 'assess';
+/** File names the assess stage writes into `<runDir>/assess/`. */
+export const ASSESS_FILES = Object.freeze({ assessments: 'assessments.jsonl', rankings: 'rankings.jsonl', report: 'report.json' } as const);
+
+/** A retrieved candidate of a ranking record. */
+export interface RankingCandidate {
+  readonly userId: UserId;
+  /** d(H(u_i)) as the retriever returned it (behaviour before the pair's time only). */
+  readonly behaviour: string;
+  /** The retriever's score (its order is CAR's order). */
+  readonly retrievalScore: number;
+  /** cos(TxtEmb(r_t), TxtEmb(behaviour)) (method.md Eq. 9). */
+  readonly assessmentScore: number;
+}
+
+/** One line of `rankings.jsonl`: a pair, its K_e retrieved users and their order O (Eq. 8-9). */
+export interface RankingRecord {
+  /** The pair id, `<userId>:<itemId>@<timestamp>`. */
+  readonly id: string;
+  readonly userId: UserId;
+  readonly itemId: ItemId;
+  readonly timestamp: number;
+  readonly rowIndex: number;
+  readonly label: 0 | 1;
+  /** The basic prompt P^b filled for the pair (SARE's query p_t, Eq. 10). */
+  readonly query: string;
+  /** Who wrote the assessment ("metadata" or "llm:<modelId>"). */
+  readonly assessmentSource: string;
+  /** The retrieved users in the retriever's order (best first). */
+  readonly candidates: readonly RankingCandidate[];
+  /** O(u_t, v_t): the candidates' user ids ordered by `assessmentScore`, highest first. */
+  readonly order: readonly UserId[];
+}
+
+/** Options of {@link runAssessStage}. */
+export interface AssessStageOptions extends SampleAssessmentPairsOptions {
+  /** The run folder; outputs go to `<runDir>/assess/`. */
+  readonly runDir: string;
+  /** Who writes the assessments: `createLlmAssessor(...)` or the `createMetadataAssessor(...)` fallback. */
+  readonly assessor: Assessor;
+  /** Retrieves the K_e candidate users of a pair (CAR), seeing only behaviour before the pair's time. */
+  readonly retriever: UserRetriever;
+  /** The fixed embedder TxtEmb of Eq. 8. */
+  readonly embedder: TextEmbeddingModel;
+  /**
+   * The dataset.
+   * @defaultValue `loadDataset(runDir)` (the prepare stage's output)
+   */
+  readonly dataset?: Dataset;
+  /**
+   * K_e, users retrieved per pair (paper: 10).
+   * @defaultValue 10
+   */
+  readonly candidates?: number;
+  /**
+   * Assessments in flight at once.
+   * @defaultValue 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Pairs retrieved and embedded together when building rankings.
+   * @defaultValue 32
+   */
+  readonly rankingBatchPairs?: number;
+  /**
+   * How P^b describes the history and target (prompt-kit's `describeHistory` options).
+   * @defaultValue {}
+   */
+  readonly description?: DescribeHistoryOptions;
+  /**
+   * Events of task "assess" (assessments) and "assess.rank" (rankings, unit "pairs").
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+  /** @defaultValue a silent logger */
+  readonly logger?: Logger;
+  /** Stops the stage; finished assessments stay in the file for a rerun. */
+  readonly signal?: AbortSignal;
+}
+
+/** `<runDir>/assess/report.json`, also returned by {@link runAssessStage}. */
+export interface AssessStageReport {
+  readonly stage: 'assess';
+  readonly assessor: {
+    /** "metadata" or "llm:<modelId>". */
+    readonly source: string;
+    /** True when the metadata assessor (the non-LLM fallback) wrote the assessments. */
+    readonly metadataFallback: boolean;
+    readonly description: string;
+  };
+  /** Pairs sampled (one per user). */
+  readonly pairs: number;
+  /** Assessments made by this run and found from an earlier run. */
+  readonly generated: number;
+  readonly reused: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly retriever: string;
+  readonly embedder: string;
+  /** K_e asked for. */
+  readonly candidatesPerPair: number;
+  /** Mean number of candidates the retriever returned. */
+  readonly meanCandidates: number;
+  /** Pairs with fewer than 2 candidates (no order to learn). */
+  readonly pairsWithoutOrder: number;
+  /** Mean Kendall tau between the retriever's order and O, over pairs with 2+ candidates. */
+  readonly retrievalVsAssessmentKendallTau: number;
+  readonly seconds: number;
+  readonly files: { readonly assessments: string; readonly rankings: string };
+}
+
+const METADATA_DESCRIPTION =
+  'Metadata fallback (no LLM): each assessment was written from the target item\'s attributes and the items most co-liked with it in the train split, not by a language model.';
+
+/**
+ * The assess stage (method.md Stage 2, steps 1-2): samples training pairs, writes their
+ * assessments to `<runDir>/assess/assessments.jsonl` (resumably, see {@link generateAssessments}),
+ * retrieves K_e users for each pair with `retriever` (behaviour before the pair's time only; the
+ * pair's own user is dropped if returned), orders them by the assessment (Eq. 8-9) and writes
+ * `rankings.jsonl` (see {@link RankingRecord}) and `report.json` (naming the assessor; the
+ * metadata fallback is flagged).
+ */
+export async function runAssessStage(options: AssessStageOptions): Promise<AssessStageReport> {
+  checkObject('options', options);
+  const runDir = stringOption('runDir', options.runDir);
+  checkMethods('assessor', options.assessor, ['assess'], 'an Assessor');
+  checkMethods('retriever', options.retriever, ['retrieve'], 'a UserRetriever');
+  checkMethods('embedder', options.embedder, ['embed'], 'a TextEmbeddingModel');
+  const k = integerOption('candidates', options.candidates, 10, 1);
+  const chunkSize = integerOption('rankingBatchPairs', options.rankingBatchPairs, 32, 1);
+  const logger = options.logger ?? silentLogger;
+  const { assessor, retriever, embedder, onProgress, signal } = options;
+  const started = performance.now();
+  const dataset = options.dataset ?? (await loadDataset(runDir));
+  const pairs = sampleAssessmentPairs(dataset, options);
+  const folder = path.join(runDir, ASSESS_FOLDER);
+  const assessmentsFile = path.join(folder, ASSESS_FILES.assessments);
+  const rankingsFile = path.join(folder, ASSESS_FILES.rankings);
+  logger.info(`Assessing ${pairs.length} pairs with ${assessor.source}.`, { pairs: pairs.length, source: assessor.source });
+  const assessed = await generateAssessments({ pairs, assessor, outFile: assessmentsFile, concurrency: options.concurrency, onProgress, logger, signal });
+
+  const rankings: RankingRecord[] = [];
+  let candidateCount = 0;
+  let tauSum = 0;
+  let tauCount = 0;
+  for (let start = 0; start < pairs.length; start += chunkSize) {
+    signal?.throwIfAborted();
+    const chunk = pairs.slice(start, start + chunkSize);
+    const retrieved = await Promise.all(
+      chunk.map(async (pair) => {
+        const users = await retriever.retrieve({ userId: pair.userId, history: pair.history.map((item) => item.id), before: pair.timestamp }, k);
+        return users.filter((user) => user.userId !== pair.userId);
+      }),
+    );
+    const texts: string[] = [];
+    const offsets: number[] = [];
+    chunk.forEach((pair, i) => {
+      offsets.push(texts.length);
+      texts.push(assessed.records[start + i].text, ...retrieved[i].map((user) => user.behaviour));
+    });
+    const matrix = await embedder.embed(texts, { signal });
+    chunk.forEach((pair, i) => {
+      const users = retrieved[i];
+      const candidates: BehaviourCandidate[] = users.map((user) => ({ userId: user.userId, behaviour: user.behaviour }));
+      const order = orderByCosine(matrix, offsets[i], candidates, offsets[i] + 1);
+      const scoreOf = new Map(order.map((entry) => [entry.userId, entry.score]));
+      const record = rankingRecord(pair, assessed.records[start + i], dataset, options.description ?? {}, {
+        candidates: users.map((user) => ({ userId: user.userId, behaviour: user.behaviour, retrievalScore: user.score, assessmentScore: scoreOf.get(user.userId)! })),
+        order: order.map((entry) => entry.userId),
+      });
+      rankings.push(record);
+      candidateCount += users.length;
+      if (users.length >= 2) {
+        const tau = kendallTau(record.candidates.map((candidate) => candidate.userId), record.order);
+        if (!Number.isNaN(tau)) {
+          tauSum += tau;
+          tauCount += 1;
+        }
+      }
+    });
+    onProgress?.({ task: 'assess.rank', done: rankings.length, total: pairs.length, unit: 'pairs', finished: rankings.length === pairs.length || undefined });
+  }
+  await writeLinesAtomic(rankingsFile, rankings.map((record) => JSON.stringify(record)));
+
+  const metadataFallback = assessed.source === 'metadata';
+  const report: AssessStageReport = {
+    stage: 'assess',
+    assessor: {
+      source: assessed.source,
+      metadataFallback,
+      description: metadataFallback ? METADATA_DESCRIPTION : `Assessments written by the language model ${assessed.source.slice('llm:'.length)} answering the self-assessing prompt (method.md Eq. 7).`,
+    },
+    pairs: pairs.length,
+    generated: assessed.generated,
+    reused: assessed.reused,
+    promptTokens: assessed.promptTokens,
+    completionTokens: assessed.completionTokens,
+    retriever: retriever.variant,
+    embedder: embedder.modelId,
+    candidatesPerPair: k,
+    meanCandidates: pairs.length === 0 ? 0 : candidateCount / pairs.length,
+    pairsWithoutOrder: rankings.filter((record) => record.candidates.length < 2).length,
+    retrievalVsAssessmentKendallTau: tauCount === 0 ? Number.NaN : tauSum / tauCount,
+    seconds: (performance.now() - started) / 1000,
+    files: { assessments: assessmentsFile, rankings: rankingsFile },
+  };
+  await writeJsonAtomic(path.join(folder, ASSESS_FILES.report), report);
+  logger.info(`Wrote ${rankings.length} rankings.`, { path: rankingsFile, source: assessed.source, metadataFallback });
+  return report;
+}
+
+function rankingRecord(
+  pair: AssessmentPair,
+  assessment: AssessmentRecord,
+  dataset: Dataset,
+  description: DescribeHistoryOptions,
+  ranked: { candidates: RankingCandidate[]; order: UserId[] },
+): RankingRecord {
+  return {
+    id: pair.id,
+    userId: pair.userId,
+    itemId: pair.itemId,
+    timestamp: pair.timestamp,
+    rowIndex: pair.rowIndex,
+    label: pair.label,
+    query: basicPrompt({ domain: dataset.domain, history: pair.history, target: pair.target, description }),
+    assessmentSource: assessment.source,
+    candidates: ranked.candidates,
+    order: ranked.order,
+  };
+}
