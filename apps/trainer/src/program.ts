@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CommandContextOptions, createCommandContext, type GlobalFlags } from './cli/command-context';
 import { registerPrepareCommand } from './commands/prepare';
+import { registerConfigCommand } from './config/config-command';
+import { registerRunCommand } from './pipeline/run-command';
 
 /** Parses a positive integer flag value, or fails with the flag's name. */
 export function positiveInteger(name: string) {
@@ -34,5 +36,7 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
     .addOption(new Option('--log-format <format>', 'stderr logs as readable lines or pino JSON lines').choices(['pretty', 'json']));
   const contextFor: ContextFactory = (flags) => createCommandContext({ ...program.opts<GlobalFlags>(), ...flags }, overrides);
   registerPrepareCommand(program, contextFor);
+  registerRunCommand(program, contextFor);
+  registerConfigCommand(program, contextFor);
   return program;
 }

@@ -36,7 +36,7 @@ describe('score-train prepare', () => {
     expect(report.statistics.rows.train).toBeGreaterThan(0);
     expect(report.statistics.rows.valid).toBeGreaterThan(0);
     expect(report.statistics.rows.test).toBeGreaterThan(0);
-    const loaded = await loadDataset(out);
+    const loaded = await loadDataset(path.join(out, 'prepare'));
     expect(loaded.rows.length).toBe(report.statistics.rows.train + report.statistics.rows.valid + report.statistics.rows.test);
   });
 
@@ -47,7 +47,7 @@ describe('score-train prepare', () => {
     const { stdout } = await runCli(['prepare', '--interactions', path.join(dir, 'interactions.csv'), '--items-file', path.join(dir, 'items.csv'), '--out', out]);
     expect(stdout).toContain('interactions');
     expect(stdout).toMatch(/Train\s+Validation\s+Test/);
-    const dataset = await loadDataset(out);
+    const dataset = await loadDataset(path.join(out, 'prepare'));
     expect(dataset.split('train').length).toBe(4);
     expect(dataset.split('valid').length).toBe(2);
     expect(dataset.split('test').length).toBe(2);

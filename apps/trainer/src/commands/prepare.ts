@@ -1,26 +1,12 @@
 import path from 'node:path';
-import { type Domain, type Interaction, InvalidOptionError, type Item, type ItemId } from '@score/core';
-import {
-  AMAZON_GAMES_PROTOCOL,
-  computeStatistics,
-  type DatasetProtocol,
-  formatStatistics,
-  generateSyntheticDataset,
-  ML1M_PROTOCOL,
-  prepareDataset,
-  type PreparedDataset,
-  readAmazonMetadata,
-  readAmazonReviews,
-  readGenericInteractions,
-  readGenericItems,
-  readMovieLens100K,
-  readMovieLens100KItems,
-  readMovieLens1M,
-  readMovieLens1MItems,
-  saveDataset,
-} from '@score/data';
+import { type DatasetStatistics, InvalidOptionError } from '@score/core';
+import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
+import { loadConfig } from '../config/load-config';
+import type { ScoreConfigInput } from '../config/config-schema';
+import { defaultStageRegistry } from '../pipeline/default-stage-registry';
+import { runPipeline } from '../pipeline/run-pipeline';
 import type { ContextFactory } from '../program';
 import { nonNegativeInteger, positiveInteger } from '../program';
 
@@ -37,6 +23,7 @@ export interface PrepareFlags {
   readonly amazonMeta?: string;
   readonly interactions?: string;
   readonly itemsFile?: string;
+  readonly format?: 'csv' | 'tsv' | 'jsonl';
   readonly protocol?: 'auto' | 'ml-1m' | 'amazon-games' | 'given-split' | 'months';
   readonly threshold?: number;
   readonly inclusive?: boolean;
@@ -45,7 +32,7 @@ export interface PrepareFlags {
   readonly validMonths?: number;
   readonly testMonths?: number;
   readonly name?: string;
-  readonly domain?: Domain;
+  readonly domain?: string;
   readonly missingItems?: 'error' | 'drop';
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -54,140 +41,84 @@ export interface PrepareFlags {
 /** What `prepare` reports (printed as a table, or as JSON with `--json`). */
 export interface PrepareReport {
   readonly runDir: string;
+  /** Folder that `loadDataset` reads (`<run>/prepare`). */
   readonly datasetDir: string;
   readonly name: string;
   readonly domain: string;
-  readonly source: string;
-  readonly statistics: ReturnType<typeof computeStatistics>;
+  readonly statistics: DatasetStatistics;
+  /** False when an identical prepared dataset was already there (nothing was redone). */
+  readonly ran: boolean;
 }
 
-function chooseProtocol(flags: PrepareFlags, fallback: DatasetProtocol): DatasetProtocol {
-  const kind = flags.protocol ?? 'auto';
-  const binarize = flags.threshold === undefined ? undefined : { threshold: flags.threshold, inclusive: Boolean(flags.inclusive) };
-  switch (kind) {
-    case 'auto':
-      return binarize && fallback.kind === 'months' ? { ...fallback, binarize } : fallback;
-    case 'ml-1m':
-      return ML1M_PROTOCOL;
-    case 'amazon-games':
-      return AMAZON_GAMES_PROTOCOL;
-    case 'given-split':
-      return { kind: 'given-split', binarize: binarize ?? { threshold: 3 } };
-    case 'months': {
-      if (flags.trainMonths === undefined) throw new InvalidOptionError('--train-months', 'is required with --protocol months.');
-      return {
-        kind: 'months',
-        binarize: binarize ?? { threshold: 3 },
-        lastMonths: flags.lastMonths,
-        trainMonths: flags.trainMonths,
-        validMonths: flags.validMonths,
-        testMonths: flags.testMonths,
-      };
-    }
-    default:
-      throw new InvalidOptionError('--protocol', `"${String(kind)}" is not a protocol; use auto, ml-1m, amazon-games, given-split or months.`, kind);
-  }
-}
-
-interface Source {
-  readonly label: string;
-  readonly name: string;
-  readonly domain: Domain;
-  readonly interactions: () => AsyncIterable<Interaction>;
-  readonly items: () => Promise<Map<ItemId, Item>>;
-  readonly protocol: DatasetProtocol;
-}
-
-/** Checks that exactly one data source was named. */
-function checkOneSource(flags: PrepareFlags): void {
+/** Maps the flags to the `data` section of a run config; exactly one source must be named. */
+export function dataConfigFromFlags(flags: PrepareFlags): NonNullable<ScoreConfigInput['data']> {
   const chosen = [
     flags.synthetic && '--synthetic',
     flags.ml1m && '--ml-1m',
     flags.ml100k && '--ml-100k',
     (flags.amazonReviews || flags.amazonMeta) && '--amazon-reviews/--amazon-meta',
-    (flags.interactions || flags.itemsFile) && '--interactions/--items',
+    (flags.interactions || flags.itemsFile) && '--interactions/--items-file',
   ].filter(Boolean);
   if (chosen.length !== 1) {
     throw new InvalidOptionError(
       'source',
       chosen.length === 0
-        ? 'choose one data source: --synthetic, --ml-1m DIR, --ml-100k DIR, --amazon-reviews FILE --amazon-meta FILE, or --interactions FILE --items FILE.'
+        ? 'choose one data source: --synthetic, --ml-1m DIR, --ml-100k DIR, --amazon-reviews FILE --amazon-meta FILE, or --interactions FILE --items-file FILE.'
         : `choose only one data source, got ${chosen.join(' and ')}.`,
     );
   }
-}
-
-function chooseSource(flags: PrepareFlags, context: CommandContext): Source {
-  const onProgress = context.onProgress;
-  if (flags.ml1m) {
-    const directory = flags.ml1m;
-    return { label: `MovieLens-1M ${directory}`, name: flags.name ?? 'ml-1m', domain: flags.domain ?? 'movies', interactions: () => readMovieLens1M({ directory, onProgress }), items: () => readMovieLens1MItems({ directory }), protocol: ML1M_PROTOCOL };
-  }
-  if (flags.ml100k) {
-    const directory = flags.ml100k;
-    const protocol: DatasetProtocol = { kind: 'months', binarize: { threshold: 3 }, trainMonths: 5 };
-    return { label: `MovieLens-100K ${directory}`, name: flags.name ?? 'ml-100k', domain: flags.domain ?? 'movies', interactions: () => readMovieLens100K({ directory, onProgress }), items: () => readMovieLens100KItems({ directory }), protocol };
-  }
-  if (flags.amazonReviews || flags.amazonMeta) {
+  let source: NonNullable<ScoreConfigInput['data']>['source'];
+  if (flags.synthetic) source = { kind: 'synthetic', seed: flags.seed, users: flags.users, items: flags.items };
+  else if (flags.ml1m) source = { kind: 'ml-1m', dir: path.resolve(flags.ml1m) };
+  else if (flags.ml100k) source = { kind: 'ml-100k', dir: path.resolve(flags.ml100k) };
+  else if (flags.amazonReviews || flags.amazonMeta) {
     if (!flags.amazonReviews || !flags.amazonMeta) throw new InvalidOptionError('--amazon-reviews', 'Amazon data needs both --amazon-reviews FILE and --amazon-meta FILE.');
-    const reviews = flags.amazonReviews;
-    const meta = flags.amazonMeta;
-    return { label: `Amazon ${reviews}`, name: flags.name ?? 'amazon-games', domain: flags.domain ?? 'games', interactions: () => readAmazonReviews({ path: reviews, onProgress }), items: () => readAmazonMetadata({ path: meta }), protocol: AMAZON_GAMES_PROTOCOL };
+    source = { kind: 'amazon', reviews: path.resolve(flags.amazonReviews), meta: path.resolve(flags.amazonMeta) };
+  } else {
+    if (!flags.interactions || !flags.itemsFile) throw new InvalidOptionError('--interactions', 'the generic form needs both --interactions FILE and --items-file FILE.');
+    source = { kind: 'generic', interactions: path.resolve(flags.interactions), items: path.resolve(flags.itemsFile), format: flags.format };
   }
-  if (flags.interactions || flags.itemsFile) {
-    if (!flags.interactions || !flags.itemsFile) throw new InvalidOptionError('--interactions', 'the generic form needs both --interactions FILE and --items FILE.');
-    const interactions = flags.interactions;
-    const items = flags.itemsFile;
-    return {
-      label: `generic ${interactions}`,
-      name: flags.name ?? path.basename(interactions).replace(/\.[^.]+$/, ''),
-      domain: flags.domain ?? 'movies',
-      interactions: () => readGenericInteractions({ path: interactions, onProgress }),
-      items: () => readGenericItems({ path: items }),
-      // A split column, when present, is kept as given; otherwise the user names a protocol.
-      protocol: { kind: 'given-split', binarize: { threshold: 3 } },
-    };
+  const kind = flags.protocol ?? 'auto';
+  let protocol: NonNullable<ScoreConfigInput['data']>['protocol'];
+  if (kind === 'months') {
+    if (flags.trainMonths === undefined) throw new InvalidOptionError('--train-months', 'is required with --protocol months.');
+    protocol = { kind, threshold: flags.threshold, inclusive: flags.inclusive, lastMonths: flags.lastMonths, trainMonths: flags.trainMonths, validMonths: flags.validMonths, testMonths: flags.testMonths };
+  } else if (kind === 'given-split' || kind === 'auto') {
+    protocol = { kind, threshold: flags.threshold, inclusive: flags.inclusive };
+  } else {
+    protocol = { kind };
   }
-  throw new InvalidOptionError('source', 'no data source given.');
+  return { source, protocol, name: flags.name, domain: flags.domain, missingItems: flags.missingItems };
 }
 
-/** Runs `prepare`: reads a source, applies the protocol, saves `<out>/dataset`, reports statistics. */
+/** Drops `undefined` values so config defaults apply. */
+function compact<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * Runs `prepare`: maps the flags to a run config and runs the pipeline's prepare stage into
+ * `<out>/prepare` (with `<out>/manifest.json`), then reports the statistics.
+ */
 export async function runPrepare(flags: PrepareFlags, context: CommandContext): Promise<PrepareReport> {
   const runDir = path.resolve(flags.out);
-  let dataset: PreparedDataset;
-  let source: string;
-  checkOneSource(flags);
-  if (flags.synthetic) {
-    source = `synthetic (seed ${flags.seed ?? 42})`;
-    dataset = await generateSyntheticDataset({
-      seed: flags.seed,
-      users: flags.users,
-      items: flags.items,
-      name: flags.name,
-      ...(flags.protocol && flags.protocol !== 'auto' ? { protocol: chooseProtocol(flags, ML1M_PROTOCOL) } : {}),
-    });
-  } else {
-    const chosen = chooseSource(flags, context);
-    source = chosen.label;
-    context.logger.info(`reading ${chosen.label}`);
-    const items = await chosen.items();
-    dataset = await prepareDataset({
-      interactions: chosen.interactions(),
-      items,
-      protocol: chooseProtocol(flags, chosen.protocol),
-      name: chosen.name,
-      domain: chosen.domain,
-      missingItems: flags.missingItems,
-      onProgress: context.onProgress,
-      logger: context.logger,
-    });
-  }
-  await saveDataset(dataset, runDir);
-  const datasetDir = path.join(runDir, 'dataset');
-  context.logger.info(`prepared dataset written to ${datasetDir}`, { runDir });
-  const report: PrepareReport = { runDir, datasetDir, name: dataset.name, domain: dataset.domain, source, statistics: computeStatistics(dataset) };
+  const { config, hash } = loadConfig({ values: compact({ run: { dir: runDir }, data: dataConfigFromFlags(flags) }) });
+  const pipeline = await runPipeline({
+    config,
+    configHash: hash,
+    stages: defaultStageRegistry.stages(),
+    runDir,
+    only: ['prepare'],
+    logger: context.logger,
+    onProgress: context.onProgress,
+  });
+  const datasetDir = path.join(runDir, 'prepare');
+  const dataset = await loadDataset(datasetDir);
+  const statistics = computeStatistics(dataset);
+  const ran = pipeline.stages.some((stage) => stage.name === 'prepare' && stage.status === 'ran');
+  const report: PrepareReport = { runDir, datasetDir, name: dataset.name, domain: dataset.domain, statistics, ran };
   if (context.json) context.output.write(JSON.stringify(report, null, 2) + '\n');
-  else context.output.write(`Dataset "${dataset.name}" (${source}) -> ${datasetDir}\n\n${formatStatistics(report.statistics, { name: dataset.name })}\n`);
+  else context.output.write(`Dataset "${dataset.name}" -> ${path.join(datasetDir, 'dataset')}\n\n${formatStatistics(statistics, { name: dataset.name })}\n`);
   return report;
 }
 
@@ -196,7 +127,7 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
   program
     .command('prepare')
     .description('Build a run folder from MovieLens, Amazon, generic CSV/TSV/JSONL files, or the synthetic generator, and print its statistics.')
-    .requiredOption('--out <dir>', 'run folder to create (the dataset goes to <dir>/dataset)')
+    .requiredOption('--out <dir>', 'run folder (the dataset goes to <dir>/prepare/dataset, the manifest to <dir>/manifest.json)')
     .option('--synthetic', 'generate the synthetic dataset (the embedded default)')
     .option('--seed <n>', 'synthetic: random seed (default 42)', nonNegativeInteger('--seed'))
     .option('--users <n>', 'synthetic: number of users (default 600)', positiveInteger('--users'))
@@ -206,7 +137,8 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
     .option('--amazon-reviews <file>', 'Amazon reviews JSON lines (2014/2018 field names); protocol amazon-games by default')
     .option('--amazon-meta <file>', 'Amazon metadata JSON lines')
     .option('--interactions <file>', 'generic interactions CSV/TSV/JSONL: user_id,item_id,timestamp + rating or label [+ split]')
-    .option('--items-file <file>', 'generic items CSV/JSONL: item_id,title + attribute columns (multi-valued with |)')
+    .option('--items-file <file>', 'generic items CSV/TSV/JSONL: item_id,title + attribute columns (multi-valued with |)')
+    .addOption(new Option('--format <format>', 'generic files: format (default: by extension)').choices(['csv', 'tsv', 'jsonl']))
     .addOption(new Option('--protocol <name>', 'labelling and split protocol').choices(['auto', 'ml-1m', 'amazon-games', 'given-split', 'months']).default('auto'))
     .option('--threshold <x>', 'binarize: rating above this is positive', Number)
     .option('--inclusive', 'binarize: rating equal to the threshold is positive too')

@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { nonEmptyString, nonNegativeInt, positiveInt, section } from './schema-helpers';
+
+const ENCODER_FORMS = '"scratch", "pooled", "onnx:PATH" or "bert:PATH"';
+const LLM_BACKEND_PATTERN = /^((openai|openai-completions|vllm|ollama|llama-server):[^#]*#.+|llamacpp:.+)$/;
+const LLM_BACKEND_FORMS = '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:PATH[#LORA]"';
+
+/** A text-encoder spec: scratch | pooled | onnx:PATH | bert:PATH. */
+const encoderSpec = () =>
+  z.string().refine((value) => /^(scratch|pooled|(onnx|bert):.+)$/.test(value), { error: `must be ${ENCODER_FORMS}` });
+
+/** Names of the linear layers of a Llama block that LoRA can adapt. */
+export const LORA_TARGETS = Object.freeze(['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const);
+
+const syntheticSource = section({
+  kind: z.literal('synthetic').describe('The embedded synthetic generator (clustered tastes, drifting over 20 months); needs no files.'),
+  seed: nonNegativeInt().default(42).describe('Seed of the generator; the same seed gives the same data.'),
+  users: positiveInt().default(600).describe('Number of users generated (ML-1M has 6,040).'),
+  items: positiveInt().default(800).describe('Number of items generated (ML-1M has 3,706 rated).'),
+});
+
+const movieLens1MSource = section({
+  kind: z.literal('ml-1m').describe('MovieLens-1M in its native files.'),
+  dir: nonEmptyString().describe('Folder holding ratings.dat and movies.dat (relative paths are resolved against the working directory).'),
+});
+
+const movieLens100KSource = section({
+  kind: z.literal('ml-100k').describe('MovieLens-100K in its native files.'),
+  dir: nonEmptyString().describe('Folder holding u.data and u.item.'),
+});
+
+const amazonSource = section({
+  kind: z.literal('amazon').describe('Amazon reviews and metadata, JSON lines (2014 or 2018 field names).'),
+  reviews: nonEmptyString().describe('Reviews file (JSON lines, optionally .gz), e.g. Video_Games.json.gz.'),
+  meta: nonEmptyString().describe('Metadata file (JSON lines, optionally .gz), e.g. meta_Video_Games.json.gz.'),
+});
+
+const genericSource = section({
+  kind: z.literal('generic').describe('Generic tables: interactions (user_id, item_id, timestamp, rating or label, optional split) and items (item_id, title, attribute columns).'),
+  interactions: nonEmptyString().describe('Interactions file: CSV, TSV or JSON lines.'),
+  items: nonEmptyString().describe('Items file: CSV, TSV or JSON lines; multi-valued columns are written "Action|Comedy".'),
+  format: z.enum(['csv', 'tsv', 'jsonl']).optional().describe('Format of both files. Default: each file\'s extension decides.'),
+});
+
+const sourceKinds = ['synthetic', 'ml-1m', 'ml-100k', 'amazon', 'generic'] as const;
+
+const dataSource = z
+  .discriminatedUnion('kind', [syntheticSource, movieLens1MSource, movieLens100KSource, amazonSource, genericSource], {
+    error: (issue) => (issue.code === 'invalid_union' ? `"kind" must be one of ${sourceKinds.map((kind) => `"${kind}"`).join(', ')}` : undefined),
+  })
+  .prefault({ kind: 'synthetic' })
+  .describe('Where the interactions come from, chosen by `kind`.');
+
+const threshold = (value: number) => z.number().default(value).describe(`Ratings above this are positive (at or above with \`inclusive\`). Paper: > 3 on ML-1M, >= 4 on Amazon.`);
+const inclusive = () => z.boolean().default(false).describe('Count a rating equal to `threshold` as positive.');
+
+const autoProtocol = section({
+  kind: z.literal('auto').describe('The source\'s own protocol: ml-1m for MovieLens-1M, amazon-games for Amazon, the given split column for generic files, 10/5/5 of 20 months for synthetic data.'),
+  threshold: z.number().optional().describe('Overrides the rating threshold of the chosen protocol (months-based protocols only). Default: the protocol\'s own.'),
+  inclusive: z.boolean().optional().describe('With `threshold`: count a rating equal to it as positive. Default: false.'),
+});
+
+const protocolKinds = ['auto', 'ml-1m', 'amazon-games', 'given-split', 'months'] as const;
+
+const protocol = z
+  .preprocess(
+    (value) => (typeof value === 'string' ? { kind: value } : value),
+    z.discriminatedUnion(
+      'kind',
+      [
+        autoProtocol,
+        section({ kind: z.literal('ml-1m').describe('CoLLM/BinLLM ML-1M split: rating > 3 positive, last 20 months (dropping the final one), 10/5/5 months.') }),
+        section({ kind: z.literal('amazon-games').describe('Paper\'s Amazon-Games split: 2013-2017, rating >= 4 positive, first 49 months train, the rest halved into valid and test.') }),
+        section({
+          kind: z.literal('given-split').describe('Keep the split column of the generic interactions file.'),
+          threshold: threshold(3),
+          inclusive: inclusive(),
+        }),
+        section({
+          kind: z.literal('months').describe('A custom temporal split counted in calendar months (UTC).'),
+          threshold: threshold(3),
+          inclusive: inclusive(),
+          lastMonths: positiveInt().optional().describe('Keep only the last N months. Default: every month.'),
+          skipLastMonths: nonNegativeInt().default(0).describe('Drop this many latest months before counting `lastMonths`.'),
+          trainMonths: positiveInt().describe('Months of train at the start of the window (required).'),
+          validMonths: positiveInt().optional().describe('Months of valid after train. Default: the rows after train are halved by count.'),
+          testMonths: positiveInt().optional().describe('Months of test after valid. Default: the rest of the window.'),
+        }),
+      ],
+      { error: (issue) => (issue.code === 'invalid_union' ? `"kind" must be one of ${protocolKinds.map((kind) => `"${kind}"`).join(', ')}` : undefined) },
+    ),
+  )
+  .default({ kind: 'auto' })
+  .describe('Labelling and split protocol, by `kind`; a bare string ("ml-1m") is short for `{ kind: ml-1m }`.');
+
+const loraSection = section({
+  rank: positiveInt().default(8).describe('LoRA rank r (paper: 8).'),
+  alpha: z.number().positive().default(32).describe('LoRA alpha (paper: 32).'),
+  dropout: z.number().min(0).max(1).default(0.1).describe('Dropout on the LoRA input (paper: 0.1).'),
+  targets: z
+    .array(z.enum(LORA_TARGETS))
+    .min(1)
+    .default([...LORA_TARGETS])
+    .describe('Projections adapted in every block (paper: q, k, v, o, gate, up, down).'),
+});
+
+const checkpointModel = section({
+  base: nonEmptyString().describe('Folder of a Hugging Face Llama checkpoint (config.json, tokenizer.json, *.safetensors); paper: Llama-3.1-8B-Instruct.'),
+  lora: loraSection.prefault({}).describe('LoRA adapter settings.'),
+});
+
+const recModel = z
+  .union(
+    [
+      z.literal('scratch').describe('A small Llama-architecture model built and trained from scratch on the run\'s prompts (CPU-sized).'),
+      z.string().regex(LLM_BACKEND_PATTERN, { error: `must be "scratch", { base, lora } or a backend spec ${LLM_BACKEND_FORMS}` }).describe(`A backend that only scores (no training): ${LLM_BACKEND_FORMS}.`),
+      checkpointModel,
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? `must be "scratch", { base, lora } or a backend spec ${LLM_BACKEND_FORMS}` : undefined) },
+  )
+  .default('scratch')
+  .describe('The recommender LM: "scratch", { base: CHECKPOINT, lora: {...} } to LoRA-tune a checkpoint, or a backend spec to score only.');
+
+const runSection = section({
+  dir: nonEmptyString().default('runs/score').describe('Run folder: manifest.json and one folder per stage. Relative paths are resolved against the working directory.'),
+  seed: nonNegativeInt().default(42).describe('Seed of every stage (initialisation, shuffling, sampling).'),
+});
+
+const dataSection = section({
+  source: dataSource,
+  protocol,
+  name: nonEmptyString().optional().describe('Dataset name in reports. Default: the source\'s (ml-1m, ml-100k, amazon-games, synthetic, or the interactions file name).'),
+  domain: nonEmptyString().optional().describe('Nouns of the prompts: movies, games or books. Default: games for Amazon, movies otherwise.'),
+  missingItems: z.enum(['error', 'drop']).default('error').describe('Interactions whose item is missing from the items file: fail, or drop them.'),
+});
+
+const crmSection = section({
+  model: z.enum(['sasrec', 'mf']).default('sasrec').describe('Conventional recommender (stage 0, method.md Eq. 3-4): SASRec or matrix factorisation.'),
+  objective: z.enum(['ctr', 'next-item']).default('ctr').describe('Training objective: binary cross-entropy on the labelled rows (ctr), or next positive item with sampled negatives.'),
+  hiddenSize: positiveInt().default(64).describe('Width of item and hidden vectors (= e_u\'s size); MF uses it as the factor size.'),
+  blocks: positiveInt().default(2).describe('SASRec self-attention blocks.'),
+  heads: positiveInt().default(1).describe('SASRec attention heads (must divide hiddenSize).'),
+  maxHistory: positiveInt().default(25).describe('Most recent history items the model reads.'),
+  dropout: z.number().min(0).lt(1).default(0.2).describe('Dropout rate.'),
+  learningRate: z.number().positive().default(1e-2).describe('Adam learning rate.'),
+  weightDecay: z.number().nonnegative().default(1e-4).describe('L2 weight decay.'),
+  batchSize: positiveInt().default(1024).describe('Training rows per batch.'),
+  epochs: positiveInt().default(50).describe('Most training epochs.'),
+  patience: positiveInt().default(5).describe('Epochs without a better validation AUC before stopping.'),
+  neighbours: positiveInt().default(5).describe('K_c: collaborative neighbours per user, the positives of CAR\'s loss (paper: 5; Eq. 4).'),
+});
+
+const carSection = section({
+  encoder: encoderSpec().default('pooled').describe(`Retriever encoder, ${ENCODER_FORMS}: a BERT or a mean-pooled encoder trained from scratch, a frozen ONNX sentence encoder, or a BERT/MPNet checkpoint to fine-tune (paper: mpnet-base).`),
+  tau: z.number().positive().default(0.1).describe('Temperature of CAR\'s contrastive loss (paper: 0.1; Eq. 6).'),
+  batchSize: positiveInt().default(16).describe('Target users per batch; the other users of the batch are the negatives (paper: 16).'),
+  epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
+  patience: positiveInt().default(2).describe('Epochs without a better validation recall before stopping.'),
+  retrieved: positiveInt().default(10).describe('K_e: similar users CAR retrieves per target (paper: 10).'),
+  indexThreshold: positiveInt().default(100_000).describe('Behaviour corpora with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
+});
+
+const assessSection = section({
+  llm: z
+    .string()
+    .refine((value) => value === 'metadata' || LLM_BACKEND_PATTERN.test(value), { error: `must be "metadata" or ${LLM_BACKEND_FORMS}` })
+    .default('metadata')
+    .describe(`Self-assessment generator (Eq. 7): "metadata" writes the assessment from item metadata without an LLM; or ${LLM_BACKEND_FORMS} (paper: GLM-4-Plus).`),
+  sample: positiveInt().default(10_000).describe('Training rows sampled for self-assessment (paper: 10,000).'),
+  concurrency: positiveInt().default(4).describe('LLM calls in flight at once.'),
+  embedder: encoderSpec().default('pooled').describe(`Fixed text embedder TxtEmb that ranks the retrieved users against the assessment (Eq. 8-9): ${ENCODER_FORMS}.`),
+});
+
+const sareSection = section({
+  encoder: encoderSpec().default('pooled').describe(`Reranker encoder, ${ENCODER_FORMS} (paper: bge-reranker-large).`),
+  tau: z.number().positive().default(0.02).describe('Temperature of SARE\'s InfoNCE loss (paper: 0.02; Eq. 12).'),
+  negativeThreshold: nonNegativeInt().default(5).describe('Negatives are drawn from ranks after this one ("top-k shifted by N", paper: 5).'),
+  negatives: positiveInt().default(3).describe('Negatives per example (paper: 3).'),
+  batchSize: positiveInt().default(16).describe('Examples per batch.'),
+  epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
+  patience: positiveInt().default(2).describe('Epochs without a better validation score before stopping.'),
+  kept: positiveInt().default(2).describe('K_s: reranked users kept for the prompt (paper: 2 on ML-1M, 1 on Games).'),
+});
+
+const recSection = section({
+  model: recModel,
+  epochs: positiveInt().default(2).describe('Most training epochs of the recommender LM.'),
+  batchSize: positiveInt().default(8).describe('Prompts per batch.'),
+  learningRate: z.number().positive().default(1e-4).describe('AdamW learning rate (TALLRec/SCoRe LoRA tuning uses 1e-4).'),
+  patience: positiveInt().default(1).describe('Epochs without a better validation AUC before stopping.'),
+  kept: positiveInt().optional().describe('K_s: similar-behaviour lists in the CI-augmented prompt P^s. Default: sare.kept.'),
+});
+
+const evalSection = section({
+  split: z.enum(['valid', 'test']).default('test').describe('Split the final metrics are computed on.'),
+  retrievedSweep: z.array(positiveInt()).min(1).default([5, 10, 15, 20]).describe('K_e values of the sensitivity sweep (paper Fig. 4: 5..20).'),
+  keptSweep: z.array(positiveInt()).min(1).default([1, 2, 3, 4]).describe('K_s values of the sensitivity sweep (paper Fig. 4: 1..4).'),
+});
+
+/**
+ * The schema of a `score-train run` config file. Every object is strict (unknown keys are
+ * errors), every key has a description and a default where one makes sense; parse the merged
+ * file and flag layers with it once, at the edge ({@link loadConfig}).
+ */
+export const scoreConfigSchema = section({
+  run: runSection.prefault({}).describe('The run folder and seed.'),
+  data: dataSection.prefault({}).describe('Source files and the labelling/split protocol (the prepare stage).'),
+  crm: crmSection.prefault({}).describe('Stage 0: the conventional recommender and its collaborative neighbours.'),
+  car: carSection.prefault({}).describe('Stage 1: CAR, the collaborative retriever.'),
+  assess: assessSection.prefault({}).describe('Stage 2a: self-assessment and ranking generation.'),
+  sare: sareSection.prefault({}).describe('Stage 2b: SARE, the self-assessing reranker.'),
+  rec: recSection.prefault({}).describe('Stage 3: the CI-augmented recommender LM.'),
+  eval: evalSection.prefault({}).describe('Evaluation: AUC/UAUC and the K_e / K_s sweeps.'),
+});
+
+/** A config as written in a file (every key optional). */
+export type ScoreConfigInput = z.input<typeof scoreConfigSchema>;
+
+/** A resolved config: defaults filled in, validated. */
+export type ScoreConfig = z.output<typeof scoreConfigSchema>;
+
+/** The data source section of a resolved config. */
+export type DataSourceConfig = ScoreConfig['data']['source'];
+
+/** The protocol section of a resolved config. */
+export type ProtocolConfig = ScoreConfig['data']['protocol'];

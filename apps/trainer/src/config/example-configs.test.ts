@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load-config';
+
+const CONFIGS = path.resolve(import.meta.dirname, '../../../../configs');
+
+describe('the example configs in configs/', () => {
+  it('are the four documented ones', () => {
+    expect(fs.readdirSync(CONFIGS).filter((name) => name.endsWith('.yaml')).sort()).toEqual(['amazon-games.yaml', 'demo.yaml', 'ml-1m-generic.yaml', 'ml-1m.yaml']);
+  });
+
+  it('demo.yaml: the synthetic default', () => {
+    const { config } = loadConfig({ file: path.join(CONFIGS, 'demo.yaml') });
+    expect(config.data.source).toEqual({ kind: 'synthetic', seed: 42, users: 600, items: 800 });
+    expect(config.run.dir).toBe('runs/demo');
+    expect(config.assess.llm).toBe('metadata');
+    expect(config.rec.model).toBe('scratch');
+  });
+
+  it('ml-1m.yaml: native files, the 10/5/5 protocol and the paper\'s hyperparameters', () => {
+    const { config } = loadConfig({ file: path.join(CONFIGS, 'ml-1m.yaml') });
+    expect(config.data.source).toEqual({ kind: 'ml-1m', dir: 'data/ml-1m' });
+    expect(config.data.protocol).toEqual({ kind: 'ml-1m' });
+    expect(config.crm).toMatchObject({ hiddenSize: 64, learningRate: 0.01, weightDecay: 0.0001, batchSize: 1024, neighbours: 5 });
+    expect(config.car).toMatchObject({ tau: 0.1, batchSize: 16, retrieved: 10 });
+    expect(config.sare).toMatchObject({ tau: 0.02, negativeThreshold: 5, negatives: 3, kept: 2 });
+    expect(config.rec.model).toEqual({ base: 'models/Llama-3.1-8B-Instruct', lora: { rank: 8, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } });
+    expect(config.assess).toMatchObject({ sample: 10000, llm: 'openai:https://open.bigmodel.cn/api/paas/v4#glm-4-plus' });
+  });
+
+  it('ml-1m-generic.yaml: generic CSV files with a split column', () => {
+    const { config } = loadConfig({ file: path.join(CONFIGS, 'ml-1m-generic.yaml') });
+    expect(config.data.source).toEqual({ kind: 'generic', interactions: 'data/ml-1m-csv/interactions.csv', items: 'data/ml-1m-csv/items.csv', format: 'csv' });
+    expect(config.data.protocol).toEqual({ kind: 'given-split', threshold: 3, inclusive: false });
+  });
+
+  it('amazon-games.yaml: the Amazon-Games protocol and K_s = 1', () => {
+    const { config } = loadConfig({ file: path.join(CONFIGS, 'amazon-games.yaml') });
+    expect(config.data.source.kind).toBe('amazon');
+    expect(config.data.protocol).toEqual({ kind: 'amazon-games' });
+    expect(config.data.domain).toBe('games');
+    expect(config.sare.kept).toBe(1);
+    expect(config.rec.kept).toBe(1);
+  });
+});

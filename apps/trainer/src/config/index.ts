@@ -1,0 +1,15 @@
+export { registerConfigCommand, runConfigCommand } from './config-command';
+export type { ConfigFlags } from './config-command';
+export { ConfigValidationError, issuesToProblems } from './config-error';
+export type { ConfigProblem } from './config-error';
+export { canonicalJson, hashConfig } from './config-hash';
+export { LORA_TARGETS, scoreConfigSchema } from './config-schema';
+export type { DataSourceConfig, ProtocolConfig, ScoreConfig, ScoreConfigInput } from './config-schema';
+export { describeConfig, listConfigKeys } from './describe-config';
+export type { ConfigKeyDescription } from './describe-config';
+export { loadConfig } from './load-config';
+export type { LoadConfigOptions, LoadedConfig } from './load-config';
+export { mergeLayers, overridesToObject, parseOverride } from './parse-overrides';
+export type { ConfigOverride } from './parse-overrides';
+export { configFileFormat, readConfigFile } from './read-config-file';
+export type { ConfigFileFormat } from './read-config-file';

@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { type ConfigProblem, ConfigValidationError, issuesToProblems } from './config-error';
+import { hashConfig } from './config-hash';
+import { type ScoreConfig, type ScoreConfigInput, scoreConfigSchema } from './config-schema';
+import { type ConfigOverride, mergeLayers, overridesToObject, parseOverride } from './parse-overrides';
+import { readConfigFile } from './read-config-file';
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** A YAML or JSON config file (the middle layer). @defaultValue none: built-in defaults only */
+  readonly file?: string;
+  /** A config object applied over the file (for programs and tests). @defaultValue none */
+  readonly values?: ScoreConfigInput | Record<string, unknown>;
+  /** `key.path=value` overrides (the `--set` flags), applied last; later ones win. @defaultValue [] */
+  readonly overrides?: readonly string[];
+}
+
+/** What {@link loadConfig} returns. */
+export interface LoadedConfig {
+  /** The resolved config: built-in defaults < file < values < overrides, validated. */
+  readonly config: ScoreConfig;
+  /** sha256 of the resolved config's canonical JSON (stable across key order). */
+  readonly hash: string;
+  /** The absolute path of the file, when one was read. */
+  readonly file?: string;
+}
+
+function hasPath(value: unknown, segments: readonly string[]): boolean {
+  let node = value;
+  for (const segment of segments) {
+    if (node === null || typeof node !== 'object' || !(segment in node)) return false;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return true;
+}
+
+function originOf(problem: ConfigProblem, layers: { file?: string; fileValues: unknown; values: unknown; overrides: readonly ConfigOverride[] }): string {
+  const segments = problem.path.split(', ')[0]!.split('.');
+  for (let length = segments.length; length > 0; length--) {
+    const key = segments.slice(0, length).join('.');
+    const override = [...layers.overrides].reverse().find((entry) => entry.path.join('.') === key || entry.path.join('.').startsWith(`${key}.`));
+    if (override) return ` (from --set ${override.text})`;
+    if (hasPath(layers.values, segments.slice(0, length))) return ' (in the config values)';
+    if (layers.file && hasPath(layers.fileValues, segments.slice(0, length))) return ` (in ${layers.file})`;
+  }
+  return '';
+}
+
+/**
+ * Resolves the config of a run: the built-in defaults of {@link scoreConfigSchema}, then the file
+ * (YAML or JSON), then `values`, then the `--set` overrides, validated once. Every problem is
+ * reported at once in a {@link ConfigValidationError} naming each key path and the layer it came
+ * from; unknown keys list the valid ones. Derived defaults are filled in (`rec.kept` = `sare.kept`).
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const file = options.file === undefined ? undefined : path.resolve(options.file);
+  const fileValues = file === undefined ? {} : readConfigFile(file);
+  const overrides = (options.overrides ?? []).map(parseOverride);
+  const merged = mergeLayers(mergeLayers(fileValues, options.values ?? {}), overridesToObject(overrides));
+  const result = scoreConfigSchema.safeParse(merged, { reportInput: true });
+  if (!result.success) {
+    const layers = { file: options.file, fileValues, values: options.values, overrides };
+    const problems = issuesToProblems(result.error.issues).map((problem) => ({ ...problem, message: `${problem.message}${originOf(problem, layers)}` }));
+    throw new ConfigValidationError(problems);
+  }
+  const parsed = result.data;
+  const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
+  return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
+}

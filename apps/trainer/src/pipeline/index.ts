@@ -1,0 +1,16 @@
+export { formatBytes, listArtifacts } from './artifacts';
+export { defaultStageRegistry, registerStage } from './default-stage-registry';
+export { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, readManifest, writeManifest } from './manifest';
+export type { ArtifactRecord, InputFileRecord, RunManifest, StageRecord } from './manifest';
+export { resolveProtocol, runPrepareStage } from './prepare-stage';
+export { registerRunCommand, runRunCommand } from './run-command';
+export type { RunCommandReport, RunFlags } from './run-command';
+export { LOCK_FILE, RunLockedError } from './run-lock';
+export { runPipeline } from './run-pipeline';
+export type { PipelineReport, RunPipelineOptions, StageReport } from './run-pipeline';
+export { STAGE_NAMES } from './stage';
+export type { Stage, StageContext, StageImplementation, StageInputs, StageName, StageResult } from './stage';
+export { dataSourceFiles, STAGE_DEFINITIONS } from './stage-definitions';
+export { StageFailedError } from './stage-failed-error';
+export { createStageRegistry } from './stage-registry';
+export type { StageRegistry } from './stage-registry';

@@ -1,0 +1,109 @@
+import { ScoreError } from '@score/core';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CommandContext } from '../cli/command-context';
+import { formatTable } from '../cli/output';
+import { loadConfig } from '../config/load-config';
+import type { ContextFactory } from '../program';
+import { formatBytes } from './artifacts';
+import { defaultStageRegistry } from './default-stage-registry';
+import { type PipelineReport, runPipeline } from './run-pipeline';
+import { STAGE_NAMES } from './stage';
+import type { StageRegistry } from './stage-registry';
+
+/** Flags of `score-train run`. */
+export interface RunFlags {
+  /** YAML or JSON config file. @defaultValue none: the built-in defaults (the synthetic demo) */
+  readonly config?: string;
+  /** Redo this stage and every later one. @defaultValue none */
+  readonly from?: string;
+  /** Run only these stages (repeatable). @defaultValue every stage */
+  readonly only?: readonly string[];
+  /** `key.path=value` overrides (repeatable), applied over the file. @defaultValue [] */
+  readonly set?: readonly string[];
+  /** Shorthand for `--set run.dir=DIR`. @defaultValue the config's run.dir */
+  readonly runDir?: string;
+  /** How finished stages' artifacts are checked before skipping them. @defaultValue "size" */
+  readonly verify?: 'size' | 'hash';
+  /** Print the report as JSON. @defaultValue false */
+  readonly json?: boolean;
+  /** No progress output. @defaultValue false */
+  readonly quiet?: boolean;
+}
+
+/** What `run` reports: the pipeline report plus the config file that was read. */
+export interface RunCommandReport extends PipelineReport {
+  /** The config file, when one was given. */
+  readonly configFile?: string;
+}
+
+/**
+ * Runs `score-train run`: resolves the config (defaults < file < `--run-dir` < `--set`), runs the
+ * registry's stages in the run folder, and prints one line per stage (or the report as JSON).
+ * Ctrl-C aborts the running stage (a second Ctrl-C exits at once); its partial output is discarded and
+ * finished stages are kept.
+ */
+export async function runRunCommand(flags: RunFlags, context: CommandContext, registry: StageRegistry = defaultStageRegistry): Promise<RunCommandReport> {
+  const overrides = [...(flags.runDir === undefined ? [] : [`run.dir=${JSON.stringify(flags.runDir)}`]), ...(flags.set ?? [])];
+  const loaded = loadConfig({ file: flags.config, overrides });
+  context.logger.info(`config ${loaded.file ?? '(built-in defaults)'} resolved`, { hash: loaded.hash.slice(0, 12) });
+  const controller = new AbortController();
+  const interrupt = () =>
+    controller.abort(new ScoreError('Interrupted: the running stage stopped and its partial output was discarded; finished stages are kept, so running the same command again goes on from there.', { code: 'INTERRUPTED' }));
+  process.once('SIGINT', interrupt);
+  let report: PipelineReport;
+  try {
+    report = await runPipeline({
+      config: loaded.config,
+      configHash: loaded.hash,
+      stages: registry.stages(),
+      from: flags.from,
+      only: flags.only,
+      verify: flags.verify,
+      signal: controller.signal,
+      logger: context.logger,
+      onProgress: context.onProgress,
+    });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+  const result: RunCommandReport = { ...report, ...(loaded.file === undefined ? {} : { configFile: loaded.file }) };
+  if (context.json) {
+    context.output.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const rows = report.stages.map((stage) => [stage.name, stage.status, stage.seconds, stage.artifacts, formatBytes(stage.bytes), stage.reason]);
+    context.output.write(`Run ${report.runDir} (config ${report.configHash.slice(0, 12)}, ${report.seconds.toFixed(1)} s)\n\n${formatTable(['stage', 'status', 'seconds', 'files', 'size', 'reason'], rows)}`);
+  }
+  return result;
+}
+
+function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+function collectStage(value: string, previous: readonly string[] = []): string[] {
+  if (!(STAGE_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`"${value}" is not a stage; the stages are ${STAGE_NAMES.join(', ')}.`);
+  return collect(value, previous);
+}
+
+/** Adds `run` to the program; `registry` holds the stage implementations (the default one unless given). */
+export function registerRunCommand(program: Command, contextFor: ContextFactory, registry: StageRegistry = defaultStageRegistry): void {
+  program
+    .command('run')
+    .description('Run the SCoRe stages (prepare, crm, car, assess, sare, rec, eval) in a run folder with a manifest; finished stages whose inputs did not change are skipped.')
+    .option('--config <file>', 'YAML or JSON config file (default: the built-in synthetic demo)')
+    .addOption(new Option('--from <stage>', 'redo this stage and every later one').choices([...STAGE_NAMES]))
+    .option('--only <stage>', `run only this stage (repeatable; ${STAGE_NAMES.join(', ')}); its upstream stages must have finished`, collectStage)
+    .option('--set <key=value>', 'override a config key, e.g. --set crm.epochs=3 (repeatable; values are typed as in YAML)', collect)
+    .option('--run-dir <dir>', 'run folder (same as --set run.dir=DIR)')
+    .addOption(new Option('--verify <mode>', 'check finished stages\' artifacts by size or by sha256 before skipping them').choices(['size', 'hash']).default('size'))
+    .option('--json', 'print the run report as JSON')
+    .option('--quiet', 'no progress output')
+    .action(async (flags: RunFlags) => {
+      const context = contextFor(flags);
+      try {
+        await runRunCommand(flags, context, registry);
+      } finally {
+        context.close();
+      }
+    });
+}

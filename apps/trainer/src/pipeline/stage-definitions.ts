@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { ScoreConfig } from '../config/config-schema';
+import type { Stage, StageName } from './stage';
+
+/** The input files a data source reads (fingerprinted so that a changed file reruns `prepare`). */
+export function dataSourceFiles(config: ScoreConfig): string[] {
+  const source = config.data.source;
+  switch (source.kind) {
+    case 'synthetic':
+      return [];
+    case 'ml-1m':
+      return [path.join(source.dir, 'ratings.dat'), path.join(source.dir, 'movies.dat')];
+    case 'ml-100k':
+      return [path.join(source.dir, 'u.data'), path.join(source.dir, 'u.item')];
+    case 'amazon':
+      return [source.reviews, source.meta];
+    case 'generic':
+      return [source.interactions, source.items];
+  }
+}
+
+/**
+ * The dependencies and config inputs of the seven SCoRe stages (method.md): prepare (data), crm
+ * (stage 0), car (stage 1), assess and sare (stage 2), rec (stage 3), eval. A stage reruns when its
+ * slice of the config, its input files or the output of a stage it depends on changes.
+ */
+export const STAGE_DEFINITIONS: Readonly<Record<StageName, Omit<Stage, 'run' | 'name'>>> = Object.freeze({
+  prepare: { dependsOn: [], inputs: (config) => ({ config: { data: config.data }, files: dataSourceFiles(config).map((file) => path.resolve(file)) }) },
+  crm: { dependsOn: ['prepare'], inputs: (config) => ({ config: { crm: config.crm, seed: config.run.seed } }) },
+  car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed } }) },
+  assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed } }) },
+  sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed } }) },
+  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, seed: config.run.seed } }) },
+  eval: { dependsOn: ['prepare', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, seed: config.run.seed } }) },
+});
