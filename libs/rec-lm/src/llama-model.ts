@@ -1,0 +1,353 @@
+import { InvalidOptionError, ModelMismatchError } from '@score/core';
+import { createSeededRandom, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
+import type { LlamaConfig } from './llama-config';
+import { linear } from './linear';
+import { expectedWeightShapes, isNormWeight } from './llama-weights';
+import { type LoraConfig, type LoraOptions, loraModulePath, resolveLoraConfig } from './lora-config';
+
+/** One LoRA adapter: A is [r, in], B is [out, r] (PEFT layout). */
+interface LoraPair {
+  readonly a: tf.Variable;
+  readonly b: tf.Variable;
+}
+
+/** Options of {@link LlamaModel.create}. */
+export interface LlamaModelOptions {
+  /** The model's shape. */
+  readonly config: LlamaConfig;
+  /**
+   * Weights by Hugging Face name (shapes checked against `config`); missing means random
+   * initialisation (normal, std `initStd`; norms at one).
+   * @defaultValue random weights
+   */
+  readonly weights?: ReadonlyMap<string, Float32Array>;
+  /** Seed of the random initialisation. @defaultValue 0 */
+  readonly seed?: number;
+  /** Standard deviation of random weights (Hugging Face's `initializer_range`). @defaultValue 0.02 */
+  readonly initStd?: number;
+  /** Where the weights came from, for error messages. @defaultValue "weights" */
+  readonly source?: string;
+  /** The model's name (e.g. a Hugging Face id), checked against adapters' base model. @defaultValue undefined */
+  readonly name?: string;
+}
+
+/**
+ * A Llama-style decoder-only transformer in TensorFlow.js: RMSNorm, rotary positions (Hugging
+ * Face's rotate-half form), SwiGLU feed-forward, grouped-query attention, tied or untied output
+ * embedding, and optional LoRA adapters on the seven projections. Weights use Hugging Face names
+ * and the [out, in] layout (ported from transformers' `modeling_llama.py`).
+ */
+export class LlamaModel {
+  readonly config: LlamaConfig;
+  /** The model's name (e.g. "HuggingFaceTB/SmolLM-135M"), when known. */
+  readonly name: string | undefined;
+  readonly #weights = new Map<string, tf.Variable>();
+  readonly #lora = new Map<string, LoraPair>();
+  #loraConfig: LoraConfig | undefined;
+  readonly #ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }>();
+  #disposed = false;
+  #dropoutRandom: RandomSource = createSeededRandom(0);
+
+  private constructor(config: LlamaConfig, name: string | undefined) {
+    this.config = config;
+    this.name = name;
+  }
+
+  /** Builds a model from weights (checked against the config) or random ones. */
+  static create(options: LlamaModelOptions): LlamaModel {
+    const model = new LlamaModel(options.config, options.name);
+    const shapes = expectedWeightShapes(options.config);
+    const source = options.source ?? 'weights';
+    const std = options.initStd ?? 0.02;
+    if (!(std > 0)) throw new InvalidOptionError('initStd', `must be a positive number, got ${std}.`, std);
+    if (options.weights) {
+      for (const name of options.weights.keys()) {
+        if (!shapes.has(name) && !(name === 'lm_head.weight' && options.config.tieWordEmbeddings)) {
+          throw new ModelMismatchError(`tensor "${name}" is not part of a Llama model with ${options.config.numLayers} layers; the config does not match the checkpoint.`, { path: source, actual: name });
+        }
+      }
+    }
+    const random = createSeededRandom(options.seed ?? 0);
+    try {
+      for (const [name, shape] of shapes) {
+        const size = shape.reduce((a, b) => a * b, 1);
+        let data = options.weights?.get(name);
+        if (options.weights && !data) {
+          throw new ModelMismatchError(`tensor "${name}" (shape [${shape.join(', ')}]) is missing.`, { path: source, expected: name });
+        }
+        if (data && data.length !== size) {
+          throw new ModelMismatchError(
+            `tensor "${name}" has ${data.length} values but the config (hidden_size ${options.config.hiddenSize}, intermediate_size ${options.config.intermediateSize}, vocab_size ${options.config.vocabSize}, ${options.config.numHeads} heads, ${options.config.numKeyValueHeads} key/value heads) needs shape [${shape.join(', ')}] = ${size} values.`,
+            { path: source, expected: shape, actual: data.length },
+          );
+        }
+        if (!data) {
+          data = isNormWeight(name) ? new Float32Array(size).fill(1) : fillNormal(new Float32Array(size), random, std);
+        }
+        model.#weights.set(name, tf.variable(tf.tensor(data, [...shape], 'float32'), true));
+      }
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  }
+
+  /** Number of parameters of the base model (adapters excluded). */
+  get parameterCount(): number {
+    let count = 0;
+    for (const variable of this.#weights.values()) count += variable.size;
+    return count;
+  }
+
+  /** The LoRA settings when adapters are attached. */
+  get lora(): LoraConfig | undefined {
+    return this.#loraConfig;
+  }
+
+  /** A base weight by Hugging Face name (a live variable: do not dispose). */
+  weight(name: string): tf.Variable {
+    const variable = this.#weights.get(name);
+    if (!variable) throw new InvalidOptionError('name', `"${name}" is not a weight of this model.`, name);
+    return variable;
+  }
+
+  /** Copies of every base weight by Hugging Face name. */
+  async readWeights(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    const out = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, variable] of this.#weights) out.set(name, { shape: variable.shape, data: (await variable.data()) as Float32Array });
+    return out;
+  }
+
+  /** Copies of the adapters by module path: A [r, in], B [out, r]. */
+  async readLora(): Promise<Map<string, { a: { shape: number[]; data: Float32Array }; b: { shape: number[]; data: Float32Array } }>> {
+    const out = new Map<string, { a: { shape: number[]; data: Float32Array }; b: { shape: number[]; data: Float32Array } }>();
+    for (const [module, pair] of this.#lora) {
+      out.set(module, {
+        a: { shape: pair.a.shape, data: (await pair.a.data()) as Float32Array },
+        b: { shape: pair.b.shape, data: (await pair.b.data()) as Float32Array },
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Attaches LoRA adapters (A random with PEFT's Kaiming-uniform bound 1/sqrt(in), B zero) or,
+   * with `weights`, the given ones; from then on only the adapters train.
+   */
+  attachLora(options: LoraOptions = {}, weights?: ReadonlyMap<string, { a: Float32Array; b: Float32Array }>): LoraConfig {
+    if (this.#loraConfig) throw new InvalidOptionError('lora', 'this model already has LoRA adapters; merge or detach them first.');
+    const config = resolveLoraConfig(options);
+    const uniform = createSeededRandom(options.seed ?? 0);
+    for (let layer = 0; layer < this.config.numLayers; layer++) {
+      for (const target of config.targetModules) {
+        const module = loraModulePath(layer, target);
+        const [out, input] = this.weight(`${module}.weight`).shape as [number, number];
+        const given = weights?.get(module);
+        if (weights && !given) throw new ModelMismatchError(`the adapter has no weights for "${module}", which its target_modules list.`, { expected: module });
+        if (given && (given.a.length !== config.rank * input || given.b.length !== out * config.rank)) {
+          throw new ModelMismatchError(
+            `the adapter of "${module}" has A of ${given.a.length} and B of ${given.b.length} values, but this base model needs A [${config.rank}, ${input}] and B [${out}, ${config.rank}]; the adapter was trained for another base model.`,
+            { expected: [[config.rank, input], [out, config.rank]], actual: [given.a.length, given.b.length] },
+          );
+        }
+        let a = given?.a;
+        if (!a) {
+          const bound = 1 / Math.sqrt(input);
+          a = new Float32Array(config.rank * input);
+          for (let i = 0; i < a.length; i++) a[i] = (uniform() * 2 - 1) * bound;
+        }
+        const b = given?.b ?? new Float32Array(out * config.rank);
+        this.#lora.set(module, { a: tf.variable(tf.tensor2d(a, [config.rank, input]), true), b: tf.variable(tf.tensor2d(b, [out, config.rank]), true) });
+      }
+    }
+    this.#loraConfig = config;
+    return config;
+  }
+
+  /** Removes the adapters (and frees them), leaving the base model. */
+  detachLora(): void {
+    for (const pair of this.#lora.values()) {
+      pair.a.dispose();
+      pair.b.dispose();
+    }
+    this.#lora.clear();
+    this.#loraConfig = undefined;
+  }
+
+  /** Folds the adapters into the base weights: W <- W + (alpha / r) B A; then detaches them. */
+  mergeLora(): void {
+    const config = this.#loraConfig;
+    if (!config) throw new InvalidOptionError('lora', 'this model has no LoRA adapters to merge.');
+    const scale = config.alpha / config.rank;
+    for (const [module, pair] of this.#lora) {
+      const weight = this.weight(`${module}.weight`);
+      const merged = tf.tidy(() => tf.add(weight, tf.mul(tf.matMul(pair.b, pair.a), scale)));
+      weight.assign(merged);
+      merged.dispose();
+    }
+    this.detachLora();
+  }
+
+  /** Sets the generator of the LoRA dropout masks (the trainer passes its seeded one). */
+  setDropoutRandom(random: RandomSource): void {
+    this.#dropoutRandom = random;
+  }
+
+  /** Variables that training updates: the adapters when attached, else every base weight. */
+  trainableVariables(): tf.Variable[] {
+    if (this.#loraConfig) return [...this.#lora.values()].flatMap((pair) => [pair.a, pair.b]);
+    return [...this.#weights.values()];
+  }
+
+  #rope(length: number): { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } {
+    let cached = this.#ropeCache.get(length);
+    if (!cached) {
+      const { headDim, ropeTheta } = this.config;
+      const half = headDim / 2;
+      const cos = new Float32Array(length * headDim);
+      const sin = new Float32Array(length * headDim);
+      for (let t = 0; t < length; t++) {
+        for (let i = 0; i < half; i++) {
+          // Rotary angle t * theta^(-2i/d), duplicated over both halves (rotate-half form).
+          const angle = t * Math.pow(ropeTheta, (-2 * i) / headDim);
+          cos[t * headDim + i] = cos[t * headDim + i + half] = Math.cos(angle);
+          sin[t * headDim + i] = sin[t * headDim + i + half] = Math.sin(angle);
+        }
+      }
+      const mask = new Float32Array(length * length);
+      for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) mask[i * length + j] = -1e9;
+      cached = tf.tidy(() => ({
+        cos: tf.keep(tf.tensor2d(cos, [length, headDim])),
+        sin: tf.keep(tf.tensor2d(sin, [length, headDim])),
+        mask: tf.keep(tf.tensor2d(mask, [length, length])),
+      }));
+      this.#ropeCache.set(length, cached);
+    }
+    return cached;
+  }
+
+  #linear(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D {
+    let y = linear(x, this.weight(`${module}.weight`) as tf.Tensor2D);
+    const pair = this.#lora.get(module);
+    if (pair && this.#loraConfig) {
+      const input = training && this.#loraConfig.dropout > 0 ? (seededDropout(x, this.#loraConfig.dropout, this.#dropoutRandom) as tf.Tensor2D) : x;
+      const update = linear(linear(input, pair.a as tf.Tensor2D), pair.b as tf.Tensor2D);
+      y = tf.add(y, tf.mul(update, this.#loraConfig.alpha / this.#loraConfig.rank)) as tf.Tensor2D;
+    }
+    return y;
+  }
+
+  #rmsNorm(x: tf.Tensor, name: string): tf.Tensor {
+    // RMSNorm: x / sqrt(mean(x^2) + eps) * w.
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), this.weight(name));
+  }
+
+  #applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+    // x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1] (transformers' apply_rotary_pos_emb).
+    const half = this.config.headDim / 2;
+    const [x1, x2] = tf.split(x, [half, half], 3);
+    const rotated = tf.concat([tf.neg(x2!), x1!], 3);
+    return tf.add(tf.mul(x, cos), tf.mul(rotated, sin));
+  }
+
+  /**
+   * Final-norm hidden states [batch, time, hidden] of right-padded token ids [batch, time].
+   * Causal attention means padding after a sequence never changes its states. Call inside
+   * `tf.tidy`.
+   */
+  hiddenStates(ids: tf.Tensor2D, training = false): tf.Tensor3D {
+    const [batch, time] = ids.shape;
+    const { hiddenSize, numHeads, numKeyValueHeads, headDim, numLayers } = this.config;
+    if (time > this.config.maxPositionEmbeddings) {
+      throw new InvalidOptionError('ids', `has ${time} positions, more than the model's max_position_embeddings (${this.config.maxPositionEmbeddings}); shorten the prompts.`, time);
+    }
+    const { cos, sin, mask } = this.#rope(time);
+    const groups = numHeads / numKeyValueHeads;
+    let h = embeddingLookup(this.weight('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1])) as tf.Tensor2D;
+    const heads = (x: tf.Tensor2D, count: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [batch, time, count, headDim]), [0, 2, 1, 3]);
+    for (let layer = 0; layer < numLayers; layer++) {
+      const p = `model.layers.${layer}`;
+      const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`) as tf.Tensor2D;
+      const q = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.q_proj`, training), numHeads), cos, sin);
+      let k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, training), numKeyValueHeads), cos, sin);
+      let v = heads(this.#linear(x, `${p}.self_attn.v_proj`, training), numKeyValueHeads);
+      if (groups > 1) {
+        // Grouped-query attention: key/value head j serves query heads j*g .. j*g+g-1 (repeat_kv).
+        const repeat = (t: tf.Tensor4D): tf.Tensor4D =>
+          tf.reshape(tf.tile(tf.reshape(t, [batch, numKeyValueHeads, 1, time * headDim]), [1, 1, groups, 1]), [batch, numHeads, time, headDim]);
+        k = repeat(k);
+        v = repeat(v);
+      }
+      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask);
+      const attended = tf.matMul(tf.softmax(scores, -1), v);
+      const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * time, numHeads * headDim]) as tf.Tensor2D;
+      h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, training));
+      const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
+      // SwiGLU: down(silu(gate(y)) * up(y)).
+      const gate = this.#linear(y, `${p}.mlp.gate_proj`, training);
+      const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.#linear(y, `${p}.mlp.up_proj`, training)) as tf.Tensor2D;
+      h = tf.add(h, this.#linear(activated, `${p}.mlp.down_proj`, training));
+    }
+    return tf.reshape(this.#rmsNorm(h, 'model.norm.weight'), [batch, time, hiddenSize]);
+  }
+
+  /**
+   * Output logits of final hidden states [rows, hidden]: [rows, vocab], or [rows, k] for only the
+   * `tokens` given (e.g. the Yes/No pair). Call inside `tf.tidy`.
+   */
+  logitsOf(hidden: tf.Tensor2D, tokens?: readonly number[]): tf.Tensor2D {
+    const head = (this.config.tieWordEmbeddings ? this.weight('model.embed_tokens.weight') : this.weight('lm_head.weight')) as tf.Tensor2D;
+    const rows = tokens ? (embeddingLookup(head, tf.tensor1d(tokens as number[], 'int32')) as tf.Tensor2D) : head;
+    return linear(hidden, rows);
+  }
+
+  /**
+   * Logits [batch, vocab] of the next token after each sequence's last token (right-padded batch,
+   * `lengths[b]` real tokens in row b); [batch, k] with `tokens`. Call inside `tf.tidy`.
+   */
+  lastLogits(ids: tf.Tensor2D, lengths: readonly number[], training = false, tokens?: readonly number[]): tf.Tensor2D {
+    const [batch, time] = ids.shape;
+    const hidden = tf.reshape(this.hiddenStates(ids, training), [batch * time, this.config.hiddenSize]);
+    const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
+    // embeddingLookup: a gather whose gradient runs on every backend (wasm lacks UnsortedSegmentSum).
+    return this.logitsOf(embeddingLookup(hidden as tf.Tensor2D, rows) as tf.Tensor2D, tokens);
+  }
+
+  /** Next-token logits after each token sequence (batched; no special tokens are added). */
+  async nextTokenLogits(sequences: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    if (sequences.length === 0) return [];
+    const time = Math.max(...sequences.map((s) => s.length));
+    const ids = new Int32Array(sequences.length * time);
+    sequences.forEach((sequence, b) => {
+      if (sequence.length === 0) throw new InvalidOptionError(`sequences[${b}]`, 'must hold at least one token.');
+      sequence.forEach((id, t) => {
+        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) {
+          throw new InvalidOptionError(`sequences[${b}][${t}]`, `token id ${id} is outside the vocabulary (0..${this.config.vocabSize - 1}).`, id);
+        }
+        ids[b * time + t] = id;
+      });
+    });
+    const logits = tf.tidy(() => this.lastLogits(tf.tensor2d(ids, [sequences.length, time], 'int32'), sequences.map((s) => s.length)));
+    const data = (await logits.data()) as Float32Array;
+    logits.dispose();
+    const vocab = this.config.vocabSize;
+    return sequences.map((_, b) => data.slice(b * vocab, (b + 1) * vocab));
+  }
+
+  /** Frees every tensor of the model. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.detachLora();
+    for (const variable of this.#weights.values()) variable.dispose();
+    this.#weights.clear();
+    for (const cached of this.#ropeCache.values()) {
+      cached.cos.dispose();
+      cached.sin.dispose();
+      cached.mask.dispose();
+    }
+    this.#ropeCache.clear();
+  }
+}

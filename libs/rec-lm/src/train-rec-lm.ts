@@ -1,0 +1,165 @@
+import { InvalidOptionError, type Logger, type ProgressCallback, type ProgressEvent } from '@score/core';
+import { auc } from '@score/metrics';
+import { type RandomSource, tf, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import type { InProcessLanguageModel } from './in-process-language-model';
+import { saveLlamaCheckpoint } from './llama-checkpoint';
+import { saveLoraAdapter } from './peft-adapter';
+import { padBatch, scoreTokenSequences } from './yes-no-scoring';
+
+/** One tuning example: a filled prompt and the interaction label (1 = "Yes"). */
+export interface RecLmExample {
+  readonly prompt: string;
+  readonly label: 0 | 1;
+}
+
+/** Options of {@link trainRecLm}. */
+export interface TrainRecLmOptions {
+  /** Training examples. */
+  readonly train: readonly RecLmExample[];
+  /** Validation examples (both labels present): early stopping watches their AUC. */
+  readonly valid: readonly RecLmExample[];
+  /** Most epochs. @defaultValue 10 */
+  readonly epochs?: number;
+  /** Epochs without a better validation AUC before stopping. @defaultValue 2 */
+  readonly patience?: number;
+  /** Prompts per batch (batches group prompts of similar length). @defaultValue 32 */
+  readonly batchSize?: number;
+  /** Adam learning rate. @defaultValue 1e-3 */
+  readonly learningRate?: number;
+  /**
+   * "answers": binary cross-entropy of softmax over the "Yes"/"No" logits (exactly the Eq. 14
+   * objective; learns fastest from scratch); "vocabulary": cross-entropy of the answer token over
+   * the full vocabulary (as TALLRec, keeps a pretrained model's other tokens in place).
+   * @defaultValue "vocabulary" when the model has LoRA adapters, else "answers"
+   */
+  readonly loss?: 'answers' | 'vocabulary';
+  /** Seed of batching and dropout. @defaultValue 42 */
+  readonly seed?: number;
+  /**
+   * Folder the best weights so far are saved to after each improving epoch: the adapter in PEFT
+   * format when the model has LoRA adapters, else the whole model as a Hugging Face checkpoint.
+   * @defaultValue no checkpoints
+   */
+  readonly checkpointDir?: string;
+  /** Progress events (task "reclm.train"): loss, rows/s, tokens/s, validAuc. @defaultValue none */
+  readonly onProgress?: ProgressCallback;
+  /** Receives one line per epoch. @defaultValue silent */
+  readonly logger?: Logger;
+  /** Stops after the current batch; the best weights are kept. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link trainRecLm} returns: the loop's report plus token throughput. */
+export interface RecLmTrainingReport extends TrainingReport {
+  /** Real (unpadded) prompt tokens per second of training, over all epochs. */
+  readonly tokensPerSecond: number;
+}
+
+function checkExamples(field: string, examples: readonly RecLmExample[]): void {
+  if (!Array.isArray(examples) || examples.length === 0) throw new InvalidOptionError(field, 'must be a non-empty array of { prompt, label } examples.');
+  examples.forEach((example, i) => {
+    if (typeof example.prompt !== 'string' || (example.label !== 0 && example.label !== 1)) {
+      throw new InvalidOptionError(`${field}[${i}]`, `must be { prompt: string, label: 0 | 1 }, got ${JSON.stringify(example)}.`);
+    }
+  });
+}
+
+/** Batches of similar length: indices sorted by length plus a random jitter, chunked, chunks shuffled. */
+function lengthBatches(lengths: readonly number[], batchSize: number, random: RandomSource): number[][] {
+  const keys = lengths.map((length) => length + random() * 16);
+  const order = lengths.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
+  const batches: number[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+  for (let i = batches.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [batches[i], batches[j]] = [batches[j]!, batches[i]!];
+  }
+  return batches;
+}
+
+/**
+ * Tunes the recommender LM on Yes/No prompts with the shared tfjs training loop: each prompt is
+ * `<bos> prompt tokens`, the loss is the cross-entropy of the answer ("Yes" or "No") at the last
+ * position (over the answer pair, or the whole vocabulary as TALLRec: see `loss`), batches group
+ * prompts of similar length,
+ * early stopping watches validation AUC of P(yes) (method.md, Eq. 14) and the best weights are
+ * restored. With LoRA adapters attached only they train; otherwise every weight does.
+ */
+export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLmOptions): Promise<RecLmTrainingReport> {
+  checkExamples('train', options.train);
+  checkExamples('valid', options.valid);
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
+  const model = lm.model;
+  const lossKind = options.loss ?? (model.lora ? 'vocabulary' : 'answers');
+  if (lossKind !== 'answers' && lossKind !== 'vocabulary') throw new InvalidOptionError('loss', `must be "answers" or "vocabulary", got ${JSON.stringify(lossKind)}.`, lossKind);
+  const answerPair = [lm.answers.yes, lm.answers.no];
+  const train = options.train.map((example) => lm.encodePrompt(example.prompt));
+  const trainLengths = train.map((sequence) => sequence.length);
+  const targets = options.train.map((example) => (lossKind === 'answers' ? 1 - example.label : example.label === 1 ? lm.answers.yes : lm.answers.no));
+  const valid = options.valid.map((example) => lm.encodePrompt(example.prompt));
+  const validLabels = options.valid.map((example) => example.label);
+  let epochStart = performance.now();
+  let epochTokens = 0;
+  let totalTokens = 0;
+  let validations = 0;
+  let bestAuc = Number.NEGATIVE_INFINITY;
+
+  const onProgress = options.onProgress
+    ? (event: ProgressEvent) => {
+        const seconds = (performance.now() - epochStart) / 1000;
+        options.onProgress!({ ...event, task: 'reclm.train', metrics: { ...event.metrics, ...(event.finished ? {} : { tokensPerSecond: epochTokens / Math.max(seconds, 1e-9) }) } });
+      }
+    : undefined;
+
+  const report = await trainModel(
+    {
+      trainableVariables: model.trainableVariables(),
+      epochRows: () => train.length,
+      *batches(context): Iterable<TrainingBatch> {
+        model.setDropoutRandom(context.random);
+        epochStart = performance.now();
+        epochTokens = 0;
+        for (const batch of lengthBatches(trainLengths, context.batchSize, context.random)) {
+          const tokens = batch.reduce((sum, i) => sum + trainLengths[i]!, 0);
+          epochTokens += tokens;
+          totalTokens += tokens;
+          yield {
+            size: batch.length,
+            loss: () => {
+              const { ids, lengths } = padBatch(batch.map((i) => train[i]!), 0);
+              // "answers": the [Yes, No] logits only (Eq. 14), target index 0 for Yes; "vocabulary": every token.
+              const logits = model.lastLogits(ids, lengths, true, lossKind === 'answers' ? answerPair : undefined);
+              const labels = tf.oneHot(tf.tensor1d(batch.map((i) => targets[i]!), 'int32'), logits.shape[1]);
+              return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+            },
+          };
+        }
+      },
+      validate: async () => {
+        const scores = await scoreTokenSequences(model, valid, lm.answers, Math.max(batchSize, 16), options.signal);
+        const value = auc(validLabels, scores.map((score) => score.probability));
+        if (validations++ > 0 && options.checkpointDir && value > bestAuc) {
+          if (model.lora) await saveLoraAdapter(model, options.checkpointDir);
+          else await saveLlamaCheckpoint(model, options.checkpointDir);
+        }
+        if (value > bestAuc) bestAuc = value;
+        return value;
+      },
+    },
+    {
+      epochs: options.epochs ?? 10,
+      patience: options.patience ?? 2,
+      batchSize,
+      learningRate: options.learningRate ?? 1e-3,
+      seed: options.seed ?? 42,
+      validationMetric: 'validAuc',
+      task: 'reclm.train',
+      ...(onProgress ? { onProgress } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+  const seconds = report.secondsPerEpoch * report.epochs;
+  return { ...report, tokensPerSecond: seconds > 0 ? totalTokens / seconds : 0 };
+}
