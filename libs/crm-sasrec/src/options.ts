@@ -1,0 +1,169 @@
+import { InvalidOptionError } from '@score/core';
+
+/** Training objective of a recommender. */
+export type CrmObjective = 'ctr' | 'next-item';
+
+/** Every objective, for validation and CLI help. */
+export const CRM_OBJECTIVES: readonly CrmObjective[] = Object.freeze(['ctr', 'next-item'] as const);
+
+/** Options shared by every recommender of this package (training and scoring). */
+export interface RecommenderTrainingOptions {
+  /**
+   * "ctr": pointwise BCE on the train split's labelled rows, P(like) = sigmoid(e_u . e_item)
+   * (CoLLM's baselines). "next-item": BCE on the positive sequences with one sampled negative
+   * per positive (the original objectives of SASRec and of implicit-feedback MF).
+   * @defaultValue "ctr"
+   */
+  readonly objective?: CrmObjective;
+  /** Adam learning rate. @defaultValue 1e-2 */
+  readonly learningRate?: number;
+  /** L2 weight decay added to the gradient, as PyTorch's Adam(weight_decay). @defaultValue 1e-4 */
+  readonly weightDecay?: number;
+  /** Training rows (or sequences) per batch. @defaultValue 1024 */
+  readonly batchSize?: number;
+  /** Most training epochs. @defaultValue 50 */
+  readonly epochs?: number;
+  /** Epochs without a better validation AUC before stopping. @defaultValue 5 */
+  readonly patience?: number;
+  /** Seed of weight initialisation, shuffling, negatives and dropout. @defaultValue 42 */
+  readonly seed?: number;
+  /** Rows per forward pass when scoring or embedding. @defaultValue 2048 */
+  readonly scoringBatchSize?: number;
+}
+
+/** Options of {@link createSasrec}; defaults are CoLLM's SASRec settings for ML-1M. */
+export interface SasrecOptions extends RecommenderTrainingOptions {
+  /** Width of item, position and hidden vectors (= e_u's size). @defaultValue 64 */
+  readonly hiddenSize?: number;
+  /** Self-attention blocks. @defaultValue 2 */
+  readonly blocks?: number;
+  /** Attention heads (must divide `hiddenSize`). @defaultValue 1 */
+  readonly heads?: number;
+  /** Most recent history items the model reads (the sequence length). @defaultValue 25 */
+  readonly maxHistory?: number;
+  /** Dropout rate of embeddings, attention weights and feed-forward layers. @defaultValue 0.2 */
+  readonly dropout?: number;
+  /** Epsilon of every layer norm (SASRec's value). @defaultValue 1e-8 */
+  readonly layerNormEpsilon?: number;
+}
+
+/** Options of {@link createMatrixFactorization}. */
+export interface MatrixFactorizationOptions extends RecommenderTrainingOptions {
+  /** Width of user and item factors (= e_u's size). @defaultValue 64 */
+  readonly embeddingSize?: number;
+  /** Standard deviation of the normal initialisation of the factors. @defaultValue 0.1 */
+  readonly initStd?: number;
+  /**
+   * Most recent history items averaged into the factor of a user unseen in training
+   * (fold-in, see {@link MatrixFactorizationRecommender}). @defaultValue 25
+   */
+  readonly maxHistory?: number;
+}
+
+/** Training options with every default filled. */
+export interface ResolvedTrainingOptions {
+  readonly objective: CrmObjective;
+  readonly learningRate: number;
+  readonly weightDecay: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly patience: number;
+  readonly seed: number;
+  readonly scoringBatchSize: number;
+}
+
+/** SASRec options with every default filled. */
+export interface ResolvedSasrecOptions extends ResolvedTrainingOptions {
+  readonly hiddenSize: number;
+  readonly blocks: number;
+  readonly heads: number;
+  readonly maxHistory: number;
+  readonly dropout: number;
+  readonly layerNormEpsilon: number;
+}
+
+/** MF options with every default filled. */
+export interface ResolvedMatrixFactorizationOptions extends ResolvedTrainingOptions {
+  readonly embeddingSize: number;
+  readonly initStd: number;
+  readonly maxHistory: number;
+}
+
+function integer(prefix: string, field: string, value: unknown, fallback: number, minimum = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(`${prefix}.${field}`, `must be an integer >= ${minimum}, got ${JSON.stringify(value)}.`, value);
+  }
+  return value;
+}
+
+function real(prefix: string, field: string, value: unknown, fallback: number, minimum: number, maximum: number, minimumOpen: boolean, maximumOpen: boolean): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (minimumOpen ? value > minimum : value >= minimum) &&
+    (maximumOpen ? value < maximum : value <= maximum);
+  if (!ok) {
+    throw new InvalidOptionError(`${prefix}.${field}`, `must be a number in ${minimumOpen ? '(' : '['}${minimum}, ${maximum}${maximumOpen ? ')' : ']'}, got ${JSON.stringify(value)}.`, value);
+  }
+  return value as number;
+}
+
+function checkKnownKeys(prefix: string, options: object, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError(prefix, `must be an options object, got ${JSON.stringify(options)}.`, options);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new InvalidOptionError(`${prefix}.${key}`, `is not an option; valid options are ${known.join(', ')}.`, (options as Record<string, unknown>)[key]);
+  }
+}
+
+const TRAINING_KEYS = ['objective', 'learningRate', 'weightDecay', 'batchSize', 'epochs', 'patience', 'seed', 'scoringBatchSize'] as const;
+
+function resolveTraining(prefix: string, options: RecommenderTrainingOptions): ResolvedTrainingOptions {
+  const objective = options.objective ?? 'ctr';
+  if (!CRM_OBJECTIVES.includes(objective)) {
+    throw new InvalidOptionError(`${prefix}.objective`, `must be one of ${CRM_OBJECTIVES.join(', ')}, got ${JSON.stringify(objective)}.`, objective);
+  }
+  return {
+    objective,
+    learningRate: real(prefix, 'learningRate', options.learningRate, 1e-2, 0, 10, true, false),
+    weightDecay: real(prefix, 'weightDecay', options.weightDecay, 1e-4, 0, 10, false, false),
+    batchSize: integer(prefix, 'batchSize', options.batchSize, 1024),
+    epochs: integer(prefix, 'epochs', options.epochs, 50),
+    patience: integer(prefix, 'patience', options.patience, 5),
+    seed: integer(prefix, 'seed', options.seed, 42, -(2 ** 31)),
+    scoringBatchSize: integer(prefix, 'scoringBatchSize', options.scoringBatchSize, 2048),
+  };
+}
+
+/** Validates SASRec options once and fills the defaults. @throws InvalidOptionError naming the field. */
+export function resolveSasrecOptions(options: SasrecOptions = {}): ResolvedSasrecOptions {
+  const prefix = 'sasrec';
+  checkKnownKeys(prefix, options, [...TRAINING_KEYS, 'hiddenSize', 'blocks', 'heads', 'maxHistory', 'dropout', 'layerNormEpsilon']);
+  const hiddenSize = integer(prefix, 'hiddenSize', options.hiddenSize, 64);
+  const heads = integer(prefix, 'heads', options.heads, 1);
+  if (hiddenSize % heads !== 0) {
+    throw new InvalidOptionError(`${prefix}.heads`, `must divide hiddenSize (${hiddenSize}), got ${heads}.`, heads);
+  }
+  return {
+    ...resolveTraining(prefix, options),
+    hiddenSize,
+    blocks: integer(prefix, 'blocks', options.blocks, 2),
+    heads,
+    maxHistory: integer(prefix, 'maxHistory', options.maxHistory, 25),
+    dropout: real(prefix, 'dropout', options.dropout, 0.2, 0, 1, false, true),
+    layerNormEpsilon: real(prefix, 'layerNormEpsilon', options.layerNormEpsilon, 1e-8, 0, 1, true, false),
+  };
+}
+
+/** Validates MF options once and fills the defaults. @throws InvalidOptionError naming the field. */
+export function resolveMatrixFactorizationOptions(options: MatrixFactorizationOptions = {}): ResolvedMatrixFactorizationOptions {
+  const prefix = 'mf';
+  checkKnownKeys(prefix, options, [...TRAINING_KEYS, 'embeddingSize', 'initStd', 'maxHistory']);
+  return {
+    ...resolveTraining(prefix, options),
+    embeddingSize: integer(prefix, 'embeddingSize', options.embeddingSize, 64),
+    initStd: real(prefix, 'initStd', options.initStd, 0.1, 0, 10, true, false),
+    maxHistory: integer(prefix, 'maxHistory', options.maxHistory, 25),
+  };
+}

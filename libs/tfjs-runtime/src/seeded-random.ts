@@ -1,0 +1,55 @@
+import { InvalidOptionError } from '@score/core';
+
+/** A seeded source of uniform numbers in [0, 1). */
+export type RandomSource = () => number;
+
+/**
+ * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every
+ * platform. Used for shuffling, negative sampling, dropout masks and weight initialisation.
+ * @throws InvalidOptionError when `seed` is not an integer.
+ */
+export function createSeededRandom(seed: number): RandomSource {
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+    throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  }
+  let state = seed >>> 0;
+  return () => {
+    // mulberry32 (public domain), https://gist.github.com/tommyettinger/46a874533244883189143505d203312c
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A new 31-bit integer seed drawn from `random` (to seed a child generator). */
+export function deriveSeed(random: RandomSource): number {
+  return Math.floor(random() * 0x7fffffff);
+}
+
+/** The integers 0..n-1 in a random order (Fisher-Yates with `random`). */
+export function shuffledIndices(n: number, random: RandomSource): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swap;
+  }
+  return order;
+}
+
+/**
+ * Fills `out` with standard normal draws (Box-Muller) scaled by `std`, from `random`; returns `out`.
+ */
+export function fillNormal(out: Float32Array, random: RandomSource, std = 1): Float32Array {
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - random();
+    const u2 = random();
+    const radius = Math.sqrt(-2 * Math.log(u1)) * std;
+    out[i] = radius * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = radius * Math.sin(2 * Math.PI * u2);
+  }
+  return out;
+}

@@ -1,0 +1,274 @@
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
+import * as tf from '@tensorflow/tfjs';
+import { createSeededRandom, type RandomSource } from './seeded-random';
+
+/** One mini-batch handed to {@link trainModel}. */
+export interface TrainingBatch {
+  /** Examples (rows) in the batch; counts toward rows/s. */
+  readonly size: number;
+  /**
+   * Builds the batch's mean loss from the model's variables. Runs inside `tf.variableGrads` and a
+   * `tf.tidy` owned by the loop, so every tensor it makes is freed after the step.
+   */
+  loss(): tf.Scalar;
+}
+
+/** What the loop passes to {@link TrainableModel.batches} at the start of each epoch. */
+export interface EpochContext {
+  /** 1-based epoch number. */
+  readonly epoch: number;
+  readonly batchSize: number;
+  /** The loop's seeded generator: use it for shuffling, negatives and dropout masks. */
+  readonly random: RandomSource;
+}
+
+/**
+ * What a model gives the shared training loop: its variables, its batches (each builds a loss),
+ * and a validation score (higher is better, e.g. AUC). The loop owns the optimizer, epochs,
+ * early stopping, best-weight restore, progress, seeding and tensor hygiene.
+ */
+export interface TrainableModel {
+  /** The variables the optimizer updates. */
+  readonly trainableVariables: readonly tf.Variable[];
+  /** Rows in one epoch (for progress totals). */
+  epochRows(): number;
+  /** The batches of one epoch, made lazily. */
+  batches(context: EpochContext): Iterable<TrainingBatch>;
+  /** Validation score of the current weights (higher is better); `NaN` counts as no improvement. */
+  validate(): number | Promise<number>;
+}
+
+/** Options of {@link trainModel}. */
+export interface TrainingLoopOptions {
+  /** Most epochs to run. @defaultValue 20 */
+  readonly epochs?: number;
+  /** Epochs without a better validation score before stopping. @defaultValue 3 */
+  readonly patience?: number;
+  /** Rows per batch (passed to the model). @defaultValue 1024 */
+  readonly batchSize?: number;
+  /** Adam learning rate. @defaultValue 1e-3 */
+  readonly learningRate?: number;
+  /**
+   * L2 penalty added to every gradient before the Adam update (g += weightDecay * w), as
+   * PyTorch's `Adam(weight_decay=...)` does; not the decoupled AdamW decay.
+   * @defaultValue 0
+   */
+  readonly weightDecay?: number;
+  /** Adam beta1. @defaultValue 0.9 */
+  readonly beta1?: number;
+  /** Adam beta2. @defaultValue 0.999 */
+  readonly beta2?: number;
+  /** Adam epsilon (added to the square root of the second moment, as in PyTorch). @defaultValue 1e-8 */
+  readonly epsilon?: number;
+  /** Seed of the generator handed to the model each epoch. @defaultValue 42 */
+  readonly seed?: number;
+  /** Put the best epoch's weights back at the end. @defaultValue true */
+  readonly restoreBestWeights?: boolean;
+  /** Name of the validation score in progress events and logs. @defaultValue "validAuc" */
+  readonly validationMetric?: string;
+  /** Task name of the progress events. @defaultValue "train" */
+  readonly task?: string;
+  /** A progress event every this many batches (and at each epoch end). @defaultValue 10 */
+  readonly progressEveryBatches?: number;
+  readonly onProgress?: ProgressCallback;
+  /** Receives one info line per epoch. @defaultValue silent */
+  readonly logger?: Logger;
+  /** Stops after the current batch; the best weights so far are kept. */
+  readonly signal?: AbortSignal;
+}
+
+/** One epoch of a {@link TrainingReport}. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean training loss over the epoch's batches. */
+  readonly loss: number;
+  /** Validation score after the epoch. */
+  readonly validation: number;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+}
+
+/** What {@link trainModel} returns. */
+export interface TrainingReport {
+  readonly epochs: number;
+  /** Epoch whose weights the model holds at the end (0 = the initial weights). */
+  readonly bestEpoch: number;
+  readonly bestValidation: number;
+  /** Mean wall-clock seconds of the training part of an epoch (validation excluded). */
+  readonly secondsPerEpoch: number;
+  readonly history: readonly EpochRecord[];
+  readonly stoppedEarly: boolean;
+  readonly aborted: boolean;
+}
+
+interface ResolvedOptions {
+  epochs: number;
+  patience: number;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  seed: number;
+  restoreBestWeights: boolean;
+  validationMetric: string;
+  task: string;
+  progressEveryBatches: number;
+}
+
+function positiveInteger(field: string, value: unknown, fallback: number, minimum = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(field, `must be an integer >= ${minimum}, got ${String(value)}.`, value);
+  }
+  return value;
+}
+
+function number(field: string, value: unknown, fallback: number, minimum: number, maximum: number, open = false): number {
+  if (value === undefined) return fallback;
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= minimum && value <= maximum && !(open && (value === minimum || value === maximum));
+  if (!ok) throw new InvalidOptionError(field, `must be a number in ${open ? '(' : '['}${minimum}, ${maximum}${open ? ')' : ']'}, got ${String(value)}.`, value);
+  return value as number;
+}
+
+/** Validates {@link TrainingLoopOptions} and fills the defaults. */
+export function resolveTrainingLoopOptions(options: TrainingLoopOptions): ResolvedOptions {
+  const seed = options.seed ?? 42;
+  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  return {
+    epochs: positiveInteger('epochs', options.epochs, 20),
+    patience: positiveInteger('patience', options.patience, 3),
+    batchSize: positiveInteger('batchSize', options.batchSize, 1024),
+    learningRate: number('learningRate', options.learningRate, 1e-3, 0, 10, true),
+    weightDecay: number('weightDecay', options.weightDecay, 0, 0, 10),
+    beta1: number('beta1', options.beta1, 0.9, 0, 1),
+    beta2: number('beta2', options.beta2, 0.999, 0, 1),
+    epsilon: number('epsilon', options.epsilon, 1e-8, 0, 1, true),
+    seed,
+    restoreBestWeights: options.restoreBestWeights ?? true,
+    validationMetric: options.validationMetric ?? 'validAuc',
+    task: options.task ?? 'train',
+    progressEveryBatches: positiveInteger('progressEveryBatches', options.progressEveryBatches, 10),
+  };
+}
+
+/**
+ * The shared training loop of @score: Adam (PyTorch semantics, L2 weight decay added to the
+ * gradient), epochs over the model's batches, validation after each epoch, early stopping with
+ * patience, restore of the best weights, progress events (loss, rows/s) and a seeded generator.
+ * Every tensor it or the model's `loss()` makes is freed: `tf.memory().numTensors` is the same
+ * before and after.
+ */
+export async function trainModel(model: TrainableModel, options: TrainingLoopOptions = {}): Promise<TrainingReport> {
+  const settings = resolveTrainingLoopOptions(options);
+  const logger = options.logger ?? silentLogger;
+  const onProgress = options.onProgress;
+  const variables = [...model.trainableVariables];
+  if (variables.length === 0) throw new InvalidOptionError('model.trainableVariables', 'the model has no trainable variables.');
+  const random = createSeededRandom(settings.seed);
+  const optimizer = tf.train.adam(settings.learningRate, settings.beta1, settings.beta2, settings.epsilon);
+  const history: EpochRecord[] = [];
+  let best: tf.Tensor[] | undefined;
+  let bestValidation = await model.validate();
+  let bestEpoch = 0;
+  let sinceBest = 0;
+  let trainingSeconds = 0;
+  let aborted = false;
+  let stoppedEarly = false;
+  const keepBest = () => {
+    if (!settings.restoreBestWeights) return;
+    best?.forEach((tensor) => tensor.dispose());
+    best = variables.map((variable) => tf.keep(variable.clone()));
+  };
+  if (!Number.isNaN(bestValidation)) keepBest();
+  else bestValidation = Number.NEGATIVE_INFINITY;
+  const total = model.epochRows();
+  const varList = variables;
+  try {
+    for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+      const start = performance.now();
+      let rows = 0;
+      let lossSum = 0;
+      let batchesDone = 0;
+      for (const batch of model.batches({ epoch, batchSize: settings.batchSize, random })) {
+        const lossTensor = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => batch.loss(), varList);
+          const named: { name: string; tensor: tf.Tensor }[] = [];
+          for (const variable of varList) {
+            const grad = grads[variable.name];
+            if (!grad) continue;
+            // PyTorch Adam(weight_decay): the L2 term joins the gradient before the moments.
+            named.push({ name: variable.name, tensor: settings.weightDecay > 0 ? tf.add(grad, tf.mul(variable, settings.weightDecay)) : grad });
+          }
+          optimizer.applyGradients(named);
+          return value;
+        });
+        const loss = lossTensor.dataSync()[0]!;
+        lossTensor.dispose();
+        lossSum += loss * batch.size;
+        rows += batch.size;
+        batchesDone += 1;
+        if (onProgress && batchesDone % settings.progressEveryBatches === 0) {
+          const seconds = (performance.now() - start) / 1000;
+          onProgress({ task: settings.task, done: rows, total, unit: 'rows', epoch, metrics: { loss: lossSum / rows, rowsPerSecond: rows / seconds } });
+        }
+        if (options.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
+      const seconds = (performance.now() - start) / 1000;
+      trainingSeconds += seconds;
+      const validation = await model.validate();
+      const record: EpochRecord = { epoch, loss: rows > 0 ? lossSum / rows : Number.NaN, validation, seconds, rowsPerSecond: rows / Math.max(seconds, 1e-9) };
+      history.push(record);
+      const improved = validation > bestValidation;
+      if (improved) {
+        bestValidation = validation;
+        bestEpoch = epoch;
+        sinceBest = 0;
+        keepBest();
+      } else {
+        sinceBest += 1;
+      }
+      logger.info(
+        `epoch ${epoch}: loss ${record.loss.toFixed(4)}, ${settings.validationMetric} ${validation.toFixed(4)}${improved ? ' (best)' : ''}, ${seconds.toFixed(1)} s, ${Math.round(record.rowsPerSecond)} rows/s`,
+        { epoch, loss: record.loss, [settings.validationMetric]: validation, seconds, rowsPerSecond: record.rowsPerSecond },
+      );
+      onProgress?.({
+        task: settings.task,
+        done: rows,
+        total,
+        unit: 'rows',
+        epoch,
+        metrics: { loss: record.loss, rowsPerSecond: record.rowsPerSecond, [settings.validationMetric]: validation },
+      });
+      if (aborted) break;
+      if (sinceBest >= settings.patience) {
+        stoppedEarly = epoch < settings.epochs;
+        break;
+      }
+    }
+    if (best) {
+      const saved = best;
+      variables.forEach((variable, i) => variable.assign(saved[i]!));
+    } else if (settings.restoreBestWeights === false) {
+      bestEpoch = history.length;
+    }
+  } finally {
+    best?.forEach((tensor) => tensor.dispose());
+    optimizer.dispose();
+  }
+  const report: TrainingReport = {
+    epochs: history.length,
+    bestEpoch,
+    bestValidation: Number.isFinite(bestValidation) ? bestValidation : Number.NaN,
+    secondsPerEpoch: history.length > 0 ? trainingSeconds / history.length : 0,
+    history,
+    stoppedEarly,
+    aborted,
+  };
+  onProgress?.({ task: settings.task, done: history.length, total: settings.epochs, unit: 'epochs', epoch: history.length, finished: true, metrics: { bestEpoch, [settings.validationMetric]: report.bestValidation } });
+  return report;
+}
