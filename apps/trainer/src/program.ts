@@ -3,6 +3,8 @@ import { type CommandContextOptions, createCommandContext, type GlobalFlags } fr
 import { registerPrepareCommand } from './commands/prepare';
 import { registerConfigCommand } from './config/config-command';
 import { registerRunCommand } from './pipeline/run-command';
+import { registerStageCommands } from './stages/stage-commands';
+import { trainerStageRegistry } from './stages/registry';
 
 /** Parses a positive integer flag value, or fails with the flag's name. */
 export function positiveInteger(name: string) {
@@ -36,7 +38,8 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
     .addOption(new Option('--log-format <format>', 'stderr logs as readable lines or pino JSON lines').choices(['pretty', 'json']));
   const contextFor: ContextFactory = (flags) => createCommandContext({ ...program.opts<GlobalFlags>(), ...flags }, overrides);
   registerPrepareCommand(program, contextFor);
-  registerRunCommand(program, contextFor);
+  registerStageCommands(program, contextFor);
+  registerRunCommand(program, contextFor, trainerStageRegistry);
   registerConfigCommand(program, contextFor);
   return program;
 }

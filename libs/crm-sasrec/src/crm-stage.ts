@@ -14,6 +14,10 @@ import { createSasrec } from './sasrec';
 export interface CrmStageOptions {
   /** Run folder holding a prepared dataset (`saveDataset`); outputs go to `<runDir>/crm/<model>/`. */
   readonly runDir: string;
+  /** Folder `loadDataset` reads (the pipeline's `<run>/prepare`). @defaultValue runDir */
+  readonly datasetDir?: string;
+  /** Folder the model, embeddings, neighbours and metrics are written to. @defaultValue `<runDir>/crm/<model>` */
+  readonly outputDir?: string;
   /** Which recommender to train. @defaultValue "sasrec" */
   readonly model?: 'sasrec' | 'mf';
   /** Training objective. @defaultValue the model's default, "ctr" */
@@ -122,7 +126,7 @@ export async function runCrmStage(options: CrmStageOptions): Promise<CrmStageRes
   const k = options.neighbours ?? 5;
   if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('neighbours', `must be an integer >= 1, got ${JSON.stringify(k)}.`, k);
   const logger = options.logger ?? silentLogger;
-  const dataset = await loadDataset(options.runDir);
+  const dataset = await loadDataset(options.datasetDir ?? options.runDir);
   const runtime = await initTensorflow({ logger });
   const overrides = {
     ...(options.modelOptions ?? {}),
@@ -141,7 +145,7 @@ export async function runCrmStage(options: CrmStageOptions): Promise<CrmStageRes
     const popularity = { valid: popularityMetrics(dataset, validRows), test: popularityMetrics(dataset, testRows) };
     logger.info(`${modelName} test AUC ${test.auc.toFixed(4)}, UAUC ${test.uauc.toFixed(4)} (${test.uaucSkipped} users skipped), log loss ${test.logLoss.toFixed(4)}; popularity AUC ${popularity.test.auc.toFixed(4)}.`);
 
-    const outputDir = path.join(options.runDir, 'crm', modelName);
+    const outputDir = options.outputDir ?? path.join(options.runDir, 'crm', modelName);
     await model.save(outputDir);
     const corpus = corpusHistories(dataset);
     const embeddings = await model.userEmbeddings(corpus.histories.map((history, i) => ({ history, userId: corpus.userIds[i] })));

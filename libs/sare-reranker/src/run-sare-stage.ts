@@ -23,6 +23,10 @@ export interface SareStageOptions
   extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate'> {
   /** The run folder: reads `<runDir>/assess/rankings.jsonl`, writes `<runDir>/sare/`. */
   readonly runDir: string;
+  /** The rankings file to learn from. @defaultValue `<runDir>/assess/rankings.jsonl` */
+  readonly rankingsFile?: string;
+  /** Folder the reranker and report are written to. @defaultValue `<runDir>/sare` */
+  readonly outputDir?: string;
   /**
    * The reranker encoder to fine-tune.
    * @defaultValue `createSareEncoder({ ...encoderOptions, texts })`, its tokenizer trained on the texts of the first 2,000 training pairs
@@ -103,7 +107,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
 
-  const examples = (await readRankingsFile(path.join(runDir, 'assess', 'rankings.jsonl'))).filter((example) => example.candidates.length >= 2);
+  const examples = (await readRankingsFile(options.rankingsFile ?? path.join(runDir, 'assess', 'rankings.jsonl'))).filter((example) => example.candidates.length >= 2);
   if (examples.length < 3) {
     throw new InvalidOptionError('runDir', `the rankings of ${runDir} hold ${examples.length} pairs with 2 or more candidates; SARE needs at least 3 (train, validation, test). Assess more pairs.`);
   }
@@ -144,7 +148,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     sareUntrained: untrained,
     sare: meanOrderAgreement((await reranker.orderExamples(set)).map((predicted, i) => ({ predicted, reference: set[i].candidates.map((candidate) => candidate.id) })), topK),
   });
-  const folder = path.join(runDir, SARE_FOLDER);
+  const folder = options.outputDir ?? path.join(runDir, SARE_FOLDER);
   const report: SareStageReport = {
     stage: 'sare',
     modelId: reranker.modelId,

@@ -50,6 +50,10 @@ export interface RankingRecord {
 export interface AssessStageOptions extends SampleAssessmentPairsOptions {
   /** The run folder; outputs go to `<runDir>/assess/`. */
   readonly runDir: string;
+  /** Folder the stage writes to. @defaultValue `<runDir>/assess` */
+  readonly outputDir?: string;
+  /** Folder `loadDataset` reads when `dataset` is not given. @defaultValue runDir */
+  readonly datasetDir?: string;
   /** Who writes the assessments: `createLlmAssessor(...)` or the `createMetadataAssessor(...)` fallback. */
   readonly assessor: Assessor;
   /** Retrieves the K_e candidate users of a pair (CAR), seeing only behaviour before the pair's time. */
@@ -145,9 +149,9 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   const logger = options.logger ?? silentLogger;
   const { assessor, retriever, embedder, onProgress, signal } = options;
   const started = performance.now();
-  const dataset = options.dataset ?? (await loadDataset(runDir));
+  const dataset = options.dataset ?? (await loadDataset(options.datasetDir ?? runDir));
   const pairs = sampleAssessmentPairs(dataset, options);
-  const folder = path.join(runDir, ASSESS_FOLDER);
+  const folder = options.outputDir ?? path.join(runDir, ASSESS_FOLDER);
   const assessmentsFile = path.join(folder, ASSESS_FILES.assessments);
   const rankingsFile = path.join(folder, ASSESS_FILES.rankings);
   logger.info(`Assessing ${pairs.length} pairs with ${assessor.source}.`, { pairs: pairs.length, source: assessor.source });

@@ -5,7 +5,7 @@ import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { loadConfig } from '../config/load-config';
 import type { ScoreConfigInput } from '../config/config-schema';
-import { defaultStageRegistry } from '../pipeline/default-stage-registry';
+import { trainerStageRegistry } from '../stages/registry';
 import { runPipeline } from '../pipeline/run-pipeline';
 import type { ContextFactory } from '../program';
 import { nonNegativeInteger, positiveInteger } from '../program';
@@ -106,7 +106,7 @@ export async function runPrepare(flags: PrepareFlags, context: CommandContext): 
   const pipeline = await runPipeline({
     config,
     configHash: hash,
-    stages: defaultStageRegistry.stages(),
+    stages: trainerStageRegistry.stages(),
     runDir,
     only: ['prepare'],
     logger: context.logger,

@@ -148,6 +148,7 @@ const crmSection = section({
   epochs: positiveInt().default(50).describe('Most training epochs.'),
   patience: positiveInt().default(5).describe('Epochs without a better validation AUC before stopping.'),
   neighbours: positiveInt().default(5).describe('K_c: collaborative neighbours per user, the positives of CAR\'s loss (paper: 5; Eq. 4).'),
+  baseline: z.boolean().default(true).describe('Also train the other model (MF when the CRM is SASRec, SASRec when it is MF) as a baseline for the report.'),
 });
 
 const carSection = section({
@@ -168,7 +169,11 @@ const assessSection = section({
     .describe(`Self-assessment generator (Eq. 7): "metadata" writes the assessment from item metadata without an LLM; or ${LLM_BACKEND_FORMS} (paper: GLM-4-Plus).`),
   sample: positiveInt().default(10_000).describe('Training rows sampled for self-assessment (paper: 10,000).'),
   concurrency: positiveInt().default(4).describe('LLM calls in flight at once.'),
-  embedder: encoderSpec().default('pooled').describe(`Fixed text embedder TxtEmb that ranks the retrieved users against the assessment (Eq. 8-9): ${ENCODER_FORMS}.`),
+  embedder: z
+    .string()
+    .refine((value) => value === 'car' || /^(scratch|pooled|(onnx|bert):.+)$/.test(value), { error: `must be "car" or ${ENCODER_FORMS}` })
+    .default('car')
+    .describe(`Fixed text embedder TxtEmb that ranks the retrieved users against the assessment (Eq. 8-9): "car" reuses the run's fine-tuned CAR encoder (the best embedder without pretrained weights), or ${ENCODER_FORMS} (an untrained pooled/scratch encoder is a weak embedder).`),
 });
 
 const sareSection = section({

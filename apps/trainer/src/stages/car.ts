@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { runCarStage } from '@score/car-retriever';
+import type { StageContext, StageResult } from '../pipeline/stage';
+
+/**
+ * Stage 1: fine-tunes CAR on the CRM's collaborative neighbours (Eq. 6), indexes the behaviour
+ * corpus in LanceDB with the tuned and the untuned encoder, and reports recall@K_e of the CRM
+ * neighbours and the overlap with the targets' future positives for base, cf and car.
+ */
+export async function carStage(context: StageContext): Promise<StageResult> {
+  const { car, crm } = context.config;
+  const neighboursFile = context.artifact('crm', `${crm.model}/neighbours.json`);
+  const result = await runCarStage({
+    datasetDir: context.stageDir('prepare'),
+    neighboursFile,
+    outputDir: context.outputDir,
+    encoder: car.encoder,
+    temperature: car.tau,
+    batchSize: car.batchSize,
+    epochs: car.epochs,
+    patience: car.patience,
+    retrieved: car.retrieved,
+    seed: context.seed,
+    onProgress: context.onProgress,
+    logger: context.logger,
+    signal: context.signal,
+  });
+  context.logger.info(`car: encoder, LanceDB indexes and metrics written to ${path.join(context.runDir, 'car')}`);
+  return { summary: JSON.parse(JSON.stringify(result)) as Record<string, unknown> };
+}

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArtifactNotFoundError, InvalidOptionError } from '@score/core';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../test-helpers';
+
+describe('score-train crm, car, assess, sare on a prepared run folder', () => {
+  it('runs each stage, prints its metrics and records it in the manifest', async () => {
+    const run = path.join(tempDir(), 'run');
+    await runCli(['prepare', '--synthetic', '--users', '90', '--items', '120', '--seed', '5', '--out', run, '--quiet']);
+
+    const crm = JSON.parse((await runCli(['crm', '--run', run, '--epochs', '1', '--json'])).stdout);
+    expect(crm.stage).toBe('crm');
+    expect(Object.keys(crm.models).sort()).toEqual(['mf', 'sasrec']);
+    for (const model of ['sasrec', 'mf']) {
+      expect(crm.models[model].test.auc).toBeGreaterThan(0);
+      expect(crm.models[model].test.auc).toBeLessThan(1);
+      expect(crm.models[model].test.rows).toBeGreaterThan(0);
+    }
+    expect(fs.existsSync(path.join(run, 'crm', 'sasrec', 'neighbours.json'))).toBe(true);
+
+    const car = JSON.parse((await runCli(['car', '--run', run, '--epochs', '1', '--json'])).stdout);
+    expect(car.cf.recall).toBe(1);
+    expect(car.car.recall).toBeGreaterThanOrEqual(0);
+    expect(fs.existsSync(path.join(run, 'car', 'index'))).toBe(true);
+
+    const assess = await runCli(['assess', '--run', run, '--sample', '40']);
+    expect(assess.stdout).toMatch(/^40 pairs assessed by Metadata fallback \(no LLM\)/);
+    const rankings = fs.readFileSync(path.join(run, 'assess', 'rankings.jsonl'), 'utf8').trim().split('\n');
+    expect(rankings.length).toBe(40);
+
+    const sare = await runCli(['sare', '--run', run, '--epochs', '1']);
+    expect(sare.stdout).toMatch(/Agreement with the self-assessment order O on \d+ held-out pairs/);
+    expect(sare.stdout).toMatch(/CAR order\s+\d\.\d{4}/);
+
+    const manifest = JSON.parse(fs.readFileSync(path.join(run, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stages).sort()).toEqual(['assess', 'car', 'crm', 'prepare', 'sare']);
+    expect(manifest.config.crm.epochs).toBe(1);
+  });
+
+  it('names what is missing: a folder without a manifest, a stage whose input stage has not run', async () => {
+    const empty = tempDir();
+    await expect(runCli(['crm', '--run', empty])).rejects.toThrow(ArtifactNotFoundError);
+    await expect(runCli(['crm', '--run', empty])).rejects.toThrow(/Run folder manifest not found at .*manifest\.json\. Run the "prepare" stage first\./);
+    const run = path.join(tempDir(), 'run');
+    await runCli(['prepare', '--synthetic', '--users', '60', '--items', '80', '--out', run, '--quiet']);
+    await expect(runCli(['sare', '--run', run])).rejects.toThrow(/The output of stage "car" \(needed by "sare"\) not found at .*Run the "car" stage first/);
+    await expect(runCli(['car', '--run', run, '--encoder', 'word2vec'])).rejects.toThrow(InvalidOptionError);
+  });
+});

@@ -1,0 +1,115 @@
+import { type Command, Option } from 'commander';
+import type { CommandContext } from '../cli/command-context';
+import { formatTable } from '../cli/output';
+import type { ContextFactory } from '../program';
+import { positiveInteger } from '../program';
+import type { StageName } from '../pipeline/stage';
+import { runSingleStage } from './stage-command';
+
+interface StageFlags {
+  readonly run: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+type Summary = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function crmTable(summary: Summary): string {
+  const rows: (string | number)[][] = [];
+  for (const [model, result] of Object.entries(summary['models'] as Record<string, Summary>)) {
+    for (const split of ['valid', 'test'] as const) {
+      const m = result[split];
+      rows.push([model, split, m.auc, m.uauc, m.uaucSkipped, m.logLoss, m.rows]);
+    }
+  }
+  for (const split of ['valid', 'test'] as const) {
+    const m = summary['popularity'][split];
+    rows.push(['popularity', split, m.auc, m.uauc, m.uaucSkipped, 'n/a', '']);
+  }
+  return formatTable(['model', 'split', 'AUC', 'UAUC', 'skipped users', 'log loss', 'rows'], rows);
+}
+
+function carTable(summary: Summary): string {
+  const rows = (['base', 'cf', 'car'] as const).map((variant) => [variant, summary[variant].recall, summary[variant].futureOverlap]);
+  return `Held-out users: ${summary['heldOutUsers']}, K_e = ${summary['k']}, encoder ${summary['encoder']}${summary['fineTuned'] ? '' : ' (frozen: car = base)'}\n${formatTable(['variant', `recall@${summary['k']} of CRM neighbours`, 'overlap with future positives'], rows)}`;
+}
+
+function assessText(summary: Summary): string {
+  return `${summary['pairs']} pairs assessed by ${summary['assessor'].description} (${summary['generated']} generated, ${summary['reused']} reused; ${summary['promptTokens']} prompt + ${summary['completionTokens']} completion tokens).\nRankings of ${summary['candidatesPerPair']} retrieved users per pair by ${summary['retriever']}, ordered by ${summary['embedder']}.\n`;
+}
+
+function sareTable(summary: Summary): string {
+  const k = summary['topK'];
+  const rows = (['retrieval', 'sareUntrained', 'sare'] as const).map((key) => [
+    key === 'retrieval' ? 'CAR order' : key === 'sare' ? 'SARE' : 'SARE (untrained)',
+    summary['test'][key].ndcg,
+    summary['test'][key].kendallTau,
+  ]);
+  return `Agreement with the self-assessment order O on ${summary['pairs'].test} held-out pairs:\n${formatTable(['order', `NDCG@${k}`, "Kendall's tau"], rows)}`;
+}
+
+async function runAndPrint(stage: StageName, flags: StageFlags, overrides: Record<string, unknown>, context: CommandContext, format: (summary: Summary) => string): Promise<Summary> {
+  const result = await runSingleStage(stage, flags.run, overrides, context);
+  const summary = (result.stage.summary ?? {}) as Summary;
+  if (context.json) context.output.write(`${JSON.stringify({ runDir: result.runDir, stage, seconds: result.stage.seconds, ...summary }, null, 2)}\n`);
+  else context.output.write(format(summary));
+  return summary;
+}
+
+function stageCommand(program: Command, name: StageName, description: string) {
+  return program
+    .command(name)
+    .description(description)
+    .requiredOption('--run <dir>', 'run folder (made by `score-train prepare` or `score-train run`)')
+    .option('--json', 'print the result as JSON')
+    .option('--quiet', 'no progress output');
+}
+
+/** Adds `crm`, `car`, `assess` and `sare`: each runs one stage of an existing run folder. */
+export function registerStageCommands(program: Command, contextFor: ContextFactory): void {
+  stageCommand(program, 'crm', 'Train the conventional recommender (SASRec or MF) and compute collaborative neighbours (stage 0).')
+    .addOption(new Option('--model <model>', 'recommender').choices(['sasrec', 'mf']))
+    .addOption(new Option('--objective <objective>', 'training objective').choices(['ctr', 'next-item']))
+    .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
+    .option('--no-baseline', 'do not also train the other model as a baseline')
+    .action(async (flags: StageFlags & { model?: string; objective?: string; epochs?: number; baseline?: boolean }) => {
+      const context = contextFor(flags);
+      try {
+        await runAndPrint('crm', flags, { crm: { model: flags.model, objective: flags.objective, epochs: flags.epochs, baseline: flags.baseline } }, context, crmTable);
+      } finally {
+        context.close();
+      }
+    });
+  stageCommand(program, 'car', 'Fine-tune CAR on the CRM neighbours, index the behaviour corpus in LanceDB, report retrieval metrics (stage 1).')
+    .option('--encoder <spec>', 'scratch | pooled | onnx:PATH | bert:PATH')
+    .option('--epochs <n>', 'most fine-tuning epochs', positiveInteger('--epochs'))
+    .action(async (flags: StageFlags & { encoder?: string; epochs?: number }) => {
+      const context = contextFor(flags);
+      try {
+        await runAndPrint('car', flags, { car: { encoder: flags.encoder, epochs: flags.epochs } }, context, carTable);
+      } finally {
+        context.close();
+      }
+    });
+  stageCommand(program, 'assess', 'Self-assess sampled training pairs with an LLM (or the metadata fallback) and rank the retrieved users (stage 2a).')
+    .option('--llm <spec>', 'metadata | openai:URL#MODEL | llamacpp:PATH[#LORA] | vllm:URL#MODEL | ollama:URL#MODEL')
+    .option('--sample <n>', 'training pairs to assess (paper: 10,000)', positiveInteger('--sample'))
+    .action(async (flags: StageFlags & { llm?: string; sample?: number }) => {
+      const context = contextFor(flags);
+      try {
+        await runAndPrint('assess', flags, { assess: { llm: flags.llm, sample: flags.sample } }, context, assessText);
+      } finally {
+        context.close();
+      }
+    });
+  stageCommand(program, 'sare', 'Train SARE, the self-assessing reranker, and compare its order with CAR\'s against O (stage 2b).')
+    .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
+    .action(async (flags: StageFlags & { epochs?: number }) => {
+      const context = contextFor(flags);
+      try {
+        await runAndPrint('sare', flags, { sare: { epochs: flags.epochs } }, context, sareTable);
+      } finally {
+        context.close();
+      }
+    });
+}
