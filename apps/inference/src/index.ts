@@ -1,0 +1,43 @@
+export { createApp, errorResponse, startServer } from './server';
+export type { AppOptions, ErrorBody, RunningServer, ScoreApp, StartServerOptions } from './server';
+export type {
+  RetrieveRequest,
+  ScoreCallOptions,
+  ScoreResult,
+  ScoreTimings,
+  ScoringService,
+  SimilarUser,
+} from './scoring-service';
+export {
+  batchScoreRequestSchema,
+  formatFieldPath,
+  inlineItemSchema,
+  MAX_BATCH_REQUESTS,
+  MAX_HISTORY_ITEMS,
+  parseBatchScoreRequest,
+  parseScoreRequest,
+  parseWithSchema,
+  scoreRequestSchema,
+} from './schemas';
+export type { BatchScoreRequest, InlineItem, ScoreRequest } from './schemas';
+export { createRunScoringService, createScoringService } from './run-scoring-service';
+export type { RunScoringService, RunScoringServiceOptions, ScoringServiceOptions } from './run-scoring-service';
+export { DEFAULT_RUN_COMPONENT_LOADERS, loadRunComponents } from './run-components';
+export type { LoadRunComponentsOptions, RunComponentContext, RunComponentLoaders, RunComponents } from './run-components';
+export { createDeferredScoringService } from './deferred-scoring-service';
+export type { DeferredScoringService } from './deferred-scoring-service';
+export { createOverlapRetriever } from './overlap-retriever';
+export type { OverlapRetrieverOptions } from './overlap-retriever';
+export { createIdentityReranker } from './identity-reranker';
+export { LmBatcher } from './lm-batcher';
+export type { LmBatcherOptions } from './lm-batcher';
+export { LruCache } from './lru-cache';
+export type { LruCacheOptions } from './lru-cache';
+export { RequestTimeoutError, ServiceNotReadyError, UnknownRequestIdError } from './errors';
+export { createPinoLogger } from './pino-logger';
+export type { PinoLoggerOptions } from './pino-logger';
+export { createServeProgram, serve } from './serve-program';
+export type { ServeFlags, ServeHandle, ServeProgramOptions } from './serve-program';
+export { createInferProgram } from './infer-program';
+export type { InferProgramOptions, InferScoreFlags } from './infer-program';
+export type { ServiceFlags } from './cli-options';

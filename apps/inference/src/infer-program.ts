@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { InvalidOptionError } from '@score/core';
+import { integerFlag, llmOverridesFromFlags, type ServiceFlags } from './cli-options';
+import type { RunComponentLoaders } from './run-components';
+import { createRunScoringService } from './run-scoring-service';
+import { parseScoreRequest } from './schemas';
+
+/** Flags of `score-infer score`. */
+export interface InferScoreFlags extends ServiceFlags {
+  /** `--user`: the target user (or give `history`). @defaultValue none */
+  readonly user?: string;
+  /** `--history`: comma-separated item ids, oldest first, instead of `user`. @defaultValue none */
+  readonly history?: string;
+  /** `--item`: the target item. */
+  readonly item: string;
+}
+
+/** Overrides of {@link createInferProgram}. */
+export interface InferProgramOptions {
+  /** Where the JSON result goes. @defaultValue process.stdout */
+  readonly write?: (text: string) => void;
+  /** Stage loaders (see `loadRunComponents`). @defaultValue DEFAULT_RUN_COMPONENT_LOADERS */
+  readonly loaders?: RunComponentLoaders;
+}
+
+/** The `score-infer` command line: `score-infer score --run DIR --user U --item I` prints `/v1/score`'s JSON. */
+export function createInferProgram(options: InferProgramOptions = {}): Command {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const program = new Command('score-infer').description('Score (user, item) pairs of a trained run without a server.').showHelpAfterError();
+  program
+    .command('score')
+    .description('Print the JSON that POST /v1/score returns for one pair.')
+    .requiredOption('--run <dir>', 'run folder written by score-train')
+    .option('--user <id>', 'target user id (or give --history)')
+    .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
+    .requiredOption('--item <id>', 'target item id')
+    .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
+    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA] or openai:URL#MODEL', 'inprocess')
+    .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
+    .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
+    .action(async (flags: InferScoreFlags) => {
+      if ((flags.user === undefined) === (flags.history === undefined)) {
+        throw new InvalidOptionError('--user', 'give exactly one of --user and --history.');
+      }
+      const request = parseScoreRequest({
+        ...(flags.user !== undefined ? { userId: flags.user } : { history: flags.history!.split(',').map((id) => id.trim()).filter((id) => id.length > 0) }),
+        itemId: flags.item,
+        ...(flags.ks === undefined ? {} : { ks: flags.ks }),
+      });
+      const service = await createRunScoringService({
+        runDir: flags.run,
+        llm: flags.llm,
+        loaders: options.loaders,
+        llmOverrides: llmOverridesFromFlags(flags),
+        batching: { windowMs: 0 },
+      });
+      try {
+        write(`${JSON.stringify(await service.score(request))}\n`);
+      } finally {
+        await service.dispose();
+      }
+    });
+  return program;
+}

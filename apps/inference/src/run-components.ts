@@ -1,0 +1,139 @@
+import {
+  BackendUnavailableError,
+  InvalidOptionError,
+  silentLogger,
+  type Dataset,
+  type LanguageModel,
+  type Logger,
+  type Reranker,
+  type UserRetriever,
+} from '@score/core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadCarRetriever } from '@score/car-retriever';
+import { loadDataset } from '@score/data';
+import { loadSareReranker } from '@score/sare-reranker';
+import { createLanguageModel, type LanguageModelOverrides } from '@score/llm-clients';
+import { createIdentityReranker } from './identity-reranker';
+import { createOverlapRetriever } from './overlap-retriever';
+
+/** The loaded parts of a run that the scoring service composes. */
+export interface RunComponents {
+  readonly dataset: Dataset;
+  /** CAR (stage 1). */
+  readonly retriever: UserRetriever;
+  /** SARE (stage 2). */
+  readonly reranker: Reranker;
+  /** The recommender LM (stage 3). */
+  readonly languageModel: LanguageModel;
+}
+
+/** What a component loader gets. */
+export interface RunComponentContext {
+  /** The run folder. */
+  readonly runDir: string;
+  /** The run's prepared dataset (already loaded). */
+  readonly dataset: Dataset;
+  readonly logger: Logger;
+}
+
+/**
+ * The seam where each stage's artifacts are loaded from a run folder. Each loader is optional;
+ * a missing one falls back to the default of {@link DEFAULT_RUN_COMPONENT_LOADERS}. When the stage
+ * packages land, their loaders go here (e.g. `retriever: (c) => loadCarRetriever(c.runDir)`).
+ */
+export interface RunComponentLoaders {
+  /** Loads CAR. @defaultValue the overlap retriever over the dataset's training positives */
+  readonly retriever?: (context: RunComponentContext) => UserRetriever | Promise<UserRetriever>;
+  /** Loads SARE. @defaultValue the identity reranker (keeps CAR's order) */
+  readonly reranker?: (context: RunComponentContext) => Reranker | Promise<Reranker>;
+  /**
+   * Builds the language model for an `llm` spec: "inprocess" is the run's own recommender LM;
+   * other specs are `@score/llm-clients` specs ("llamacpp:PATH", "openai:URL#MODEL", ...).
+   * @defaultValue `createLanguageModel(spec)` for client specs; "inprocess" fails until rec-lm's loader is plugged in
+   */
+  readonly languageModel?: (spec: string, context: RunComponentContext) => LanguageModel | Promise<LanguageModel>;
+}
+
+/** The loaders used when {@link LoadRunComponentsOptions.loaders} leaves one out. */
+export const DEFAULT_RUN_COMPONENT_LOADERS: Required<RunComponentLoaders> = Object.freeze({
+  // The run's CAR index when the trainer's car stage has run, else the documented overlap fallback.
+  retriever: (context: RunComponentContext) =>
+    fs.existsSync(path.join(context.runDir, 'car', 'car.json'))
+      ? loadCarRetriever({ stageDir: path.join(context.runDir, 'car'), variant: 'car', dataset: context.dataset })
+      : createOverlapRetriever(context.dataset),
+  // The run's SARE reranker when the sare stage has run, else the identity fallback (keeps CAR's order).
+  reranker: (context: RunComponentContext) =>
+    fs.existsSync(path.join(context.runDir, 'sare', 'report.json')) ? loadSareReranker(path.join(context.runDir, 'sare')) : createIdentityReranker(),
+  languageModel: (spec: string) => {
+    if (spec === 'inprocess') {
+      throw new BackendUnavailableError('in-process recommender LM', [
+        {
+          backend: 'inprocess',
+          reason: 'no loader for the run\'s own LM is plugged in yet (RunComponentLoaders.languageModel); use --llm "llamacpp:PATH" or "openai:URL#MODEL".',
+        },
+      ]);
+    }
+    return createLanguageModel(spec);
+  },
+});
+
+/** Options of {@link loadRunComponents}. */
+export interface LoadRunComponentsOptions {
+  /** The run folder (with `dataset/` written by `score-train prepare`). */
+  readonly runDir: string;
+  /**
+   * Which language model: "inprocess", "llamacpp:PATH[#LORA]", "openai:URL#MODEL", ...
+   * @defaultValue "inprocess"
+   */
+  readonly llm?: string;
+  /** @defaultValue {@link DEFAULT_RUN_COMPONENT_LOADERS} */
+  readonly loaders?: RunComponentLoaders;
+  /**
+   * Backend settings for client specs (threads, context size, API key), used by the default
+   * language-model loader.
+   * @defaultValue none
+   */
+  readonly llmOverrides?: LanguageModelOverrides;
+  /** @defaultValue silentLogger */
+  readonly logger?: Logger;
+}
+
+/**
+ * Loads the dataset (`loadDataset(runDir)`), then CAR, SARE and the language model through the
+ * loaders. When a loader fails, the components already loaded are disposed and the error is rethrown.
+ */
+export async function loadRunComponents(options: LoadRunComponentsOptions): Promise<RunComponents> {
+  if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
+    throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
+  }
+  const llm = options.llm ?? 'inprocess';
+  if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${JSON.stringify(llm)}.`, llm);
+  const logger = options.logger ?? silentLogger;
+  const defaults = DEFAULT_RUN_COMPONENT_LOADERS;
+  const loaders = options.loaders ?? {};
+  const languageModelLoader =
+    loaders.languageModel ??
+    ((spec: string, context: RunComponentContext) =>
+      spec === 'inprocess' ? defaults.languageModel(spec, context) : createLanguageModel(spec, options.llmOverrides));
+
+  // Trainer run folders keep the dataset in <run>/prepare/dataset; a bare saveDataset folder in <run>/dataset.
+  const preparedDir = path.join(options.runDir, 'prepare');
+  const dataset = await loadDataset(fs.existsSync(path.join(preparedDir, 'dataset')) ? preparedDir : options.runDir);
+  const context: RunComponentContext = { runDir: options.runDir, dataset, logger };
+  const loaded: { dispose(): void | Promise<void> }[] = [];
+  try {
+    const retriever = await (loaders.retriever ?? defaults.retriever)(context);
+    loaded.push(retriever);
+    logger.info('retriever loaded', { variant: retriever.variant });
+    const reranker = await (loaders.reranker ?? defaults.reranker)(context);
+    loaded.push(reranker);
+    logger.info('reranker loaded', { modelId: reranker.modelId });
+    const languageModel = await languageModelLoader(llm, context);
+    logger.info('language model loaded', { provider: languageModel.provider, modelId: languageModel.modelId });
+    return { dataset, retriever, reranker, languageModel };
+  } catch (error) {
+    await Promise.allSettled(loaded.map(async (component) => component.dispose()));
+    throw error;
+  }
+}

@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { InvalidOptionError, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
+import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions } from '@score/prompt-kit';
+import { UnknownRequestIdError } from './errors';
+import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
+import { LruCache } from './lru-cache';
+import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
+import type { ScoreRequest } from './schemas';
+import type { ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
+
+/** Options of {@link createScoringService}. */
+export interface ScoringServiceOptions {
+  /**
+   * K_s: similar users put in the prompt when a request gives no `ks` (method.md Stage 3).
+   * @defaultValue 2
+   */
+  readonly ks?: number;
+  /**
+   * K_e: users CAR retrieves before SARE reranks them; at least the largest `ks` (10).
+   * @defaultValue 10
+   */
+  readonly retrieved?: number;
+  /**
+   * How histories and items are written into prompts (see prompt-kit's `describeHistory`).
+   * @defaultValue {} (the 20 most recent items, titles only)
+   */
+  readonly description?: DescribeHistoryOptions;
+  /**
+   * Time (seconds) that serving happens at: only behaviour strictly before it is retrieved.
+   * @defaultValue one second after the dataset's last row
+   */
+  readonly asOf?: number;
+  /**
+   * Retrieval results cached (LRU, keyed by a hash of the user id and history).
+   * @defaultValue 10000
+   */
+  readonly cacheSize?: number;
+  /** Micro-batching of language-model calls. @defaultValue {} (16 prompts or 2 ms) */
+  readonly batching?: LmBatcherOptions;
+  /** @defaultValue silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Options of {@link createRunScoringService}: how to load the run, and how to serve it. */
+export interface RunScoringServiceOptions extends LoadRunComponentsOptions, ScoringServiceOptions {}
+
+interface Target {
+  readonly userId?: UserId;
+  readonly history: readonly ItemId[];
+  readonly historyItems: readonly Item[];
+  readonly item: Item;
+  readonly ks: number;
+}
+
+/** A scoring service with the statistics of its cache and batcher (for tests and benchmarks). */
+export interface RunScoringService extends ScoringService {
+  /** Retrieval-cache hits and misses; language-model calls and prompts. */
+  readonly stats: { readonly cache: { hits: number; misses: number }; readonly lm: { calls: number; prompts: number } };
+}
+
+/**
+ * The scoring pipeline of method.md Stage 3 over loaded components: CAR retrieves K_e users
+ * (cached by history hash), SARE reranks them against P^b and keeps K_s, P^s is filled with their
+ * behaviours, and the language model's Yes/No logits give P(yes) (Eq. 14), batched across
+ * concurrent requests. The service owns the components and disposes them.
+ */
+export function createScoringService(components: RunComponents, options: ScoringServiceOptions = {}): RunScoringService {
+  const { dataset, retriever, reranker, languageModel } = components;
+  const ks = boundedInteger('ks', options.ks ?? 2, 1, 10);
+  const retrieved = boundedInteger('retrieved', options.retrieved ?? 10, 10, 1000);
+  const description = options.description ?? {};
+  describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
+  const logger = options.logger ?? silentLogger;
+  const asOf = options.asOf ?? defaultAsOf(dataset.rows);
+  if (!Number.isFinite(asOf)) throw new InvalidOptionError('asOf', `must be a finite time in seconds, got ${asOf}.`, asOf);
+  const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: boundedInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
+  const batcher = new LmBatcher(languageModel, options.batching);
+  const knownUsers = new Set(dataset.users);
+  let disposed = false;
+
+  const resolveTarget = (request: ScoreRequest, prefix: string): Target => {
+    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    let history: readonly ItemId[];
+    if (request.userId !== undefined) {
+      if (!knownUsers.has(request.userId)) throw new UnknownRequestIdError('user', request.userId, field('userId'));
+      history = dataset.positives(request.userId);
+    } else {
+      history = request.history ?? [];
+    }
+    const historyItems = history.map((itemId, index) => {
+      const item = dataset.items.get(itemId);
+      if (!item) throw new UnknownRequestIdError('item', itemId, field(`history[${index}]`));
+      return item;
+    });
+    let item: Item;
+    if (request.itemId !== undefined) {
+      const known = dataset.items.get(request.itemId);
+      if (!known) throw new UnknownRequestIdError('item', request.itemId, field('itemId'));
+      item = known;
+    } else {
+      const inline = request.item!;
+      item = { id: inline.id ?? 'inline', title: inline.title, attributes: inline.attributes ?? {} };
+    }
+    return { userId: request.userId, history, historyItems, item, ks: request.ks ?? ks };
+  };
+
+  const retrieveCandidates = (target: Target): Promise<RetrievedUser[]> => {
+    const key = createHash('sha256').update(JSON.stringify([target.userId ?? null, target.history])).digest('base64url');
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const pending = Promise.resolve(retriever.retrieve({ userId: target.userId, history: target.history, before: asOf }, retrieved));
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+    return pending;
+  };
+
+  const similarUsers = async (target: Target, signal?: AbortSignal): Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }> => {
+    const start = performance.now();
+    const candidates = await retrieveCandidates(target);
+    signal?.throwIfAborted();
+    const retrieveMs = performance.now() - start;
+    if (candidates.length === 0) return { users: [], retrieveMs, rerankMs: 0 };
+    const query = basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description });
+    const carScores = new Map(candidates.map((candidate) => [candidate.userId, candidate.score]));
+    const reranked = await reranker.rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length));
+    signal?.throwIfAborted();
+    const users = reranked.map((result) => ({ userId: result.id, behaviour: result.text, carScore: carScores.get(result.id) ?? Number.NaN, sareScore: result.score }));
+    return { users, retrieveMs, rerankMs: performance.now() - start - retrieveMs };
+  };
+
+  const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
+    const start = performance.now();
+    const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
+    const promptInput = { domain: dataset.domain, history: target.historyItems, target: target.item, description };
+    const prompt = users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => user.behaviour) }) : basicPrompt(promptInput);
+    const lmStart = performance.now();
+    const score = await batcher.score(prompt, signal);
+    const end = performance.now();
+    return {
+      probability: score.probability,
+      logits: { yes: score.yesLogit, no: score.noLogit },
+      similarUsers: users,
+      prompt,
+      timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
+    };
+  };
+
+  const assertOpen = () => {
+    if (disposed) throw new InvalidOptionError('service', 'was disposed; create a new scoring service.');
+  };
+
+  return {
+    get ready() {
+      return !disposed;
+    },
+    get stats() {
+      return { cache: cache.stats, lm: batcher.stats };
+    },
+    async score(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
+      assertOpen();
+      return scoreTarget(resolveTarget(request, ''), callOptions.signal);
+    },
+    async scoreBatch(requests: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
+      assertOpen();
+      const targets = requests.map((request, index) => resolveTarget(request, `requests[${index}]`));
+      return Promise.all(targets.map((target) => scoreTarget(target, callOptions.signal)));
+    },
+    async retrieve(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
+      assertOpen();
+      return (await similarUsers(resolveTarget(request, ''), callOptions.signal)).users;
+    },
+    item(id: ItemId) {
+      return dataset.items.get(id);
+    },
+    hasUser(id: UserId) {
+      return knownUsers.has(id);
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      cache.clear();
+      const results = await Promise.allSettled([retriever.dispose(), reranker.dispose(), languageModel.dispose()]);
+      for (const result of results) if (result.status === 'rejected') logger.warn('a component failed to dispose', { error: String(result.reason) });
+    },
+  };
+}
+
+/**
+ * Loads a run folder's components ({@link loadRunComponents}) and serves them with
+ * {@link createScoringService}.
+ */
+export async function createRunScoringService(options: RunScoringServiceOptions): Promise<RunScoringService> {
+  const components = await loadRunComponents(options);
+  try {
+    return createScoringService(components, options);
+  } catch (error) {
+    await Promise.allSettled([components.retriever.dispose(), components.reranker.dispose(), components.languageModel.dispose()]);
+    throw error;
+  }
+}
+
+function defaultAsOf(rows: readonly { readonly timestamp: number }[]): number {
+  let last = 0;
+  for (const row of rows) if (row.timestamp > last) last = row.timestamp;
+  return last + 1;
+}
+
+function boundedInteger(field: string, value: number, minimum: number, maximum: number): number {
+  if (!Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new InvalidOptionError(field, `must be an integer from ${minimum} to ${maximum}, got ${value}.`, value);
+  }
+  return value;
+}
+
+function round(milliseconds: number): number {
+  return Math.round(milliseconds * 1000) / 1000;
+}
