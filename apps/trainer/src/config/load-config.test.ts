@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     const error = errorOf(() => loadConfig({ file }));
     expect(error.field).toBe('crm.hiden_size');
     expect(error.message).toBe(
-      `Invalid "crm.hiden_size": unknown key (did you mean "hiddenSize"?); valid keys are model, objective, hiddenSize, blocks, heads, maxHistory, dropout, learningRate, weightDecay, batchSize, epochs, patience, neighbours (in ${file}).`,
+      `Invalid "crm.hiden_size": unknown key (did you mean "hiddenSize"?); valid keys are model, objective, hiddenSize, blocks, heads, maxHistory, dropout, learningRate, weightDecay, batchSize, epochs, patience, neighbours, baseline (in ${file}).`,
     );
     expect(errorOf(() => loadConfig({ values: { rec: { model: { base: '/m', lora: { rnk: 4 } } } } })).field).toBe('rec.model.lora.rnk');
     expect(errorOf(() => loadConfig({ values: { stages: {} } })).message).toContain('valid keys are run, data, crm, car, assess, sare, rec, eval');
