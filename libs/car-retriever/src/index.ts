@@ -1,1 +1,36 @@
-export {};
+export { ANN_INDEX_KINDS, DEFAULT_ANN_INDEX_OPTIONS } from './ann-index-options';
+export type { AnnBuildParams, AnnIndexKind, AnnIndexOptions, AnnSearchParams, ResolvedAnnIndexOptions } from './ann-index-options';
+export type { VectorMetric } from './ann-index-config';
+export { LanceVectorIndex } from './lance-vector-index';
+export type {
+  AnnBuildReport,
+  LanceSearchOptions,
+  LanceVectorHit,
+  LanceVectorIndexOptions,
+  LanceVectorRecord,
+  MeasureRecallOptions,
+  RecallReport,
+} from './lance-vector-index';
+export { recallAtK } from './recall-at-k';
+export { BehaviourCorpus, buildBehaviourCorpus, describeBehaviour } from './behaviour-corpus';
+export type { BehaviourCorpusOptions, BehaviourEntry, DescribeItems, SnapshotInterval } from './behaviour-corpus';
+export { indexBehaviourCorpus } from './index-behaviour-corpus';
+export type { EmbedTexts, IndexBehaviourCorpusOptions } from './index-behaviour-corpus';
+export { createCorpusRetriever } from './corpus-retriever';
+export type { CorpusRetriever, CorpusRetrieverOptions } from './corpus-retriever';
+export { createNeighbourRetriever } from './neighbour-retriever';
+export type { CollaborativeNeighbour, NeighbourRetrieverOptions } from './neighbour-retriever';
+export { cosineTopK } from './cosine-top-k';
+export { evaluateRetrieval, futureOverlap, neighbourRecall, topNeighbours } from './retrieval-metrics';
+export type { CorpusText, EvaluateRetrievalOptions, FutureOverlap, FutureOverlapOptions, RetrievalEvaluation } from './retrieval-metrics';
+export { selectHeldOutUsers, trainCar } from './car-training';
+export type { CarEpoch, CarPositives, CarTrainingReport, TrainCarOptions } from './car-training';
+export { createCarEncoder, formatEncoderSpec, parseEncoderSpec } from './car-encoder';
+export type { CarEncoder, CarEncoderSpec, CreateCarEncoderOptions } from './car-encoder';
+export { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
+export { CAR_STAGE_FORMAT_VERSION, readCarStageManifest } from './car-stage-manifest';
+export type { CarEncoderLocation, CarStageManifest, CarVariantFiles } from './car-stage-manifest';
+export { runCarStage } from './car-stage';
+export type { CarStageOptions, CarStageResult, CarVariantMetrics } from './car-stage';
+export { CAR_VARIANTS, loadCarRetriever } from './load-car-retriever';
+export type { CarVariant, LoadCarRetrieverOptions } from './load-car-retriever';

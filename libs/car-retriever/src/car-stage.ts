@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId } from '@score/core';
+import { loadDataset } from '@score/data';
+import { initTensorflow, writeFileAtomic } from '@score/tfjs-runtime';
+import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotInterval } from './behaviour-corpus';
+import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
+import { CAR_STAGE_FORMAT_VERSION, type CarEncoderLocation, type CarStageManifest } from './car-stage-manifest';
+import { selectHeldOutUsers, trainCar, type CarPositives, type CarTrainingReport } from './car-training';
+import { indexBehaviourCorpus } from './index-behaviour-corpus';
+import { LanceVectorIndex } from './lance-vector-index';
+import type { CollaborativeNeighbour } from './neighbour-retriever';
+import { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
+import { evaluateRetrieval, futureOverlap, neighbourRecall, topNeighbours, type CorpusText } from './retrieval-metrics';
+
+/** Options of {@link runCarStage}. */
+export interface CarStageOptions {
+  /**
+   * Folder holding the prepared dataset (`<datasetDir>/dataset/`, read by `loadDataset`), e.g. the
+   * prepare stage's folder. Give this or `dataset`.
+   * @defaultValue none
+   */
+  readonly datasetDir?: string;
+  /**
+   * The dataset itself, instead of `datasetDir`.
+   * @defaultValue none
+   */
+  readonly dataset?: Dataset;
+  /**
+   * The CRM stage's `neighbours.json` (see {@link readNeighboursFile}). Give this or `neighbours`.
+   * @defaultValue none
+   */
+  readonly neighboursFile?: string;
+  /**
+   * N_c(u) per user, instead of `neighboursFile`.
+   * @defaultValue none
+   */
+  readonly neighbours?: ReadonlyMap<UserId, readonly CollaborativeNeighbour[]>;
+  /** Where everything is written (the pipeline renames it into place). */
+  readonly outputDir: string;
+  /**
+   * `scratch`, `pooled`, `onnx:PATH` or `bert:PATH` (see {@link CarEncoderSpec}).
+   * @defaultValue 'pooled'
+   */
+  readonly encoder?: string;
+  /**
+   * tau of Eq. 6.
+   * @defaultValue 0.1
+   */
+  readonly temperature?: number;
+  /**
+   * Anchor users per batch.
+   * @defaultValue 16
+   */
+  readonly batchSize?: number;
+  /**
+   * Most fine-tuning epochs.
+   * @defaultValue 10
+   */
+  readonly epochs?: number;
+  /**
+   * Epochs without a better held-out recall before stopping.
+   * @defaultValue 2
+   */
+  readonly patience?: number;
+  /**
+   * Adam learning rate.
+   * @defaultValue 1e-2 (`pooled`), 1e-3 (`scratch`), 2e-5 (`bert:PATH`, pretrained weights)
+   */
+  readonly learningRate?: number;
+  /**
+   * How positives enter a batch (see `TrainCarOptions.positives`): `all` embeds up to
+   * batchSize x (1 + K_c) texts per step, `sample` batchSize x 2.
+   * @defaultValue 'all' (`pooled`), 'sample' (`scratch`, `bert:PATH`: the wasm backend ran out of memory on a 2-layer BERT step over 16 x 6 texts of 256 tokens)
+   */
+  readonly positives?: CarPositives;
+  /**
+   * K_c: CRM neighbours per user that are positives and count in the recall.
+   * @defaultValue 5
+   */
+  readonly neighboursPerUser?: number;
+  /**
+   * K_e: users retrieved per target in the evaluation (recall@K_e, future overlap).
+   * @defaultValue 10
+   */
+  readonly retrieved?: number;
+  /**
+   * Share of users with neighbours held out of fine-tuning; the metrics are measured on them.
+   * @defaultValue 0.1
+   */
+  readonly validationFraction?: number;
+  /**
+   * Most recent items per behaviour text.
+   * @defaultValue 20
+   */
+  readonly maxItems?: number;
+  /**
+   * Snapshot boundaries of the indexed corpus (see `BehaviourCorpusOptions.snapshots`);
+   * fine-tuning and the metrics use each user's newest snapshot.
+   * @defaultValue one snapshot at the start of the valid split
+   */
+  readonly snapshots?: readonly number[] | SnapshotInterval;
+  /**
+   * Embedding width of a fresh (`scratch`, `pooled`) encoder.
+   * @defaultValue 128
+   */
+  readonly dimensions?: number;
+  /**
+   * Vocabulary of the WordPiece tokenizer trained on the corpus for a fresh encoder.
+   * @defaultValue 4000
+   */
+  readonly vocabSize?: number;
+  /**
+   * Seed of the encoder, the held-out split and training.
+   * @defaultValue 42
+   */
+  readonly seed?: number;
+  /**
+   * Receives `car.corpus`, `car.train`, `car.index` and `car.index-base` progress.
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+  /**
+   * Receives one line per epoch and per step.
+   * @defaultValue silentLogger
+   */
+  readonly logger?: Logger;
+  /**
+   * Stops between steps (and after the current batch while training).
+   * @defaultValue none
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Retrieval figures of one variant on the held-out users (also in `metrics.json`). */
+export interface CarVariantMetrics {
+  /** Recall@K_e of the held-out users' CRM neighbours (1 for `cf` by construction). */
+  readonly recall: number;
+  /** {@link futureOverlap} of the retrieved users' behaviour with the targets' valid/test positives. */
+  readonly futureOverlap: number;
+  readonly futureOverlapUsers: number;
+}
+
+/** What {@link runCarStage} returns (written as `metrics.json`). */
+export interface CarStageResult {
+  readonly encoder: string;
+  /** False for `onnx:`: the frozen model is both `base` and `car`. */
+  readonly fineTuned: boolean;
+  readonly backend: string;
+  readonly k: number;
+  readonly neighboursPerUser: number;
+  /** Held-out users the metrics are measured on. */
+  readonly heldOutUsers: number;
+  readonly corpus: { readonly users: number; readonly entries: number };
+  readonly base: CarVariantMetrics;
+  readonly car: CarVariantMetrics;
+  readonly cf: CarVariantMetrics;
+  /** The fine-tuning report (held-out ids omitted); null when not fine-tuned. */
+  readonly training: Omit<CarTrainingReport, 'heldOutUsers'> | null;
+  readonly seconds: number;
+}
+
+function defaultLearningRate(spec: CarEncoderSpec): number {
+  return spec.kind === 'pooled' ? 1e-2 : spec.kind === 'bert' ? 2e-5 : 1e-3;
+}
+
+async function writeIndex(dir: string, corpus: BehaviourCorpus, encoder: TextEmbeddingModel, task: string, options: CarStageOptions): Promise<void> {
+  const index = await LanceVectorIndex.create({ dir, dimensions: encoder.dimensions, metric: 'cosine', mode: 'overwrite', ...(options.logger ? { logger: options.logger } : {}) });
+  try {
+    const onProgress = options.onProgress;
+    await indexBehaviourCorpus({
+      index,
+      corpus,
+      embed: (texts) => encoder.embed(texts),
+      ...(onProgress ? { onProgress: (event) => onProgress({ ...event, task }) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } finally {
+    await index.close();
+  }
+}
+
+/**
+ * The CAR stage (method.md, Stage 1): builds the behaviour corpus from the dataset, fine-tunes the
+ * encoder on the CRM neighbours (Eq. 6, see {@link trainCar}), and writes under `outputDir`:
+ * `encoder/` (the fine-tuned encoder, safetensors), `encoder-base/` (the same architecture with its
+ * initial weights; `scratch`/`pooled` only), `index/` and `index-base/` (LanceDB tables of the
+ * corpus embedded by each), `neighbours.json` (the CRM neighbours, for the `cf` variant),
+ * `car.json` (what `loadCarRetriever` reads) and `metrics.json` (recall@K_e of the held-out
+ * users' CRM neighbours and future overlap for base, car and cf).
+ *
+ * Caveat: without pretrained weights (`scratch`, `pooled`), `base` is the untuned initial encoder,
+ * a weak stand-in for the paper's general retriever; with `bert:PATH` it is the real pretrained
+ * model. `onnx:PATH` cannot be fine-tuned: the frozen model is `base`, and `car` is the same model
+ * (`fineTuned: false`).
+ */
+export async function runCarStage(options: CarStageOptions): Promise<CarStageResult> {
+  const started = performance.now();
+  if (!options || typeof options.outputDir !== 'string' || options.outputDir === '') {
+    throw new InvalidOptionError('outputDir', 'must be the folder the CAR stage writes into.', options?.outputDir);
+  }
+  if ((options.datasetDir === undefined) === (options.dataset === undefined)) {
+    throw new InvalidOptionError('datasetDir', 'give exactly one of "datasetDir" (a folder with a prepared dataset) and "dataset".');
+  }
+  if ((options.neighboursFile === undefined) === (options.neighbours === undefined)) {
+    throw new InvalidOptionError('neighboursFile', 'give exactly one of "neighboursFile" (the CRM stage\'s neighbours.json) and "neighbours".');
+  }
+  if (options.neighbours !== undefined && !(options.neighbours instanceof Map)) {
+    throw new InvalidOptionError('neighbours', "must be a Map from user id to that user's CRM neighbours.");
+  }
+  const spec = parseEncoderSpec(options.encoder ?? 'pooled');
+  const k = options.retrieved ?? 10;
+  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('retrieved', `must be a positive integer (K_e, the paper uses 10), got ${String(k)}.`, k);
+  const neighboursPerUser = options.neighboursPerUser ?? 5;
+  if (!Number.isInteger(neighboursPerUser) || neighboursPerUser < 1) {
+    throw new InvalidOptionError('neighboursPerUser', `must be a positive integer (K_c, the paper uses 5), got ${String(neighboursPerUser)}.`, neighboursPerUser);
+  }
+  const seed = options.seed ?? 42;
+  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  const logger = options.logger ?? silentLogger;
+  options.signal?.throwIfAborted();
+  const runtime = await initTensorflow();
+
+  const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
+  const neighbours = options.neighbours ?? readNeighboursFile(options.neighboursFile!);
+  const maxItems = options.maxItems ?? 20;
+  const corpus = buildBehaviourCorpus(dataset, { maxItems, ...(options.snapshots ? { snapshots: options.snapshots } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  // Fine-tuning and evaluation see each user's newest snapshot: d(H(u)) over the training positives.
+  const newest: CorpusText[] = corpus.entries.filter((entry) => entry.supersededAt === undefined);
+  if (newest.length < 2) throw new InvalidOptionError('datasetDir', `the dataset gives ${newest.length} corpus user(s); CAR needs at least 2 users with training positives.`);
+  const texts = new Map(newest.map((entry) => [entry.userId, entry.text]));
+  const inCorpus = (userId: UserId) => texts.has(userId);
+  const withNeighbours = newest.map((entry) => entry.userId).filter((userId) => topNeighbours(neighbours.get(userId), neighboursPerUser, userId, inCorpus).length > 0);
+  const heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, seed);
+  const futurePositives = new Map<UserId, Set<ItemId>>();
+  for (const row of dataset.rows) {
+    if (row.label !== 1 || row.split === 'train') continue;
+    const set = futurePositives.get(row.userId) ?? new Set<ItemId>();
+    set.add(row.itemId);
+    futurePositives.set(row.userId, set);
+  }
+  const evaluate = async (encoder: TextEmbeddingModel): Promise<CarVariantMetrics> => {
+    const result = await evaluateRetrieval({ embed: (batch) => encoder.embed(batch), corpus: newest, neighbours, users: heldOut, k, neighboursPerUser, futurePositives });
+    return { recall: result.recall, futureOverlap: result.futureOverlap, futureOverlapUsers: result.futureOverlapUsers };
+  };
+
+  fs.mkdirSync(options.outputDir, { recursive: true });
+  options.signal?.throwIfAborted();
+  const created = await createCarEncoder({
+    spec,
+    texts: newest.map((entry) => entry.text),
+    seed,
+    ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
+    ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }),
+  });
+  let training: CarTrainingReport | null = null;
+  let base: CarVariantMetrics;
+  let car: CarVariantMetrics;
+  let baseLocation: CarEncoderLocation;
+  let carLocation: CarEncoderLocation;
+  try {
+    base = await evaluate(created.encoder);
+    logger.info(`car: base encoder ${created.encoder.modelId}: recall@${k} ${base.recall.toFixed(4)}, future overlap ${base.futureOverlap.toFixed(4)}`, { ...base });
+    if (created.trainable) {
+      const encoder = created.encoder;
+      if (spec.kind === 'bert') {
+        baseLocation = { kind: 'trainable', path: path.resolve(spec.path) };
+      } else {
+        await encoder.save(path.join(options.outputDir, 'encoder-base'));
+        baseLocation = { kind: 'trainable', path: 'encoder-base' };
+      }
+      await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
+      training = await trainCar({
+        encoder,
+        texts,
+        neighbours,
+        heldOutUsers: heldOut,
+        neighboursPerUser,
+        kRecall: k,
+        seed,
+        learningRate: options.learningRate ?? defaultLearningRate(spec),
+        positives: options.positives ?? (spec.kind === 'pooled' ? 'all' : 'sample'),
+        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+        ...(options.patience === undefined ? {} : { patience: options.patience }),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      options.signal?.throwIfAborted();
+      await encoder.save(path.join(options.outputDir, 'encoder'));
+      carLocation = { kind: 'trainable', path: 'encoder' };
+      car = await evaluate(encoder);
+      await writeIndex(path.join(options.outputDir, 'index'), corpus, encoder, 'car.index', options);
+    } else {
+      logger.warn(`car: "${formatEncoderSpec(spec)}" is a frozen ONNX model and cannot be fine-tuned; the "car" variant is the untuned model (the same as "base").`);
+      baseLocation = { kind: 'onnx', path: path.resolve((spec as { path: string }).path) };
+      carLocation = baseLocation;
+      await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
+      car = base;
+    }
+  } finally {
+    await created.encoder.dispose();
+  }
+  logger.info(`car: fine-tuned: recall@${k} ${car.recall.toFixed(4)}, future overlap ${car.futureOverlap.toFixed(4)}`, { ...car });
+
+  const cfLists = new Map(heldOut.map((userId) => [userId, topNeighbours(neighbours.get(userId), k, userId, inCorpus)]));
+  const itemsOf = new Map(newest.map((entry) => [entry.userId, entry.itemIds]));
+  const cfOverlap = futureOverlap(cfLists, { users: heldOut, k, itemsOf: (userId) => itemsOf.get(userId) ?? [], futurePositives });
+  const cf: CarVariantMetrics = {
+    recall: neighbourRecall(cfLists, neighbours, { users: heldOut, k, neighboursPerUser }),
+    futureOverlap: cfOverlap.value,
+    futureOverlapUsers: cfOverlap.users,
+  };
+
+  writeNeighboursFile(path.join(options.outputDir, 'neighbours.json'), neighbours);
+  const manifest: CarStageManifest = {
+    formatVersion: CAR_STAGE_FORMAT_VERSION,
+    encoder: formatEncoderSpec(spec),
+    fineTuned: training !== null,
+    corpus: { maxItems, boundaries: [...corpus.boundaries] },
+    neighbours: 'neighbours.json',
+    variants: { car: { encoder: carLocation, index: training !== null ? 'index' : 'index-base' }, base: { encoder: baseLocation, index: 'index-base' } },
+  };
+  writeFileAtomic(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  let trainingSummary: CarStageResult['training'] = null;
+  if (training !== null) {
+    const { heldOutUsers: _omitted, ...rest } = training;
+    trainingSummary = rest;
+  }
+  const result: CarStageResult = {
+    encoder: manifest.encoder,
+    fineTuned: manifest.fineTuned,
+    backend: runtime.backend,
+    k,
+    neighboursPerUser,
+    heldOutUsers: heldOut.length,
+    corpus: { users: newest.length, entries: corpus.entries.length },
+    base,
+    car,
+    cf,
+    training: trainingSummary,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomic(path.join(options.outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  return result;
+}

@@ -1,0 +1,279 @@
+import { InvalidOptionError, type Logger, type ProgressCallback, type UserId } from '@score/core';
+import { infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { createSeededRandom, shuffledIndices, tf, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
+import { cosineTopK } from './cosine-top-k';
+import type { CollaborativeNeighbour } from './neighbour-retriever';
+import { neighbourRecall, topNeighbours } from './retrieval-metrics';
+
+/** How an anchor's positives enter a batch of {@link trainCar}. */
+export type CarPositives = 'all' | 'sample';
+
+/** Options of {@link trainCar}. */
+export interface TrainCarOptions {
+  /** The encoder to fine-tune in place (its best weights are kept at the end). */
+  readonly encoder: TrainableTextEncoder;
+  /** d(H(u)) of every corpus user: the texts anchors, positives and negatives are drawn from. */
+  readonly texts: ReadonlyMap<UserId, string>;
+  /** N_c(u), the CRM's neighbours of each user (method.md Eq. 3-4); neighbours outside `texts` are ignored. */
+  readonly neighbours: ReadonlyMap<UserId, readonly CollaborativeNeighbour[]>;
+  /**
+   * Users kept out of the anchors, whose recall of their CRM neighbours drives early stopping.
+   * @defaultValue a seeded `validationFraction` of the users that have neighbours
+   */
+  readonly heldOutUsers?: readonly UserId[];
+  /**
+   * Share of the users with neighbours held out when `heldOutUsers` is not given (0 < x < 1).
+   * @defaultValue 0.1
+   */
+  readonly validationFraction?: number;
+  /**
+   * K_c: the best this many CRM neighbours of a user are its positives (method.md Eq. 6).
+   * @defaultValue 5
+   */
+  readonly neighboursPerUser?: number;
+  /**
+   * `all`: every anchor brings all its K_c positives, and the loss sums over them (Eq. 6 as
+   * written); `sample`: one positive per anchor, drawn afresh each epoch (cheaper per batch).
+   * Either way, no neighbour of an anchor is ever one of its negatives.
+   * @defaultValue 'all'
+   */
+  readonly positives?: CarPositives;
+  /**
+   * tau of g = exp(cos / tau) (Eq. 6).
+   * @defaultValue 0.1
+   */
+  readonly temperature?: number;
+  /**
+   * Anchor users per batch; their in-batch negatives are the other users of the batch.
+   * @defaultValue 16
+   */
+  readonly batchSize?: number;
+  /**
+   * Most epochs (one epoch: every training anchor once).
+   * @defaultValue 10
+   */
+  readonly epochs?: number;
+  /**
+   * Epochs without a better held-out recall before stopping.
+   * @defaultValue 2
+   */
+  readonly patience?: number;
+  /**
+   * Adam learning rate (use about 2e-5 for a pretrained BERT).
+   * @defaultValue 1e-3
+   */
+  readonly learningRate?: number;
+  /**
+   * Seed of the held-out split, the shuffles and the positive sampling.
+   * @defaultValue 42
+   */
+  readonly seed?: number;
+  /**
+   * k of the held-out recall@k of the CRM neighbours (K_e).
+   * @defaultValue 10
+   */
+  readonly kRecall?: number;
+  /**
+   * Receives `car.train` progress (rows = anchors, loss, held-out recall).
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+  /**
+   * Receives one line per epoch.
+   * @defaultValue silentLogger
+   */
+  readonly logger?: Logger;
+  /**
+   * Stops after the current batch; the best weights so far are kept.
+   * @defaultValue none
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** One epoch of a {@link CarTrainingReport}. */
+export interface CarEpoch {
+  readonly epoch: number;
+  /** Mean L_CAR over the epoch's anchors. */
+  readonly loss: number;
+  /** Held-out recall@k of the CRM neighbours after the epoch. */
+  readonly recall: number;
+  readonly seconds: number;
+}
+
+/** What {@link trainCar} returns. */
+export interface CarTrainingReport {
+  readonly epochs: number;
+  /** Epoch whose weights the encoder holds (0 = the initial weights were best). */
+  readonly bestEpoch: number;
+  /** Held-out recall@k of the untuned encoder (before the first epoch). */
+  readonly baseRecall: number;
+  /** Held-out recall@k of the kept weights. */
+  readonly bestRecall: number;
+  readonly kRecall: number;
+  /** Mean training seconds per epoch (validation excluded). */
+  readonly secondsPerEpoch: number;
+  readonly history: readonly CarEpoch[];
+  readonly stoppedEarly: boolean;
+  readonly aborted: boolean;
+  /** Anchors trained on per epoch. */
+  readonly trainUsers: number;
+  /** The held-out users. */
+  readonly heldOutUsers: readonly UserId[];
+}
+
+function checkInteger(field: string, value: unknown, minimum: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(field, `must be an integer >= ${minimum}, got ${String(value)}.`, value);
+  }
+}
+
+/**
+ * A seeded `fraction` of `users` (at least one, at most all but one), in the input order:
+ * the held-out users of {@link trainCar} and of the stage's evaluation.
+ */
+export function selectHeldOutUsers(users: readonly UserId[], fraction: number, seed: number): UserId[] {
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+    throw new InvalidOptionError('validationFraction', `must be a number strictly between 0 and 1, got ${String(fraction)}.`, fraction);
+  }
+  checkInteger('seed', seed, Number.MIN_SAFE_INTEGER);
+  if (users.length < 2) throw new InvalidOptionError('neighbours', `at least 2 corpus users with CRM neighbours are needed to hold some out, got ${users.length}.`);
+  const count = Math.min(users.length - 1, Math.max(1, Math.round(fraction * users.length)));
+  const order = shuffledIndices(users.length, createSeededRandom(seed));
+  const chosen = new Set(Array.from(order.subarray(0, count)));
+  return users.filter((_, i) => chosen.has(i));
+}
+
+/**
+ * Contrastive fine-tuning of CAR (method.md Eq. 6):
+ *
+ *   L_CAR = - sum_{u_i in N_c(u_t)} log [ g(h_t, h_i) / ( g(h_t, h_i) + sum_{u_j in B-} g(h_t, h_j) ) ],  g = exp(cos / tau)
+ *
+ * Each batch takes `batchSize` anchor users u_t and their positives (their top K_c CRM neighbours,
+ * all of them or one sampled); the keys are every distinct user of the batch (anchors and
+ * positives), so B- = the batch's other users minus the anchor's own neighbours. Anchors and keys
+ * are embedded in one forward pass of the encoder. Runs on the shared loop `trainModel` (Adam,
+ * early stopping on the held-out users' recall@`kRecall` of their CRM neighbours, retrieved by
+ * cosine among all corpus users but themselves, best weights restored).
+ */
+export async function trainCar(options: TrainCarOptions): Promise<CarTrainingReport> {
+  const { encoder, texts, neighbours } = options;
+  if (!encoder || typeof encoder.embedTensor !== 'function') throw new InvalidOptionError('encoder', 'must be a trainable text encoder (createPooledEncoder, createBertEncoder, loadBertEncoder).');
+  if (!(texts instanceof Map) || texts.size === 0) throw new InvalidOptionError('texts', 'must be a non-empty Map from user id to behaviour text.');
+  if (!(neighbours instanceof Map)) throw new InvalidOptionError('neighbours', "must be a Map from user id to that user's CRM neighbours.");
+  const neighboursPerUser = options.neighboursPerUser ?? 5;
+  checkInteger('neighboursPerUser', neighboursPerUser, 1);
+  const kRecall = options.kRecall ?? 10;
+  checkInteger('kRecall', kRecall, 1);
+  const temperature = options.temperature ?? 0.1;
+  if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
+    throw new InvalidOptionError('temperature', `must be a positive number (the paper uses 0.1), got ${String(temperature)}.`, temperature);
+  }
+  const positivesMode = options.positives ?? 'all';
+  if (positivesMode !== 'all' && positivesMode !== 'sample') {
+    throw new InvalidOptionError('positives', `must be "all" or "sample", got ${JSON.stringify(positivesMode)}.`, positivesMode);
+  }
+  const seed = options.seed ?? 42;
+  checkInteger('seed', seed, Number.MIN_SAFE_INTEGER);
+
+  const users = [...texts.keys()];
+  const rowOf = new Map(users.map((userId, row) => [userId, row]));
+  const positivesOf = new Map<UserId, UserId[]>();
+  for (const userId of users) {
+    const list = topNeighbours(neighbours.get(userId), neighboursPerUser, userId, (id) => rowOf.has(id));
+    if (list.length > 0) positivesOf.set(userId, list);
+  }
+  const withNeighbours = users.filter((userId) => positivesOf.has(userId));
+  let heldOut: UserId[];
+  if (options.heldOutUsers !== undefined) {
+    if (!Array.isArray(options.heldOutUsers)) throw new InvalidOptionError('heldOutUsers', 'must be an array of user ids.');
+    const unknown = options.heldOutUsers.filter((userId) => !rowOf.has(userId));
+    if (unknown.length > 0) throw new InvalidOptionError('heldOutUsers', `must be corpus users; ${unknown.length} are not, e.g. "${unknown[0]}".`, unknown.slice(0, 5));
+    heldOut = [...new Set(options.heldOutUsers)];
+  } else {
+    heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, seed);
+  }
+  const heldOutSet = new Set(heldOut);
+  const anchors = withNeighbours.filter((userId) => !heldOutSet.has(userId));
+  if (anchors.length === 0) throw new InvalidOptionError('neighbours', 'no corpus user outside the held-out users has a CRM neighbour in the corpus, so there is nothing to train on.');
+  const validationUsers = heldOut.filter((userId) => positivesOf.has(userId));
+  if (validationUsers.length === 0) throw new InvalidOptionError('heldOutUsers', 'none of the held-out users has a CRM neighbour in the corpus, so early stopping has nothing to measure.');
+  const allTexts = users.map((userId) => texts.get(userId)!);
+  const queryRows = validationUsers.map((userId) => rowOf.get(userId)!);
+
+  let validations = 0;
+  let baseRecall = Number.NaN;
+  const model: TrainableModel = {
+    trainableVariables: encoder.trainableVariables,
+    epochRows: () => anchors.length,
+    *batches(context): Iterable<TrainingBatch> {
+      const order = shuffledIndices(anchors.length, context.random);
+      for (let start = 0; start < order.length; start += context.batchSize) {
+        const batchAnchors = Array.from(order.subarray(start, start + context.batchSize), (i) => anchors[i]!);
+        const keyUsers = [...batchAnchors];
+        const keyIndex = new Map(batchAnchors.map((userId, i) => [userId, i]));
+        const chosen = batchAnchors.map((userId) => {
+          const list = positivesOf.get(userId)!;
+          return positivesMode === 'all' ? list : [list[Math.floor(context.random() * list.length)]!];
+        });
+        for (const list of chosen) {
+          for (const userId of list) {
+            if (keyIndex.has(userId)) continue;
+            keyIndex.set(userId, keyUsers.length);
+            keyUsers.push(userId);
+          }
+        }
+        const positivesMask = batchAnchors.map(() => new Array<number>(keyUsers.length).fill(0));
+        const negativesMask = batchAnchors.map((userId, t) => {
+          const related = new Set(positivesOf.get(userId)!);
+          return keyUsers.map((other, j) => (j === t || related.has(other) ? 0 : 1));
+        });
+        chosen.forEach((list, t) => list.forEach((userId) => (positivesMask[t]![keyIndex.get(userId)!] = 1)));
+        const batchTexts = keyUsers.map((userId) => texts.get(userId)!);
+        yield {
+          size: batchAnchors.length,
+          loss: () => {
+            const { ids, mask } = encoder.tokenize(batchTexts);
+            const keys = encoder.embedTensor(ids, mask);
+            const queries = tf.slice(keys, [0, 0], [batchAnchors.length, keys.shape[1]]);
+            return infoNceLoss(queries, keys, positivesMask, { temperature, negativesMask });
+          },
+        };
+      }
+    },
+    async validate(): Promise<number> {
+      const vectors = await encoder.embed(allTexts);
+      const lists = cosineTopK(vectors, queryRows, kRecall);
+      const retrieved = new Map(validationUsers.map((userId, i) => [userId, lists[i]!.map((row) => users[row]!)]));
+      const recall = neighbourRecall(retrieved, neighbours, { users: validationUsers, k: kRecall, neighboursPerUser });
+      if (validations === 0) baseRecall = recall;
+      validations += 1;
+      return recall;
+    },
+  };
+  const report = await trainModel(model, {
+    epochs: options.epochs ?? 10,
+    patience: options.patience ?? 2,
+    batchSize: options.batchSize ?? 16,
+    learningRate: options.learningRate ?? 1e-3,
+    seed,
+    task: 'car.train',
+    validationMetric: 'neighbourRecall',
+    progressEveryBatches: 10,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return {
+    epochs: report.epochs,
+    bestEpoch: report.bestEpoch,
+    baseRecall,
+    bestRecall: report.bestValidation,
+    kRecall,
+    secondsPerEpoch: report.secondsPerEpoch,
+    history: report.history.map((record) => ({ epoch: record.epoch, loss: record.loss, recall: record.validation, seconds: record.seconds })),
+    stoppedEarly: report.stoppedEarly,
+    aborted: report.aborted,
+    trainUsers: anchors.length,
+    heldOutUsers: heldOut,
+  };
+}

@@ -1,0 +1,44 @@
+import { DimensionMismatchError, InvalidOptionError, type Float32Matrix } from '@score/core';
+
+/**
+ * Exact cosine top-k among the rows of `vectors`: for each query row, the indices of the `k` other
+ * rows with the largest cos(h_q, h_j), best first (ties to the lower index). The query row itself
+ * is never returned. Rows need not be normalised (a zero row has cosine 0 with everything).
+ */
+export function cosineTopK(vectors: Float32Matrix, queryRows: readonly number[], k: number): number[][] {
+  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+  const { rows, cols, data } = vectors;
+  if (data.length !== rows * cols) throw new DimensionMismatchError('The vectors data', rows * cols, data.length);
+  const unit = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) {
+    let norm = 0;
+    for (let c = 0; c < cols; c++) norm += data[r * cols + c]! ** 2;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let c = 0; c < cols; c++) unit[r * cols + c] = data[r * cols + c]! * scale;
+  }
+  const take = Math.min(k, rows - 1);
+  return queryRows.map((q) => {
+    if (!Number.isInteger(q) || q < 0 || q >= rows) throw new RangeError(`Query row ${q} is outside the ${rows} vectors.`);
+    const bestIndex: number[] = [];
+    const bestScore: number[] = [];
+    for (let j = 0; j < rows; j++) {
+      if (j === q) continue;
+      let dot = 0;
+      for (let c = 0; c < cols; c++) dot += unit[q * cols + c]! * unit[j * cols + c]!;
+      if (bestIndex.length === take && dot <= bestScore[take - 1]!) continue;
+      let position = bestIndex.length < take ? bestIndex.length : take - 1;
+      if (bestIndex.length < take) {
+        bestIndex.push(j);
+        bestScore.push(dot);
+      }
+      while (position > 0 && bestScore[position - 1]! < dot) {
+        bestScore[position] = bestScore[position - 1]!;
+        bestIndex[position] = bestIndex[position - 1]!;
+        position -= 1;
+      }
+      bestScore[position] = dot;
+      bestIndex[position] = j;
+    }
+    return bestIndex;
+  });
+}

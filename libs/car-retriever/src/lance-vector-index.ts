@@ -1,0 +1,518 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { connect, type Connection, type Table, type VectorQuery } from '@lancedb/lancedb';
+import {
+  ArtifactNotFoundError,
+  DimensionMismatchError,
+  InvalidOptionError,
+  ScoreError,
+  silentLogger,
+  type Float32Matrix,
+  type Logger,
+  type ProgressCallback,
+  type VectorHit,
+  type VectorIndex,
+  type VectorRecord,
+  type VectorSearchOptions,
+} from '@score/core';
+import { annIndexConfig, type VectorMetric } from './ann-index-config';
+import { ANN_INDEX_KINDS, resolveAnnIndexOptions, type AnnIndexKind, type AnnIndexOptions, type ResolvedAnnIndexOptions } from './ann-index-options';
+import { arrow } from './arrow';
+import { recallAtK } from './recall-at-k';
+import { sqlNumber, sqlString } from './sql';
+
+/**
+ * An entry of a {@link LanceVectorIndex}. Several entries may share an `id` (snapshots of one
+ * user's behaviour at different times); `supersededAt` chains them (see
+ * {@link LanceSearchOptions.before}).
+ */
+export interface LanceVectorRecord extends VectorRecord {
+  /**
+   * Time (seconds) from which a newer entry with the same id replaces this one: the newer entry's
+   * `asOf`. Unset on the newest entry of an id.
+   */
+  readonly supersededAt?: number;
+}
+
+/** Options of {@link LanceVectorIndex.search}. */
+export interface LanceSearchOptions extends VectorSearchOptions {
+  /**
+   * Only entries visible at this time (seconds): `asOf < before` and not superseded by then
+   * (`supersededAt` unset or `>= before`), so at most one entry per snapshot chain. Entries
+   * without `asOf` never match. Without `before`, only entries that are not superseded match.
+   * Applied as a LanceDB `where` prefilter, before the nearest-neighbour search.
+   * @defaultValue no time limit
+   */
+  readonly before?: number;
+  /**
+   * Ids never returned (all entries of those ids), applied as a prefilter.
+   * @defaultValue none
+   */
+  readonly excludeIds?: readonly string[];
+  /**
+   * Scan every vector (exact search) even when an ANN index exists.
+   * @defaultValue false
+   */
+  readonly exact?: boolean;
+}
+
+/** A search hit with the entry's row id (stable while the table is not compacted). */
+export interface LanceVectorHit extends VectorHit {
+  readonly rowId: string;
+}
+
+/** Options of {@link LanceVectorIndex.create}. */
+export interface LanceVectorIndexOptions {
+  /** Folder of the LanceDB database (created if missing), e.g. `<run>/car-index`. */
+  readonly dir: string;
+  /**
+   * Table name.
+   * @defaultValue 'behaviours'
+   */
+  readonly table?: string;
+  /**
+   * Vector width. Required to create a table; checked against the table when opening one.
+   * @defaultValue the opened table's width (mode 'open' only)
+   */
+  readonly dimensions?: number;
+  /**
+   * Similarity: `cosine`, or `dot` (inner product; equals cosine for L2-normalised vectors).
+   * Hit scores are this similarity (larger = closer).
+   * @defaultValue 'cosine' (mode 'open': the metric the table was created with)
+   */
+  readonly metric?: VectorMetric;
+  /**
+   * `create` fails if the table exists, `overwrite` replaces it, `open` opens an existing one.
+   * @defaultValue 'create'
+   */
+  readonly mode?: 'create' | 'overwrite' | 'open';
+  /**
+   * When and how the ANN index is built; below `ann.threshold` rows every search is exact.
+   * @defaultValue {@link DEFAULT_ANN_INDEX_OPTIONS}
+   */
+  readonly ann?: AnnIndexOptions;
+  /**
+   * Rows per Arrow record batch written by `add`.
+   * @defaultValue 16384
+   */
+  readonly batchSize?: number;
+  /**
+   * Receives `car.index` progress while adding rows.
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+  /**
+   * Receives a message when an ANN index is built.
+   * @defaultValue silentLogger
+   */
+  readonly logger?: Logger;
+}
+
+/** What {@link LanceVectorIndex.buildAnnIndex} did. */
+export interface AnnBuildReport {
+  readonly kind: AnnIndexKind;
+  readonly rows: number;
+  readonly seconds: number;
+}
+
+/** Options of {@link LanceVectorIndex.measureRecall}. */
+export interface MeasureRecallOptions {
+  /** Query vectors, one per row (a matrix) or one array each. */
+  readonly queries: Float32Matrix | readonly Float32Array[];
+  /**
+   * Neighbours compared per query.
+   * @defaultValue 10
+   */
+  readonly k?: number;
+  /**
+   * Passed to both searches (see {@link LanceSearchOptions.before}).
+   * @defaultValue no time limit
+   */
+  readonly before?: number;
+}
+
+/** Recall of the ANN search against exact search. */
+export interface RecallReport {
+  readonly k: number;
+  readonly queries: number;
+  /** Mean share of the exact top-k that the ANN search also returned (1 without an ANN index). */
+  readonly recall: number;
+  /** Whether an ANN index was used; without one, both searches are exact. */
+  readonly annIndex: boolean;
+  /** Mean wall time of one ANN query (milliseconds). */
+  readonly annMilliseconds: number;
+  /** Mean wall time of one exact query (milliseconds). */
+  readonly exactMilliseconds: number;
+}
+
+const COLUMNS = ['id', 'text', 'as_of', '_distance'];
+const METADATA_METRIC = 'score.metric';
+const METADATA_DIMENSIONS = 'score.dimensions';
+
+function vectorType(dimensions: number) {
+  return new arrow.FixedSizeList(dimensions, new arrow.Field('item', new arrow.Float32(), true));
+}
+
+function tableSchema(dimensions: number, metric: VectorMetric) {
+  return new arrow.Schema(
+    [
+      new arrow.Field('id', new arrow.Utf8(), false),
+      new arrow.Field('text', new arrow.Utf8(), true),
+      new arrow.Field('as_of', new arrow.Float64(), true),
+      new arrow.Field('superseded_at', new arrow.Float64(), true),
+      new arrow.Field('vector', vectorType(dimensions), false),
+    ],
+    new Map([
+      [METADATA_METRIC, metric],
+      [METADATA_DIMENSIONS, String(dimensions)],
+    ]),
+  );
+}
+
+function nullableFloats(values: readonly (number | undefined)[]) {
+  return arrow.vectorFromArray(
+    values.map((value) => value ?? null),
+    new arrow.Float64(),
+  ).data[0];
+}
+
+/** The {@link AnnIndexKind} of a LanceDB index type name ("IvfHnswSq", "IVF_HNSW_SQ", "IvfPq", ...). */
+function annKindOf(indexType: string): AnnIndexKind | undefined {
+  const words = indexType.includes('_') ? indexType.split('_') : (indexType.match(/[A-Z][a-z]*/g) ?? []);
+  const parts = words.map((word) => word.toLowerCase());
+  const name = (parts[0] === 'ivf' && parts[1] === 'hnsw' ? parts.slice(1) : parts).join('-');
+  return (ANN_INDEX_KINDS as readonly string[]).includes(name) ? (name as AnnIndexKind) : undefined;
+}
+
+/**
+ * A {@link VectorIndex} stored as a LanceDB table (`id`, `text`, `as_of`, `superseded_at`,
+ * `vector`) in a folder of the run. Searches are exact flat scans until the table holds
+ * `ann.threshold` rows; then `add` builds an ANN index (HNSW-SQ by default) and searches use it,
+ * re-ranking candidates with the full vectors. {@link LanceVectorIndex.measureRecall} reports
+ * the ANN's recall against exact search.
+ */
+export class LanceVectorIndex implements VectorIndex {
+  /** Vector width. */
+  readonly dimensions: number;
+  /** Similarity the scores use. */
+  readonly metric: VectorMetric;
+  /** The table's name. */
+  readonly tableName: string;
+  readonly #connection: Connection;
+  readonly #table: Table;
+  readonly #batchSize: number;
+  readonly #onProgress?: ProgressCallback;
+  readonly #logger: Logger;
+  #ann: ResolvedAnnIndexOptions;
+  #annKind: AnnIndexKind | undefined;
+  /** Whether some entry is superseded (then searches without `before` must filter them out). */
+  #hasSuperseded: boolean;
+  #closed = false;
+
+  private constructor(
+    connection: Connection,
+    table: Table,
+    settings: {
+      dimensions: number;
+      metric: VectorMetric;
+      tableName: string;
+      ann: ResolvedAnnIndexOptions;
+      batchSize: number;
+      annKind?: AnnIndexKind;
+      hasSuperseded?: boolean;
+    },
+    onProgress: ProgressCallback | undefined,
+    logger: Logger,
+  ) {
+    this.#connection = connection;
+    this.#table = table;
+    this.dimensions = settings.dimensions;
+    this.metric = settings.metric;
+    this.tableName = settings.tableName;
+    this.#ann = settings.ann;
+    this.#batchSize = settings.batchSize;
+    this.#annKind = settings.annKind;
+    this.#hasSuperseded = settings.hasSuperseded ?? false;
+    this.#onProgress = onProgress;
+    this.#logger = logger;
+  }
+
+  /** Creates, overwrites or opens the index table in `options.dir`. */
+  static async create(options: LanceVectorIndexOptions): Promise<LanceVectorIndex> {
+    const mode = options.mode ?? 'create';
+    if (mode !== 'create' && mode !== 'overwrite' && mode !== 'open') {
+      throw new InvalidOptionError('mode', `must be "create", "overwrite" or "open", got ${JSON.stringify(mode)}.`, mode);
+    }
+    if (typeof options.dir !== 'string' || options.dir.length === 0) {
+      throw new InvalidOptionError('dir', 'must be a non-empty folder path.', options.dir);
+    }
+    const tableName = options.table ?? 'behaviours';
+    if (!/^[A-Za-z0-9_.-]+$/.test(tableName)) {
+      throw new InvalidOptionError('table', `must use only letters, digits, "_", "-" and ".", got ${JSON.stringify(tableName)}.`, tableName);
+    }
+    if (options.metric !== undefined && options.metric !== 'cosine' && options.metric !== 'dot') {
+      throw new InvalidOptionError('metric', `must be "cosine" or "dot", got ${JSON.stringify(options.metric)}.`, options.metric);
+    }
+    if (options.dimensions !== undefined && (!Number.isInteger(options.dimensions) || options.dimensions < 1)) {
+      throw new InvalidOptionError('dimensions', `must be a positive integer, got ${String(options.dimensions)}.`, options.dimensions);
+    }
+    if (mode !== 'open' && options.dimensions === undefined) {
+      throw new InvalidOptionError('dimensions', `is required to ${mode} a table.`);
+    }
+    const batchSize = options.batchSize ?? 16_384;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
+    }
+    const ann = resolveAnnIndexOptions(options.ann);
+    const logger = options.logger ?? silentLogger;
+
+    if (mode === 'open' && !fs.existsSync(options.dir)) {
+      throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+    }
+    fs.mkdirSync(options.dir, { recursive: true });
+    const connection = await connect(options.dir);
+    try {
+      const exists = (await connection.tableNames()).includes(tableName);
+      if (mode === 'open') {
+        if (!exists) {
+          throw new ArtifactNotFoundError(path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
+        }
+        const table = await connection.openTable(tableName);
+        const schema = await table.schema();
+        const field = schema.fields.find((f) => f.name === 'vector');
+        const width = field && arrow.DataType.isFixedSizeList(field.type) ? field.type.listSize : undefined;
+        if (width === undefined) {
+          throw new ScoreError(`The table "${tableName}" in ${options.dir} has no fixed-size "vector" column; it was not written by LanceVectorIndex.`);
+        }
+        if (options.dimensions !== undefined && options.dimensions !== width) {
+          throw new DimensionMismatchError(`The vector column of table "${tableName}" in ${options.dir}`, options.dimensions, width);
+        }
+        const stored = schema.metadata.get(METADATA_METRIC);
+        const metric = (stored === 'dot' || stored === 'cosine' ? stored : undefined) ?? options.metric ?? 'cosine';
+        if (options.metric !== undefined && options.metric !== metric) {
+          throw new InvalidOptionError('metric', `is "${options.metric}", but the table "${tableName}" was created with "${metric}".`, options.metric);
+        }
+        const indices = await table.listIndices();
+        const vectorIndex = indices.find((index) => index.columns.includes('vector'));
+        const annKind = vectorIndex === undefined ? undefined : (annKindOf(vectorIndex.indexType) ?? ann.kind);
+        const hasSuperseded = (await table.countRows('superseded_at IS NOT NULL')) > 0;
+        return new LanceVectorIndex(
+          connection,
+          table,
+          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded },
+          options.onProgress,
+          logger,
+        );
+      }
+      if (exists && mode === 'create') {
+        throw new InvalidOptionError('mode', `is "create", but the table "${tableName}" already exists in ${options.dir}; use "open" or "overwrite".`, mode);
+      }
+      const dimensions = options.dimensions as number;
+      const metric = options.metric ?? 'cosine';
+      const table = await connection.createEmptyTable(tableName, tableSchema(dimensions, metric), { mode: exists ? 'overwrite' : 'create' });
+      return new LanceVectorIndex(connection, table, { dimensions, metric, tableName, ann, batchSize }, options.onProgress, logger);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+  }
+
+  /** The resolved ANN settings (a build with other settings replaces them). */
+  get ann(): ResolvedAnnIndexOptions {
+    return this.#ann;
+  }
+
+  /** The kind of ANN index in use, or `undefined` while searches are exact scans. */
+  get annIndexKind(): AnnIndexKind | undefined {
+    return this.#annKind;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) {
+      throw new ScoreError(`The vector index "${this.tableName}" is closed; create or open it again.`, { code: 'CLOSED' });
+    }
+  }
+
+  #checkVector(vector: Float32Array, what: string): void {
+    if (!(vector instanceof Float32Array)) {
+      throw new InvalidOptionError(what, 'must be a Float32Array.');
+    }
+    if (vector.length !== this.dimensions) {
+      throw new DimensionMismatchError(what, this.dimensions, vector.length);
+    }
+  }
+
+  /**
+   * Appends entries in Arrow record batches of `batchSize` rows. Builds the ANN index when the
+   * table reaches `ann.threshold` rows and has none yet; rows added after that are searched
+   * exactly until {@link LanceVectorIndex.buildAnnIndex} runs again.
+   */
+  async add(records: readonly LanceVectorRecord[]): Promise<void> {
+    this.#checkOpen();
+    records.forEach((record, i) => {
+      if (typeof record.id !== 'string') {
+        throw new InvalidOptionError(`records[${i}].id`, `must be a string, got ${typeof record.id}.`, record.id);
+      }
+      this.#checkVector(record.vector, `The vector of record ${i} (id ${JSON.stringify(record.id)})`);
+      for (const key of ['asOf', 'supersededAt'] as const) {
+        const value = record[key];
+        if (value !== undefined && !Number.isFinite(value)) {
+          throw new InvalidOptionError(`records[${i}].${key}`, `must be a finite number of seconds, got ${String(value)}.`, value);
+        }
+      }
+    });
+    if (records.some((record) => record.supersededAt !== undefined)) this.#hasSuperseded = true;
+    const schema = tableSchema(this.dimensions, this.metric);
+    for (let start = 0; start < records.length; start += this.#batchSize) {
+      const chunk = records.slice(start, start + this.#batchSize);
+      const vectors = new Float32Array(chunk.length * this.dimensions);
+      chunk.forEach((record, i) => vectors.set(record.vector, i * this.dimensions));
+      const children = [
+        arrow.vectorFromArray(chunk.map((record) => record.id), new arrow.Utf8()).data[0],
+        arrow.vectorFromArray(chunk.map((record) => record.text ?? null), new arrow.Utf8()).data[0],
+        nullableFloats(chunk.map((record) => record.asOf)),
+        nullableFloats(chunk.map((record) => record.supersededAt)),
+        arrow.makeData({
+          type: vectorType(this.dimensions),
+          length: chunk.length,
+          nullCount: 0,
+          child: arrow.makeData({ type: new arrow.Float32(), length: vectors.length, data: vectors }),
+        }),
+      ];
+      const batch = new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: chunk.length, nullCount: 0, children }));
+      await this.#table.add(new arrow.Table(schema, [batch]));
+      this.#onProgress?.({ task: 'car.index', done: start + chunk.length, total: records.length, unit: 'rows', finished: start + chunk.length === records.length });
+    }
+    if (this.#annKind === undefined && records.length > 0 && (await this.count()) >= this.ann.threshold) {
+      await this.buildAnnIndex();
+    }
+  }
+
+  #where(options: { before?: number; excludeIds?: readonly string[] }): string | undefined {
+    const clauses: string[] = [];
+    if (options.before === undefined) {
+      if (this.#hasSuperseded) clauses.push('superseded_at IS NULL');
+    } else {
+      const before = sqlNumber(options.before);
+      clauses.push(`as_of < ${before}`, `(superseded_at IS NULL OR superseded_at >= ${before})`);
+    }
+    if (options.excludeIds && options.excludeIds.length > 0) {
+      clauses.push(`id NOT IN (${options.excludeIds.map(sqlString).join(', ')})`);
+    }
+    return clauses.length === 0 ? undefined : clauses.join(' AND ');
+  }
+
+  #query(vector: Float32Array, limit: number, where: string | undefined, exact: boolean): VectorQuery {
+    let query = this.#table.vectorSearch(vector).distanceType(this.metric).limit(limit).select(COLUMNS);
+    if (where !== undefined) query = query.where(where);
+    if (exact || this.#annKind === undefined) {
+      return query.bypassVectorIndex();
+    }
+    const { ef, nprobes, refineFactor } = this.ann.search;
+    query = query.nprobes(nprobes).ef(Math.max(ef, limit * Math.max(1, refineFactor)));
+    return refineFactor > 0 ? query.refineFactor(refineFactor) : query;
+  }
+
+  /**
+   * The `limit` entries closest to `vector`, best first; `score` is the cosine similarity or the
+   * inner product (`1 - distance` in LanceDB's terms).
+   */
+  async search(vector: Float32Array, options: LanceSearchOptions): Promise<LanceVectorHit[]> {
+    this.#checkOpen();
+    this.#checkVector(vector, 'The query vector');
+    if (!Number.isInteger(options.limit) || options.limit < 1) {
+      throw new InvalidOptionError('limit', `must be a positive integer, got ${String(options.limit)}.`, options.limit);
+    }
+    if (options.before !== undefined && !Number.isFinite(options.before)) {
+      throw new InvalidOptionError('before', `must be a finite number of seconds, got ${String(options.before)}.`, options.before);
+    }
+    const where = this.#where(options);
+    const rows = await this.#query(vector, options.limit, where, options.exact ?? false).withRowId().toArray();
+    return rows.map((row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }) => ({
+      id: row.id,
+      score: 1 - row._distance,
+      ...(row.text === null ? {} : { text: row.text }),
+      ...(row.as_of === null ? {} : { asOf: row.as_of }),
+      rowId: String(row._rowid),
+    }));
+  }
+
+  /** Number of entries (every snapshot counts). */
+  async count(): Promise<number> {
+    this.#checkOpen();
+    return this.#table.countRows();
+  }
+
+  /**
+   * Builds (or rebuilds, over every row) the ANN index on the vector column. `options` override
+   * the index's ANN settings for this build and for later searches.
+   */
+  async buildAnnIndex(options: Omit<AnnIndexOptions, 'threshold'> = {}): Promise<AnnBuildReport> {
+    this.#checkOpen();
+    const settings = resolveAnnIndexOptions(options, this.ann, 'options');
+    const rows = await this.count();
+    const started = performance.now();
+    const config = annIndexConfig(settings.kind, settings.params, this.metric, rows, this.dimensions);
+    try {
+      await this.#table.createIndex('vector', { config, replace: true, waitTimeoutSeconds: 24 * 3600 });
+    } catch (error) {
+      throw new ScoreError(
+        `Building a ${settings.kind} index over ${rows} vectors of table "${this.tableName}" failed: ${error instanceof Error ? error.message : String(error)}`,
+        { code: 'INDEX_BUILD', cause: error },
+      );
+    }
+    this.#ann = Object.freeze({ ...settings, threshold: this.#ann.threshold });
+    this.#annKind = settings.kind;
+    const seconds = (performance.now() - started) / 1000;
+    this.#logger.info('Built the ANN index of the vector index.', { table: this.tableName, kind: settings.kind, rows, seconds });
+    return { kind: settings.kind, rows, seconds };
+  }
+
+  /**
+   * Recall@k of the searches as configured (ANN when an index exists) against exact searches
+   * (`bypassVectorIndex`), over the given query vectors. Entries are compared by row id.
+   */
+  async measureRecall(options: MeasureRecallOptions): Promise<RecallReport> {
+    this.#checkOpen();
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1) {
+      throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+    }
+    const queries = Array.isArray(options.queries)
+      ? (options.queries as readonly Float32Array[])
+      : Array.from({ length: (options.queries as Float32Matrix).rows }, (_, r) => {
+          const matrix = options.queries as Float32Matrix;
+          return matrix.data.subarray(r * matrix.cols, (r + 1) * matrix.cols);
+        });
+    const approximate: string[][] = [];
+    const exact: string[][] = [];
+    let annTime = 0;
+    let exactTime = 0;
+    for (const [i, query] of queries.entries()) {
+      this.#checkVector(query, `Query vector ${i}`);
+      let started = performance.now();
+      approximate.push((await this.search(query, { limit: k, before: options.before })).map((hit) => hit.rowId));
+      annTime += performance.now() - started;
+      started = performance.now();
+      exact.push((await this.search(query, { limit: k, before: options.before, exact: true })).map((hit) => hit.rowId));
+      exactTime += performance.now() - started;
+    }
+    const count = Math.max(1, queries.length);
+    return {
+      k,
+      queries: queries.length,
+      recall: recallAtK(approximate, exact, k),
+      annIndex: this.#annKind !== undefined,
+      annMilliseconds: annTime / count,
+      exactMilliseconds: exactTime / count,
+    };
+  }
+
+  /** Releases the table and the connection; later calls fail. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#table.close();
+    this.#connection.close();
+  }
+}
