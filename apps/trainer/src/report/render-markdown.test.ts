@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_IDS } from './paper-reference';
+import { renderMarkdownReport, renderResultsTable } from './render-markdown';
+import { reportFixture } from './report-fixture';
+
+describe('renderMarkdownReport', () => {
+  const markdown = renderMarkdownReport(reportFixture());
+  const lines = markdown.split('\n');
+
+  it('writes the results table in Table 2 form with the paper columns', () => {
+    expect(lines).toContain('| Model | Prompt | AUC | AUC 95% interval | UAUC | UAUC users | Skipped users | Log loss | Paper ML-1M AUC | Paper ML-1M UAUC |');
+    expect(lines).toContain('| SCoRe | P^s | 0.7300 | [0.7100, 0.7500] | 0.7100 | 40 | 2 | 0.6100 | 0.7367 | 0.7190 |');
+    expect(lines).toContain('| Item popularity | - | 0.5500 | - | 0.5200 | 40 | 2 | 0.6900 | - | - |');
+    expect(lines).toContain('| LM with P^b | P^b | 0.7000 | - | 0.6500 | 40 | 2 | 0.6100 | 0.7242 | 0.6721 |');
+  });
+
+  it('writes the ablation, sweeps and stage tables', () => {
+    expect(lines).toContain('| CAR without SARE | CAR | none | 0.7250 | 0.7000 | -0.0050 | -0.0100 |');
+    expect(lines).toContain('| SCoRe | CAR | SARE | 0.7300 | 0.7100 | ±0.0000 | ±0.0000 |');
+    expect(lines).toContain('| 10 | 0.7300 * | 0.7100 |');
+    expect(lines).toContain('| 15 | 0.7250 | 0.7150 * |');
+    expect(lines).toContain('| 2 | 0.7300 * | 0.7100 * |');
+    expect(lines).toContain('| car | done | 1 min 05 s | 65.00 |');
+    expect(lines).toContain('| total |  | 1 h 03 min | 3820.22 |');
+  });
+
+  it('says which of the paper orderings hold and which do not', () => {
+    expect(markdown).toContain('16 of 18 checked orderings hold on this run.');
+    expect(lines).toContain('- **does not hold** (Fig. 4) K_e (users retrieved) peaks at 15 (paper, ML-1M) (AUC): best at 10: 0.7300 > 0.7250 at 15.');
+    expect(lines).toContain(
+      '- **does not hold** (Table 2) Every LLM variant > every conventional baseline (UAUC): lowest LM with P^b 0.6500 <= highest SASRec 0.6600. Paper (ML-1M): does not hold, lowest TALLRec (LLM, no CI) 0.6721 <= highest SASRec 0.6794.',
+    );
+  });
+
+  it('keeps notes and names as text, never HTML', () => {
+    expect(lines[0]).toBe('# Evaluation report: tiny & synthetic');
+    expect(lines).toContain('- Labels &lt;b>bold&lt;/b> & "quoted" stay text.');
+    expect(markdown).not.toContain('<b>');
+  });
+
+  it('escapes pipes in table cells and reports missing sweeps', () => {
+    const metrics = reportFixture();
+    const models = metrics.models.map((model) => (model.id === MODEL_IDS.mf ? { ...model, label: 'MF | tuned' } : model));
+    const text = renderMarkdownReport({ ...metrics, models, sweeps: { retrieved: [], kept: [] } });
+    expect(text).toContain('| MF \\| tuned | - | 0.6000 |');
+    expect(text.match(/Not swept in this run\./g)).toHaveLength(2);
+  });
+});
+
+describe('renderResultsTable', () => {
+  it('aligns the columns for a terminal', () => {
+    const lines = renderResultsTable(reportFixture()).split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe('Model                AUC    UAUC  Users  Skipped  Log loss');
+    expect(lines[1]).toBe('----------------  ------  ------  -----  -------  --------');
+    expect(lines[9]).toBe('SCoRe             0.7300  0.7100     40        2    0.6100');
+  });
+});

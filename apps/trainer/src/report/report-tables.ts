@@ -1,0 +1,115 @@
+import type { EvaluationMetrics, SweepPoint } from './evaluation-metrics';
+import { MODEL_IDS, paperRowFor } from './paper-reference';
+import {
+  ablationModels,
+  bestPoint,
+  describePrompt,
+  describeReranker,
+  describeRetriever,
+  formatDelta,
+  formatInterval,
+  formatMetric,
+  formatSeconds,
+} from './report-format';
+import type { TableSpec } from './table-layout';
+
+/** The Table 1 counts of the evaluated dataset, one row per split. */
+export function datasetTable(metrics: EvaluationMetrics): TableSpec {
+  const statistics = metrics.dataset.statistics;
+  const rows = (['train', 'valid', 'test'] as const).map((split) => [
+    split,
+    String(statistics.rows[split]),
+    formatMetric(statistics.positiveRate[split]),
+  ]);
+  const total = statistics.rows.train + statistics.rows.valid + statistics.rows.test;
+  return {
+    headers: ['Split', 'Rows', 'Positive rate'],
+    rows: [...rows, ['all', String(total), formatMetric(statistics.positiveRate.all)]],
+    align: ['left', 'right', 'right'],
+  };
+}
+
+/** The results in the form of Table 2, with the paper's ML-1M figures beside them for reference. */
+export function resultsTable(metrics: EvaluationMetrics): TableSpec {
+  return {
+    headers: ['Model', 'Prompt', 'AUC', 'AUC 95% interval', 'UAUC', 'UAUC users', 'Skipped users', 'Log loss', 'Paper ML-1M AUC', 'Paper ML-1M UAUC'],
+    rows: metrics.models.map((model) => {
+      const paper = paperRowFor(model.id, metrics.paper);
+      return [
+        model.label,
+        describePrompt(model),
+        formatMetric(model.auc),
+        formatInterval(model.aucInterval),
+        formatMetric(model.uauc),
+        String(model.uaucUsers),
+        String(model.uaucSkipped),
+        formatMetric(model.logLoss),
+        paper === undefined ? '-' : formatMetric(paper.ml1m.auc),
+        paper === undefined ? '-' : formatMetric(paper.ml1m.uauc),
+      ];
+    }),
+    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  };
+}
+
+/** The ablation of Fig. 3: every P^s variant, with its difference from full SCoRe. */
+export function ablationTable(metrics: EvaluationMetrics): TableSpec {
+  const full = metrics.models.find((model) => model.id === MODEL_IDS.score);
+  return {
+    headers: ['Variant', 'Similar users from', 'Reranker', 'AUC', 'UAUC', 'AUC vs SCoRe', 'UAUC vs SCoRe'],
+    rows: ablationModels(metrics.models).map((model) => [
+      model.label,
+      describeRetriever(model),
+      describeReranker(model),
+      formatMetric(model.auc),
+      formatMetric(model.uauc),
+      full === undefined ? '-' : formatDelta(model.auc - full.auc),
+      full === undefined ? '-' : formatDelta(model.uauc - full.uauc),
+    ]),
+    align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+  };
+}
+
+/** One sensitivity sweep of Fig. 4; the best value of each metric is marked with "*". */
+export function sweepTable(points: readonly SweepPoint[], name: string): TableSpec {
+  const bestAuc = bestPoint(points, 'auc');
+  const bestUauc = bestPoint(points, 'uauc');
+  return {
+    headers: [name, 'AUC', 'UAUC'],
+    rows: points.map((point) => [
+      String(point.k),
+      `${formatMetric(point.auc)}${point === bestAuc ? ' *' : ''}`,
+      `${formatMetric(point.uauc)}${point === bestUauc ? ' *' : ''}`,
+    ]),
+    align: ['right', 'right', 'right'],
+  };
+}
+
+/** The wall time of every stage, with a total. */
+export function stagesTable(metrics: EvaluationMetrics): TableSpec {
+  const total = metrics.stages.reduce((sum, stage) => sum + stage.seconds, 0);
+  return {
+    headers: ['Stage', 'Status', 'Wall time', 'Seconds'],
+    rows: [
+      ...metrics.stages.map((stage) => [stage.name, stage.status, formatSeconds(stage.seconds), stage.seconds.toFixed(2)]),
+      ['total', '', formatSeconds(total), total.toFixed(2)],
+    ],
+    align: ['left', 'left', 'right', 'right'],
+  };
+}
+
+/** The paper's Table 2, for reference. */
+export function paperTable(metrics: EvaluationMetrics): TableSpec {
+  return {
+    headers: ['Paper model', 'ML-1M AUC', 'ML-1M UAUC', 'Games AUC', 'Games UAUC', 'Run here'],
+    rows: metrics.paper.table2.map((row) => [
+      row.label,
+      formatMetric(row.ml1m.auc),
+      formatMetric(row.ml1m.uauc),
+      formatMetric(row.games.auc),
+      formatMetric(row.games.uauc),
+      metrics.models.some((model) => model.id === row.id) ? 'yes' : 'no',
+    ]),
+    align: ['left', 'right', 'right', 'right', 'right', 'left'],
+  };
+}
