@@ -9,6 +9,39 @@ import { formatMessage } from 'publint/utils';
 const root = path.resolve(import.meta.dirname, '../..');
 const libsDir = path.join(root, 'libs');
 let problems = 0;
+
+// Layers (Nx tags): a library may only list @score dependencies of lower layers; eslint's
+// @nx/enforce-module-boundaries checks the imports, this checks the published manifests.
+const layerOf = new Map();
+for (const group of ['libs', 'apps']) {
+  for (const name of fs.readdirSync(path.join(root, group))) {
+    const file = path.join(root, group, name, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const tag = (pkg.nx?.tags ?? []).find((t) => t.startsWith('layer:'));
+    layerOf.set(pkg.name, tag === 'layer:app' ? Infinity : Number(tag?.slice('layer:'.length)));
+  }
+}
+for (const group of ['libs', 'apps']) {
+  for (const name of fs.readdirSync(path.join(root, group))) {
+    const file = path.join(root, group, name, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const own = layerOf.get(pkg.name);
+    if (Number.isNaN(own)) {
+      console.error(`${pkg.name}: package.json needs an nx tag "layer:N" or "layer:app"`);
+      problems += 1;
+    }
+    for (const dependency of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) {
+      if (!dependency.startsWith('@score/')) continue;
+      if (!(layerOf.get(dependency) < own)) {
+        console.error(`${pkg.name} (layer ${own}) depends on ${dependency} (layer ${layerOf.get(dependency)}); a package may only depend on lower layers`);
+        problems += 1;
+      }
+    }
+  }
+}
+
 for (const name of fs.readdirSync(libsDir).sort()) {
   const pkgDir = path.join(libsDir, name);
   const pkgFile = path.join(pkgDir, 'package.json');

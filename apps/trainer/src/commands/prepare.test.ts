@@ -44,7 +44,8 @@ describe('score-train prepare', () => {
     const dir = tempDir();
     writeGeneric(dir);
     const out = path.join(dir, 'run');
-    const { stdout } = await runCli(['prepare', '--interactions', path.join(dir, 'interactions.csv'), '--items-file', path.join(dir, 'items.csv'), '--out', out]);
+    // The issue's own example: `prepare --interactions FILE --items FILE --out DIR`.
+    const { stdout } = await runCli(['prepare', '--interactions', path.join(dir, 'interactions.csv'), '--items', path.join(dir, 'items.csv'), '--out', out]);
     expect(stdout).toContain('interactions');
     expect(stdout).toMatch(/Train\s+Validation\s+Test/);
     const dataset = await loadDataset(path.join(out, 'prepare'));
@@ -73,6 +74,7 @@ describe('score-train prepare', () => {
     await expect(runCli(['prepare', '--interactions', path.join(dir, 'interactions.csv'), '--items-file', path.join(dir, 'items.csv'), '--out', path.join(dir, 'run')])).rejects.toThrow(UnknownIdError);
     await expect(runCli(['prepare', '--out', dir])).rejects.toThrow(InvalidOptionError);
     await expect(runCli(['prepare', '--out', dir, '--synthetic', '--ml-1m', dir])).rejects.toThrow(/choose only one data source, got --synthetic and --ml-1m/);
+    await expect(runCli(['prepare', '--out', dir, '--synthetic', '--items', 'many'])).rejects.toThrow(/Invalid "--items": must be a positive integer with --synthetic, got "many"/);
   });
 
   it('runs as `score-train` from the repository without a build', () => {

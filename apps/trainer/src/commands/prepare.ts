@@ -16,7 +16,8 @@ export interface PrepareFlags {
   readonly synthetic?: boolean;
   readonly seed?: number;
   readonly users?: number;
-  readonly items?: number;
+  /** Synthetic: number of items; otherwise the generic items file (same as `--items-file`). */
+  readonly items?: string;
   readonly ml1m?: string;
   readonly ml100k?: string;
   readonly amazonReviews?: string;
@@ -50,33 +51,40 @@ export interface PrepareReport {
   readonly ran: boolean;
 }
 
+function syntheticItemCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count <= 0) throw new InvalidOptionError('--items', `must be a positive integer with --synthetic, got "${value}".`, value);
+  return count;
+}
+
 /** Maps the flags to the `data` section of a run config; exactly one source must be named. */
 export function dataConfigFromFlags(flags: PrepareFlags): NonNullable<ScoreConfigInput['data']> {
+  const itemsFile = flags.itemsFile ?? (flags.synthetic ? undefined : flags.items);
   const chosen = [
     flags.synthetic && '--synthetic',
     flags.ml1m && '--ml-1m',
     flags.ml100k && '--ml-100k',
     (flags.amazonReviews || flags.amazonMeta) && '--amazon-reviews/--amazon-meta',
-    (flags.interactions || flags.itemsFile) && '--interactions/--items-file',
+    (flags.interactions || itemsFile) && '--interactions/--items',
   ].filter(Boolean);
   if (chosen.length !== 1) {
     throw new InvalidOptionError(
       'source',
       chosen.length === 0
-        ? 'choose one data source: --synthetic, --ml-1m DIR, --ml-100k DIR, --amazon-reviews FILE --amazon-meta FILE, or --interactions FILE --items-file FILE.'
+        ? 'choose one data source: --synthetic, --ml-1m DIR, --ml-100k DIR, --amazon-reviews FILE --amazon-meta FILE, or --interactions FILE --items FILE.'
         : `choose only one data source, got ${chosen.join(' and ')}.`,
     );
   }
   let source: NonNullable<ScoreConfigInput['data']>['source'];
-  if (flags.synthetic) source = { kind: 'synthetic', seed: flags.seed, users: flags.users, items: flags.items };
+  if (flags.synthetic) source = { kind: 'synthetic', seed: flags.seed, users: flags.users, items: flags.items === undefined ? undefined : syntheticItemCount(flags.items) };
   else if (flags.ml1m) source = { kind: 'ml-1m', dir: path.resolve(flags.ml1m) };
   else if (flags.ml100k) source = { kind: 'ml-100k', dir: path.resolve(flags.ml100k) };
   else if (flags.amazonReviews || flags.amazonMeta) {
     if (!flags.amazonReviews || !flags.amazonMeta) throw new InvalidOptionError('--amazon-reviews', 'Amazon data needs both --amazon-reviews FILE and --amazon-meta FILE.');
     source = { kind: 'amazon', reviews: path.resolve(flags.amazonReviews), meta: path.resolve(flags.amazonMeta) };
   } else {
-    if (!flags.interactions || !flags.itemsFile) throw new InvalidOptionError('--interactions', 'the generic form needs both --interactions FILE and --items-file FILE.');
-    source = { kind: 'generic', interactions: path.resolve(flags.interactions), items: path.resolve(flags.itemsFile), format: flags.format };
+    if (!flags.interactions || !itemsFile) throw new InvalidOptionError('--interactions', 'the generic form needs both --interactions FILE and --items FILE.');
+    source = { kind: 'generic', interactions: path.resolve(flags.interactions), items: path.resolve(itemsFile), format: flags.format };
   }
   const kind = flags.protocol ?? 'auto';
   let protocol: NonNullable<ScoreConfigInput['data']>['protocol'];
@@ -131,13 +139,13 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
     .option('--synthetic', 'generate the synthetic dataset (the embedded default)')
     .option('--seed <n>', 'synthetic: random seed (default 42)', nonNegativeInteger('--seed'))
     .option('--users <n>', 'synthetic: number of users (default 600)', positiveInteger('--users'))
-    .option('--items <n>', 'synthetic: number of items (default 800)', positiveInteger('--items'))
+    .option('--items <n|file>', 'synthetic: number of items (default 800); generic: the items file')
     .option('--ml-1m <dir>', 'MovieLens-1M folder (ratings.dat, movies.dat); protocol ml-1m by default')
     .option('--ml-100k <dir>', 'MovieLens-100K folder (u.data, u.item)')
     .option('--amazon-reviews <file>', 'Amazon reviews JSON lines (2014/2018 field names); protocol amazon-games by default')
     .option('--amazon-meta <file>', 'Amazon metadata JSON lines')
     .option('--interactions <file>', 'generic interactions CSV/TSV/JSONL: user_id,item_id,timestamp + rating or label [+ split]')
-    .option('--items-file <file>', 'generic items CSV/TSV/JSONL: item_id,title + attribute columns (multi-valued with |)')
+    .option('--items-file <file>', 'generic items CSV/TSV/JSONL: item_id,title + attribute columns (multi-valued with |); same as --items FILE')
     .addOption(new Option('--format <format>', 'generic files: format (default: by extension)').choices(['csv', 'tsv', 'jsonl']))
     .addOption(new Option('--protocol <name>', 'labelling and split protocol').choices(['auto', 'ml-1m', 'amazon-games', 'given-split', 'months']).default('auto'))
     .option('--threshold <x>', 'binarize: rating above this is positive', Number)
