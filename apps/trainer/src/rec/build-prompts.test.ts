@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildBehaviourCorpus, loadCarRetriever, readCarStageManifest, runCarStage, type CollaborativeNeighbour } from '@score/car-retriever';
+import type { Dataset, ItemId, RerankCandidate, Reranker, RerankResult, RetrievalTarget, Row, UserId, UserRetriever } from '@score/core';
+import { generateSyntheticDataset, saveDataset } from '@score/data';
+import { basicPrompt, describeItem, quoteText } from '@score/prompt-kit';
+import { createSareReranker } from '@score/sare-reranker';
+import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPromptSet, type PromptRecord } from './build-prompts';
+import { corpusSnapshotTimes, RetrievalCache } from './retrieval-cache';
+import { measurePromptTokens } from './token-budget';
+
+const DAY = 86_400;
+
+/** Each user's top-k users by the cosine of their training positive item sets (a stand-in CRM). */
+function itemSetNeighbours(dataset: Dataset, k: number): Map<UserId, CollaborativeNeighbour[]> {
+  const sets = new Map<UserId, Set<ItemId>>();
+  for (const row of dataset.split('train')) if (row.label === 1) sets.set(row.userId, (sets.get(row.userId) ?? new Set()).add(row.itemId));
+  const result = new Map<UserId, CollaborativeNeighbour[]>();
+  for (const [userId, own] of sets) {
+    const scored: CollaborativeNeighbour[] = [];
+    for (const [other, theirs] of sets) {
+      if (other === userId) continue;
+      let shared = 0;
+      for (const itemId of own) if (theirs.has(itemId)) shared += 1;
+      scored.push({ userId: other, score: shared / Math.sqrt(own.size * theirs.size) });
+    }
+    result.set(userId, scored.sort((a, b) => b.score - a.score).slice(0, k));
+  }
+  return result;
+}
+
+/** A deterministic reranker for the test: prefers shorter behaviour texts, then smaller ids. It records its queries. */
+class ShortestFirstReranker implements Reranker {
+  readonly modelId = 'test:shortest-first';
+  readonly queries: string[] = [];
+  static order(candidates: readonly RerankCandidate[]): RerankResult[] {
+    return candidates.map((c) => ({ ...c, score: -c.text.length })).sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+  }
+  async rerank(query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> {
+    this.queries.push(query);
+    return ShortestFirstReranker.order(candidates).slice(0, topK);
+  }
+  dispose(): void {}
+}
+
+/** Counts the retrievals that reach a retriever. */
+function counting(retriever: UserRetriever): UserRetriever & { calls: number } {
+  const counted = {
+    variant: retriever.variant,
+    calls: 0,
+    async retrieve(target: RetrievalTarget, k: number) {
+      counted.calls += 1;
+      return retriever.retrieve(target, k);
+    },
+    dispose: () => undefined,
+  };
+  return counted;
+}
+
+/** The bracketed similar-behaviour lists of a P^s prompt, each as its quoted entries. */
+function similarLists(prompt: string): string[][] {
+  const match = /similar preferences have given high ratings to the [^:]+: (.*)\. Based on this information/.exec(prompt);
+  if (!match) return [];
+  return [...match[1].matchAll(/\[("[^"]*"(?:, "[^"]*")*)\]/g)].map((group) => group[1].match(/"[^"]*"/g) ?? []);
+}
+
+describe('buildPromptSet', () => {
+  let root: string;
+  let dataset: Dataset;
+  let retrievers: Record<'car' | 'base' | 'cf', UserRetriever>;
+  let snapshotTimes: number[];
+  let rows: Row[];
+  const reranker = new ShortestFirstReranker();
+
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-prompts-'));
+    dataset = await generateSyntheticDataset({ users: 40, items: 80, seed: 11, minInteractionsPerUser: 10, maxInteractionsPerUser: 25 });
+    await saveDataset(dataset as Parameters<typeof saveDataset>[0], path.join(root, 'prepare'));
+    await runCarStage({
+      dataset,
+      neighbours: itemSetNeighbours(dataset, 5),
+      outputDir: path.join(root, 'car'),
+      encoder: 'pooled',
+      epochs: 1,
+      dimensions: 16,
+      vocabSize: 300,
+      retrieved: 5,
+      validationFraction: 0.2,
+      snapshots: { everySeconds: 60 * DAY },
+      seed: 3,
+    });
+    const stageDir = path.join(root, 'car');
+    retrievers = {
+      car: await loadCarRetriever({ stageDir, variant: 'car', dataset }),
+      base: await loadCarRetriever({ stageDir, variant: 'base', dataset }),
+      cf: await loadCarRetriever({ stageDir, variant: 'cf', dataset }),
+    };
+    const manifest = readCarStageManifest(stageDir);
+    snapshotTimes = corpusSnapshotTimes(buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries }));
+    rows = [...dataset.split('train').slice(-24), ...dataset.split('valid').slice(0, 18), ...dataset.split('test').slice(0, 18)];
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const retriever of Object.values(retrievers ?? {})) await retriever.dispose();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const build = (variant: 'basic' | 'cf' | 'base' | 'car' | 'score', extra: Partial<Parameters<typeof buildPromptSet>[0]> = {}) =>
+    buildPromptSet({ dataset, rows, variant, retrievers, reranker, retrieved: 5, kept: 2, maxHistoryItems: 8, snapshotTimes, ...extra });
+
+  it('fills P^b exactly as prompt-kit basicPrompt with the row history, one record per row', async () => {
+    const records = await build('basic');
+    expect(records).toHaveLength(rows.length);
+    records.forEach((record, i) => {
+      const row = rows[i];
+      expect(record).toMatchObject({ rowIndex: row.index, userId: row.userId, itemId: row.itemId, label: row.label, similarUsers: [] });
+      const history = dataset.history(row, 8).map((id) => dataset.items.get(id)!);
+      expect(record.prompt).toBe(basicPrompt({ domain: dataset.domain, history, target: dataset.items.get(row.itemId)!, description: { maxItems: Infinity } }));
+    });
+  });
+
+  it('obeys the leakage rule: similar behaviours hold only items liked before the row, never the target user', async () => {
+    const titleOwners = new Map<string, Map<UserId, number[]>>();
+    for (const userId of dataset.users) {
+      const times = dataset.positiveTimes(userId);
+      dataset.positives(userId).forEach((itemId, i) => {
+        const title = quoteText(describeItem(dataset.items.get(itemId)!));
+        const owners = titleOwners.get(title) ?? new Map<UserId, number[]>();
+        owners.set(userId, [...(owners.get(userId) ?? []), times[i]]);
+        titleOwners.set(title, owners);
+      });
+    }
+    let checkedEntries = 0;
+    for (const variant of ['cf', 'base', 'car', 'score'] as const) {
+      const records = await build(variant);
+      records.forEach((record, i) => {
+        const row = rows[i];
+        const lists = similarLists(record.prompt);
+        expect(lists).toHaveLength(record.similarUsers.length);
+        record.similarUsers.forEach((user, j) => {
+          expect(user.userId).not.toBe(row.userId);
+          expect(lists[j].length).toBeGreaterThan(0);
+          for (const title of lists[j]) {
+            const likedAt = titleOwners.get(title)?.get(user.userId) ?? [];
+            expect(likedAt.some((time) => time < row.timestamp)).toBe(true);
+            checkedEntries += 1;
+          }
+        });
+      });
+    }
+    expect(checkedEntries).toBeGreaterThan(60);
+  });
+
+  it('builds the variants as defined: cf/base/car keep their retriever order, score reranks CAR with P^b as the query', async () => {
+    const [cf, base, car, score] = await Promise.all((['cf', 'base', 'car', 'score'] as const).map((variant) => build(variant)));
+    for (const [variant, records] of [['cf', cf], ['base', base], ['car', car]] as const) {
+      for (const [i, record] of records.entries()) {
+        const row = rows[i];
+        const expected = await retrievers[variant].retrieve({ userId: row.userId, history: dataset.history(row), before: row.timestamp }, 5);
+        expect(record.similarUsers).toEqual(expected.slice(0, 2).map((user) => ({ userId: user.userId, score: user.score })));
+      }
+    }
+    reranker.queries.length = 0;
+    const again = await build('score');
+    expect(again).toEqual(score);
+    for (const [i, record] of score.entries()) {
+      const row = rows[i];
+      const candidates = await retrievers.car.retrieve({ userId: row.userId, history: dataset.history(row), before: row.timestamp }, 5);
+      const expected = ShortestFirstReranker.order(candidates.map((user) => ({ id: user.userId, text: user.behaviour }))).slice(0, 2);
+      expect(record.similarUsers).toEqual(expected.map((result) => ({ userId: result.id, score: result.score })));
+      const history = dataset.history(row, 8).map((id) => dataset.items.get(id)!);
+      if (candidates.length > 0) expect(reranker.queries).toContain(basicPrompt({ domain: dataset.domain, history, target: dataset.items.get(row.itemId)!, description: { maxItems: Infinity } }));
+    }
+    const differs = (a: readonly PromptRecord[], b: readonly PromptRecord[]) => a.filter((record, i) => record.prompt !== b[i].prompt).length;
+    expect(differs(car, score)).toBeGreaterThan(0);
+    expect(differs(cf, car)).toBeGreaterThan(0);
+  });
+
+  it('reranks with a real SARE reranker: kept users are its best K_s by cos(P^b, behaviour)', async () => {
+    const texts = dataset.rows.slice(0, 50).map((row) => dataset.items.get(row.itemId)!.title);
+    const encoder = await createPooledEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 200, kind: 'wordpiece' }), embeddingSize: 8, dimensions: 8, seed: 1 });
+    const sare = createSareReranker({ encoder });
+    try {
+      const sample = rows.slice(-10);
+      const records = await buildPromptSet({ dataset, rows: sample, variant: 'score', retrievers, reranker: sare, retrieved: 5, kept: 2, maxHistoryItems: 8, snapshotTimes });
+      for (const [i, record] of records.entries()) {
+        const row = sample[i];
+        const candidates = await retrievers.car.retrieve({ userId: row.userId, history: dataset.history(row), before: row.timestamp }, 5);
+        const query = basicPrompt({ domain: dataset.domain, history: dataset.history(row, 8).map((id) => dataset.items.get(id)!), target: dataset.items.get(row.itemId)!, description: { maxItems: Infinity } });
+        const scores = await sare.scores(query, candidates.map((user) => user.behaviour));
+        const best = candidates.map((user, j) => ({ userId: user.userId, score: scores[j] })).sort((a, b) => b.score - a.score).slice(0, 2);
+        expect(record.similarUsers.map((user) => user.userId)).toEqual(best.map((user) => user.userId));
+        record.similarUsers.forEach((user, j) => expect(user.score).toBeCloseTo(best[j].score, 5));
+      }
+    } finally {
+      sare.dispose();
+    }
+  });
+
+  it('respects K_s and K_e', async () => {
+    for (const kept of [1, 3]) {
+      const records = await build('score', { retrieved: 4, kept });
+      expect(Math.max(...records.map((record) => record.similarUsers.length))).toBe(kept);
+      for (const record of records) expect(similarLists(record.prompt)).toHaveLength(record.similarUsers.length);
+    }
+    await expect(build('car', { retrieved: 2, kept: 3 })).rejects.toThrow(/K_s \(3\) must not exceed K_e \(2\)/);
+  });
+
+  it('shares retrievals within a corpus snapshot without changing any result', async () => {
+    const plain = counting(retrievers.car);
+    const withoutSnapshots = await buildPromptSet({ dataset, rows, variant: 'car', retrievers: { car: plain }, retrieved: 5, kept: 2, maxHistoryItems: 8, batchSize: 7 });
+    const cached = counting(retrievers.car);
+    const cache = new RetrievalCache();
+    const withSnapshots = await buildPromptSet({ dataset, rows, variant: 'car', retrievers: { car: cached }, retrieved: 5, kept: 2, maxHistoryItems: 8, snapshotTimes, cache });
+    expect(withSnapshots).toEqual(withoutSnapshots);
+    expect(cached.calls).toBeLessThan(plain.calls);
+    expect(cached.calls).toBe(cache.size);
+    const keptSweep = await buildPromptSet({ dataset, rows, variant: 'car', retrievers: { car: cached }, retrieved: 5, kept: 1, maxHistoryItems: 8, snapshotTimes, cache });
+    expect(cached.calls).toBe(cache.size);
+    expect(keptSweep.map((record) => record.similarUsers)).toEqual(withSnapshots.map((record) => record.similarUsers.slice(0, 1)));
+  });
+
+  it('trims the history and the similar users\' lists to a token budget, oldest items first', async () => {
+    const untrimmed = await build('car', { maxHistoryItems: 20 });
+    const tokenizer = trainTokenizer({ texts: untrimmed.slice(0, 10).map((record) => record.prompt), vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });
+    const floor = await build('car', { maxHistoryItems: 1, maxBehaviourItems: 1 });
+    const budget = measurePromptTokens(floor.map((record) => record.prompt), { tokenizer }).max + 5;
+    const before = measurePromptTokens(untrimmed.map((record) => record.prompt), { tokenizer, maxTokens: budget });
+    expect(before.overBudget).toBeGreaterThan(0);
+    const trimmed = await build('car', { maxHistoryItems: 20, tokenBudget: { tokenizer, maxTokens: budget } });
+    const after = measurePromptTokens(trimmed.map((record) => record.prompt), { tokenizer, maxTokens: budget });
+    expect(after.overBudget).toBe(0);
+    expect(after.max).toBeLessThanOrEqual(budget);
+    expect(after.mean).toBeLessThan(before.mean);
+    for (const [i, record] of trimmed.entries()) {
+      expect(record.similarUsers).toEqual(untrimmed[i].similarUsers);
+      const full = similarLists(untrimmed[i].prompt);
+      similarLists(record.prompt).forEach((list, j) => expect(full[j].slice(full[j].length - list.length)).toEqual(list));
+    }
+    const fewer = await build('car', { maxBehaviourItems: 2 });
+    for (const record of fewer) for (const list of similarLists(record.prompt)) expect(list.length).toBeLessThanOrEqual(2);
+  });
+
+  it('gives P^b to rows whose retrieval finds nobody before their time, and warns', async () => {
+    // No corpus entry has asOf before these rows' times: nothing is visible to them.
+    const earliest = dataset.rows.filter((row) => row.timestamp <= snapshotTimes[0]).slice(0, 5);
+    expect(earliest.length).toBeGreaterThan(0);
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (message: string) => void warnings.push(message) };
+    const basic = await buildPromptSet({ dataset, rows: earliest, variant: 'basic', maxHistoryItems: 8 });
+    const car = await buildPromptSet({ dataset, rows: earliest, variant: 'car', retrievers, maxHistoryItems: 8, snapshotTimes, logger });
+    expect(car.map((record) => record.similarUsers)).toEqual(earliest.map(() => []));
+    expect(car.map((record) => record.prompt)).toEqual(basic.map((record) => record.prompt));
+    expect(warnings).toEqual([`rec: ${earliest.length} of ${earliest.length} rows found no similar user with behaviour before their time and got the basic prompt P^b.`]);
+  });
+
+  it('checks its options and stops when aborted', async () => {
+    await expect(build('score', { reranker: undefined })).rejects.toThrow(/"reranker"/);
+    await expect(build('cf', { retrievers: {} })).rejects.toThrow(/retrievers\.cf/);
+    await expect(build('car', { maxHistoryItems: 0 })).rejects.toThrow(/maxHistoryItems/);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(build('car', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});

@@ -1,0 +1,320 @@
+import type { CarVariant } from '@score/car-retriever';
+import {
+  InvalidOptionError,
+  silentLogger,
+  type Dataset,
+  type Item,
+  type ItemId,
+  type Logger,
+  type ProgressCallback,
+  type Reranker,
+  type RetrievalTarget,
+  type RetrievedUser,
+  type Row,
+  type UserId,
+  type UserRetriever,
+} from '@score/core';
+import { basicPrompt, ciPrompt, describeItem, quoteText, type PromptSet } from '@score/prompt-kit';
+import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId } from './prompt-variants';
+import { behaviourEntries, recentBehaviour } from './recent-behaviour';
+import { RetrievalCache, snapshotOf } from './retrieval-cache';
+import { countPromptTokens, fitPromptToBudget, resolveTokenBudget, trimmingSteps, type PromptItemLimits, type ResolvedTokenBudget, type TokenBudget } from './token-budget';
+
+/** A similar user shown in a prompt, with the score that ranked it (retriever's or SARE's). */
+export interface SimilarUser {
+  /** The similar user. */
+  readonly userId: UserId;
+  /** The retriever's similarity, or SARE's cos(p_t, e_i) for the `score` variant. */
+  readonly score: number;
+}
+
+/** One prompt of a prompt set: a dataset row, its label and the filled prompt. */
+export interface PromptRecord {
+  /** `Row.index` in the dataset. */
+  readonly rowIndex: number;
+  /** The target user u_t. */
+  readonly userId: UserId;
+  /** The target item v_t. */
+  readonly itemId: ItemId;
+  /** The row's interaction label (1 = liked), the LM's Yes/No answer. */
+  readonly label: 0 | 1;
+  /** The filled P^b or P^s. */
+  readonly prompt: string;
+  /** The K_s users whose behaviours fill P^s, best first; empty for P^b. */
+  readonly similarUsers: readonly SimilarUser[];
+}
+
+/** A retriever that can embed many targets in one call (CAR's `CorpusRetriever`). */
+interface BatchRetriever extends UserRetriever {
+  retrieveBatch(targets: readonly RetrievalTarget[], k: number): Promise<RetrievedUser[][]>;
+}
+
+/** Options of {@link buildPromptSet}. */
+export interface BuildPromptSetOptions {
+  /** The prepared dataset the rows belong to. */
+  readonly dataset: Dataset;
+  /** Rows to build prompts for (usually one split). */
+  readonly rows: readonly Row[];
+  /** Which prompt variant (see `PROMPT_VARIANTS`). */
+  readonly variant: PromptVariantId;
+  /**
+   * Retrievers by kind (from `loadCarRetriever`); the variant's one is required.
+   * @defaultValue {}
+   */
+  readonly retrievers?: Partial<Record<CarVariant, UserRetriever>>;
+  /**
+   * SARE (from `loadSareReranker`); required by the `score` variant.
+   * @defaultValue none
+   */
+  readonly reranker?: Reranker;
+  /**
+   * K_e: users retrieved per row.
+   * @defaultValue 10
+   */
+  readonly retrieved?: number;
+  /**
+   * K_s: similar users kept in P^s.
+   * @defaultValue 2
+   */
+  readonly kept?: number;
+  /**
+   * Most recent items of the target's history in the prompt (retrieval always gets the whole
+   * history; the retriever applies its own limit).
+   * @defaultValue 20
+   */
+  readonly maxHistoryItems?: number;
+  /**
+   * Most recent items of each similar user's list in P^s (`Infinity` keeps the retriever's text).
+   * @defaultValue Infinity
+   */
+  readonly maxBehaviourItems?: number;
+  /**
+   * When given, each prompt is shortened to fit (see `fitPromptToBudget` for the rule).
+   * @defaultValue none (no token limit)
+   */
+  readonly tokenBudget?: TokenBudget;
+  /**
+   * Ascending times at which the retriever's visible corpus changes (`corpusSnapshotTimes`):
+   * rows of a user with the same history length between two such times share one retrieval.
+   * Without them only rows with the same timestamp share one.
+   * @defaultValue none
+   */
+  readonly snapshotTimes?: readonly number[];
+  /**
+   * Retrieval results shared with other calls over the same dataset and retrievers.
+   * @defaultValue a cache for this call only
+   */
+  readonly cache?: RetrievalCache;
+  /**
+   * Rows per retrieval batch (one `retrieveBatch` call for a CAR retriever).
+   * @defaultValue 64
+   */
+  readonly batchSize?: number;
+  /**
+   * Retrieval or rerank calls in flight at once.
+   * @defaultValue 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Custom templates (prompt-kit `createPromptSet`).
+   * @defaultValue the paper's P^b and P^s
+   */
+  readonly promptSet?: Pick<PromptSet, 'basicPrompt' | 'ciPrompt'>;
+  /**
+   * Stops between batches when aborted.
+   * @defaultValue none
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Receives `rec.prompts` progress (rows).
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+  /**
+   * Receives a warning when rows got no similar user (they get P^b).
+   * @defaultValue silentLogger
+   */
+  readonly logger?: Logger;
+}
+
+function positiveInteger(field: string, value: number, allowInfinity = false): number {
+  if (allowInfinity && value === Number.POSITIVE_INFINITY) return value;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidOptionError(field, `must be a positive integer${allowInfinity ? ' or Infinity' : ''}, got ${JSON.stringify(value)}.`, value);
+  }
+  return value;
+}
+
+/** Runs `work` over `inputs` with at most `limit` calls pending; results in input order. */
+async function mapBounded<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(inputs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const i = next++;
+      results[i] = await work(inputs[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  return results;
+}
+
+function itemsOf(dataset: Dataset, ids: readonly ItemId[], row: Row): Item[] {
+  return ids.map((id) => {
+    const item = dataset.items.get(id);
+    if (!item) throw new InvalidOptionError('rows', `row ${row.index} (user ${JSON.stringify(row.userId)}) names item ${JSON.stringify(id)}, which the dataset's items lack.`, id);
+    return item;
+  });
+}
+
+function hasBatch(retriever: UserRetriever): retriever is BatchRetriever {
+  return typeof (retriever as Partial<BatchRetriever>).retrieveBatch === 'function';
+}
+
+/**
+ * Builds the prompts of one variant for `rows` (method.md Stage 3). Per row: the history is
+ * `dataset.history(row, maxHistoryItems)`; P^b is filled for `basic`; otherwise K_e users are
+ * retrieved with `before = row.timestamp` (leakage rule: behaviour strictly before the row, the
+ * target user never returned, and dropped here should a retriever return it), SARE reorders them
+ * for `score` with the filled P^b as query, the top K_s are kept and P^s is filled. A row whose
+ * retrieval finds nobody gets P^b (logged). Retrievals are batched, deduplicated per (user,
+ * history length, snapshot) and cached.
+ */
+export async function buildPromptSet(options: BuildPromptSetOptions): Promise<PromptRecord[]> {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object.');
+  const { dataset, rows } = options;
+  if (!dataset || typeof dataset.history !== 'function') throw new InvalidOptionError('dataset', 'must be a prepared dataset.');
+  if (!Array.isArray(rows)) throw new InvalidOptionError('rows', 'must be an array of dataset rows.', rows);
+  const spec = resolvePromptSetSpec({ variant: options.variant, retrieved: options.retrieved, kept: options.kept });
+  const definition = PROMPT_VARIANTS[spec.variant];
+  const maxHistoryItems = positiveInteger('maxHistoryItems', options.maxHistoryItems ?? 20);
+  const maxBehaviourItems = positiveInteger('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY, true);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
+  const budget = options.tokenBudget === undefined ? undefined : resolveTokenBudget(options.tokenBudget);
+  const prompts = options.promptSet ?? { basicPrompt, ciPrompt };
+  const logger = options.logger ?? silentLogger;
+  const cache = options.cache ?? new RetrievalCache();
+  if (options.snapshotTimes !== undefined && !options.snapshotTimes.every((time, i, all) => Number.isFinite(time) && (i === 0 || all[i - 1] <= time))) {
+    throw new InvalidOptionError('snapshotTimes', 'must be finite times in ascending order (see corpusSnapshotTimes).');
+  }
+  const retriever = definition.retriever === undefined ? undefined : options.retrievers?.[definition.retriever];
+  if (definition.retriever !== undefined && (!retriever || typeof retriever.retrieve !== 'function')) {
+    throw new InvalidOptionError(`retrievers.${definition.retriever}`, `is required by the "${spec.variant}" variant: a UserRetriever from loadCarRetriever({ variant: "${definition.retriever}" }).`);
+  }
+  const reranker = definition.rerank ? options.reranker : undefined;
+  if (definition.rerank && (!reranker || typeof reranker.rerank !== 'function')) {
+    throw new InvalidOptionError('reranker', `is required by the "${spec.variant}" variant: the SARE reranker from loadSareReranker.`);
+  }
+
+  const domain = dataset.domain;
+  const tokenCounts = new Map<string, number>();
+  const entryTokens = (entry: string): number => {
+    let count = tokenCounts.get(entry);
+    if (count === undefined) {
+      count = (budget as ResolvedTokenBudget).tokenizer.encode(`${entry}, `, { addSpecialTokens: false }).ids.length;
+      tokenCounts.set(entry, count);
+    }
+    return count;
+  };
+  const records: PromptRecord[] = [];
+  let withoutSimilar = 0;
+  for (let start = 0; start < rows.length; start += batchSize) {
+    options.signal?.throwIfAborted();
+    const batch = rows.slice(start, start + batchSize);
+    const retrievedByRow = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
+    const built = await mapBounded(batch.map((row, i) => i), concurrency, async (i) => {
+      const row = batch[i];
+      const target = dataset.items.get(row.itemId);
+      if (!target) throw new InvalidOptionError('rows', `row ${row.index} names item ${JSON.stringify(row.itemId)}, which the dataset's items lack.`, row.itemId);
+      const fullHistory = itemsOf(dataset, dataset.history(row), row);
+      const fill = (historyItems: number, behaviours: readonly string[] | undefined): string => {
+        const history = fullHistory.slice(Math.max(0, fullHistory.length - historyItems));
+        const description = { maxItems: Number.POSITIVE_INFINITY };
+        return behaviours === undefined || behaviours.length === 0
+          ? prompts.basicPrompt({ domain, history, target, description })
+          : prompts.ciPrompt({ domain, history, target, description, similarBehaviours: behaviours });
+      };
+      let similar: readonly { readonly userId: UserId; readonly behaviour: string; readonly score: number }[] = [];
+      if (retrievedByRow !== undefined) {
+        const candidates = retrievedByRow[i];
+        if (reranker !== undefined && candidates.length > 0) {
+          const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
+          const reranked = await reranker.rerank(query, candidates.map((user) => ({ id: user.userId, text: user.behaviour })), spec.kept);
+          similar = reranked.slice(0, spec.kept).map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+        } else {
+          similar = candidates.slice(0, spec.kept);
+        }
+      }
+      if (retrievedByRow !== undefined && similar.length === 0) withoutSimilar += 1;
+      const texts = similar.map((user) => user.behaviour);
+      const prompt = fitPrompt(fill, fullHistory.slice(Math.max(0, fullHistory.length - maxHistoryItems)), texts, maxBehaviourItems, budget, entryTokens);
+      return {
+        rowIndex: row.index,
+        userId: row.userId,
+        itemId: row.itemId,
+        label: row.label,
+        prompt,
+        similarUsers: similar.map((user) => ({ userId: user.userId, score: user.score })),
+      } satisfies PromptRecord;
+    });
+    records.push(...built);
+    options.onProgress?.({ task: 'rec.prompts', done: records.length, total: rows.length, unit: 'rows', finished: records.length === rows.length });
+  }
+  if (withoutSimilar > 0) {
+    logger.warn(`rec: ${withoutSimilar} of ${rows.length} rows found no similar user with behaviour before their time and got the basic prompt P^b.`, { variant: spec.variant, rows: withoutSimilar });
+  }
+  return records;
+
+  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<RetrievedUser[][]> {
+    const keys = batch.map((row) => RetrievalCache.key(name, spec.retrieved, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
+    const missing = new Map<string, RetrievalTarget>();
+    batch.forEach((row, i) => {
+      if (cache.get(keys[i]) === undefined && !missing.has(keys[i])) missing.set(keys[i], { userId: row.userId, history: dataset.history(row), before: row.timestamp });
+    });
+    const targets = [...missing.values()];
+    const found = hasBatch(source)
+      ? await source.retrieveBatch(targets, spec.retrieved)
+      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, spec.retrieved));
+    [...missing.keys()].forEach((key, i) => {
+      const target = targets[i];
+      cache.set(key, found[i].filter((user) => user.userId !== target.userId));
+    });
+    return keys.map((key) => [...(cache.get(key) as readonly RetrievedUser[])]);
+  }
+}
+
+function fitPrompt(
+  fill: (historyItems: number, behaviours: readonly string[] | undefined) => string,
+  history: readonly Item[],
+  behaviours: readonly string[],
+  maxBehaviourItems: number,
+  budget: ResolvedTokenBudget | undefined,
+  entryTokens: (entry: string) => number,
+): string {
+  const cut = (limit: number) => behaviours.map((text) => recentBehaviour(text, limit));
+  if (budget === undefined) return fill(history.length, cut(maxBehaviourItems));
+  const historyEntries = history.map((item) => quoteText(describeItem(item)));
+  const lists = behaviours.map((text) => behaviourEntries(text) ?? []);
+  const longest = lists.reduce((most, entries) => Math.max(most, entries.length), 1);
+  const start: PromptItemLimits = { historyItems: historyEntries.length, behaviourItems: maxBehaviourItems };
+  const counts: PromptItemLimits = { historyItems: Math.max(1, historyEntries.length), behaviourItems: longest };
+  const first = trimmingSteps(start, counts)[0];
+  // Tokens dropped with the oldest entries of a list: dropped[k] = tokens of its k oldest kept entries.
+  const droppedTokens = (entries: readonly string[], limit: number): number[] => {
+    const kept = entries.slice(Math.max(0, entries.length - limit));
+    const sums = [0];
+    for (const entry of kept) sums.push(sums[sums.length - 1] + entryTokens(entry));
+    return sums;
+  };
+  const historyDropped = droppedTokens(historyEntries, first.historyItems);
+  const listDropped = lists.map((entries) => droppedTokens(entries, first.behaviourItems));
+  let fullTokens: number | undefined;
+  const estimate = (limits: PromptItemLimits): number => {
+    fullTokens ??= countPromptTokens(fill(first.historyItems, cut(first.behaviourItems)), budget);
+    let tokens = fullTokens - historyDropped[Math.max(0, Math.min(historyDropped.length - 1, historyDropped.length - 1 - limits.historyItems))];
+    for (const sums of listDropped) tokens -= sums[Math.max(0, Math.min(sums.length - 1, sums.length - 1 - limits.behaviourItems))];
+    return tokens;
+  };
+  return fitPromptToBudget((limits) => fill(limits.historyItems, cut(limits.behaviourItems)), start, counts, budget, estimate).prompt;
+}

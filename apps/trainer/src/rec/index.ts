@@ -1,0 +1,24 @@
+export {
+  DEFAULT_KEPT,
+  DEFAULT_RETRIEVED,
+  evaluationPromptSets,
+  PROMPT_VARIANT_IDS,
+  PROMPT_VARIANTS,
+  promptSetName,
+  resolvePromptSetSpec,
+} from './prompt-variants';
+export type { EvaluationPromptSetsOptions, PromptSetSpec, PromptVariantDefinition, PromptVariantId, ResolvedPromptSetSpec } from './prompt-variants';
+export { buildPromptSet } from './build-prompts';
+export type { BuildPromptSetOptions, PromptRecord, SimilarUser } from './build-prompts';
+export { corpusSnapshotTimes, RetrievalCache, snapshotOf } from './retrieval-cache';
+export { PROMPTS_FOLDER, promptFilePath, readPromptFile, writePromptFile } from './prompt-files';
+export {
+  countPromptTokens,
+  DEFAULT_PROMPT_TOKEN_BUDGET,
+  fitPromptToBudget,
+  measurePromptTokens,
+  resolveTokenBudget,
+  trimmingSteps,
+} from './token-budget';
+export type { FittedPrompt, PromptItemLimits, PromptTokenizer, PromptTokenStatistics, ResolvedTokenBudget, TokenBudget } from './token-budget';
+export { behaviourEntries, recentBehaviour } from './recent-behaviour';
