@@ -16,6 +16,7 @@ import {
   type EpochContext,
   type RandomSource,
   type TrainingBatch,
+  type TrainingReport,
   createSeededRandom,
   embeddingLookup,
   saveCheckpoint,
@@ -25,6 +26,8 @@ import {
 } from '@score/tfjs-runtime';
 import { type EncodedRows, encodeDatasetRows, encodeInputs, gatherRows } from './encoded-rows';
 import { ModelNotTrainedError } from './errors';
+import type { SasrecGradientWorkers } from './gradient-workers';
+import { binaryCrossEntropyWithLogits } from './sasrec-losses';
 import type { CrmObjective, ResolvedTrainingOptions } from './options';
 import { IdVocabulary, itemVocabularyOf } from './vocabulary';
 
@@ -51,10 +54,8 @@ export interface NextItemData {
   batches(context: EpochContext): Iterable<TrainingBatch>;
 }
 
-/** BCE with logits, mean over entries: softplus(z) - y z (stable for any z). */
-export function binaryCrossEntropyWithLogits(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
-  return tf.sub(tf.softplus(logits), tf.mul(labels, logits));
-}
+/** BCE with logits per entry (re-exported from `sasrec-losses`, where the worker threads use it). */
+export { binaryCrossEntropyWithLogits };
 
 /** The positive train items of every user with train rows, in order (as item indices). */
 export function trainPositives(trainRows: readonly Row[], items: IdVocabulary): Map<UserId, number[]> {
@@ -102,6 +103,16 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
   protected abstract userVectors(rows: EncodedRows, training: boolean, random?: RandomSource): tf.Tensor2D;
   protected abstract nextItemData(dataset: Dataset, trainRows: readonly Row[]): NextItemData;
   protected abstract disposeWeights(): void;
+  /** The gradient workers of the fit in progress (undefined: gradients in this thread). */
+  protected gradientWorkers: SasrecGradientWorkers | undefined;
+
+  /**
+   * Starts the worker threads that compute the training gradients for a fit over `trainRows`
+   * rows per epoch, or returns undefined to train in the calling thread (the default).
+   */
+  protected async openGradientWorkers(_trainRows: number): Promise<SasrecGradientWorkers | undefined> {
+    return undefined;
+  }
 
   /** The training objective. */
   get objective(): CrmObjective {
@@ -149,27 +160,34 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
     this.buildVariables();
     const valid = encodeDatasetRows(dataset, validRows, items, users, this.historyLength);
     const trainable = this.trainingOptions.objective === 'ctr' ? this.#ctrData(encodeDatasetRows(dataset, trainRows, items, users, this.historyLength)) : this.nextItemData(dataset, trainRows);
-    const report = await trainModel(
-      {
-        trainableVariables: [...this.weights!.values()],
-        epochRows: () => trainable.rows,
-        batches: (context) => trainable.batches(context),
-        validate: () => auc(valid.labels, this.#score(valid)),
-      },
-      {
-        epochs: training.epochs,
-        patience: training.patience,
-        batchSize: training.batchSize,
-        learningRate: training.learningRate,
-        weightDecay: training.weightDecay,
-        seed: training.seed,
-        task: `crm.${this.name}.train`,
-        validationMetric: 'validAuc',
-        onProgress: options.onProgress,
-        logger: options.logger,
-        signal: options.signal,
-      },
-    );
+    this.gradientWorkers = await this.openGradientWorkers(trainable.rows);
+    let report: TrainingReport;
+    try {
+      report = await trainModel(
+        {
+          trainableVariables: [...this.weights!.values()],
+          epochRows: () => trainable.rows,
+          batches: (context) => trainable.batches(context),
+          validate: () => auc(valid.labels, this.#score(valid)),
+        },
+        {
+          epochs: training.epochs,
+          patience: training.patience,
+          batchSize: training.batchSize,
+          learningRate: training.learningRate,
+          weightDecay: training.weightDecay,
+          seed: training.seed,
+          task: `crm.${this.name}.train`,
+          validationMetric: 'validAuc',
+          onProgress: options.onProgress,
+          logger: options.logger,
+          signal: options.signal,
+        },
+      );
+    } finally {
+      await this.gradientWorkers?.close();
+      this.gradientWorkers = undefined;
+    }
     return {
       epochs: report.epochs,
       bestEpoch: report.bestEpoch,
@@ -193,6 +211,8 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
       yield {
         size: batch.count,
         loss: () => {
+          const workers = this.gradientWorkers;
+          if (workers) return workers.loss({ kind: 'ctr', count: batch.count, histories: batch.histories, targets: batch.targets, labels: batch.labels });
           const logits = this.#logits(batch, true, random);
           return tf.mean(binaryCrossEntropyWithLogits(logits, tf.tensor1d(batch.labels, 'float32'))) as tf.Scalar;
         },

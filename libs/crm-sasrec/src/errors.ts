@@ -10,3 +10,14 @@ export class ModelNotTrainedError extends ScoreError {
     this.model = model;
   }
 }
+
+/** A gradient worker thread failed to start or to compute a batch's gradients. */
+export class GradientWorkerError extends ScoreError {
+  /** Index of the worker that failed. */
+  readonly worker: number;
+
+  constructor(worker: number, message: string, cause?: unknown) {
+    super(`SASRec gradient worker ${worker} failed: ${message} Train with "workers: 1" to run in the calling thread instead.`, { code: 'GRADIENT_WORKER', cause });
+    this.worker = worker;
+  }
+}

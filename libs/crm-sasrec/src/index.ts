@@ -9,7 +9,7 @@ export type { NeighbourLists, NeighbourOptions } from './neighbours';
 export { itemPopularityScores } from './item-popularity';
 export { corpusHistories, evaluateRows, runCrmStage } from './crm-stage';
 export type { CrmSplitMetrics, CrmStageOptions, CrmStageResult, NeighbourEntry, PopularitySplitMetrics } from './crm-stage';
-export { CRM_OBJECTIVES, resolveMatrixFactorizationOptions, resolveSasrecOptions } from './options';
+export { AUTO_WORKERS_MIN_ROWS, CRM_OBJECTIVES, resolveMatrixFactorizationOptions, resolveSasrecOptions } from './options';
 export type {
   CrmObjective,
   MatrixFactorizationOptions,
@@ -19,7 +19,7 @@ export type {
   ResolvedTrainingOptions,
   SasrecOptions,
 } from './options';
-export { ModelNotTrainedError } from './errors';
+export { GradientWorkerError, ModelNotTrainedError } from './errors';
 export type { RecommenderInput } from './encoded-rows';
 export { SasrecNetwork } from './sasrec-network';
 export type { SasrecArchitecture, SasrecForwardOptions } from './sasrec-network';

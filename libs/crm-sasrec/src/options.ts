@@ -45,7 +45,22 @@ export interface SasrecOptions extends RecommenderTrainingOptions {
   readonly dropout?: number;
   /** Epsilon of every layer norm (SASRec's value). @defaultValue 1e-8 */
   readonly layerNormEpsilon?: number;
+  /**
+   * Threads that compute the training gradients (data-parallel: each takes a contiguous shard of
+   * every batch and runs its own TensorFlow.js runtime; the optimizer step stays in the calling
+   * thread). 1 trains in the calling thread. "auto" uses min(2, os.availableParallelism())
+   * workers when the backend is wasm or cpu (one thread each) and an epoch has at least
+   * {@link AUTO_WORKERS_MIN_ROWS} rows, else 1 (the native backend is multi-threaded itself,
+   * and tiny fits do not pay back the workers' start-up). Results are deterministic for a fixed
+   * seed and worker count; different worker counts give the same trajectory up to float
+   * rounding when dropout is 0 (dropout masks are drawn per shard). Not saved in checkpoints.
+   * @defaultValue "auto"
+   */
+  readonly workers?: 'auto' | number;
 }
+
+/** Rows per epoch from which `workers: "auto"` starts worker threads. */
+export const AUTO_WORKERS_MIN_ROWS = 8192;
 
 /** Options of {@link createMatrixFactorization}. */
 export interface MatrixFactorizationOptions extends RecommenderTrainingOptions {
@@ -80,6 +95,7 @@ export interface ResolvedSasrecOptions extends ResolvedTrainingOptions {
   readonly maxHistory: number;
   readonly dropout: number;
   readonly layerNormEpsilon: number;
+  readonly workers: 'auto' | number;
 }
 
 /** MF options with every default filled. */
@@ -139,7 +155,11 @@ function resolveTraining(prefix: string, options: RecommenderTrainingOptions): R
 /** Validates SASRec options once and fills the defaults. @throws InvalidOptionError naming the field. */
 export function resolveSasrecOptions(options: SasrecOptions = {}): ResolvedSasrecOptions {
   const prefix = 'sasrec';
-  checkKnownKeys(prefix, options, [...TRAINING_KEYS, 'hiddenSize', 'blocks', 'heads', 'maxHistory', 'dropout', 'layerNormEpsilon']);
+  checkKnownKeys(prefix, options, [...TRAINING_KEYS, 'hiddenSize', 'blocks', 'heads', 'maxHistory', 'dropout', 'layerNormEpsilon', 'workers']);
+  const workers = options.workers ?? 'auto';
+  if (workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
+    throw new InvalidOptionError(`${prefix}.workers`, `must be "auto" or an integer in [1, 64], got ${JSON.stringify(workers)}.`, workers);
+  }
   const hiddenSize = integer(prefix, 'hiddenSize', options.hiddenSize, 64);
   const heads = integer(prefix, 'heads', options.heads, 1);
   if (hiddenSize % heads !== 0) {
@@ -153,6 +173,7 @@ export function resolveSasrecOptions(options: SasrecOptions = {}): ResolvedSasre
     maxHistory: integer(prefix, 'maxHistory', options.maxHistory, 25),
     dropout: real(prefix, 'dropout', options.dropout, 0.2, 0, 1, false, true),
     layerNormEpsilon: real(prefix, 'layerNormEpsilon', options.layerNormEpsilon, 1e-8, 0, 1, true, false),
+    workers,
   };
 }
 

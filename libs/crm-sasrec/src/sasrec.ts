@@ -1,9 +1,15 @@
+import os from 'node:os';
 import type { Dataset, Row } from '@score/core';
-import { type EpochContext, type RandomSource, type TrainingBatch, embeddingLookup, shuffledIndices, tf } from '@score/tfjs-runtime';
+import { type BackendName, type EpochContext, type RandomSource, type TrainingBatch, shuffledIndices, tf } from '@score/tfjs-runtime';
 import type { EncodedRows } from './encoded-rows';
-import { EmbeddingRecommender, type NextItemData, binaryCrossEntropyWithLogits, sampleNegative, trainPositives } from './embedding-recommender';
-import { type ResolvedSasrecOptions, type SasrecOptions, resolveSasrecOptions } from './options';
+import { EmbeddingRecommender, type NextItemData, sampleNegative, trainPositives } from './embedding-recommender';
+import { SasrecGradientWorkers } from './gradient-workers';
+import { AUTO_WORKERS_MIN_ROWS, type ResolvedSasrecOptions, type SasrecOptions, resolveSasrecOptions } from './options';
+import { sasrecBatchLoss } from './sasrec-losses';
 import { SasrecNetwork } from './sasrec-network';
+
+/** Seed offset of the generator of the gradient workers' dropout seeds. */
+const WORKER_SEED_OFFSET = 0x2545f491;
 
 /**
  * SASRec as a {@link CollaborativeRecommender}. e_u is the last position's output after the
@@ -41,7 +47,33 @@ export class SasrecRecommender extends EmbeddingRecommender {
   }
 
   protected get savedOptions(): Record<string, unknown> {
-    return { ...this.options };
+    // The worker count is how a fit runs, not part of the model.
+    const { workers: _workers, ...saved } = this.options;
+    return saved;
+  }
+
+  /**
+   * The gradient threads a fit over `trainRows` rows per epoch uses (see
+   * {@link SasrecOptions.workers}).
+   */
+  workerCount(trainRows: number): number {
+    const workers = this.options.workers;
+    if (workers !== 'auto') return workers;
+    const backend = tf.getBackend() as BackendName;
+    if ((backend !== 'wasm' && backend !== 'cpu') || trainRows < AUTO_WORKERS_MIN_ROWS) return 1;
+    return Math.max(1, Math.min(2, os.availableParallelism()));
+  }
+
+  protected override async openGradientWorkers(trainRows: number): Promise<SasrecGradientWorkers | undefined> {
+    const count = this.workerCount(trainRows);
+    if (count <= 1) return undefined;
+    return SasrecGradientWorkers.create({
+      count,
+      architecture: this.#network!.architecture,
+      variables: this.#network!.variables,
+      backend: tf.getBackend() as BackendName,
+      seed: (this.options.seed + WORKER_SEED_OFFSET) | 0,
+    });
   }
 
   protected get weights(): ReadonlyMap<string, tf.Variable> | undefined {
@@ -117,19 +149,10 @@ export class SasrecRecommender extends EmbeddingRecommender {
           negatives[offset + j] = sampleNegative(itemCount, liked[user]!, random);
         }
       }
+      const payload = { kind: 'next-item', count, inputs, positives, negatives } as const;
       yield {
         size: count,
-        loss: () => {
-          const ids = tf.tensor2d(inputs, [count, length], 'int32');
-          const out = this.#network!.forward(ids, { training: true, random, lastOnly: false });
-          const table = this.#network!.itemEmbedding as tf.Tensor2D;
-          const positiveIds = tf.tensor2d(positives, [count, length], 'int32');
-          const positiveLogits = tf.sum(tf.mul(out, embeddingLookup(table, positiveIds)), -1);
-          const negativeLogits = tf.sum(tf.mul(out, embeddingLookup(table, tf.tensor2d(negatives, [count, length], 'int32'))), -1);
-          const weight = tf.cast(tf.notEqual(positiveIds, 0), 'float32');
-          const losses = tf.add(binaryCrossEntropyWithLogits(positiveLogits, tf.onesLike(positiveLogits)), binaryCrossEntropyWithLogits(negativeLogits, tf.zerosLike(negativeLogits)));
-          return tf.div(tf.sum(tf.mul(losses, weight)), tf.maximum(tf.sum(weight), 1)) as tf.Scalar;
-        },
+        loss: () => this.gradientWorkers?.loss(payload) ?? sasrecBatchLoss(this.#network!, payload, random),
       };
     }
   }

@@ -194,12 +194,20 @@ const recSection = section({
   learningRate: z.number().positive().default(1e-4).describe('AdamW learning rate (TALLRec/SCoRe LoRA tuning uses 1e-4).'),
   patience: positiveInt().default(1).describe('Epochs without a better validation AUC before stopping.'),
   kept: positiveInt().optional().describe('K_s: similar-behaviour lists in the CI-augmented prompt P^s. Default: sare.kept.'),
+  trainRows: positiveInt().default(4000).describe('Train rows sampled (seeded) to tune each prompt variant\'s LM; the from-scratch LM on one CPU thread cannot read every row of a large split in minutes.'),
+  validRows: positiveInt().default(1000).describe('Valid rows sampled for early stopping.'),
+  maxPromptTokens: positiveInt().default(256).describe('Token budget of a prompt: the oldest history and similar-user items are dropped until it fits (rec prompt trimming rule).'),
+  maxHistoryItems: positiveInt().default(20).describe('Most recent history items written into a prompt.'),
+  maxBehaviourItems: positiveInt().default(10).describe('Most recent items of each similar user\'s behaviour written into P^s.'),
+  vocabSize: positiveInt().default(2000).describe('Vocabulary of the tokenizer trained for the from-scratch LM (Yes and No are single tokens).'),
+  variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM neighbours), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
 });
 
 const evalSection = section({
   split: z.enum(['valid', 'test']).default('test').describe('Split the final metrics are computed on.'),
   retrievedSweep: z.array(positiveInt()).min(1).default([5, 10, 15, 20]).describe('K_e values of the sensitivity sweep (paper Fig. 4: 5..20).'),
   keptSweep: z.array(positiveInt()).min(1).default([1, 2, 3, 4]).describe('K_s values of the sensitivity sweep (paper Fig. 4: 1..4).'),
+  maxRows: positiveInt().default(1500).describe('Rows of the evaluated split scored by every model (a seeded sample, the same rows for every model); the split\'s size when smaller.'),
 });
 
 /**

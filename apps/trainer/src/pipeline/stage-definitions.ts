@@ -30,6 +30,6 @@ export const STAGE_DEFINITIONS: Readonly<Record<StageName, Omit<Stage, 'run' | '
   car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed } }) },
   assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed } }) },
   sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed } }) },
-  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, seed: config.run.seed } }) },
-  eval: { dependsOn: ['prepare', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, seed: config.run.seed } }) },
+  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed } }) },
+  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed } }) },
 });

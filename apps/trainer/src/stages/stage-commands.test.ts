@@ -33,8 +33,21 @@ describe('score-train crm, car, assess, sare on a prepared run folder', () => {
     expect(sare.stdout).toMatch(/Agreement with the self-assessment order O on \d+ held-out pairs/);
     expect(sare.stdout).toMatch(/CAR order\s+\d\.\d{4}/);
 
+    const rec = JSON.parse((await runCli(['rec', '--run', run, '--epochs', '1', '--train-rows', '40', '--valid-rows', '30', '--variants', 'basic,score', '--json'])).stdout);
+    expect(rec.variants.map((entry: { variant: string }) => entry.variant)).toEqual(['basic', 'score']);
+    expect(fs.existsSync(path.join(run, 'rec', 'models', 'score', 'model.safetensors'))).toBe(true);
+
+    const evaluation = await runCli(['eval', '--run', run, '--max-rows', '40']);
+    expect(evaluation.stdout).toMatch(/^Model\s+AUC\s+UAUC/);
+    for (const label of ['Item popularity', 'MF', 'SASRec', 'LM with P^b', 'SCoRe (CAR + SARE)']) expect(evaluation.stdout).toContain(label);
+    const metrics = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
+    expect(metrics.rows).toBe(40);
+    expect(metrics.models.map((model: { id: string }) => model.id)).toEqual(['popularity', 'mf', 'sasrec', 'llm-basic', 'score']);
+    expect(metrics.sweeps.kept.length).toBeGreaterThan(0);
+    expect(fs.readFileSync(path.join(run, 'eval', 'report.html'), 'utf8')).toContain('<svg');
+
     const manifest = JSON.parse(fs.readFileSync(path.join(run, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stages).sort()).toEqual(['assess', 'car', 'crm', 'prepare', 'sare']);
+    expect(Object.keys(manifest.stages).sort()).toEqual(['assess', 'car', 'crm', 'eval', 'prepare', 'rec', 'sare']);
     expect(manifest.config.crm.epochs).toBe(1);
   });
 

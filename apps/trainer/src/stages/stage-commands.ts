@@ -65,7 +65,13 @@ function stageCommand(program: Command, name: StageName, description: string) {
     .option('--quiet', 'no progress output');
 }
 
-/** Adds `crm`, `car`, `assess` and `sare`: each runs one stage of an existing run folder. */
+function recText(summary: Summary): string {
+  if (summary['backend']) return `Scoring-only backend ${summary['backend']}: nothing to train.\n`;
+  const rows = (summary['variants'] as Summary[]).map((entry) => [entry['variant'], entry['bestEpoch'], entry['bestValidAuc'], entry['tokensPerSecond']]);
+  return `LMs tuned on ${summary['trainRows']} train rows (K_e ${summary['retrieved']}, K_s ${summary['kept']}), early-stopped on ${summary['validRows']} valid rows:\n${formatTable(['variant', 'best epoch', 'valid AUC', 'tokens/s'], rows)}`;
+}
+
+/** Adds `crm`, `car`, `assess`, `sare`, `rec` and `eval`: each runs one stage of an existing run folder. */
 export function registerStageCommands(program: Command, contextFor: ContextFactory): void {
   stageCommand(program, 'crm', 'Train the conventional recommender (SASRec or MF) and compute collaborative neighbours (stage 0).')
     .addOption(new Option('--model <model>', 'recommender').choices(['sasrec', 'mf']))
@@ -108,6 +114,30 @@ export function registerStageCommands(program: Command, contextFor: ContextFacto
       const context = contextFor(flags);
       try {
         await runAndPrint('sare', flags, { sare: { epochs: flags.epochs } }, context, sareTable);
+      } finally {
+        context.close();
+      }
+    });
+  stageCommand(program, 'rec', 'Build the P^b and P^s prompt sets and tune one recommender LM per prompt variant (stage 3).')
+    .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
+    .option('--train-rows <n>', 'train rows sampled per variant', positiveInteger('--train-rows'))
+    .option('--valid-rows <n>', 'valid rows sampled for early stopping', positiveInteger('--valid-rows'))
+    .option('--variants <list>', 'comma-separated prompt variants: basic, cf, base, car, score')
+    .action(async (flags: StageFlags & { epochs?: number; trainRows?: number; validRows?: number; variants?: string }) => {
+      const context = contextFor(flags);
+      try {
+        const variants = flags.variants?.split(',').map((variant) => variant.trim());
+        await runAndPrint('rec', flags, { rec: { epochs: flags.epochs, trainRows: flags.trainRows, validRows: flags.validRows, variants } }, context, recText);
+      } finally {
+        context.close();
+      }
+    });
+  stageCommand(program, 'eval', 'Score the test split with every baseline and prompt variant, run the K_e/K_s sweeps, write metrics.json, report.md and report.html.')
+    .option('--max-rows <n>', 'rows of the split scored (seeded sample)', positiveInteger('--max-rows'))
+    .action(async (flags: StageFlags & { maxRows?: number }) => {
+      const context = contextFor(flags);
+      try {
+        await runAndPrint('eval', flags, { eval: { maxRows: flags.maxRows } }, context, (summary) => `${summary['table']}\nReport: ${flags.run}/eval/report.md and report.html\n`);
       } finally {
         context.close();
       }

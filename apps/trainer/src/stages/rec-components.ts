@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { buildBehaviourCorpus, type CarVariant, loadCarRetriever, readCarStageManifest } from '@score/car-retriever';
+import type { Reranker, UserRetriever } from '@score/core';
+import type { PreparedDataset } from '@score/data';
+import { loadSareReranker } from '@score/sare-reranker';
+import type { StageContext } from '../pipeline/stage';
+import { corpusSnapshotTimes } from '../rec/retrieval-cache';
+
+/** What building prompt sets needs from the run: CAR's three retrievers, SARE, snapshot times. */
+export interface PromptComponents {
+  readonly retrievers: Record<CarVariant, UserRetriever>;
+  readonly reranker: Reranker;
+  readonly snapshotTimes: readonly number[];
+  dispose(): Promise<void>;
+}
+
+/** Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages. */
+export async function openPromptComponents(context: StageContext, dataset: PreparedDataset): Promise<PromptComponents> {
+  const carDir = context.stageDir('car');
+  const retrievers = {
+    car: await loadCarRetriever({ stageDir: carDir, variant: 'car', dataset }),
+    base: await loadCarRetriever({ stageDir: carDir, variant: 'base', dataset }),
+    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset }),
+  };
+  const manifest = readCarStageManifest(carDir);
+  const snapshotTimes = corpusSnapshotTimes(buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries }));
+  const reranker = await loadSareReranker(path.join(context.stageDir('sare')));
+  return {
+    retrievers,
+    reranker,
+    snapshotTimes,
+    async dispose() {
+      await Promise.all([retrievers.car.dispose(), retrievers.base.dispose(), retrievers.cf.dispose(), reranker.dispose()]);
+    },
+  };
+}
