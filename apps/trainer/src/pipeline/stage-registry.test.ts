@@ -21,7 +21,7 @@ describe('the stage registry', () => {
       ['assess', ['prepare', 'car']],
       ['sare', ['prepare', 'car', 'assess']],
       ['rec', ['prepare', 'car', 'sare']],
-      ['eval', ['prepare', 'car', 'sare', 'rec']],
+      ['eval', ['prepare', 'crm', 'car', 'sare', 'rec']],
     ]);
     expect(defaultStageRegistry.has('prepare')).toBe(true);
     expect(stages[0]!.run).toBeTypeOf('function');
@@ -34,7 +34,7 @@ describe('the stage registry', () => {
     const differing = stages.filter((stage) => JSON.stringify(stage.inputs(base)) !== JSON.stringify(stage.inputs(changed))).map((stage) => stage.name);
     expect(differing).toEqual(['car']);
     const kept = loadConfig({ values: { sare: { kept: 1 } } }).config;
-    expect(stages.filter((stage) => JSON.stringify(stage.inputs(base)) !== JSON.stringify(stage.inputs(kept))).map((stage) => stage.name)).toEqual(['sare', 'rec']);
+    expect(stages.filter((stage) => JSON.stringify(stage.inputs(base)) !== JSON.stringify(stage.inputs(kept))).map((stage) => stage.name)).toEqual(['sare', 'rec', 'eval']);
   });
 
   it('plugs in implementations and runs them with the real dependencies', async () => {

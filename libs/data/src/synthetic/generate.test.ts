@@ -65,7 +65,51 @@ describe('generateSyntheticInteractions', () => {
     expect(new Set(interactions.map((row) => row.rating))).toEqual(new Set([1, 2, 3, 4, 5]));
   });
 
+  it('makes series whose parts share genres and title words, and users follow a liked part with another', () => {
+    const { interactions, items } = generateSyntheticInteractions({ users: 200, items: 300, seed: 3 });
+    const byTitle = new Map([...items.values()].map((item) => [item.title.replace(/ \(\d{4}\)$/, ''), item]));
+    const seriesOf = new Map<string, string>();
+    for (const item of items.values()) {
+      const match = / II \(\d{4}\)$/.exec(item.title);
+      if (match === null) continue;
+      const first = byTitle.get(item.title.slice(0, match.index));
+      if (first === undefined) continue;
+      expect(first.attributes.genres).toEqual(item.attributes.genres);
+      expect(Number(item.attributes.year[0])).toBeGreaterThanOrEqual(Number(first.attributes.year[0]));
+      seriesOf.set(item.id, first.id);
+      seriesOf.set(first.id, first.id);
+    }
+    expect(seriesOf.size).toBeGreaterThan(40);
+    // After a liked part 1 or 2, how often is the user's next item the other one of the pair?
+    let liked = 0;
+    let followed = 0;
+    for (let k = 0; k + 1 < interactions.length; k++) {
+      const row = interactions[k];
+      const next = interactions[k + 1];
+      if (row.userId !== next.userId || (row.rating ?? 0) <= 3 || !seriesOf.has(row.itemId)) continue;
+      liked++;
+      if (seriesOf.get(next.itemId) === seriesOf.get(row.itemId)) followed++;
+    }
+    expect(liked).toBeGreaterThan(100);
+    expect(followed / liked).toBeGreaterThan(0.2);
+  });
+
+  it('releases items during the covered months: none is rated before its release year', () => {
+    const { interactions, items } = generateSyntheticInteractions({ users: 200, items: 300, seed: 4 });
+    const newItems = [...items.values()].filter((item) => Number(item.attributes.year[0]) >= 2020);
+    expect(newItems.length).toBeGreaterThan(30);
+    let newRows = 0;
+    for (const row of interactions) {
+      const year = Number(items.get(row.itemId)!.attributes.year[0]);
+      expect(new Date(row.timestamp * 1000).getUTCFullYear()).toBeGreaterThanOrEqual(year);
+      if (year >= 2020) newRows++;
+    }
+    expect(newRows / interactions.length).toBeGreaterThan(0.1);
+  });
+
   it('validates options, naming the field', () => {
+    expect(() => generateSyntheticInteractions({ switchShare: 1.5 })).toThrow(/switchShare/);
+    expect(() => generateSyntheticInteractions({ popularityHalfLife: 0 })).toThrow(/popularityHalfLife/);
     expect(() => generateSyntheticInteractions({ users: 1 })).toThrow(InvalidOptionError);
     expect(() => generateSyntheticInteractions({ items: 50, maxInteractionsPerUser: 60 })).toThrow(/maxInteractionsPerUser/);
     expect(() => generateSyntheticInteractions({ startMonth: '2020/01' })).toThrow(/startMonth/);
@@ -139,11 +183,12 @@ describe('generateSyntheticDataset (the demo size)', async () => {
       labels,
     );
     expect(popularity).toBeGreaterThan(0.53);
-    expect(semantic).toBeGreaterThan(popularity + 0.05);
+    // Measured (seed 42): popularity 0.555, genre overlap 0.605; tastes drift, so a 50-item history is partly stale.
+    expect(semantic).toBeGreaterThan(popularity + 0.04);
     expect(neighbours).toBeGreaterThan(popularity + 0.05);
   });
 
-  it('drifts: the most recent history predicts better than the oldest', () => {
+  it('drifts: the most recent history predicts clearly better than the oldest', () => {
     const rows = dataset.split('test').filter((row) => row.historyLength >= 30);
     const labels = rows.map((row) => row.label);
     const overlap = (history: readonly string[], row: Row): number => {
@@ -155,7 +200,20 @@ describe('generateSyntheticDataset (the demo size)', async () => {
     const oldest = auc(rows.map((row) => overlap(dataset.positives(row.userId).slice(0, 20), row)), labels);
     const recent = auc(rows.map((row) => overlap(dataset.history(row, 20), row)), labels);
     expect(rows.length).toBeGreaterThan(500);
-    expect(recent).toBeGreaterThan(oldest);
+    // Measured (seed 42): oldest 0.574, recent 0.609 (the generator before switches and sessions: 0.685 / 0.700).
+    expect(recent).toBeGreaterThan(oldest + 0.02);
+  });
+
+  it('drifts in popularity: the favourites of the train split lose share in test to newer items', () => {
+    const share = (rows: readonly Row[], keep: (itemId: string) => boolean) => rows.filter((row) => keep(row.itemId)).length / rows.length;
+    const train = dataset.split('train');
+    const test = dataset.split('test');
+    const counts = new Map<string, number>();
+    for (const row of train) counts.set(row.itemId, (counts.get(row.itemId) ?? 0) + 1);
+    const top = new Set([...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 50).map(([itemId]) => itemId));
+    const unseen = (itemId: string) => !counts.has(itemId);
+    expect(share(test, (itemId) => top.has(itemId))).toBeLessThan(0.8 * share(train, (itemId) => top.has(itemId)));
+    expect(share(test, unseen)).toBeGreaterThan(0.05);
   });
 
   it('gives most test rows a history', () => {

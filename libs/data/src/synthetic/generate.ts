@@ -4,6 +4,7 @@ import type { PreparedDataset } from '../dataset/prepared-dataset';
 import { requireInteger, requireNumber, requireObject, requireString } from '../io/validate';
 import { monthStart, parseMonth } from '../protocol/months';
 import type { DatasetProtocol, MonthSplitProtocol } from '../protocol/protocol';
+import { makeCatalogue } from './catalogue';
 import { SeededRandom } from './random';
 import { SYNTHETIC_GENRES } from './vocabulary';
 
@@ -27,8 +28,20 @@ export interface SyntheticDatasetOptions {
   readonly startMonth?: string;
   /** Zipf exponent of item popularity. @defaultValue 1 */
   readonly popularitySkew?: number;
-  /** How far (0-1) a user's taste mix moves towards a new cluster over their active period. @defaultValue 0.5 */
+  /** Most (0-1) a gradually drifting user's taste mix moves towards a new cluster over their active period; each user draws a rate in [0, drift]. @defaultValue 0.8 */
   readonly drift?: number;
+  /** Share (0-1) of users who switch abruptly to a new main cluster (70-100% of their mix), at a random time in the later 60% of the months (mostly the valid and test months) within their active period. @defaultValue 0.5 */
+  readonly switchShare?: number;
+  /** Weight (0-1) of the session's cluster in the taste mix of a visit. A session (about 6 visits within an hour) keeps the previous session's cluster (half the time), draws one from the user's current mix, or (one time in five) a passing mood for any cluster. @defaultValue 0.75 */
+  readonly sessionFocus?: number;
+  /** Share (0-1) of catalogue entries that are series of 2-5 parts (same genres and title words, released months apart). @defaultValue 0.3 */
+  readonly seriesShare?: number;
+  /** Probability (0-1) that, after liking a part of a series, the user's next pick is another part of it. @defaultValue 0.5 */
+  readonly seriesFollow?: number;
+  /** Share (0-1) of items (or series) first released during the covered months rather than before them. @defaultValue 0.3 */
+  readonly newItemShare?: number;
+  /** Months after which an item's popularity has faded by half (towards a floor of 20%). @defaultValue 4 */
+  readonly popularityHalfLife?: number;
   /** Standard deviation of the rating noise (in stars). @defaultValue 0.7 */
   readonly ratingNoise?: number;
   /** Share of interactions picked by popularity alone rather than by taste. @defaultValue 0.3 */
@@ -62,11 +75,15 @@ interface ResolvedOptions {
   startMonth: number;
   popularitySkew: number;
   drift: number;
+  switchShare: number;
+  sessionFocus: number;
+  seriesShare: number;
+  seriesFollow: number;
+  newItemShare: number;
+  popularityHalfLife: number;
   ratingNoise: number;
   exploration: number;
 }
-
-const ROMAN = ['II', 'III', 'IV', 'V', 'VI'];
 
 function resolve(options: SyntheticDatasetOptions): ResolvedOptions {
   requireObject('options', options);
@@ -84,7 +101,13 @@ function resolve(options: SyntheticDatasetOptions): ResolvedOptions {
     months: requireInteger('months', options.months ?? 20, 3, 600),
     startMonth: parseMonth('startMonth', options.startMonth ?? '2020-01'),
     popularitySkew: requireNumber('popularitySkew', options.popularitySkew ?? 1, 0, 3),
-    drift: requireNumber('drift', options.drift ?? 0.5, 0, 1),
+    drift: requireNumber('drift', options.drift ?? 0.8, 0, 1),
+    switchShare: requireNumber('switchShare', options.switchShare ?? 0.5, 0, 1),
+    sessionFocus: requireNumber('sessionFocus', options.sessionFocus ?? 0.75, 0, 1),
+    seriesShare: requireNumber('seriesShare', options.seriesShare ?? 0.3, 0, 1),
+    seriesFollow: requireNumber('seriesFollow', options.seriesFollow ?? 0.5, 0, 1),
+    newItemShare: requireNumber('newItemShare', options.newItemShare ?? 0.3, 0, 1),
+    popularityHalfLife: requireNumber('popularityHalfLife', options.popularityHalfLife ?? 4, 0.1, 1000),
     ratingNoise: requireNumber('ratingNoise', options.ratingNoise ?? 0.7, 0, 5),
     exploration: requireNumber('exploration', options.exploration ?? 0.3, 0, 1),
   };
@@ -98,13 +121,23 @@ export function syntheticProtocol(months: number): MonthSplitProtocol {
 }
 
 /**
- * Generates a synthetic movie catalogue and ratings, deterministic by seed. Items have titles made
- * of genre words ("Quantum Galaxy (1994)"), `genres` (1-3) and `year`; popularity is Zipf-like and
- * correlates with quality. Users hold 1-3 taste clusters whose mix drifts towards another cluster
- * over their active period; they pick items by their current taste (or, with `exploration`, by
- * popularity alone) and rate them 1-5 from taste affinity (genres plus a cluster-specific liking
- * of each item that only other users reveal) + item quality + user bias + noise. So labels are
- * predictable from the history (sequence), the text (genres and title words) and similar users.
+ * Generates a synthetic movie catalogue and ratings, deterministic by seed, with the time
+ * dynamics of real logs such as ML-1M's:
+ * - **Catalogue**: titles made of genre words ("Quantum Galaxy (1994)"), `genres` (1-3) and
+ *   `year`; some items come in series ("Quantum Galaxy II") released months apart; a share of the
+ *   items is released during the covered months. Popularity is Zipf-like, correlates with quality,
+ *   starts at release and fades with age (`popularityHalfLife`).
+ * - **Users** hold 1-3 taste clusters. Their mix drifts towards a new cluster at a per-user rate
+ *   (up to `drift`), and a share of them (`switchShare`) switch abruptly to a new main cluster,
+ *   mostly during the valid or test months.
+ * - **Sessions**: each visit leans towards one cluster that often persists over sessions
+ *   (`sessionFocus`), and after liking an item of a series the user often watches another part
+ *   (`seriesFollow`), liking the parts of a series alike.
+ * Users pick released items by their current taste (or, with `exploration`, by current popularity
+ * alone) and rate them 1-5 from taste affinity (genres plus a cluster-specific liking of each item
+ * that only other users reveal) + item quality + series liking + user bias + noise. So labels are
+ * predictable from the recent history (sequence), the text (genres and title words) and similar
+ * users, and a static user profile fitted on the first months goes stale.
  */
 export function generateSyntheticInteractions(options: SyntheticDatasetOptions = {}): SyntheticData {
   const o = resolve(options);
@@ -122,76 +155,53 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
     }
   }
 
-  // Items: genres, title, year, popularity (Zipf over a random rank) and quality.
-  const itemGenres: number[][] = [];
-  const items = new Map<ItemId, Item>();
-  const titles = new Set<string>();
-  const popularity = new Float64Array(o.items);
-  const quality = new Float64Array(o.items);
-  const ranks = random.shuffle([...Array(o.items).keys()]);
-  let logMean = 0;
-  for (let i = 0; i < o.items; i++) {
-    popularity[i] = 1 / (ranks[i] + 1) ** o.popularitySkew;
-    logMean += Math.log(popularity[i]) / o.items;
-  }
-  let logSd = 0;
-  for (let i = 0; i < o.items; i++) logSd += (Math.log(popularity[i]) - logMean) ** 2 / o.items;
-  logSd = Math.sqrt(logSd) || 1;
-  for (let i = 0; i < o.items; i++) {
-    const primary = random.int(genreCount);
-    const genres = [primary];
-    const extra = random.next() < 0.55 ? (random.next() < 0.35 ? 2 : 1) : 0;
-    while (genres.length < 1 + extra) {
-      const g = random.int(genreCount);
-      if (!genres.includes(g)) genres.push(g);
-    }
-    itemGenres.push(genres);
-    const year = 1950 + Math.floor(70 * Math.sqrt(random.next()));
-    let base = makeTitle(random, genres);
-    let title = `${base} (${year})`;
-    for (let attempt = 0; titles.has(title); attempt++) {
-      if (attempt < ROMAN.length) title = `${base} ${ROMAN[attempt]} (${year})`;
-      else {
-        base = makeTitle(random, genres);
-        title = `${base} (${year})`;
-      }
-    }
-    titles.add(title);
-    quality[i] = 0.14 * ((Math.log(popularity[i]) - logMean) / logSd) + 0.2 * random.normal();
-    const id = String(i + 1);
-    items.set(id, { id, title, attributes: { genres: genres.map((g) => SYNTHETIC_GENRES[g].name), year: [String(year)] } });
-  }
+  const startYear = Number(new Date(monthStart(o.startMonth) * 1000).getUTCFullYear());
+  const catalogue = makeCatalogue(random, { items: o.items, months: o.months, startYear, popularitySkew: o.popularitySkew, seriesShare: o.seriesShare, newItemShare: o.newItemShare });
+  const { popularity, quality, release, seriesOf, series } = catalogue;
 
   // Affinity of each cluster for each item: its genres plus a cluster-specific liking.
   const affinity = new Float64Array(o.clusters * o.items);
-  const exposure: Float64Array[] = [];
   for (let c = 0; c < o.clusters; c++) {
+    for (let i = 0; i < o.items; i++) {
+      const genres = catalogue.genres[i];
+      let genreScore = 0;
+      for (let k = 0; k < genres.length; k++) genreScore += clusterGenre[c * genreCount + genres[k]] * (k === 0 ? 1 : 0.5);
+      affinity[c * o.items + i] = genreScore / (1 + 0.5 * (genres.length - 1)) + 0.4 * random.normal();
+    }
+  }
+
+  // Exposure per time bucket: released items only, popularity fading with age.
+  const buckets = Math.max(1, Math.min(o.months, Math.floor(2e7 / (o.items * (o.clusters + 1)))));
+  const popularityCumulative: Float64Array[] = [];
+  const exposure: Float64Array[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const month = ((b + 0.5) * o.months) / buckets;
+    const current = new Float64Array(o.items);
     const cumulative = new Float64Array(o.items);
     let total = 0;
     for (let i = 0; i < o.items; i++) {
-      const genres = itemGenres[i];
-      let genreScore = 0;
-      for (let k = 0; k < genres.length; k++) genreScore += clusterGenre[c * genreCount + genres[k]] * (k === 0 ? 1 : 0.5);
-      const value = genreScore / (1 + 0.5 * (genres.length - 1)) + 0.4 * random.normal();
-      affinity[c * o.items + i] = value;
-      total += popularity[i] * Math.exp(1.5 * value);
+      const age = month - release[i];
+      current[i] = age < 0 ? 0 : popularity[i] * (0.2 + 0.8 * 2 ** (-age / o.popularityHalfLife));
+      total += current[i];
       cumulative[i] = total;
     }
-    exposure.push(cumulative);
-  }
-  const popularityCumulative = new Float64Array(o.items);
-  let popularityTotal = 0;
-  for (let i = 0; i < o.items; i++) {
-    popularityTotal += popularity[i];
-    popularityCumulative[i] = popularityTotal;
+    popularityCumulative.push(cumulative);
+    for (let c = 0; c < o.clusters; c++) {
+      const byTaste = new Float64Array(o.items);
+      let sum = 0;
+      for (let i = 0; i < o.items; i++) {
+        sum += current[i] * Math.exp(1.5 * affinity[c * o.items + i]);
+        byTaste[i] = sum;
+      }
+      exposure.push(byTaste);
+    }
   }
 
-  // Users: clusters, drifting mix, bias, activity period; then their interactions.
+  // Users: clusters, drifting mix, sessions, bias, activity period; then their interactions.
   const start = monthStart(o.startMonth);
   const span = monthStart(o.startMonth + o.months) - start;
   const interactions: Interaction[] = [];
   const mixStart = new Float64Array(o.clusters);
-  const mixEnd = new Float64Array(o.clusters);
   const mix = new Float64Array(o.clusters);
   for (let u = 0; u < o.users; u++) {
     const userId = String(u + 1);
@@ -203,70 +213,87 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
       mixStart[random.int(o.clusters)] += w;
       weightTotal += w;
     }
-    for (let c = 0; c < o.clusters; c++) mixStart[c] /= weightTotal;
-    const shift = o.drift * (0.3 + 0.7 * random.next());
-    const towards = random.int(o.clusters);
-    for (let c = 0; c < o.clusters; c++) mixEnd[c] = (1 - shift) * mixStart[c] + (c === towards ? shift : 0);
+    let main = 0;
+    for (let c = 0; c < o.clusters; c++) {
+      mixStart[c] /= weightTotal;
+      if (mixStart[c] > mixStart[main]) main = c;
+    }
+    const towards = o.clusters === 1 ? 0 : (main + 1 + random.int(o.clusters - 1)) % o.clusters;
+    const switches = random.next() < o.switchShare;
+    const shift = switches ? 0.7 + 0.3 * random.next() : o.drift * (0.3 + 0.7 * random.next());
     const bias = 0.3 * random.normal();
     const count = o.minInteractions + Math.floor((o.maxInteractions - o.minInteractions + 1) * random.next() ** 1.5);
     const activeFrom = start + span * 0.85 * random.next() ** 4;
     const activeFor = Math.max(span * 0.08, (start + span - activeFrom) * (0.35 + 0.65 * random.next()));
-    const sessions = Math.max(1, Math.ceil(count / 10));
+    // Switches fall in the later months (mostly the valid and test months), within the active period.
+    const switchAt = Math.max(activeFrom + 0.2 * activeFor, start + span * (0.4 + 0.55 * random.next()));
+    // Long-term mix at a time: gradual drift, or an abrupt switch to the new cluster.
+    const mixAt = (time: number, into: Float64Array): void => {
+      const moved = switches ? (time < switchAt ? 0 : shift) : shift * Math.min(1, Math.max(0, (time - activeFrom) / activeFor));
+      for (let c = 0; c < o.clusters; c++) into[c] = (1 - moved) * mixStart[c] + (c === towards ? moved : 0);
+    };
+    const sessions = Math.max(1, Math.ceil(count / 6));
     const sessionStarts: number[] = [];
+    const sessionCluster: number[] = [];
     for (let s = 0; s < sessions; s++) sessionStarts.push(activeFrom + (activeFor - 3600) * random.next());
-    const times: number[] = [];
-    for (let k = 0; k < count; k++) times.push(Math.floor(random.pick(sessionStarts) + 3000 * random.next()));
-    times.sort((a, b) => a - b);
-    for (let k = 1; k < count; k++) if (random.next() < 0.03) times[k] = times[k - 1];
-    const seen = new Set<number>();
+    sessionStarts.sort((a, b) => a - b);
+    for (let s = 0; s < sessions; s++) {
+      // A phase: the previous session's cluster, one of the user's clusters, or a passing mood.
+      mixAt(sessionStarts[s], mix);
+      const draw = random.next();
+      sessionCluster.push(s > 0 && draw < 0.5 ? sessionCluster[s - 1] : draw < 0.8 ? pickCluster(random, mix) : random.int(o.clusters));
+    }
+    const visits: { time: number; session: number }[] = [];
     for (let k = 0; k < count; k++) {
-      const progress = Math.min(1, Math.max(0, (times[k] - activeFrom) / activeFor));
-      for (let c = 0; c < o.clusters; c++) mix[c] = (1 - progress) * mixStart[c] + progress * mixEnd[c];
+      const session = random.int(sessions);
+      visits.push({ time: Math.floor(sessionStarts[session] + 3000 * random.next()), session });
+    }
+    visits.sort((a, b) => a.time - b.time);
+    for (let k = 1; k < count; k++) if (random.next() < 0.03) visits[k].time = visits[k - 1].time;
+    const seen = new Set<number>();
+    const seriesLiking = new Map<number, number>();
+    let sequel = -1;
+    for (const visit of visits) {
+      const month = ((visit.time - start) / span) * o.months;
+      const bucket = Math.min(buckets - 1, Math.max(0, Math.floor((month / o.months) * buckets)));
+      mixAt(visit.time, mix);
+      for (let c = 0; c < o.clusters; c++) mix[c] = (1 - o.sessionFocus) * mix[c] + (c === sessionCluster[visit.session] ? o.sessionFocus : 0);
       let item = -1;
-      for (let attempt = 0; attempt < 20; attempt++) {
-        let candidate: number;
-        if (random.next() < o.exploration) candidate = random.pickCumulative(popularityCumulative);
-        else {
-          let pick = random.next();
-          let cluster = 0;
-          while (cluster < o.clusters - 1 && pick >= mix[cluster]) {
-            pick -= mix[cluster];
-            cluster++;
-          }
-          candidate = random.pickCumulative(exposure[cluster]);
-        }
-        if (!seen.has(candidate)) {
-          item = candidate;
-          break;
-        }
+      if (sequel >= 0 && !seen.has(sequel) && release[sequel] <= month && random.next() < o.seriesFollow) item = sequel;
+      for (let attempt = 0; item < 0 && attempt < 20; attempt++) {
+        const cumulative = random.next() < o.exploration ? popularityCumulative[bucket] : exposure[bucket * o.clusters + pickCluster(random, mix)];
+        if (cumulative[o.items - 1] <= 0) break;
+        const candidate = random.pickCumulative(cumulative);
+        if (!seen.has(candidate)) item = candidate;
       }
       if (item < 0) continue;
       seen.add(item);
       let taste = 0;
       for (let c = 0; c < o.clusters; c++) if (mix[c] > 0) taste += mix[c] * affinity[c * o.items + item];
-      const score = 3.1 + 1.2 * taste + quality[item] + bias + o.ratingNoise * random.normal();
+      const inSeries = seriesOf[item];
+      let liking = 0;
+      if (inSeries >= 0) {
+        liking = seriesLiking.get(inSeries) ?? 0.8 * random.normal();
+        seriesLiking.set(inSeries, liking);
+      }
+      const score = 2.9 + 1.2 * taste + quality[item] + liking + bias + o.ratingNoise * random.normal();
       const rating = Math.min(5, Math.max(1, Math.round(score)));
-      interactions.push({ userId, itemId: String(item + 1), rating, timestamp: times[k] });
+      interactions.push({ userId, itemId: String(item + 1), rating, timestamp: visit.time });
+      if (inSeries >= 0) sequel = rating > 3 ? (series[inSeries].find((part) => !seen.has(part)) ?? -1) : -1;
     }
   }
-  return { interactions, items, domain: 'movies', protocol: syntheticProtocol(o.months) };
+  return { interactions, items: catalogue.items, domain: 'movies', protocol: syntheticProtocol(o.months) };
 }
 
-function makeTitle(random: SeededRandom, genres: readonly number[]): string {
-  const first = SYNTHETIC_GENRES[genres[0]];
-  const second = SYNTHETIC_GENRES[genres.length > 1 ? genres[1] : genres[0]];
-  switch (random.int(5)) {
-    case 0:
-      return `${random.pick(first.leads)} ${random.pick(first.nouns)}`;
-    case 1:
-      return `The ${random.pick(first.leads)} ${random.pick(second.nouns)}`;
-    case 2:
-      return `${random.pick(first.nouns)} of the ${random.pick(second.nouns)}`;
-    case 3:
-      return `${random.pick(second.leads)} ${random.pick(first.nouns)}`;
-    default:
-      return `${random.pick(first.nouns)}: ${random.pick(second.leads)} ${random.pick(second.nouns)}`;
+/** A cluster drawn from a mix (weights summing to 1). */
+function pickCluster(random: SeededRandom, mix: Float64Array): number {
+  let pick = random.next();
+  let cluster = 0;
+  while (cluster < mix.length - 1 && pick >= mix[cluster]) {
+    pick -= mix[cluster];
+    cluster++;
   }
+  return cluster;
 }
 
 /**
