@@ -37,3 +37,5 @@ export {
   ScoreError,
   UnknownIdError,
 } from './errors';
+export { createRandom } from './random';
+export type { RandomSource } from './random';

@@ -96,14 +96,14 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
     if (found) results.set(pair.id, found);
   }
   const reused = results.size;
-  const todo = pairs.filter((pair) => !results.has(pair.id));
+  const pending = pairs.filter((pair) => !results.has(pair.id));
   let generated = 0;
   let promptTokens = 0;
   let completionTokens = 0;
   const report = (finished = false) => {
     const seconds = (performance.now() - started) / 1000;
     const rate = generated / Math.max(seconds, 1e-9);
-    const remaining = todo.length - generated;
+    const remaining = pending.length - generated;
     onProgress?.({
       task: 'assess',
       done: reused + generated,
@@ -134,12 +134,12 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (failure === undefined && next < todo.length) {
+    while (failure === undefined && next < pending.length) {
       if (signal?.aborted) {
         failure = { error: signal.reason };
         return;
       }
-      const pair = todo[next++];
+      const pair = pending[next++];
       try {
         const assessment = await assessor.assess(pair, { signal });
         const record: AssessmentRecord = {
@@ -165,7 +165,7 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(todo.length, 1)) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(pending.length, 1)) }, worker));
     await writing;
   } finally {
     await handle.close();

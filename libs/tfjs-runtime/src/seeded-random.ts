@@ -1,26 +1,15 @@
-import { InvalidOptionError } from '@score/core';
+import { createRandom, type RandomSource } from '@score/core';
 
-/** A seeded source of uniform numbers in [0, 1). */
-export type RandomSource = () => number;
+/** A seeded source of uniform numbers in [0, 1) (core's type). */
+export type { RandomSource } from '@score/core';
 
 /**
- * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every
- * platform. Used for shuffling, negative sampling, dropout masks and weight initialisation.
+ * A seeded pseudo-random generator (mulberry32, core's `createRandom`): the same seed gives the
+ * same sequence on every platform. Used for shuffling, negative sampling, dropout masks and
+ * weight initialisation.
  * @throws InvalidOptionError when `seed` is not an integer.
  */
-export function createSeededRandom(seed: number): RandomSource {
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) {
-    throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
-  }
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32 (public domain), https://gist.github.com/tommyettinger/46a874533244883189143505d203312c
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const createSeededRandom: (seed: number) => RandomSource = createRandom;
 
 /** A new 31-bit integer seed drawn from `random` (to seed a child generator). */
 export function deriveSeed(random: RandomSource): number {
