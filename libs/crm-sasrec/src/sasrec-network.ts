@@ -1,4 +1,5 @@
 import { addRow, embeddingLookup, fillNormal, linear, scaleShift, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
+import { attentionScores, attentionWeightedSum } from './attention-products';
 
 /** The shape of a SASRec network. */
 export interface SasrecArchitecture {
@@ -149,12 +150,15 @@ export class SasrecNetwork {
         attended = tf.sum(tf.mul(tf.expandDims(tf.transpose(weights, [0, 2, 1]), 3), values), 1); // [B, h, dh]
         attended = tf.reshape(attended, [batch, d]);
       } else {
-        // Scaled dot-product attention, causal and with padded keys masked.
-        let scores = tf.mul(tf.matMul(splitHeads(q, length), splitHeads(k, length), false, true), 1 / Math.sqrt(headSize)); // [B*h, L, L]
+        // Scaled dot-product attention, causal and with padded keys masked. On wasm, whose batched
+        // matMul is a plain loop, the two products (and their gradients) run as depthwise convolutions.
+        const grouped = tf.getBackend() === 'wasm';
+        const [queryHeads, keyHeads, valueHeads] = [splitHeads(q, length), splitHeads(k, length), splitHeads(v, length)] as tf.Tensor3D[];
+        let scores = tf.mul(grouped ? attentionScores(queryHeads!, keyHeads!) : tf.matMul(queryHeads!, keyHeads!, false, true), 1 / Math.sqrt(headSize)); // [B*h, L, L]
         scores = tf.reshape(scores, [batch, heads, length, length]);
         scores = tf.add(tf.add(scores, keyBias), this.#causalBias);
-        const weights = tf.reshape(this.#dropout(tf.softmax(scores), options), [batch * heads, length, length]);
-        attended = tf.matMul(weights, splitHeads(v, length)); // [B*h, L, dh]
+        const weights = tf.reshape(this.#dropout(tf.softmax(scores), options), [batch * heads, length, length]) as tf.Tensor3D;
+        attended = grouped ? attentionWeightedSum(weights, valueHeads!) : tf.matMul(weights, valueHeads!); // [B*h, L, dh]
         attended = heads === 1 ? tf.reshape(attended, [batch * length, d]) : tf.reshape(tf.transpose(tf.reshape(attended, [batch, heads, length, headSize]), [0, 2, 1, 3]), [batch * length, d]);
       }
       const projected = this.#dense(attended as tf.Tensor2D, `${prefix}.attention.output`);
