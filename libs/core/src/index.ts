@@ -3,7 +3,7 @@ export type { Domain, ItemId, SplitName, UserId } from './ids';
 export type { Item } from './item';
 export type { Interaction, Row } from './interaction';
 export type { Dataset, DatasetStatistics } from './dataset';
-export { createMatrix, matrixRow } from './matrix';
+export { cosineSimilarity, createMatrix, matrixRow } from './matrix';
 export type { Float32Matrix } from './matrix';
 export { silentLogger } from './progress';
 export type { Logger, ProgressCallback, ProgressEvent } from './progress';
@@ -39,3 +39,4 @@ export {
 } from './errors';
 export { createRandom } from './random';
 export type { RandomSource } from './random';
+export { checkMethods, checkObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';

@@ -21,3 +21,17 @@ export function createMatrix(rows: number, cols: number, data?: Float32Array): F
   }
   return { rows, cols, data: buffer };
 }
+
+/** cos(a, b) of two equally long vectors; 0 when either is all zeros. */
+export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    dot += a[i]! * b[i]!;
+    normA += a[i]! * a[i]!;
+    normB += b[i]! * b[i]!;
+  }
+  const denominator = Math.sqrt(normA) * Math.sqrt(normB);
+  return denominator === 0 ? 0 : dot / denominator;
+}

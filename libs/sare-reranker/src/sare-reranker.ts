@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import { writeFileAtomic } from '@score/tfjs-runtime';
 import type { SareExample } from './sare-example';
@@ -52,7 +52,7 @@ export class SareReranker implements Reranker {
     const width = matrix.cols;
     const out = new Float32Array(texts.length);
     const q = matrix.data.subarray(0, width);
-    for (let i = 0; i < texts.length; i += 1) out[i] = cosine(q, matrix.data.subarray((i + 1) * width, (i + 2) * width));
+    for (let i = 0; i < texts.length; i += 1) out[i] = cosineSimilarity(q, matrix.data.subarray((i + 1) * width, (i + 2) * width));
     return out;
   }
 
@@ -85,7 +85,7 @@ export class SareReranker implements Reranker {
     return examples.map((example) => {
       const q = row(example.query);
       return example.candidates
-        .map((candidate, index) => ({ id: candidate.id, score: cosine(q, row(candidate.text)), index }))
+        .map((candidate, index) => ({ id: candidate.id, score: cosineSimilarity(q, row(candidate.text)), index }))
         .sort((a, b) => b.score - a.score || a.index - b.index)
         .map((entry) => entry.id);
     });
@@ -142,15 +142,3 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
   return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`);
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    dot += a[i] * b[i];
-    normA += a[i] * a[i];
-    normB += b[i] * b[i];
-  }
-  const denominator = Math.sqrt(normA) * Math.sqrt(normB);
-  return denominator === 0 ? 0 : dot / denominator;
-}

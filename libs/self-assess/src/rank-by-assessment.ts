@@ -1,4 +1,4 @@
-import { DimensionMismatchError, type Float32Matrix, InvalidOptionError, type TextEmbeddingModel, type UserId } from '@score/core';
+import { DimensionMismatchError, type Float32Matrix, InvalidOptionError, type TextEmbeddingModel, type UserId, cosineSimilarity } from '@score/core';
 import { checkMethods, checkObject } from './validate';
 
 /** A retrieved user and its behaviour text d(H(u_i)). */
@@ -66,22 +66,9 @@ export function orderByCosine(matrix: Float32Matrix, queryRow: number, candidate
   const query = matrix.data.subarray(queryRow * width, (queryRow + 1) * width);
   const scored = candidates.map((candidate, index) => {
     const row = matrix.data.subarray((firstCandidateRow + index) * width, (firstCandidateRow + index + 1) * width);
-    return { userId: candidate.userId, score: cosine(query, row), index };
+    return { userId: candidate.userId, score: cosineSimilarity(query, row), index };
   });
   scored.sort((a, b) => b.score - a.score || a.index - b.index);
   return scored.map(({ userId, score }) => ({ userId, score }));
 }
 
-/** cos(a, b); 0 when either vector is zero. */
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    dot += a[i] * b[i];
-    normA += a[i] * a[i];
-    normB += b[i] * b[i];
-  }
-  const denominator = Math.sqrt(normA) * Math.sqrt(normB);
-  return denominator === 0 ? 0 : dot / denominator;
-}

@@ -8,8 +8,6 @@ export { dropoutMask, seededDropout } from './dropout';
 export { embeddingLookup } from './embedding-lookup';
 export { linear } from './linear';
 export { addRow, columnSums, scaleShift } from './column-sums';
-export { createProgressBar } from './progress-bar';
-export type { ProgressBar, ProgressBarOptions } from './progress-bar';
 export { resolveTrainingLoopOptions, trainModel } from './training-loop';
 export type { EpochContext, EpochRecord, TrainableModel, TrainingBatch, TrainingLoopOptions, TrainingReport } from './training-loop';
 export { assignCheckpointWeights, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint';

@@ -1,5 +1,4 @@
 export { formatBytes, listArtifacts } from './artifacts';
-export { defaultStageRegistry, registerStage } from './default-stage-registry';
 export { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, readManifest, writeManifest } from './manifest';
 export type { ArtifactRecord, InputFileRecord, RunManifest, StageRecord } from './manifest';
 export { resolveProtocol, runPrepareStage } from './prepare-stage';

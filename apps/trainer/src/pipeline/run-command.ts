@@ -5,7 +5,6 @@ import { formatTable } from '../cli/output';
 import { loadConfig } from '../config/load-config';
 import type { ContextFactory } from '../program';
 import { formatBytes } from './artifacts';
-import { defaultStageRegistry } from './default-stage-registry';
 import { type PipelineReport, runPipeline } from './run-pipeline';
 import { STAGE_NAMES } from './stage';
 import type { StageRegistry } from './stage-registry';
@@ -42,7 +41,7 @@ export interface RunCommandReport extends PipelineReport {
  * Ctrl-C aborts the running stage (a second Ctrl-C exits at once); its partial output is discarded and
  * finished stages are kept.
  */
-export async function runRunCommand(flags: RunFlags, context: CommandContext, registry: StageRegistry = defaultStageRegistry): Promise<RunCommandReport> {
+export async function runRunCommand(flags: RunFlags, context: CommandContext, registry: StageRegistry): Promise<RunCommandReport> {
   const overrides = [...(flags.runDir === undefined ? [] : [`run.dir=${JSON.stringify(flags.runDir)}`]), ...(flags.set ?? [])];
   const loaded = loadConfig({ file: flags.config, overrides });
   context.logger.info(`config ${loaded.file ?? '(built-in defaults)'} resolved`, { hash: loaded.hash.slice(0, 12) });
@@ -86,7 +85,7 @@ function collectStage(value: string, previous: readonly string[] = []): string[]
 }
 
 /** Adds `run` to the program; `registry` holds the stage implementations (the default one unless given). */
-export function registerRunCommand(program: Command, contextFor: ContextFactory, registry: StageRegistry = defaultStageRegistry): void {
+export function registerRunCommand(program: Command, contextFor: ContextFactory, registry: StageRegistry): void {
   program
     .command('run')
     .description('Run the SCoRe stages (prepare, crm, car, assess, sare, rec, eval) in a run folder with a manifest; finished stages whose inputs did not change are skipped.')

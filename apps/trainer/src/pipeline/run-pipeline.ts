@@ -135,7 +135,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const forced = (stage: Stage, index: number) => (fromIndex >= 0 && index >= fromIndex) || (options.only !== undefined && options.only.includes(stage.name));
   const missing = stages.filter((stage) => selected(stage) && stage.run === undefined).map((stage) => stage.name);
   if (missing.length > 0) {
-    throw new ScoreError(`No implementation is registered for stage${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}; register one with registerStage(name, implementation), or run the others with --only.`, { code: 'STAGE_NOT_REGISTERED' });
+    throw new ScoreError(`No implementation is registered for stage${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}; plug one into the stage registry (createStageRegistry({ name: implementation })), or run the others with --only.`, { code: 'STAGE_NOT_REGISTERED' });
   }
 
   const started = performance.now();

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
-import { defaultStageRegistry } from './default-stage-registry';
+import { runPrepareStage } from './prepare-stage';
 import { runPipeline } from './run-pipeline';
 import { STAGE_NAMES, type StageName } from './stage';
 import { dataSourceFiles } from './stage-definitions';
 import { createStageRegistry } from './stage-registry';
+
+const defaultStageRegistry = createStageRegistry({ prepare: runPrepareStage });
 
 describe('the stage registry', () => {
   it('lists the seven stages in order, each depending only on earlier ones, with prepare built in', () => {

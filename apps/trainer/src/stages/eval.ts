@@ -14,7 +14,7 @@ import { RetrievalCache } from '../rec/retrieval-cache';
 import { type EvaluationMetrics, type ModelMetrics, MODEL_IDS, PAPER_REFERENCE, renderResultsTable, writeReport } from '../report';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents } from './rec-components';
-import { keptOf, recModelDir, sampleRows } from './rec';
+import { keptOf, recModelDir, sampleRows, scoringBackend } from './rec';
 
 const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' | 'label' | 'prompt' | 'retriever' | 'reranker'>>> = {
   basic: { id: MODEL_IDS.basicPrompt, label: 'LM with P^b (no CI, TALLRec-like)', prompt: 'basic' },
@@ -79,7 +79,8 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const kept = keptOf(context);
   const components = await openPromptComponents(context, dataset);
   const cache = new RetrievalCache();
-  const backend = typeof rec.model === 'string' && rec.model !== 'scratch' ? await openCachedLanguageModel(rec.model, context.runDir) : undefined;
+  const backendSpec = scoringBackend(context);
+  const backend = backendSpec ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await loadHuggingFaceRecLm({ dir: recModelDir(context.stageDir('rec'), variant), maxPromptTokens: rec.maxPromptTokens + 8 }));
   const sweeps: { retrieved: { k: number; auc: number; uauc: number }[]; kept: { k: number; auc: number; uauc: number }[] } = { retrieved: [], kept: [] };
   try {
@@ -113,7 +114,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const assessReport = manifest?.stages['assess']?.summary as { assessor?: { metadataFallback?: boolean; description?: string } } | undefined;
   const notes = [
     `Every model is scored on the same ${rows.length} ${evaluation.split} rows (a seeded sample of ${dataset.split(evaluation.split).length}).`,
-    `Each prompt variant's LM is ${typeof rec.model === 'string' && rec.model !== 'scratch' ? `the backend ${rec.model}, scoring only` : `a small Llama-style model trained from scratch on ${rec.trainRows} sampled train rows`}; the K_e and K_s sweeps score the full-SCoRe LM (tuned at K_e ${car.retrieved}, K_s ${kept}) with other K_e/K_s, without retraining.`,
+    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : `a small Llama-style model trained from scratch on ${rec.trainRows} sampled train rows`}; the K_e and K_s sweeps score the full-SCoRe LM (tuned at K_e ${car.retrieved}, K_s ${kept}) with other K_e/K_s, without retraining.`,
     ...(assessReport?.assessor?.metadataFallback ? [`Self-assessments: ${assessReport.assessor.description}`] : []),
     `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
   ];

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Row } from '@score/core';
+import { InvalidOptionError, type Row } from '@score/core';
 import { loadDataset, type PreparedDataset } from '@score/data';
 import { createRandom } from '@score/metrics';
 import { basicPrompt } from '@score/prompt-kit';
@@ -32,6 +31,12 @@ export function sampleRows(rows: readonly Row[], count: number, seed: number): R
     .sort((a, b) => a.index - b.index);
 }
 
+/** The backend spec of `rec.model` when it only scores (no training), else undefined. */
+export function scoringBackend(context: StageContext): string | undefined {
+  const model = context.config.rec.model;
+  return typeof model === 'string' && model !== 'scratch' ? model : undefined;
+}
+
 /** K_s of the rec prompts: `rec.kept`, else `sare.kept`. */
 export function keptOf(context: StageContext): number {
   return context.config.rec.kept ?? context.config.sare.kept;
@@ -61,13 +66,14 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   await initTensorflow({ logger: context.logger });
   const dataset = await loadDataset(context.stageDir('prepare'));
   const kept = keptOf(context);
-  if (typeof rec.model === 'string' && rec.model !== 'scratch') {
-    context.logger.info(`rec: scoring-only backend ${rec.model}; nothing to train (the eval stage scores with it).`);
-    await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify({ backend: rec.model, variants: [] }, null, 2)}\n`);
-    return { summary: { backend: rec.model } };
+  const backend = scoringBackend(context);
+  if (backend) {
+    context.logger.info(`rec: scoring-only backend ${backend}; nothing to train (the eval stage scores with it).`);
+    await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify({ backend, variants: [] }, null, 2)}\n`);
+    return { summary: { backend } };
   }
   if (typeof rec.model !== 'string') {
-    throw new Error('LoRA tuning of a Hugging Face checkpoint is not wired into the rec stage yet; use rec.model: scratch or a backend spec.');
+    throw new InvalidOptionError('rec.model', `LoRA tuning of a Hugging Face checkpoint (${rec.model.base}) is not available in the rec stage; use "scratch", or serve the tuned model and give its backend spec (e.g. "vllm:URL#MODEL").`, rec.model);
   }
   const trainRows = sampleRows(dataset.split('train'), rec.trainRows, context.seed);
   const validRows = sampleRows(dataset.split('valid'), rec.validRows, context.seed + 1);
@@ -128,6 +134,5 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   }
   const summary = { model: 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, variants: results };
   await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  if (!fs.existsSync(path.join(context.outputDir, 'models'))) throw new Error('rec: no model was written.');
   return { summary };
 }
