@@ -131,7 +131,8 @@ function load(url: string, bodies: readonly string[], connections: number, amoun
 }
 
 const { runDir, llm, extraFlags } = await prepareRun();
-const dataset = await loadDataset(runDir);
+// Trainer run folders keep the dataset in <run>/prepare/dataset; a bare saveDataset folder in <run>/dataset.
+const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);
 const bodies = dataset.split('test').map((row) => JSON.stringify({ userId: row.userId, itemId: row.itemId }));
 console.log(`run ${runDir}: ${dataset.users.length} users, ${dataset.items.size} items, ${bodies.length} test pairs; llm ${llm}`);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})`);

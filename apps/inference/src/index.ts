@@ -41,3 +41,5 @@ export type { ServeFlags, ServeHandle, ServeProgramOptions } from './serve-progr
 export { createInferProgram } from './infer-program';
 export type { InferProgramOptions, InferScoreFlags } from './infer-program';
 export type { ServiceFlags } from './cli-options';
+export { loadRunLanguageModel, readRunPromptSettings } from './run-language-model';
+export type { LoadRunLanguageModelOptions, RunPromptSettings } from './run-language-model';

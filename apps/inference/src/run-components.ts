@@ -1,5 +1,4 @@
 import {
-  BackendUnavailableError,
   InvalidOptionError,
   silentLogger,
   type Dataset,
@@ -16,6 +15,7 @@ import { loadSareReranker } from '@score/sare-reranker';
 import { createLanguageModel, type LanguageModelOverrides } from '@score/llm-clients';
 import { createIdentityReranker } from './identity-reranker';
 import { createOverlapRetriever } from './overlap-retriever';
+import { loadRunLanguageModel } from './run-language-model';
 
 /** The loaded parts of a run that the scoring service composes. */
 export interface RunComponents {
@@ -50,7 +50,7 @@ export interface RunComponentLoaders {
   /**
    * Builds the language model for an `llm` spec: "inprocess" is the run's own recommender LM;
    * other specs are `@score/llm-clients` specs ("llamacpp:PATH", "openai:URL#MODEL", ...).
-   * @defaultValue `createLanguageModel(spec)` for client specs; "inprocess" fails until rec-lm's loader is plugged in
+   * @defaultValue `loadRunLanguageModel(runDir)` for "inprocess"; `createLanguageModel(spec)` for client specs
    */
   readonly languageModel?: (spec: string, context: RunComponentContext) => LanguageModel | Promise<LanguageModel>;
 }
@@ -65,17 +65,8 @@ export const DEFAULT_RUN_COMPONENT_LOADERS: Required<RunComponentLoaders> = Obje
   // The run's SARE reranker when the sare stage has run, else the identity fallback (keeps CAR's order).
   reranker: (context: RunComponentContext) =>
     fs.existsSync(path.join(context.runDir, 'sare', 'report.json')) ? loadSareReranker(path.join(context.runDir, 'sare')) : createIdentityReranker(),
-  languageModel: (spec: string) => {
-    if (spec === 'inprocess') {
-      throw new BackendUnavailableError('in-process recommender LM', [
-        {
-          backend: 'inprocess',
-          reason: 'no loader for the run\'s own LM is plugged in yet (RunComponentLoaders.languageModel); use --llm "llamacpp:PATH" or "openai:URL#MODEL".',
-        },
-      ]);
-    }
-    return createLanguageModel(spec);
-  },
+  // "inprocess": the run's own full-SCoRe LM from the rec stage (RUN/rec/models/score).
+  languageModel: (spec: string, context: RunComponentContext) => (spec === 'inprocess' ? loadRunLanguageModel(context.runDir) : createLanguageModel(spec)),
 });
 
 /** Options of {@link loadRunComponents}. */

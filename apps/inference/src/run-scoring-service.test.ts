@@ -1,4 +1,5 @@
-import { ArtifactNotFoundError, BackendUnavailableError, InvalidOptionError, type UserRetriever } from '@score/core';
+import path from 'node:path';
+import { ArtifactNotFoundError, InvalidOptionError, type UserRetriever } from '@score/core';
 import { loadDataset } from '@score/data';
 import { createLlamaCppModel, type LlamaCppModel } from '@score/llm-clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,7 +90,7 @@ describe('createRunScoringService over a run folder and a tiny llama.cpp model',
 });
 
 describe('loadRunComponents', () => {
-  it('fails clearly without a dataset or a plugged-in in-process model, disposing what it loaded', async () => {
+  it('fails clearly without a dataset or the run\'s in-process model, disposing what it loaded', async () => {
     await expect(loadRunComponents({ runDir: `${run.runDir}-missing`, llm: run.llm })).rejects.toBeInstanceOf(ArtifactNotFoundError);
     let disposed = 0;
     const retriever = (context: { dataset: Parameters<typeof createOverlapRetriever>[0] }): UserRetriever => {
@@ -97,8 +98,8 @@ describe('loadRunComponents', () => {
       return { variant: 'counted', retrieve: (target, k) => inner.retrieve(target, k), dispose: () => void (disposed += 1) };
     };
     const error = await loadRunComponents({ runDir: run.runDir, loaders: { retriever } }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(BackendUnavailableError);
-    expect((error as Error).message).toContain('--llm');
+    expect(error).toBeInstanceOf(ArtifactNotFoundError);
+    expect((error as Error).message).toContain(`rec${path.sep}rec.json`);
     expect(disposed).toBe(1);
     await expect(loadRunComponents({ runDir: '' })).rejects.toBeInstanceOf(InvalidOptionError);
   });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
-import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions } from '@score/prompt-kit';
+import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour } from '@score/prompt-kit';
 import { UnknownRequestIdError } from './errors';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
 import { LruCache } from './lru-cache';
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
+import { readRunPromptSettings } from './run-language-model';
 import type { ScoreRequest } from './schemas';
 import type { ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
 
@@ -35,6 +36,12 @@ export interface ScoringServiceOptions {
    * @defaultValue 10000
    */
   readonly cacheSize?: number;
+  /**
+   * Most recent items of each similar user's behaviour written into P^s (as the rec stage trimmed
+   * its prompts).
+   * @defaultValue every item of the behaviour text
+   */
+  readonly behaviourItems?: number;
   /** Micro-batching of language-model calls. @defaultValue {} (16 prompts or 2 ms) */
   readonly batching?: LmBatcherOptions;
   /** @defaultValue silentLogger */
@@ -69,6 +76,7 @@ export function createScoringService(components: RunComponents, options: Scoring
   const ks = boundedInteger('ks', options.ks ?? 2, 1, 10);
   const retrieved = boundedInteger('retrieved', options.retrieved ?? 10, 10, 1000);
   const description = options.description ?? {};
+  const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : boundedInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
   const logger = options.logger ?? silentLogger;
   const asOf = options.asOf ?? defaultAsOf(dataset.rows);
@@ -132,7 +140,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     const start = performance.now();
     const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
     const promptInput = { domain: dataset.domain, history: target.historyItems, target: target.item, description };
-    const prompt = users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => user.behaviour) }) : basicPrompt(promptInput);
+    const prompt = users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => recentBehaviour(user.behaviour, behaviourItems)) }) : basicPrompt(promptInput);
     const lmStart = performance.now();
     const score = await batcher.score(prompt, signal);
     const end = performance.now();
@@ -187,12 +195,20 @@ export function createScoringService(components: RunComponents, options: Scoring
 
 /**
  * Loads a run folder's components ({@link loadRunComponents}) and serves them with
- * {@link createScoringService}.
+ * {@link createScoringService}. Options left out take the run's own prompt settings from its
+ * manifest (K_s, K_e, history and behaviour items, as the rec stage tuned the LM), else the defaults.
  */
 export async function createRunScoringService(options: RunScoringServiceOptions): Promise<RunScoringService> {
   const components = await loadRunComponents(options);
   try {
-    return createScoringService(components, options);
+    const run = readRunPromptSettings(options.runDir);
+    return createScoringService(components, {
+      ...(run.ks === undefined ? {} : { ks: Math.min(run.ks, 10) }),
+      ...(run.retrieved === undefined ? {} : { retrieved: Math.max(run.retrieved, 10) }),
+      ...(run.historyItems === undefined ? {} : { description: { maxItems: run.historyItems } }),
+      ...(run.behaviourItems === undefined ? {} : { behaviourItems: run.behaviourItems }),
+      ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    });
   } catch (error) {
     await Promise.allSettled([components.retriever.dispose(), components.reranker.dispose(), components.languageModel.dispose()]);
     throw error;

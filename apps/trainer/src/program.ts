@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CommandContextOptions, createCommandContext, type GlobalFlags } from './cli/command-context';
+import { registerDemoCommand } from './commands/demo';
 import { registerPrepareCommand } from './commands/prepare';
 import { registerConfigCommand } from './config/config-command';
 import { registerRunCommand } from './pipeline/run-command';
@@ -40,6 +41,7 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
   registerPrepareCommand(program, contextFor);
   registerStageCommands(program, contextFor);
   registerRunCommand(program, contextFor, trainerStageRegistry);
+  registerDemoCommand(program, contextFor, trainerStageRegistry);
   registerConfigCommand(program, contextFor);
   return program;
 }

@@ -7,7 +7,7 @@ describe('resolveAnnIndexOptions', () => {
   it('fills defaults, keeping them where a field is given as undefined', () => {
     expect(resolveAnnIndexOptions(undefined)).toEqual(DEFAULT_ANN_INDEX_OPTIONS);
     const resolved = resolveAnnIndexOptions({ kind: 'ivf-pq', params: { numPartitions: 8, m: undefined }, search: { nprobes: 4, ef: undefined } });
-    expect(resolved).toEqual({ threshold: 100_000, kind: 'ivf-pq', params: { numPartitions: 8 }, search: { ef: 400, nprobes: 4, refineFactor: 4 } });
+    expect(resolved).toEqual({ threshold: 100_000, kind: 'ivf-pq', params: { numPartitions: 8 }, search: { ef: 120, nprobes: 4, refineFactor: 2 } });
     expect(resolveAnnIndexOptions({ threshold: Infinity }).threshold).toBe(Infinity);
     expect(resolveAnnIndexOptions({ search: { refineFactor: 0 } }).search.refineFactor).toBe(0);
   });

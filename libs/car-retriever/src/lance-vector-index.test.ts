@@ -182,6 +182,21 @@ describe('LanceVectorIndex', () => {
     const built = await index.buildAnnIndex({ kind: 'ivf-flat', params: { numPartitions: 4 }, search: { nprobes: 4 } });
     expect(built).toMatchObject({ kind: 'ivf-flat', rows: 600 });
     expect((await index.measureRecall({ queries: [queries.subarray(0, 16)], k: 5 })).recall).toBe(1);
+    // Per-query search settings: probing every partition is exact; probing one of sixteen loses
+    // neighbours of queries that fall between the clusters.
+    await index.buildAnnIndex({ kind: 'ivf-flat', params: { numPartitions: 16 }, search: { nprobes: 16 } });
+    const between = createVectorSource({ dimensions: 16, seed: 9, distribution: 'uniform' }).next(20);
+    let overlapAll = 0;
+    let overlapOne = 0;
+    for (let q = 0; q < 20; q++) {
+      const query = between.subarray(q * 16, (q + 1) * 16);
+      const truth = new Set((await index.search(query, { limit: 10, exact: true })).map((hit) => hit.id));
+      overlapAll += (await index.search(query, { limit: 10, annSearch: { nprobes: 16 } })).filter((hit) => truth.has(hit.id)).length;
+      overlapOne += (await index.search(query, { limit: 10, annSearch: { nprobes: 1 } })).filter((hit) => truth.has(hit.id)).length;
+    }
+    expect(overlapAll).toBe(200);
+    expect(overlapOne).toBeLessThan(190);
+    await expect(index.search(queries.subarray(0, 16), { limit: 10, annSearch: { nprobes: 0 } })).rejects.toThrow(/annSearch\.search\.nprobes/);
     await index.close();
     const reopened = await LanceVectorIndex.create({ dir, mode: 'open' });
     open.push(reopened);

@@ -16,7 +16,7 @@ import {
   type VectorSearchOptions,
 } from '@score/core';
 import { annIndexConfig, type VectorMetric } from './ann-index-config';
-import { ANN_INDEX_KINDS, resolveAnnIndexOptions, type AnnIndexKind, type AnnIndexOptions, type ResolvedAnnIndexOptions } from './ann-index-options';
+import { ANN_INDEX_KINDS, resolveAnnIndexOptions, type AnnIndexKind, type AnnIndexOptions, type AnnSearchParams, type ResolvedAnnIndexOptions } from './ann-index-options';
 import { arrow } from './arrow';
 import { recallAtK } from './recall-at-k';
 import { sqlNumber, sqlString } from './sql';
@@ -54,6 +54,12 @@ export interface LanceSearchOptions extends VectorSearchOptions {
    * @defaultValue false
    */
   readonly exact?: boolean;
+  /**
+   * ANN search settings of this query only (`ef`, `nprobes`, `refineFactor`), over the index's
+   * `ann.search`: trade recall for latency per call. Checked as `ann.search` is.
+   * @defaultValue the index's `ann.search`
+   */
+  readonly annSearch?: AnnSearchParams;
 }
 
 /** A search hit with the entry's row id (stable while the table is not compacted). */
@@ -402,13 +408,13 @@ export class LanceVectorIndex implements VectorIndex {
     return clauses.length === 0 ? undefined : clauses.join(' AND ');
   }
 
-  #query(vector: Float32Array, limit: number, where: string | undefined, exact: boolean): VectorQuery {
+  #query(vector: Float32Array, limit: number, where: string | undefined, exact: boolean, override?: AnnSearchParams): VectorQuery {
     let query = this.#table.vectorSearch(vector).distanceType(this.metric).limit(limit).select(COLUMNS);
     if (where !== undefined) query = query.where(where);
     if (exact || this.#annKind === undefined) {
       return query.bypassVectorIndex();
     }
-    const { ef, nprobes, refineFactor } = this.ann.search;
+    const { ef, nprobes, refineFactor } = override === undefined ? this.ann.search : resolveAnnIndexOptions({ search: override }, this.ann, 'annSearch').search;
     query = query.nprobes(nprobes).ef(Math.max(ef, limit * Math.max(1, refineFactor)));
     return refineFactor > 0 ? query.refineFactor(refineFactor) : query;
   }
@@ -427,7 +433,7 @@ export class LanceVectorIndex implements VectorIndex {
       throw new InvalidOptionError('before', `must be a finite number of seconds, got ${String(options.before)}.`, options.before);
     }
     const where = this.#where(options);
-    const rows = await this.#query(vector, options.limit, where, options.exact ?? false).withRowId().toArray();
+    const rows = await this.#query(vector, options.limit, where, options.exact ?? false, options.annSearch).withRowId().toArray();
     return rows.map((row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }) => ({
       id: row.id,
       score: 1 - row._distance,

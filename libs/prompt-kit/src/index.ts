@@ -19,3 +19,4 @@ export {
 export type { PromptKind } from './templates';
 export { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviorLists, selfAssessPrompt } from './prompt-set';
 export type { CiPromptInput, PromptInput, PromptSet, PromptSetOptions } from './prompt-set';
+export { behaviourEntries, recentBehaviour } from './recent-behaviour';

@@ -21,6 +21,8 @@ export type { InProcessLanguageModelOptions } from './in-process-language-model'
 export { createScratchRecLm } from './create-scratch-rec-lm';
 export type { ScratchRecLmOptions } from './create-scratch-rec-lm';
 export { trainRecLm } from './train-rec-lm';
+export { pretrainRecLm } from './pretrain-rec-lm';
+export type { PretrainRecLmOptions, PretrainReport } from './pretrain-rec-lm';
 export type { RecLmExample, RecLmTrainingReport, TrainRecLmOptions } from './train-rec-lm';
 export { exportTuningSet, tuningSetLine } from './export-tuning-set';
 export type { ExportTuningSetOptions, TuningSetLine } from './export-tuning-set';

@@ -33,6 +33,13 @@ export interface TrainRecLmOptions {
    * @defaultValue "vocabulary" when the model has LoRA adapters, else "answers"
    */
   readonly loss?: 'answers' | 'vocabulary';
+  /**
+   * Count the untuned model's validation AUC as a candidate "best epoch". Off by default: the
+   * untuned Yes/No logits of a from-scratch or freshly adapted model are noise, and keeping them
+   * when one epoch of tuning scores lower on a small validation set would throw the tuning away.
+   * @defaultValue false
+   */
+  readonly keepUntuned?: boolean;
   /** Seed of batching and dropout. @defaultValue 42 */
   readonly seed?: number;
   /**
@@ -137,6 +144,10 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
         }
       },
       validate: async () => {
+        if (validations === 0 && !options.keepUntuned) {
+          validations += 1;
+          return Number.NaN; // no improvement: the first tuned epoch is always kept
+        }
         const scores = await scoreTokenSequences(model, valid, lm.answers, Math.max(batchSize, 16), options.signal);
         const value = auc(validLabels, scores.map((score) => score.probability));
         if (validations++ > 0 && options.checkpointDir && value > bestAuc) {

@@ -54,6 +54,33 @@ describe('SareReranker', () => {
     loaded.dispose();
   });
 
+  it('caches candidate embeddings (LRU, bounded): cached scores equal fresh ones and the encoder sees only new texts', async () => {
+    const encoder = await createPooledEncoder({ tokenizer, embeddingSize: 8, dimensions: 8, maxLength: 64, seed: 5 });
+    const plain = createSareReranker({ encoder });
+    const cached = createSareReranker({ encoder, embeddingCache: 2 });
+    const seen: string[][] = [];
+    const embed = encoder.embed.bind(encoder);
+    const spy = Object.assign(Object.create(encoder) as typeof encoder, { embed: async (batch: readonly string[]) => (seen.push([...batch]), embed(batch)) });
+    const counting = createSareReranker({ encoder: spy, embeddingCache: 2 });
+    const query = texts[3];
+    const expected = Array.from(await plain.scores(query, texts.slice(0, 3)));
+    for (let round = 0; round < 2; round++) {
+      const got = Array.from(await cached.scores(query, texts.slice(0, 3)));
+      got.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 6));
+    }
+    expect(cached.cachedEmbeddings).toBe(2);
+    await counting.scores(query, [texts[0], texts[1]]);
+    await counting.scores(query, [texts[1], texts[0], texts[0]]);
+    expect(seen).toEqual([[query, texts[0], texts[1]], [query]]);
+    await counting.scores(query, [texts[2]]); // evicts the least recently used (texts[1])
+    await counting.scores(query, [texts[0], texts[1]]);
+    expect(seen.at(-1)).toEqual([query, texts[1]]);
+    counting.clearCache();
+    expect(counting.cachedEmbeddings).toBe(0);
+    expect(() => createSareReranker({ encoder, embeddingCache: -1 })).toThrow(/embeddingCache/);
+    encoder.dispose();
+  });
+
   it('rejects a missing folder and a non-encoder', async () => {
     await expect(loadSareReranker(makeTempDir())).rejects.toThrow(ArtifactNotFoundError);
     expect(() => createSareReranker({ encoder: {} as never })).toThrow(/"encoder"/);

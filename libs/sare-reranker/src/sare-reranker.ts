@@ -20,6 +20,13 @@ export interface SareRerankerOptions {
    * @defaultValue "sare:<encoder.modelId>"
    */
   readonly modelId?: string;
+  /**
+   * Behaviour-text embeddings kept (least recently used dropped) so that a text seen by an earlier
+   * `rerank`/`scores` call is not encoded again. Keep 0 while the encoder still trains: cached
+   * embeddings would be stale.
+   * @defaultValue 0 (no cache)
+   */
+  readonly embeddingCache?: number;
 }
 
 /** Options of {@link loadSareReranker}. */
@@ -29,6 +36,8 @@ export interface LoadSareRerankerOptions {
    * @defaultValue the encoder's default (32 for BERT, 64 pooled)
    */
   readonly batchSize?: number;
+  /** Candidate-text embeddings cached (see {@link SareRerankerOptions.embeddingCache}). @defaultValue 10000 */
+  readonly embeddingCache?: number;
 }
 
 /**
@@ -40,20 +49,52 @@ export class SareReranker implements Reranker {
   readonly modelId: string;
   readonly encoder: TrainableTextEncoder;
 
-  constructor(encoder: TrainableTextEncoder, modelId: string) {
+  readonly #cache = new Map<string, Float32Array>();
+  readonly #cacheSize: number;
+
+  constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
     this.encoder = encoder;
     this.modelId = modelId;
+    this.#cacheSize = embeddingCache;
+  }
+
+  /** Number of cached candidate embeddings. */
+  get cachedEmbeddings(): number {
+    return this.#cache.size;
+  }
+
+  /** Drops the cached candidate embeddings (call it after the encoder's weights change). */
+  clearCache(): void {
+    this.#cache.clear();
   }
 
   /** cos(Enc(query), Enc(text)) for each text, in order. */
   async scores(query: string, texts: readonly string[]): Promise<Float32Array> {
     if (typeof query !== 'string') throw new InvalidOptionError('query', `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
-    const matrix = await this.encoder.embed([query, ...texts]);
+    const vectors: (Float32Array | undefined)[] = texts.map((text) => this.#cached(text));
+    const missing = [...new Set(texts.filter((_, i) => vectors[i] === undefined))];
+    const matrix = await this.encoder.embed([query, ...missing]);
     const width = matrix.cols;
+    const fresh = new Map(missing.map((text, i) => [text, matrix.data.slice((i + 1) * width, (i + 2) * width)]));
     const out = new Float32Array(texts.length);
     const q = matrix.data.subarray(0, width);
-    for (let i = 0; i < texts.length; i += 1) out[i] = cosineSimilarity(q, matrix.data.subarray((i + 1) * width, (i + 2) * width));
+    for (let i = 0; i < texts.length; i += 1) out[i] = cosineSimilarity(q, vectors[i] ?? fresh.get(texts[i]!)!);
+    if (this.#cacheSize > 0) {
+      for (const [text, vector] of fresh) {
+        this.#cache.set(text, vector);
+        if (this.#cache.size > this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
+      }
+    }
     return out;
+  }
+
+  #cached(text: string): Float32Array | undefined {
+    const vector = this.#cache.get(text);
+    if (vector !== undefined) {
+      this.#cache.delete(text);
+      this.#cache.set(text, vector);
+    }
+    return vector;
   }
 
   /** The `topK` candidates with the highest cos(p_t, e_i), best first (ties keep the given order). */
@@ -109,7 +150,7 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
   checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
   const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
   if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
-  return new SareReranker(options.encoder, modelId);
+  return new SareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
 }
 
 /**
@@ -139,6 +180,7 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
     });
   }
   const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
-  return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`);
+  const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
+  return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
 }
 

@@ -90,4 +90,20 @@ describe('trainTokenizer', () => {
     await expect(loadTokenizer(missing)).rejects.toThrow(ArtifactNotFoundError);
     await expect(loadTokenizer(missing)).rejects.toThrow(/Tokenizer file \(tokenizer.json\) not found at/);
   });
+  it('addedTokens: whole titles become one token each, after the learned vocabulary, and survive save and load', async () => {
+    const tokenizer = trainTokenizer({ texts: corpus, vocabSize: 330, kind: 'bpe', requiredTokens: ['Yes', 'No'], addedTokens: ['Toy Story 2', 'Heat', 'Toy Story 2'] });
+    const learned = trainTokenizer({ texts: corpus, vocabSize: 330, kind: 'bpe', requiredTokens: ['Yes', 'No'] });
+    const story = tokenizer.tokenToId('Toy Story 2');
+    expect(story).toBe(learned.vocabSize);
+    expect(tokenizer.vocabSize).toBe(learned.vocabSize + 1 + (learned.tokenToId('Heat') === undefined ? 1 : 0));
+    const ids = tokenizer.encode('liked "Toy Story 2" and "Toy Story"', { addSpecialTokens: false }).ids;
+    expect(ids).toContain(story);
+    expect(ids.filter((id) => id === story)).toHaveLength(1);
+    expect(tokenizer.decode(ids)).toBe('liked "Toy Story 2" and "Toy Story"');
+    const file = path.join(tempDir(), 'tokenizer.json');
+    await tokenizer.save(file);
+    const loaded = await loadTokenizer(file);
+    expect(loaded.encode('liked "Toy Story 2"', { addSpecialTokens: false }).ids).toEqual(tokenizer.encode('liked "Toy Story 2"', { addSpecialTokens: false }).ids);
+    expect(() => trainTokenizer({ texts: corpus, vocabSize: 330, kind: 'bpe', addedTokens: ['ok', ' '] })).toThrow(/addedTokens\[1\]/);
+  });
 });

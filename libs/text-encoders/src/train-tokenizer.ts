@@ -39,6 +39,14 @@ export interface TrainTokenizerOptions {
    * @defaultValue []
    */
   readonly requiredTokens?: readonly string[];
+  /**
+   * Strings (spaces allowed, e.g. item titles) that each become one token wherever they occur:
+   * Hugging Face non-special added tokens, matched in the raw text before normalisation and
+   * pre-tokenisation, with ids after the learned vocabulary (`vocabSize` does not count them).
+   * Duplicates are dropped; the order of first appearance fixes the ids.
+   * @defaultValue []
+   */
+  readonly addedTokens?: readonly string[];
   /** Lowercase text before tokenizing (wordpiece also strips accents then, as BERT uncased). @defaultValue true for wordpiece, false for bpe */
   readonly lowercase?: boolean;
   /** Receives one event per 100 merges and a final one (task "tokenizer.train", unit "tokens": the vocabulary size so far). @defaultValue none */
@@ -81,6 +89,14 @@ function validate(options: TrainTokenizerOptions): void {
       throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is not a single word; required tokens are non-empty and contain no whitespace.`, token);
     }
   }
+  if (options.addedTokens !== undefined && !Array.isArray(options.addedTokens)) {
+    throw new InvalidOptionError('addedTokens', 'must be an array of non-empty strings.', options.addedTokens);
+  }
+  (options.addedTokens ?? []).forEach((token, i) => {
+    if (typeof token !== 'string' || token.trim() === '') {
+      throw new InvalidOptionError(`addedTokens[${i}]`, `must be a non-empty string, got ${JSON.stringify(token)}.`, token);
+    }
+  });
 }
 
 function skeleton(kind: 'wordpiece' | 'bpe', lowercase: boolean, specials: Required<TrainedSpecialTokens>): Omit<TokenizerJson, 'model'> {
@@ -238,5 +254,10 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
     ...(kind === 'bpe' ? { bos_token: specials.cls, eos_token: specials.sep } : {}),
     do_lower_case: lowercase,
   };
-  return tokenizerFromJson({ ...base, model } as TokenizerJson, config, 'trained tokenizer');
+  const extra = [...new Set(options.addedTokens ?? [])].filter((token) => !vocab.has(token));
+  const addedTokens = [
+    ...((base.added_tokens ?? []) as NonNullable<TokenizerJson['added_tokens']>),
+    ...extra.map((content, i) => ({ id: vocab.size + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false })),
+  ];
+  return tokenizerFromJson({ ...base, added_tokens: addedTokens, model } as TokenizerJson, config, 'trained tokenizer');
 }

@@ -191,7 +191,7 @@ const recSection = section({
   model: recModel,
   epochs: positiveInt().default(2).describe('Most training epochs of the recommender LM.'),
   batchSize: positiveInt().default(8).describe('Prompts per batch.'),
-  learningRate: z.number().positive().default(1e-4).describe('AdamW learning rate (TALLRec/SCoRe LoRA tuning uses 1e-4).'),
+  learningRate: z.number().positive().optional().describe('Adam learning rate. Default: 1e-3 for the from-scratch LM (every weight of the pretrained base tunes), 1e-4 for LoRA tuning of a checkpoint (TALLRec/SCoRe).'),
   patience: positiveInt().default(1).describe('Epochs without a better validation AUC before stopping.'),
   kept: positiveInt().optional().describe('K_s: similar-behaviour lists in the CI-augmented prompt P^s. Default: sare.kept.'),
   trainRows: positiveInt().default(4000).describe('Train rows sampled (seeded) to tune each prompt variant\'s LM; the from-scratch LM on one CPU thread cannot read every row of a large split in minutes.'),
@@ -199,7 +199,10 @@ const recSection = section({
   maxPromptTokens: positiveInt().default(256).describe('Token budget of a prompt: the oldest history and similar-user items are dropped until it fits (rec prompt trimming rule).'),
   maxHistoryItems: positiveInt().default(20).describe('Most recent history items written into a prompt.'),
   maxBehaviourItems: positiveInt().default(10).describe('Most recent items of each similar user\'s behaviour written into P^s.'),
-  vocabSize: positiveInt().default(2000).describe('Vocabulary of the tokenizer trained for the from-scratch LM (Yes and No are single tokens).'),
+  vocabSize: positiveInt().default(2000).describe('Learned vocabulary of the tokenizer trained for the from-scratch LM (Yes and No are single tokens; title tokens come on top).'),
+  pretrainEpochs: nonNegativeInt().default(4).describe('From-scratch LM only: epochs of next-token pretraining on the train split\'s behaviour texts (each user\'s liked titles in order) before any variant is tuned; every variant starts from this one base, as the paper\'s variants start from one pretrained LLM. 0: tune from random weights.'),
+  templateTokens: z.boolean().default(true).describe('From-scratch LM only: each constant piece of the P^b/P^s templates (e.g. `". Respond with either \'Yes\' or \'No\'.`) is one token, so the answer position sits right after the target title; the prompt text is unchanged. false: the pieces are spelled in learned sub-words.'),
+  titleTokens: z.boolean().default(true).describe('From-scratch LM only: every item title of the catalogue is one token of its tokenizer (a Hugging Face added token), as a pretrained LLM knows a title as one unit; prompts get about 1.5 times shorter. false: titles are spelled in learned sub-words.'),
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM neighbours), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
 });
 

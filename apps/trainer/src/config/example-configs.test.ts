@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_CONFIG } from '../commands/demo';
 import { loadConfig } from './load-config';
 
 const CONFIGS = path.resolve(import.meta.dirname, '../../../../configs');
@@ -16,6 +17,8 @@ describe('the example configs in configs/', () => {
     expect(config.run.dir).toBe('runs/demo');
     expect(config.assess.llm).toBe('metadata');
     expect(config.rec.model).toBe('scratch');
+    // `score-train demo` runs the embedded DEMO_CONFIG: the file must resolve to the same config.
+    expect(loadConfig({ values: DEMO_CONFIG as unknown as Record<string, unknown> }).hash).toBe(loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).hash);
   });
 
   it('ml-1m.yaml: native files, the 10/5/5 protocol and the paper\'s hyperparameters', () => {

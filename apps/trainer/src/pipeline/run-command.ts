@@ -42,8 +42,28 @@ export interface RunCommandReport extends PipelineReport {
  * finished stages are kept.
  */
 export async function runRunCommand(flags: RunFlags, context: CommandContext, registry: StageRegistry): Promise<RunCommandReport> {
+  const result = await executeRun(flags, context, registry);
+  if (context.json) {
+    context.output.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    context.output.write(formatRunReport(result));
+  }
+  return result;
+}
+
+/** The run report as text: the run folder, config hash and time, then one line per stage. */
+export function formatRunReport(report: PipelineReport): string {
+  const rows = report.stages.map((stage) => [stage.name, stage.status, stage.seconds, stage.artifacts, formatBytes(stage.bytes), stage.reason]);
+  return `Run ${report.runDir} (config ${report.configHash.slice(0, 12)}, ${report.seconds.toFixed(1)} s)\n\n${formatTable(['stage', 'status', 'seconds', 'files', 'size', 'reason'], rows)}`;
+}
+
+/**
+ * Resolves the config (defaults < file < `values` < `--run-dir` < `--set`) and runs the pipeline
+ * without printing; `runRunCommand` and `score-train demo` print its report their own way.
+ */
+export async function executeRun(flags: RunFlags, context: CommandContext, registry: StageRegistry, values?: Record<string, unknown>): Promise<RunCommandReport> {
   const overrides = [...(flags.runDir === undefined ? [] : [`run.dir=${JSON.stringify(flags.runDir)}`]), ...(flags.set ?? [])];
-  const loaded = loadConfig({ file: flags.config, overrides });
+  const loaded = loadConfig({ file: flags.config, overrides, ...(values === undefined ? {} : { values }) });
   context.logger.info(`config ${loaded.file ?? '(built-in defaults)'} resolved`, { hash: loaded.hash.slice(0, 12) });
   const controller = new AbortController();
   const interrupt = () =>
@@ -65,14 +85,7 @@ export async function runRunCommand(flags: RunFlags, context: CommandContext, re
   } finally {
     process.removeListener('SIGINT', interrupt);
   }
-  const result: RunCommandReport = { ...report, ...(loaded.file === undefined ? {} : { configFile: loaded.file }) };
-  if (context.json) {
-    context.output.write(`${JSON.stringify(result, null, 2)}\n`);
-  } else {
-    const rows = report.stages.map((stage) => [stage.name, stage.status, stage.seconds, stage.artifacts, formatBytes(stage.bytes), stage.reason]);
-    context.output.write(`Run ${report.runDir} (config ${report.configHash.slice(0, 12)}, ${report.seconds.toFixed(1)} s)\n\n${formatTable(['stage', 'status', 'seconds', 'files', 'size', 'reason'], rows)}`);
-  }
-  return result;
+  return { ...report, ...(loaded.file === undefined ? {} : { configFile: loaded.file }) };
 }
 
 function collect(value: string, previous: readonly string[] = []): string[] {

@@ -16,7 +16,7 @@ import {
 } from '@score/core';
 import { basicPrompt, ciPrompt, describeItem, quoteText, type PromptSet } from '@score/prompt-kit';
 import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId } from './prompt-variants';
-import { behaviourEntries, recentBehaviour } from './recent-behaviour';
+import { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
 import { RetrievalCache, snapshotOf } from './retrieval-cache';
 import { countPromptTokens, fitPromptToBudget, resolveTokenBudget, trimmingSteps, type PromptItemLimits, type ResolvedTokenBudget, type TokenBudget } from './token-budget';
 

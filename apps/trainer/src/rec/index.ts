@@ -21,4 +21,5 @@ export {
   trimmingSteps,
 } from './token-budget';
 export type { FittedPrompt, PromptItemLimits, PromptTokenizer, PromptTokenStatistics, ResolvedTokenBudget, TokenBudget } from './token-budget';
-export { behaviourEntries, recentBehaviour } from './recent-behaviour';
+export { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
+export { pretrainingTexts, titleTokens } from './pretraining-texts';

@@ -1,9 +1,21 @@
 import path from 'node:path';
-import { InvalidOptionError, type Row } from '@score/core';
+import type { Row } from '@score/core';
 import { loadDataset, type PreparedDataset } from '@score/data';
 import { createRandom } from '@score/metrics';
 import { basicPrompt } from '@score/prompt-kit';
-import { createScratchRecLm, type RecLmExample, saveLlamaCheckpoint, trainRecLm } from '@score/rec-lm';
+import {
+  createInProcessLanguageModel,
+  createScratchRecLm,
+  type InProcessLanguageModel,
+  loadHuggingFaceRecLm,
+  loadLlamaCheckpoint,
+  pretrainRecLm,
+  type RecLmExample,
+  type RecLmTokenizer,
+  saveLlamaCheckpoint,
+  saveLoraAdapter,
+  trainRecLm,
+} from '@score/rec-lm';
 import { trainTokenizer } from '@score/text-encoders';
 import { writeFileAtomic } from '../pipeline/atomic-write';
 import { initTensorflow } from '@score/tfjs-runtime';
@@ -12,10 +24,12 @@ import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
 import { type PromptVariantId, resolvePromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
+import { pretrainingTexts, titleTokens } from '../rec/pretraining-texts';
+import { templateTokens } from '../rec/template-tokens';
 import { openPromptComponents } from './rec-components';
 
-/** Folder of a variant's tuned LM inside the rec stage folder. */
-export function recModelDir(recStageDir: string, variant: PromptVariantId): string {
+/** Folder of a variant's tuned LM (or of the pretrained base LM) inside the rec stage folder. */
+export function recModelDir(recStageDir: string, variant: PromptVariantId | 'pretrained'): string {
   return path.join(recStageDir, 'models', variant);
 }
 
@@ -46,20 +60,28 @@ export function keptOf(context: StageContext): number {
  * Trains the tokenizer of the from-scratch LM on P^b prompts of sampled train rows (titles and
  * the template words), so every prompt variant shares one vocabulary; "Yes" and "No" are single tokens.
  */
-function trainPromptTokenizer(dataset: PreparedDataset, rows: readonly Row[], vocabSize: number, maxHistoryItems: number) {
+export function trainPromptTokenizer(dataset: PreparedDataset, rows: readonly Row[], options: { vocabSize: number; maxHistoryItems: number; titleTokens: boolean; templateTokens: boolean }) {
   const texts = rows.slice(0, 3000).map((row) => {
-    const history = dataset.history(row, maxHistoryItems).map((id) => dataset.items.get(id)!);
+    const history = dataset.history(row, options.maxHistoryItems).map((id) => dataset.items.get(id)!);
     return basicPrompt({ domain: dataset.domain, history, target: dataset.items.get(row.itemId)! });
   });
-  return trainTokenizer({ texts, vocabSize, kind: 'bpe', requiredTokens: ['Yes', 'No'] });
+  const addedTokens = [...(options.templateTokens ? templateTokens(dataset.domain) : []), ...(options.titleTokens ? titleTokens(dataset) : [])];
+  return trainTokenizer({ texts, vocabSize: options.vocabSize, kind: 'bpe', requiredTokens: ['Yes', 'No'], addedTokens });
 }
+
+/** Learning rate of the from-scratch rec LM when `rec.learningRate` is not set. */
+export const SCRATCH_LEARNING_RATE = 1e-3;
+/** Learning rate of LoRA tuning when `rec.learningRate` is not set (TALLRec/SCoRe). */
+export const LORA_LEARNING_RATE = 1e-4;
 
 /**
  * Stage 3 (method.md, "CI-augmented recommendation"): for every prompt variant (P^b; P^s from CRM
  * neighbours, the untuned retriever, CAR, CAR + SARE) builds the train and valid prompts (leakage
  * rule: only behaviour before each row's time), and tunes one recommender LM per variant on a
- * seeded sample of train rows with early stopping on valid AUC. A backend spec in `rec.model`
- * scores without training (the eval stage calls it).
+ * seeded sample of train rows with early stopping on valid AUC: from a from-scratch base LM
+ * (pretrained on behaviour texts) by default, or LoRA adapters on a Hugging Face checkpoint when
+ * `rec.model` is `{ base, lora }`. A backend spec in `rec.model` scores without training (the eval
+ * stage calls it).
  */
 export async function recStage(context: StageContext): Promise<StageResult> {
   const { rec, car } = context.config;
@@ -72,15 +94,58 @@ export async function recStage(context: StageContext): Promise<StageResult> {
     await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify({ backend, variants: [] }, null, 2)}\n`);
     return { summary: { backend } };
   }
-  if (typeof rec.model !== 'string') {
-    throw new InvalidOptionError('rec.model', `LoRA tuning of a Hugging Face checkpoint (${rec.model.base}) is not available in the rec stage; use "scratch", or serve the tuned model and give its backend spec (e.g. "vllm:URL#MODEL").`, rec.model);
-  }
   const trainRows = sampleRows(dataset.split('train'), rec.trainRows, context.seed);
   const validRows = sampleRows(dataset.split('valid'), rec.validRows, context.seed + 1);
-  const tokenizer = trainPromptTokenizer(dataset, trainRows, rec.vocabSize, rec.maxHistoryItems);
+  const results: Record<string, unknown>[] = [];
+  let pretraining: Record<string, unknown> | undefined;
+  const maxPromptTokens = rec.maxPromptTokens + 8;
+  const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
+  let tokenizer: RecLmTokenizer;
+  let openVariantLm: (variant: PromptVariantId) => Promise<InProcessLanguageModel>;
+  let saveVariantLm: (lm: InProcessLanguageModel, dir: string) => Promise<void>;
+  if (checkpoint) {
+    // LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe).
+    const probe = await loadHuggingFaceRecLm({ dir: checkpoint.base, maxPromptTokens });
+    tokenizer = probe.tokenizer;
+    await probe.dispose();
+    const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed: context.seed };
+    openVariantLm = () => loadHuggingFaceRecLm({ dir: checkpoint.base, maxPromptTokens, lora });
+    saveVariantLm = async (lm, dir) => saveLoraAdapter(lm.model, dir);
+  } else {
+    const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
+    tokenizer = trained;
+    // The base LM every variant starts from: random weights, then (by default) next-token
+    // pretraining on the train split's behaviour texts, as an LLM is pretrained before tuning.
+    const baseDir = recModelDir(context.outputDir, 'pretrained');
+    const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
+    try {
+      if (rec.pretrainEpochs > 0) {
+        const texts = pretrainingTexts(dataset);
+        const report = await pretrainRecLm(base, {
+          texts,
+          epochs: rec.pretrainEpochs,
+          windowTokens: Math.min(128, maxPromptTokens),
+          seed: context.seed,
+          onProgress: context.onProgress,
+          logger: context.logger,
+          signal: context.signal,
+        });
+        context.logger.info(`rec: base LM pretrained on ${texts.length} behaviour texts (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
+        pretraining = { texts: texts.length, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
+      }
+      await saveLlamaCheckpoint(base.model, baseDir);
+      await trained.save(path.join(baseDir, 'tokenizer.json'));
+    } finally {
+      base.dispose();
+    }
+    openVariantLm = async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(baseDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` });
+    saveVariantLm = async (lm, dir) => {
+      await saveLlamaCheckpoint(lm.model, dir);
+      await trained.save(path.join(dir, 'tokenizer.json'));
+    };
+  }
   const components = await openPromptComponents(context, dataset);
   const cache = new RetrievalCache();
-  const results: Record<string, unknown>[] = [];
   try {
     for (const variant of rec.variants) {
       const spec = resolvePromptSetSpec({ variant, retrieved: car.retrieved, kept });
@@ -106,7 +171,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
         await writePromptFile(promptFilePath(context.outputDir, spec, split), records);
         sets[split] = records.map((record) => ({ prompt: record.prompt, label: record.label }));
       }
-      const lm = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens: rec.maxPromptTokens + 8, modelId: `rec-lm-${variant}` });
+      const lm = await openVariantLm(variant);
       try {
         const report = await trainRecLm(lm, {
           train: sets.train,
@@ -114,25 +179,24 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           epochs: rec.epochs,
           patience: rec.patience,
           batchSize: rec.batchSize,
-          learningRate: rec.learningRate,
+          learningRate: rec.learningRate ?? (checkpoint ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
+          ...(checkpoint ? {} : { loss: 'answers' as const }),
           seed: context.seed,
           onProgress: (event) => context.onProgress({ ...event, task: `rec.${variant}` }),
           logger: context.logger,
           signal: context.signal,
         });
-        const dir = recModelDir(context.outputDir, variant);
-        await saveLlamaCheckpoint(lm.model, dir);
-        await tokenizer.save(path.join(dir, 'tokenizer.json'));
+        await saveVariantLm(lm, recModelDir(context.outputDir, variant));
         results.push({ variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs });
         context.logger.info(`rec: ${variant} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', variant)}`);
       } finally {
-        lm.dispose();
+        await lm.dispose();
       }
     }
   } finally {
     await components.dispose();
   }
-  const summary = { model: 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, variants: results };
+  const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), variants: results };
   await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary };
 }

@@ -1,0 +1,168 @@
+import { InvalidOptionError, type Logger, type ProgressCallback } from '@score/core';
+import { createSeededRandom, tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import type { InProcessLanguageModel } from './in-process-language-model';
+import { padBatch } from './yes-no-scoring';
+
+/** Options of {@link pretrainRecLm}. */
+export interface PretrainRecLmOptions {
+  /** The pretraining corpus (e.g. users' behaviour texts: the titles they liked, in order). */
+  readonly texts: readonly string[];
+  /** Texts held out for the validation loss (early stopping). @defaultValue the last 5% of `texts` (at least 1) */
+  readonly validTexts?: readonly string[];
+  /** Most epochs. @defaultValue 4 */
+  readonly epochs?: number;
+  /** Epochs without a lower validation loss before stopping. @defaultValue 1 */
+  readonly patience?: number;
+  /** Texts per batch. @defaultValue 16 */
+  readonly batchSize?: number;
+  /** Adam learning rate. @defaultValue 3e-3 */
+  readonly learningRate?: number;
+  /** Longer texts are cut into windows of this many tokens (BOS included). @defaultValue 128 */
+  readonly windowTokens?: number;
+  /** Seed of batching and dropout. @defaultValue 42 */
+  readonly seed?: number;
+  /** Progress events (task "reclm.pretrain"): loss, tokens/s. @defaultValue none */
+  readonly onProgress?: ProgressCallback;
+  /** Receives one line per epoch. @defaultValue silent */
+  readonly logger?: Logger;
+  /** Stops after the current batch; the best weights are kept. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link pretrainRecLm} returns: the loop's report (validation = minus the mean token loss) and throughput. */
+export interface PretrainReport extends TrainingReport {
+  /** Token windows trained on per epoch. */
+  readonly windows: number;
+  /** Tokens per second of training, over all epochs. */
+  readonly tokensPerSecond: number;
+}
+
+/** `<bos> tokens` of each text, cut into windows of at most `window` tokens (each window starts with BOS). */
+function windowsOf(lm: InProcessLanguageModel, texts: readonly string[], window: number): number[][] {
+  const out: number[][] = [];
+  for (const text of texts) {
+    const ids = lm.encodePrompt(text);
+    const bos = ids[0]!;
+    const body = ids.slice(1);
+    for (let start = 0; start < body.length; start += window - 1) {
+      const piece = [bos, ...body.slice(start, start + window - 1)];
+      if (piece.length >= 2) out.push(piece);
+    }
+  }
+  return out;
+}
+
+/** Mean next-token cross-entropy over the real (unpadded) positions of a batch. Call inside `tf.tidy`. */
+function nextTokenLoss(lm: InProcessLanguageModel, windows: readonly (readonly number[])[], training: boolean): tf.Scalar {
+  const { ids, lengths } = padBatch(windows, 0);
+  const [batch, time] = ids.shape;
+  const hidden = tf.reshape(lm.model.hiddenStates(ids, training), [batch * time, lm.model.config.hiddenSize]) as tf.Tensor2D;
+  const logits = lm.model.logitsOf(hidden);
+  const targets = new Int32Array(batch * time);
+  const weights = new Float32Array(batch * time);
+  let count = 0;
+  windows.forEach((window, b) => {
+    for (let t = 0; t + 1 < lengths[b]!; t++) {
+      targets[b * time + t] = window[t + 1]!;
+      weights[b * time + t] = 1;
+      count += 1;
+    }
+  });
+  const picked = tf.sum(tf.mul(tf.oneHot(tf.tensor1d(targets, 'int32'), logits.shape[1]), tf.logSoftmax(logits)), 1);
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weights)))), Math.max(count, 1)) as tf.Scalar;
+}
+
+/**
+ * Pretrains a from-scratch recommender LM with next-token prediction on a text corpus (every weight
+ * trains), before {@link trainRecLm} tunes it on Yes/No prompts. For the embedded default this
+ * stands in for an LLM's pretraining: the corpus is the train split's behaviour texts, so the model
+ * learns which titles go together before it learns to answer. Early stopping watches the held-out
+ * texts' mean token loss; the best weights are restored.
+ */
+export async function pretrainRecLm(lm: InProcessLanguageModel, options: PretrainRecLmOptions): Promise<PretrainReport> {
+  if (!Array.isArray(options.texts) || options.texts.length < 2 || options.texts.some((text) => typeof text !== 'string')) {
+    throw new InvalidOptionError('texts', 'must be an array of at least 2 strings (the pretraining corpus).', options.texts);
+  }
+  if (options.validTexts !== undefined && (!Array.isArray(options.validTexts) || options.validTexts.length === 0 || options.validTexts.some((text) => typeof text !== 'string'))) {
+    throw new InvalidOptionError('validTexts', 'must be a non-empty array of strings.', options.validTexts);
+  }
+  const window = options.windowTokens ?? 128;
+  if (!Number.isInteger(window) || window < 2 || window > lm.model.config.maxPositionEmbeddings) {
+    throw new InvalidOptionError('windowTokens', `must be an integer from 2 to the model's max_position_embeddings (${lm.model.config.maxPositionEmbeddings}), got ${String(window)}.`, window);
+  }
+  const batchSize = options.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
+  let trainTexts = options.texts;
+  let validTexts = options.validTexts;
+  if (validTexts === undefined) {
+    const held = Math.max(1, Math.floor(options.texts.length * 0.05));
+    trainTexts = options.texts.slice(0, options.texts.length - held);
+    validTexts = options.texts.slice(options.texts.length - held);
+  }
+  const train = windowsOf(lm, trainTexts, window);
+  const valid = windowsOf(lm, validTexts, window);
+  if (train.length === 0 || valid.length === 0) throw new InvalidOptionError('texts', 'give no token windows of at least 2 tokens.');
+  const lengths = train.map((w) => w.length);
+  let totalTokens = 0;
+  let epochStart = performance.now();
+  let epochTokens = 0;
+  const report = await trainModel(
+    {
+      trainableVariables: lm.model.trainableVariables(),
+      epochRows: () => train.length,
+      *batches(context) {
+        lm.model.setDropoutRandom(context.random);
+        epochStart = performance.now();
+        epochTokens = 0;
+        const order = train.map((_, i) => i).sort((a, b) => lengths[a]! + context.random() * 8 - (lengths[b]! + context.random() * 8));
+        const batches: number[][] = [];
+        for (let i = 0; i < order.length; i += context.batchSize) batches.push(order.slice(i, i + context.batchSize));
+        const shuffle = createSeededRandom(Math.floor(context.random() * 2 ** 31));
+        for (let i = batches.length - 1; i > 0; i--) {
+          const j = Math.floor(shuffle() * (i + 1));
+          [batches[i], batches[j]] = [batches[j]!, batches[i]!];
+        }
+        for (const batch of batches) {
+          const tokens = batch.reduce((sum, i) => sum + lengths[i]!, 0);
+          epochTokens += tokens;
+          totalTokens += tokens;
+          yield { size: batch.length, loss: () => nextTokenLoss(lm, batch.map((i) => train[i]!), true) };
+        }
+      },
+      validate: () => {
+        let sum = 0;
+        let count = 0;
+        for (let i = 0; i < valid.length; i += batchSize) {
+          const batch = valid.slice(i, i + batchSize);
+          const tokens = batch.reduce((total, w) => total + w.length - 1, 0);
+          const loss = tf.tidy(() => nextTokenLoss(lm, batch, false));
+          sum += loss.dataSync()[0]! * tokens;
+          count += tokens;
+          loss.dispose();
+        }
+        return -sum / Math.max(count, 1);
+      },
+    },
+    {
+      epochs: options.epochs ?? 4,
+      patience: options.patience ?? 1,
+      batchSize,
+      learningRate: options.learningRate ?? 3e-3,
+      seed: options.seed ?? 42,
+      validationMetric: 'validNegLoss',
+      task: 'reclm.pretrain',
+      ...(options.onProgress
+        ? {
+            onProgress: (event) => {
+              const seconds = (performance.now() - epochStart) / 1000;
+              options.onProgress!({ ...event, task: 'reclm.pretrain', metrics: { ...event.metrics, ...(event.finished ? {} : { tokensPerSecond: epochTokens / Math.max(seconds, 1e-9) }) } });
+            },
+          }
+        : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+  const seconds = report.secondsPerEpoch * report.epochs;
+  return { ...report, windows: train.length, tokensPerSecond: seconds > 0 ? totalTokens / seconds : 0 };
+}
