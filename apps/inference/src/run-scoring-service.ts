@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { InvalidOptionError, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
+import { InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
 import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour } from '@score/prompt-kit';
 import { UnknownRequestIdError } from './errors';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
-import { LruCache } from './lru-cache';
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import { readRunPromptSettings } from './run-language-model';
 import type { ScoreRequest } from './schemas';

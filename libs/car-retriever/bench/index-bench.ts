@@ -74,6 +74,20 @@ interface Row {
   filteredRecall: number;
 }
 
+/** Times each ANN query (after 10 warm-up queries) and keeps its hits' row ids. */
+async function timedSearches(index: LanceVectorIndex, queries: readonly Float32Array[], extra: { annSearch?: { ef: number; refineFactor: number } }): Promise<{ times: number[]; found: string[][] }> {
+  const times: number[] = [];
+  const found: string[][] = [];
+  for (const query of queries.slice(0, 10)) await index.search(query, { limit: k, ...extra });
+  for (const query of queries) {
+    const started = performance.now();
+    const hits = await index.search(query, { limit: k, ...extra });
+    times.push(performance.now() - started);
+    found.push(hits.map((hit) => hit.rowId));
+  }
+  return { times, found };
+}
+
 const root = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'car-index-bench-'));
 const results: Row[] = [];
 const sweeps: { distribution: string; rows: number; setting: string; ann: [number, number]; recall: number }[] = [];
@@ -123,15 +137,7 @@ for (const distribution of distributions) {
     started = performance.now();
     const report = await index.buildAnnIndex();
     const buildSeconds = (performance.now() - started) / 1000;
-    const annTimes: number[] = [];
-    const found: string[][] = [];
-    for (const query of queries.slice(0, 10)) await index.search(query, { limit: k });
-    for (const query of queries) {
-      started = performance.now();
-      const hits = await index.search(query, { limit: k });
-      annTimes.push(performance.now() - started);
-      found.push(hits.map((hit) => hit.rowId));
-    }
+    const { times: annTimes, found } = await timedSearches(index, queries, {});
     // ANN with the leakage prefilter: only the older half of the rows (asOf < size / 2).
     const before = Math.floor(size / 2);
     const filteredTimes: number[] = [];
@@ -161,15 +167,7 @@ for (const distribution of distributions) {
     for (const setting of (values.sweep ?? '').split(',').filter((entry) => entry.trim().length > 0)) {
       const [ef, refineFactor] = setting.split(':').map(Number);
       const annSearch = { ef, refineFactor: refineFactor ?? 0 };
-      const times: number[] = [];
-      const hitsFound: string[][] = [];
-      for (const query of queries.slice(0, 10)) await index.search(query, { limit: k, annSearch });
-      for (const query of queries) {
-        started = performance.now();
-        const hits = await index.search(query, { limit: k, annSearch });
-        times.push(performance.now() - started);
-        hitsFound.push(hits.map((hit) => hit.rowId));
-      }
+      const { times, found: hitsFound } = await timedSearches(index, queries, { annSearch });
       sweeps.push({ distribution, rows: report.rows, setting: `ef ${ef}, refineFactor ${annSearch.refineFactor}`, ann: [percentile(times, 0.5), percentile(times, 0.99)], recall: recallAtK(hitsFound.slice(0, recallCount), truth, k) });
     }
     console.log(

@@ -40,3 +40,5 @@ export {
 export { createRandom } from './random';
 export type { RandomSource } from './random';
 export { checkMethods, checkObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
+export { LruCache } from './lru-cache';
+export type { LruCacheOptions } from './lru-cache';

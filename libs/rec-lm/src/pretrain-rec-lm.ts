@@ -1,6 +1,7 @@
 import { InvalidOptionError, type Logger, type ProgressCallback } from '@score/core';
-import { createSeededRandom, tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import type { InProcessLanguageModel } from './in-process-language-model';
+import { lengthBatches } from './train-rec-lm';
 import { padBatch } from './yes-no-scoring';
 
 /** Options of {@link pretrainRecLm}. */
@@ -114,15 +115,7 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
         lm.model.setDropoutRandom(context.random);
         epochStart = performance.now();
         epochTokens = 0;
-        const order = train.map((_, i) => i).sort((a, b) => lengths[a]! + context.random() * 8 - (lengths[b]! + context.random() * 8));
-        const batches: number[][] = [];
-        for (let i = 0; i < order.length; i += context.batchSize) batches.push(order.slice(i, i + context.batchSize));
-        const shuffle = createSeededRandom(Math.floor(context.random() * 2 ** 31));
-        for (let i = batches.length - 1; i > 0; i--) {
-          const j = Math.floor(shuffle() * (i + 1));
-          [batches[i], batches[j]] = [batches[j]!, batches[i]!];
-        }
-        for (const batch of batches) {
+        for (const batch of lengthBatches(lengths, context.batchSize, context.random)) {
           const tokens = batch.reduce((sum, i) => sum + lengths[i]!, 0);
           epochTokens += tokens;
           totalTokens += tokens;

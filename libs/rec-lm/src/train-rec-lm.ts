@@ -71,8 +71,8 @@ function checkExamples(field: string, examples: readonly RecLmExample[]): void {
   });
 }
 
-/** Batches of similar length: indices sorted by length plus a random jitter, chunked, chunks shuffled. */
-function lengthBatches(lengths: readonly number[], batchSize: number, random: RandomSource): number[][] {
+/** Batches of similar length: indices sorted by length plus a random jitter, chunked, chunks shuffled. @internal */
+export function lengthBatches(lengths: readonly number[], batchSize: number, random: RandomSource): number[][] {
   const keys = lengths.map((length) => length + random() * 16);
   const order = lengths.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
   const batches: number[][] = [];

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import { writeFileAtomic } from '@score/tfjs-runtime';
 import type { SareExample } from './sare-example';
@@ -49,13 +49,12 @@ export class SareReranker implements Reranker {
   readonly modelId: string;
   readonly encoder: TrainableTextEncoder;
 
-  readonly #cache = new Map<string, Float32Array>();
-  readonly #cacheSize: number;
+  readonly #cache: LruCache<string, Float32Array>;
 
   constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
     this.encoder = encoder;
     this.modelId = modelId;
-    this.#cacheSize = embeddingCache;
+    this.#cache = new LruCache({ maxEntries: embeddingCache });
   }
 
   /** Number of cached candidate embeddings. */
@@ -71,7 +70,7 @@ export class SareReranker implements Reranker {
   /** cos(Enc(query), Enc(text)) for each text, in order. */
   async scores(query: string, texts: readonly string[]): Promise<Float32Array> {
     if (typeof query !== 'string') throw new InvalidOptionError('query', `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
-    const vectors: (Float32Array | undefined)[] = texts.map((text) => this.#cached(text));
+    const vectors: (Float32Array | undefined)[] = texts.map((text) => this.#cache.get(text));
     const missing = [...new Set(texts.filter((_, i) => vectors[i] === undefined))];
     const matrix = await this.encoder.embed([query, ...missing]);
     const width = matrix.cols;
@@ -79,22 +78,8 @@ export class SareReranker implements Reranker {
     const out = new Float32Array(texts.length);
     const q = matrix.data.subarray(0, width);
     for (let i = 0; i < texts.length; i += 1) out[i] = cosineSimilarity(q, vectors[i] ?? fresh.get(texts[i]!)!);
-    if (this.#cacheSize > 0) {
-      for (const [text, vector] of fresh) {
-        this.#cache.set(text, vector);
-        if (this.#cache.size > this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
-      }
-    }
+    for (const [text, vector] of fresh) this.#cache.set(text, vector);
     return out;
-  }
-
-  #cached(text: string): Float32Array | undefined {
-    const vector = this.#cache.get(text);
-    if (vector !== undefined) {
-      this.#cache.delete(text);
-      this.#cache.set(text, vector);
-    }
-    return vector;
   }
 
   /** The `topK` candidates with the highest cos(p_t, e_i), best first (ties keep the given order). */

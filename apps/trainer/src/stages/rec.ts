@@ -60,7 +60,7 @@ export function keptOf(context: StageContext): number {
  * Trains the tokenizer of the from-scratch LM on P^b prompts of sampled train rows (titles and
  * the template words), so every prompt variant shares one vocabulary; "Yes" and "No" are single tokens.
  */
-export function trainPromptTokenizer(dataset: PreparedDataset, rows: readonly Row[], options: { vocabSize: number; maxHistoryItems: number; titleTokens: boolean; templateTokens: boolean }) {
+function trainPromptTokenizer(dataset: PreparedDataset, rows: readonly Row[], options: { vocabSize: number; maxHistoryItems: number; titleTokens: boolean; templateTokens: boolean }) {
   const texts = rows.slice(0, 3000).map((row) => {
     const history = dataset.history(row, options.maxHistoryItems).map((id) => dataset.items.get(id)!);
     return basicPrompt({ domain: dataset.domain, history, target: dataset.items.get(row.itemId)! });

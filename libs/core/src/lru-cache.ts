@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError } from './errors';
 
 /** Options of {@link LruCache}. */
 export interface LruCacheOptions {
@@ -11,7 +11,8 @@ export interface LruCacheOptions {
 
 /**
  * A least-recently-used cache over a `Map` (insertion order = recency): `get` and `set` are O(1).
- * The service keeps encoder outputs (retrieval results) in one, keyed by the history's hash.
+ * The inference service keeps retrieval results in one (keyed by the history's hash); SARE keeps
+ * candidate-text embeddings in one.
  */
 export class LruCache<K, V> {
   /** The capacity. */

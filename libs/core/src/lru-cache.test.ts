@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError } from './errors';
 import { describe, expect, it } from 'vitest';
 import { LruCache } from './lru-cache';
 
