@@ -1,7 +1,8 @@
 /**
  * Training and scoring speed of SASRec and MF (`npm run bench` in libs/crm-sasrec, or
  * `nx run crm-sasrec:bench`). Prints rows/s, seconds per epoch and peak RSS:
- *  - ML-1M scale: ~34k train rows (839 users, 3,256 items), history 25, hidden 64, 2 blocks,
+ *  - ML-1M scale: 33,907 train rows (827 users, 3,256 items; the paper's ML-1M split has 33,891,
+ *    the PyTorch reference's epoch), history 25, hidden 64, 2 blocks,
  *    one full epoch at batch 2048 (the PyTorch reference setting) and at batch 1024 (default);
  *  - 1M train rows (synthetic): a fixed number of batches, extrapolated to one epoch;
  *  - scoring rows/s (eval mode, batch 2048).
@@ -14,6 +15,7 @@
  * Every SASRec training line names its gradient worker count and the backend. SASRec runs once per
  * worker setting of BENCH_WORKERS (comma-separated, default "1,auto"; runs alternate between the
  * settings, so a busy machine slows them alike).
+ * BENCH_CHUNK_ROWS (comma-separated, default "256") the workers' `gradientChunkRows` to compare.
  * Environment: BENCH_LARGE_BATCHES (default 40) batches at 1M rows; BENCH_SKIP_LARGE=1 skips it,
  * BENCH_SKIP_ML1M=1 skips the ML-1M-scale part, BENCH_BATCHES="2048,1024" the ML-1M batch sizes.
  * At 1M rows, validation uses the first 5,000 valid rows.
@@ -34,6 +36,8 @@ const line = (label: string, figures: Record<string, string | number>) =>
 
 const runtime = await initTensorflow();
 const workerSettings = (process.env['BENCH_WORKERS'] ?? '1,auto').split(',').map((value) => (value.trim() === 'auto' ? 'auto' : Number(value))) as ('auto' | number)[];
+// Worker chunk sizes to compare (BENCH_CHUNK_ROWS="128,256,512"); the default is the option's.
+const chunkSettings = (process.env['BENCH_CHUNK_ROWS'] ?? '256').split(',').map(Number);
 const ml1mBatches = (process.env['BENCH_BATCHES'] ?? '2048,1024').split(',').map(Number);
 console.log(`crm-sasrec benchmark: backend=${runtime.backend}, node ${process.version}, ${new Date().toISOString()}`);
 
@@ -63,7 +67,7 @@ async function measureWorkerStart(count: number): Promise<number> {
   const architecture = { itemCount: 10, hiddenSize: 8, blocks: 1, heads: 1, maxHistory: 5, dropout: 0, layerNormEpsilon: 1e-8 };
   const network = new SasrecNetwork(architecture, createSeededRandom(1));
   const before = processCpuSeconds();
-  const pool = await SasrecGradientWorkers.create({ count, architecture, variables: network.variables, backend: runtime.backend, seed: 1 });
+  const pool = await SasrecGradientWorkers.create({ count, architecture, variables: network.variables, backend: runtime.backend, chunkRows: 256, seed: 1 });
   await pool.close();
   const cpu = processCpuSeconds() - before;
   network.dispose();
@@ -138,15 +142,17 @@ function withShortValid(dataset: Dataset, limit: number): Dataset {
 }
 
 if (process.env['BENCH_SKIP_ML1M'] !== '1') {
-  // ML-1M scale: 839 users x 68 rows, 60% train = 34,224 train rows.
-  const ml1m = makeSequentialDataset({ users: 839, items: 3256, rowsPerUser: 68, seed: 1 });
+  // ML-1M scale: 827 users x 68 rows, 60% train = 33,907 train rows (ML-1M's split: 33,891).
+  const ml1m = makeSequentialDataset({ users: 827, items: 3256, rowsPerUser: 68, seed: 1 });
   line('dataset ML-1M scale', { train: ml1m.split('train').length, valid: ml1m.split('valid').length, test: ml1m.split('test').length, 'peak RSS MiB': peakRssMiB() });
   for (const batchSize of ml1mBatches) {
     for (const workers of workerSettings) {
-      const model = createSasrec({ epochs: 1, batchSize, workers });
-      await trainEpochs(`sasrec ctr, batch ${batchSize}, 1 epoch`, model, batchSize, ml1m);
-      if (batchSize === 1024 && workers === workerSettings[0]) score('sasrec scoring (batch 2048)', model, ml1m, 20_000);
-      model.dispose();
+      for (const gradientChunkRows of chunkSettings) {
+        const model = createSasrec({ epochs: 1, batchSize, workers, gradientChunkRows });
+        await trainEpochs(`sasrec ctr, batch ${batchSize}, 1 epoch${chunkSettings.length > 1 ? `, chunks ${gradientChunkRows}` : ''}`, model, batchSize, ml1m);
+        if (batchSize === 1024 && workers === workerSettings[0] && gradientChunkRows === chunkSettings[0]) score('sasrec scoring (batch 2048)', model, ml1m, 20_000);
+        model.dispose();
+      }
     }
   }
   {

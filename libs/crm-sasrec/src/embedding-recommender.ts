@@ -14,9 +14,11 @@ import {
 import { auc } from '@score/metrics';
 import {
   type EpochContext,
+  type GradientChunk,
   type RandomSource,
   type TrainingBatch,
   type TrainingReport,
+  chunkedGradients,
   createSeededRandom,
   embeddingLookup,
   saveCheckpoint,
@@ -103,6 +105,13 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
   protected abstract userVectors(rows: EncodedRows, training: boolean, random?: RandomSource): tf.Tensor2D;
   protected abstract nextItemData(dataset: Dataset, trainRows: readonly Row[]): NextItemData;
   protected abstract disposeWeights(): void;
+  /**
+   * Most rows of one in-thread gradient pass: larger batches run in chunks of this many rows
+   * (`chunkedGradients`); undefined runs every batch in one pass (the default).
+   */
+  protected get gradientChunkRows(): number | undefined {
+    return undefined;
+  }
   /** The gradient workers of the fit in progress (undefined: gradients in this thread). */
   protected gradientWorkers: SasrecGradientWorkers | undefined;
 
@@ -208,13 +217,29 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
     const order = shuffledIndices(train.count, random);
     for (let start = 0; start < train.count; start += batchSize) {
       const batch = gatherRows(train, order, start, Math.min(train.count, start + batchSize));
+      const workers = this.gradientWorkers;
+      if (workers) {
+        yield { size: batch.count, gradients: () => workers.gradients({ kind: 'ctr', count: batch.count, histories: batch.histories, targets: batch.targets, labels: batch.labels }) };
+        continue;
+      }
+      const ctrLoss = (rows: EncodedRows) => () => {
+        const logits = this.#logits(rows, true, random);
+        return tf.mean(binaryCrossEntropyWithLogits(logits, tf.tensor1d(rows.labels, 'float32'))) as tf.Scalar;
+      };
+      const chunkRows = this.gradientChunkRows;
+      if (chunkRows === undefined || batch.count <= chunkRows) {
+        yield { size: batch.count, loss: ctrLoss(batch) };
+        continue;
+      }
       yield {
         size: batch.count,
-        loss: () => {
-          const workers = this.gradientWorkers;
-          if (workers) return workers.loss({ kind: 'ctr', count: batch.count, histories: batch.histories, targets: batch.targets, labels: batch.labels });
-          const logits = this.#logits(batch, true, random);
-          return tf.mean(binaryCrossEntropyWithLogits(logits, tf.tensor1d(batch.labels, 'float32'))) as tf.Scalar;
+        gradients: (variables) => {
+          const chunks: GradientChunk[] = [];
+          for (let from = 0; from < batch.count; from += chunkRows) {
+            const rows = gatherRows(batch, null, from, Math.min(batch.count, from + chunkRows));
+            chunks.push({ weight: rows.count, loss: ctrLoss(rows) });
+          }
+          return chunkedGradients(chunks, variables);
         },
       };
     }

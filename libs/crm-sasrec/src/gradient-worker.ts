@@ -1,6 +1,6 @@
 import { type MessagePort, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { type BackendName, createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
-import { type SasrecBatchPayload, sasrecBatchLoss } from './sasrec-losses';
+import { type BackendName, chunkedGradients, createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
+import { type SasrecBatchPayload, sasrecChunks } from './sasrec-losses';
 import { type SasrecArchitecture, SasrecNetwork } from './sasrec-network';
 
 /** Key of `workerData` that marks a SASRec gradient worker thread. @internal */
@@ -12,6 +12,8 @@ export interface GradientWorkerData {
   readonly index: number;
   readonly backend: BackendName;
   readonly architecture: SasrecArchitecture;
+  /** Most rows of one gradient pass; a larger shard runs in chunks (see `SasrecOptions.gradientChunkRows`). */
+  readonly chunkRows: number;
   /** Variable names in the order of the shared weight and gradient buffers. */
   readonly names: readonly string[];
   /** Float32 weights of every variable, concatenated (written by the main thread). */
@@ -75,9 +77,11 @@ async function runGradientWorker(data: GradientWorkerData, port: MessagePort): P
           variable.assign(tf.tensor(weights.slice(offset, offset + variable.size), variable.shape, 'float32'));
           offset += variable.size;
         }
-        const random = createSeededRandom(message.seed);
-        const { value, grads } = tf.variableGrads(() => sasrecBatchLoss(network, message.payload, random), variables);
-        offset = 0;
+      });
+      const random = createSeededRandom(message.seed);
+      tf.tidy(() => {
+        const { value, grads } = chunkedGradients(sasrecChunks(network, message.payload, data.chunkRows, random), variables);
+        let offset = 0;
         for (const variable of variables) {
           const grad = grads[variable.name];
           if (grad) result.set(grad.dataSync() as Float32Array, offset);

@@ -1,13 +1,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, type WorkerOptions, receiveMessageOnPort } from 'node:worker_threads';
-import { type BackendName, type RandomSource, createSeededRandom, tf } from '@score/tfjs-runtime';
+import { type BackendName, type BatchGradients, type RandomSource, createSeededRandom, tf } from '@score/tfjs-runtime';
 import { GradientWorkerError } from './errors';
 import { GRADIENT_WORKER_MARKER, type GradientStepMessage, type GradientWorkerData, WORKER_EXITED } from './gradient-worker';
 import { type SasrecBatchPayload, payloadWeight, slicePayload } from './sasrec-losses';
 import type { SasrecArchitecture } from './sasrec-network';
-
-type GradSaver = (tensors: tf.Tensor[]) => void;
 
 /** Characters of a worker's stderr kept for failure messages. */
 const STDERR_TAIL_CHARS = 2000;
@@ -26,6 +24,8 @@ export interface GradientWorkersOptions {
   readonly variables: ReadonlyMap<string, tf.Variable>;
   /** Backend the workers run (the main thread's). */
   readonly backend: BackendName;
+  /** Most rows of one gradient pass in a worker (see `SasrecOptions.gradientChunkRows`). */
+  readonly chunkRows: number;
   /** Seed of the generator of the shards' dropout seeds. */
   readonly seed: number;
 }
@@ -66,11 +66,8 @@ export class SasrecGradientWorkers {
   readonly #results: Float32Array[];
   readonly #control: Int32Array;
   readonly #total: number;
-  readonly #bridge: (...inputs: tf.Tensor[]) => tf.Scalar;
   readonly #random: RandomSource;
   #step = 0;
-  #loss = 0;
-  #gradients: Float32Array | undefined;
   #closed = false;
 
   private constructor(options: GradientWorkersOptions, workers: Worker[], errorPorts: MessagePort[], weights: SharedArrayBuffer, results: SharedArrayBuffer[], control: SharedArrayBuffer) {
@@ -84,23 +81,6 @@ export class SasrecGradientWorkers {
     this.#results = results.map((buffer) => new Float32Array(buffer));
     this.#control = new Int32Array(control);
     this.#random = createSeededRandom(options.seed);
-    // The loss as one op of the variables whose gradients are the combined worker gradients.
-    this.#bridge = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
-      const gradients = this.#gradients!;
-      const shapes = (args.slice(0, -1) as tf.Tensor[]).map((input) => input.shape);
-      return {
-        value: tf.scalar(this.#loss),
-        gradFunc: (dy: tf.Tensor) => {
-          let offset = 0;
-          return shapes.map((shape) => {
-            const size = shape.reduce((a, b) => a * b, 1);
-            const grad = tf.mul(dy, tf.tensor(gradients.subarray(offset, offset + size), shape, 'float32'));
-            offset += size;
-            return grad;
-          });
-        },
-      };
-    }) as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Scalar;
   }
 
   /**
@@ -123,7 +103,7 @@ export class SasrecGradientWorkers {
       results.push(result);
       const channel = new MessageChannel();
       errorPorts.push(channel.port1);
-      const data: GradientWorkerData = { [GRADIENT_WORKER_MARKER]: true, index, backend: options.backend, architecture: options.architecture, names, weights, result, control, errors: channel.port2 };
+      const data: GradientWorkerData = { [GRADIENT_WORKER_MARKER]: true, index, backend: options.backend, architecture: options.architecture, chunkRows: options.chunkRows, names, weights, result, control, errors: channel.port2 };
       // The worker's stderr is kept (its tail joins failure messages), never printed.
       const worker = new Worker(entry, { ...entryOptions, workerData: data, transferList: [channel.port2], stdout: true, stderr: true });
       workers.push(worker);
@@ -159,12 +139,12 @@ export class SasrecGradientWorkers {
   }
 
   /**
-   * The batch's mean loss as a scalar whose gradient with respect to the variables is the
-   * workers' combined gradient. Call inside the training loop's gradient tape; blocks until
-   * every worker has finished its shard.
+   * The batch's mean loss and its gradient for every variable (keyed by variable name), combined
+   * from the workers' shards; blocks until every worker has finished its shard. The tensors
+   * belong to the caller's scope (the training loop's `gradients` hook).
    * @throws GradientWorkerError when a worker fails on its shard.
    */
-  loss(payload: SasrecBatchPayload): tf.Scalar {
+  gradients(payload: SasrecBatchPayload): BatchGradients {
     if (this.#closed) throw new GradientWorkerError(0, 'the workers were already closed.');
     const length = this.#architecture.maxHistory;
     let offset = 0;
@@ -199,9 +179,13 @@ export class SasrecGradientWorkers {
       for (let i = 0; i < this.#total; i++) gradients[i]! += share * result[i]!;
       loss += share * result[this.#total]!;
     }
-    this.#gradients = gradients;
-    this.#loss = loss;
-    return this.#bridge(...this.#variables);
+    const grads: tf.NamedTensorMap = {};
+    let position = 0;
+    for (const variable of this.#variables) {
+      grads[variable.name] = tf.tensor(gradients.subarray(position, position + variable.size), variable.shape, 'float32');
+      position += variable.size;
+    }
+    return { value: tf.scalar(loss), grads };
   }
 
   #wait(worker: number, step: number): void {

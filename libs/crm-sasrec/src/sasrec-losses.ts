@@ -1,4 +1,4 @@
-import { type RandomSource, embeddingLookup, tf } from '@score/tfjs-runtime';
+import { type GradientChunk, type RandomSource, embeddingLookup, tf } from '@score/tfjs-runtime';
 import type { SasrecNetwork } from './sasrec-network';
 
 /** BCE with logits, per entry: softplus(z) - y z (stable for any z). */
@@ -74,4 +74,19 @@ export function sasrecBatchLoss(network: SasrecNetwork, payload: SasrecBatchPayl
   const weight = tf.cast(tf.notEqual(positiveIds, 0), 'float32');
   const losses = tf.add(binaryCrossEntropyWithLogits(positiveLogits, tf.onesLike(positiveLogits)), binaryCrossEntropyWithLogits(negativeLogits, tf.zerosLike(negativeLogits)));
   return tf.div(tf.sum(tf.mul(losses, weight)), tf.maximum(tf.sum(weight), 1)) as tf.Scalar;
+}
+
+/**
+ * A payload as chunks of at most `chunkRows` rows for `chunkedGradients`, each weighted by its
+ * loss terms ({@link payloadWeight}), so their combined gradient is the payload's. Dropout masks
+ * come from `random` chunk by chunk.
+ */
+export function sasrecChunks(network: SasrecNetwork, payload: SasrecBatchPayload, chunkRows: number, random: RandomSource): GradientChunk[] {
+  const chunks: GradientChunk[] = [];
+  for (let start = 0; start < payload.count; start += chunkRows) {
+    const end = Math.min(payload.count, start + chunkRows);
+    const chunk = start === 0 && end === payload.count ? payload : slicePayload(payload, start, end, network.architecture.maxHistory);
+    chunks.push({ weight: payloadWeight(chunk), loss: () => sasrecBatchLoss(network, chunk, random) });
+  }
+  return chunks;
 }

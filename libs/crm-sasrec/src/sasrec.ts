@@ -1,11 +1,11 @@
 import os from 'node:os';
 import type { Dataset, Row } from '@score/core';
-import { type BackendName, type EpochContext, type RandomSource, type TrainingBatch, shuffledIndices, tf } from '@score/tfjs-runtime';
+import { type BackendName, type EpochContext, type RandomSource, type TrainingBatch, chunkedGradients, shuffledIndices, tf } from '@score/tfjs-runtime';
 import type { EncodedRows } from './encoded-rows';
 import { EmbeddingRecommender, type NextItemData, sampleNegative, trainPositives } from './embedding-recommender';
 import { SasrecGradientWorkers } from './gradient-workers';
 import { AUTO_WORKERS_MIN_ROWS, type ResolvedSasrecOptions, type SasrecOptions, resolveSasrecOptions } from './options';
-import { sasrecBatchLoss } from './sasrec-losses';
+import { sasrecChunks } from './sasrec-losses';
 import { SasrecNetwork } from './sasrec-network';
 
 /** Seed offset of the generator of the gradient workers' dropout seeds. */
@@ -47,8 +47,8 @@ export class SasrecRecommender extends EmbeddingRecommender {
   }
 
   protected get savedOptions(): Record<string, unknown> {
-    // The worker count is how a fit runs, not part of the model.
-    const { workers: _workers, ...saved } = this.options;
+    // The worker count and chunk size are how a fit runs, not part of the model.
+    const { workers: _workers, gradientChunkRows: _chunkRows, ...saved } = this.options;
     return saved;
   }
 
@@ -72,8 +72,13 @@ export class SasrecRecommender extends EmbeddingRecommender {
       architecture: this.#network!.architecture,
       variables: this.#network!.variables,
       backend: tf.getBackend() as BackendName,
+      chunkRows: this.options.gradientChunkRows,
       seed: (this.options.seed + WORKER_SEED_OFFSET) | 0,
     });
+  }
+
+  protected override get gradientChunkRows(): number {
+    return this.options.gradientChunkRows;
   }
 
   protected get weights(): ReadonlyMap<string, tf.Variable> | undefined {
@@ -150,10 +155,10 @@ export class SasrecRecommender extends EmbeddingRecommender {
         }
       }
       const payload = { kind: 'next-item', count, inputs, positives, negatives } as const;
-      yield {
-        size: count,
-        loss: () => this.gradientWorkers?.loss(payload) ?? sasrecBatchLoss(this.#network!, payload, random),
-      };
+      const workers = this.gradientWorkers;
+      yield workers
+        ? { size: count, gradients: () => workers.gradients(payload) }
+        : { size: count, gradients: (variables) => chunkedGradients(sasrecChunks(this.#network!, payload, this.options.gradientChunkRows, random), variables) };
     }
   }
 }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BackendUnavailableError, InvalidOptionError, type Logger, silentLogger } from '@score/core';
 import * as tf from '@tensorflow/tfjs';
+import { installSharedBufferKernels } from './wasm-shared-buffers';
 
 /** A TensorFlow.js backend @score can run on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -44,6 +45,7 @@ async function tryBackend(name: BackendName): Promise<void> {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const wasmFile = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     wasm.setWasmPaths(path.dirname(wasmFile) + path.sep);
+    installSharedBufferKernels();
   }
   if (tf.getBackend() !== name) {
     const ok = await tf.setBackend(name);

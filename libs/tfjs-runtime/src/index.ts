@@ -9,6 +9,8 @@ export { embeddingLookup } from './embedding-lookup';
 export { linear } from './linear';
 export { addRow, columnSums, scaleShift } from './column-sums';
 export { resolveTrainingLoopOptions, trainModel } from './training-loop';
+export { chunkedGradients } from './chunked-gradients';
+export type { BatchGradients, GradientChunk } from './chunked-gradients';
 export type { EpochContext, EpochRecord, TrainableModel, TrainingBatch, TrainingLoopOptions, TrainingReport } from './training-loop';
 export { assignCheckpointWeights, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint';
 export type { CheckpointFileNames, LoadedCheckpoint } from './checkpoint';

@@ -2,7 +2,8 @@ import { InvalidOptionError, type ProgressEvent } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { initTensorflow, tf } from './backend';
 import { createSeededRandom } from './seeded-random';
-import { type TrainableModel, trainModel } from './training-loop';
+import { chunkedGradients } from './chunked-gradients';
+import { type TrainableModel, type TrainingBatch, trainModel } from './training-loop';
 
 /** Logistic regression on a fixed, separable 2-feature problem. */
 function logisticModel(seed: number, validationScript?: number[]): TrainableModel & { weights: tf.Variable; dispose(): void } {
@@ -107,6 +108,26 @@ describe('trainModel', () => {
     expect(report.epochs).toBe(1);
     await expect(trainModel(model, { epochs: 0 })).rejects.toThrow(InvalidOptionError);
     await expect(trainModel(model, { learningRate: -1 })).rejects.toThrow(/"learningRate": must be a number in \(0, 10\)/);
+    model.dispose();
+  });
+
+  it("uses a batch's own gradients() (chunked here) in place of loss(), and rejects a batch with neither", async () => {
+    await initTensorflow();
+    const plain = logisticModel(5);
+    await trainModel(plain, { epochs: 3, batchSize: 16, learningRate: 0.1, seed: 2 });
+    const expected = Array.from(plain.weights.dataSync());
+    plain.dispose();
+    const model = logisticModel(5);
+    // The same batches, each split in halves whose gradients chunkedGradients combines.
+    const halves = (batch: TrainingBatch): TrainingBatch => ({
+      size: batch.size,
+      gradients: (variables) => chunkedGradients([{ weight: 1, loss: () => tf.mul(batch.loss!(), 1) as tf.Scalar }, { weight: 1, loss: () => batch.loss!() }], variables),
+    });
+    const before = tf.memory().numTensors;
+    await trainModel({ ...model, batches: (context) => [...model.batches(context)].map(halves) }, { epochs: 3, batchSize: 16, learningRate: 0.1, seed: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    Array.from(model.weights.dataSync()).forEach((weight, i) => expect(weight).toBeCloseTo(expected[i]!, 5));
+    await expect(trainModel({ ...model, batches: () => [{ size: 1 }] })).rejects.toThrow(/"batch": a training batch needs a loss\(\) or a gradients\(\) function/);
     model.dispose();
   });
 });

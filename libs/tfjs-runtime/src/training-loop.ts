@@ -1,5 +1,6 @@
 import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
 import * as tf from '@tensorflow/tfjs';
+import type { BatchGradients } from './chunked-gradients';
 import { createSeededRandom, type RandomSource } from './seeded-random';
 
 /** One mini-batch handed to {@link trainModel}. */
@@ -8,9 +9,16 @@ export interface TrainingBatch {
   readonly size: number;
   /**
    * Builds the batch's mean loss from the model's variables. Runs inside `tf.variableGrads` and a
-   * `tf.tidy` owned by the loop, so every tensor it makes is freed after the step.
+   * `tf.tidy` owned by the loop, so every tensor it makes is freed after the step. Not used when
+   * the batch has `gradients`; one of the two is required.
    */
-  loss(): tf.Scalar;
+  loss?(): tf.Scalar;
+  /**
+   * Computes the batch's mean loss and its gradients itself, instead of the loop running
+   * `tf.variableGrads` over `loss` (e.g. in chunks with {@link chunkedGradients}, or on worker
+   * threads). Runs inside a `tf.tidy` owned by the loop, outside any gradient tape.
+   */
+  gradients?(variables: readonly tf.Variable[]): BatchGradients;
 }
 
 /** What the loop passes to {@link TrainableModel.batches} at the start of each epoch. */
@@ -153,11 +161,18 @@ export function resolveTrainingLoopOptions(options: TrainingLoopOptions): Resolv
   };
 }
 
+/** The batch's mean loss and gradients: its own `gradients`, else `tf.variableGrads` over `loss`. */
+function batchGradients(batch: TrainingBatch, variables: tf.Variable[]): BatchGradients {
+  if (batch.gradients) return batch.gradients(variables);
+  if (batch.loss) return tf.variableGrads(() => batch.loss!(), variables);
+  throw new InvalidOptionError('batch', 'a training batch needs a loss() or a gradients() function.');
+}
+
 /**
  * The shared training loop of @score: Adam (PyTorch semantics, L2 weight decay added to the
  * gradient), epochs over the model's batches, validation after each epoch, early stopping with
  * patience, restore of the best weights, progress events (loss, rows/s) and a seeded generator.
- * Every tensor it or the model's `loss()` makes is freed: `tf.memory().numTensors` is the same
+ * Every tensor it or the model's `loss()` / `gradients()` makes is freed: `tf.memory().numTensors` is the same
  * before and after.
  */
 export async function trainModel(model: TrainableModel, options: TrainingLoopOptions = {}): Promise<TrainingReport> {
@@ -193,7 +208,7 @@ export async function trainModel(model: TrainableModel, options: TrainingLoopOpt
       let batchesDone = 0;
       for (const batch of model.batches({ epoch, batchSize: settings.batchSize, random })) {
         const lossTensor = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => batch.loss(), varList);
+          const { value, grads } = batchGradients(batch, varList);
           const named: { name: string; tensor: tf.Tensor }[] = [];
           for (const variable of varList) {
             const grad = grads[variable.name];
