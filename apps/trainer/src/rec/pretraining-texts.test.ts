@@ -2,7 +2,7 @@ import { generateSyntheticDataset } from '@score/data';
 import { basicPrompt, ciPrompt } from '@score/prompt-kit';
 import { trainTokenizer } from '@score/text-encoders';
 import { describe, expect, it } from 'vitest';
-import { pretrainingTexts, titleTokens } from './pretraining-texts';
+import { itemKnowledgeTexts, pretrainingTexts, titleTokens } from './pretraining-texts';
 import { templateTokens } from './template-tokens';
 
 describe('the from-scratch LM corpus and vocabulary', () => {
@@ -37,5 +37,20 @@ describe('the from-scratch LM corpus and vocabulary', () => {
     const ci = ciPrompt({ domain: dataset.domain, history: items.slice(1, 3), target, similarBehaviours: [items.slice(5, 7), items.slice(8, 9)] });
     expect(tokenizer.decode(tokenizer.encode(ci, { addSpecialTokens: false }).ids)).toBe(ci);
     expect(tokenizer.encode(ci, { addSpecialTokens: false }).ids.at(-2)).toBe(tokenizer.tokenToId(target.title));
+  });
+
+  it('itemKnowledgeTexts: one text per item with genres, the genres on both sides of the title as prompts spell it', async () => {
+    const dataset = await generateSyntheticDataset({ users: 10, items: 30, seed: 5 });
+    const texts = itemKnowledgeTexts(dataset);
+    const items = [...dataset.items.values()];
+    expect(texts).toHaveLength(items.length);
+    const first = items[0]!;
+    const genres = (first.attributes!['genres'] as string[]).join(', ');
+    expect(texts[0]).toBe(`${genres}: "${first.title}" is ${genres}.`);
+    // Items without genres give no text; a quote inside a title is written as in prompts.
+    const bare = { ...dataset, items: new Map([['a', { id: 'a', title: 'No "Genre" Film' }], ['b', { id: 'b', title: 'B', attributes: { genres: ['Drama', 'War'] } }]]) };
+    expect(itemKnowledgeTexts(bare as never)).toEqual(['Drama, War: "B" is Drama, War.']);
+    const quoted = { ...dataset, items: new Map([['q', { id: 'q', title: 'Say "Hi"', attributes: { genres: 'Comedy' } }]]) };
+    expect(itemKnowledgeTexts(quoted as never)).toEqual([`Comedy: "Say 'Hi'" is Comedy.`]);
   });
 });

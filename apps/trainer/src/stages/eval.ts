@@ -119,7 +119,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const assessReport = manifest?.stages['assess']?.summary as { assessor?: { metadataFallback?: boolean; description?: string } } | undefined;
   const notes = [
     `Every model is scored on the same ${rows.length} ${evaluation.split} rows (a seeded sample of ${dataset.split(evaluation.split).length}).`,
-    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${rec.trainRows} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts (${rec.pretrainEpochs} epochs) and then tuned on ${rec.trainRows} sampled train rows`}; the K_e and K_s sweeps score the full-SCoRe LM (tuned at K_e ${car.retrieved}, K_s ${kept}) with other K_e/K_s, without retraining.`,
+    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${rec.trainRows} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts${rec.pretrainItemTexts ? ' and the catalogue\'s item texts' : ''} (${rec.pretrainEpochs} epochs) and then tuned on ${rec.trainRows} sampled train rows`}; the K_e and K_s sweeps score the full-SCoRe LM (tuned at K_e ${car.retrieved}, K_s ${kept}) with other K_e/K_s, without retraining.`,
     ...(assessReport?.assessor?.metadataFallback ? [`Self-assessments: ${assessReport.assessor.description}`] : []),
     `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
   ];

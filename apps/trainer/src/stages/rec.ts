@@ -24,7 +24,7 @@ import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
 import { type PromptVariantId, resolvePromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
-import { pretrainingTexts, titleTokens } from '../rec/pretraining-texts';
+import { itemKnowledgeTexts, pretrainingTexts, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
 import { openPromptComponents } from './rec-components';
 
@@ -70,7 +70,7 @@ function trainPromptTokenizer(dataset: PreparedDataset, rows: readonly Row[], op
 }
 
 /** Learning rate of the from-scratch rec LM when `rec.learningRate` is not set. */
-export const SCRATCH_LEARNING_RATE = 1e-3;
+export const SCRATCH_LEARNING_RATE = 5e-4;
 /** Learning rate of LoRA tuning when `rec.learningRate` is not set (TALLRec/SCoRe). */
 export const LORA_LEARNING_RATE = 1e-4;
 
@@ -120,9 +120,14 @@ export async function recStage(context: StageContext): Promise<StageResult> {
     const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
     try {
       if (rec.pretrainEpochs > 0) {
-        const texts = pretrainingTexts(dataset);
+        // Early stopping watches the last 5% of the behaviour texts; item texts are all trained on.
+        const behaviour = pretrainingTexts(dataset);
+        const held = Math.max(1, Math.floor(behaviour.length * 0.05));
+        const items = rec.pretrainItemTexts ? itemKnowledgeTexts(dataset) : [];
+        const texts = [...items, ...behaviour.slice(0, behaviour.length - held)];
         const report = await pretrainRecLm(base, {
           texts,
+          validTexts: behaviour.slice(behaviour.length - held),
           epochs: rec.pretrainEpochs,
           windowTokens: Math.min(128, maxPromptTokens),
           seed: context.seed,
@@ -130,8 +135,8 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           logger: context.logger,
           signal: context.signal,
         });
-        context.logger.info(`rec: base LM pretrained on ${texts.length} behaviour texts (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
-        pretraining = { texts: texts.length, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
+        context.logger.info(`rec: base LM pretrained on ${behaviour.length} behaviour texts${items.length > 0 ? ` and ${items.length} item texts` : ''} (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
+        pretraining = { texts: behaviour.length + items.length, behaviourTexts: behaviour.length, itemTexts: items.length, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
       }
       await saveLlamaCheckpoint(base.model, baseDir);
       await trained.save(path.join(baseDir, 'tokenizer.json'));
