@@ -1,28 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test-helpers';
+import { TINY_PIPELINE_SETS, runCli, setFlags, tempDir } from '../test-helpers';
 
 describe('score-train demo', () => {
   it('runs every stage of the embedded demo config (scaled down with --set), prints the results table and leaves the report', async () => {
     const run = path.join(tempDir(), 'demo');
-    const scale = [
-      'data.source.users=60',
-      'data.source.items=90',
-      'crm.epochs=1',
-      'crm.baseline=false',
-      'car.epochs=1',
-      'assess.sample=40',
-      'sare.epochs=1',
-      'rec.variants=[basic,score]',
-      'rec.pretrainEpochs=1',
-      'rec.epochs=1',
-      'rec.trainRows=40',
-      'rec.validRows=30',
-      'eval.maxRows=40',
-      'eval.retrievedSweep=[10]',
-      'eval.keptSweep=[2]',
-    ].flatMap((entry) => ['--set', entry]);
+    const scale = setFlags([...TINY_PIPELINE_SETS, 'rec.pretrainEpochs=1', 'rec.trainRows=40', 'rec.validRows=30', 'eval.maxRows=40']);
     const { stdout } = await runCli(['demo', '--run-dir', run, ...scale, '--quiet']);
     expect(stdout).toMatch(/^Run .* \(config [0-9a-f]{12}, [\d.]+ s\)/);
     for (const stage of ['prepare', 'crm', 'car', 'assess', 'sare', 'rec', 'eval']) expect(stdout).toMatch(new RegExp(`\\n${stage}\\s+ran`));

@@ -4,7 +4,7 @@ import { createScratchRecLm, saveLlamaCheckpoint } from '@score/rec-lm';
 import { trainTokenizer } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../test-helpers';
+import { TINY_PIPELINE_SETS, runCli, setFlags, tempDir } from '../test-helpers';
 
 describe('the rec stage with rec.model { base, lora }', () => {
   it('tunes PEFT adapters per variant on a Hugging Face checkpoint, and eval scores base + adapter', async () => {
@@ -19,25 +19,15 @@ describe('the rec stage with rec.model { base, lora }', () => {
     lm.dispose();
 
     const run = path.join(root, 'run');
-    const sets = [
+    const sets = setFlags([
       'data.source.kind=synthetic',
-      'data.source.users=60',
-      'data.source.items=90',
-      'crm.epochs=1',
-      'crm.baseline=false',
-      'car.epochs=1',
-      'assess.sample=40',
-      'sare.epochs=1',
+      ...TINY_PIPELINE_SETS,
       `rec.model={ base: ${JSON.stringify(base)}, lora: { rank: 4, alpha: 8 } }`,
-      'rec.variants=[basic,score]',
-      'rec.epochs=1',
       'rec.trainRows=30',
       'rec.validRows=20',
       'rec.maxPromptTokens=1500',
       'eval.maxRows=30',
-      'eval.retrievedSweep=[10]',
-      'eval.keptSweep=[2]',
-    ].flatMap((entry) => ['--set', entry]);
+    ]);
     await runCli(['run', '--run-dir', run, ...sets, '--quiet']);
     for (const variant of ['basic', 'score']) {
       const dir = path.join(run, 'rec', 'models', variant);
