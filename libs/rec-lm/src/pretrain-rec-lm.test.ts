@@ -30,6 +30,31 @@ describe('pretrainRecLm', () => {
     lm.dispose();
   }, 120_000);
 
+  it('outputTokens "corpus" leaves the embeddings of tokens the corpus never holds (Yes, No) as they were; "all" moves them', async () => {
+    const tokenizer = trainTokenizer({ texts, vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'], addedTokens: titles });
+    const rowsOf = (lm: ReturnType<typeof createScratchRecLm>, ids: number[]): number[][] => {
+      const table = lm.model.weight('model.embed_tokens.weight');
+      return ids.map((id) => Array.from(tf.tidy(() => tf.slice(table, [id, 0], [1, -1]).dataSync())));
+    };
+    const config = { hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKeyValueHeads: 1, headDim: 16 };
+    const moved: Record<string, number> = {};
+    for (const outputTokens of ['corpus', 'all'] as const) {
+      const lm = createScratchRecLm({ tokenizer, seed: 1, config });
+      const answers = [lm.answers.yes, lm.answers.no];
+      const title = tokenizer.encode(titles[0]!, { addSpecialTokens: false }).ids[0]!;
+      const before = rowsOf(lm, [...answers, title]);
+      const report = await pretrainRecLm(lm, { texts: texts.slice(0, 50), validTexts: texts.slice(50), epochs: 2, batchSize: 8, learningRate: 1e-2, seed: 2, outputTokens });
+      const after = rowsOf(lm, [...answers, title]);
+      const change = (k: number) => Math.max(...after[k]!.map((value, i) => Math.abs(value - before[k]![i]!)));
+      moved[outputTokens] = Math.max(change(0), change(1));
+      expect(change(2)).toBeGreaterThan(1e-3); // a title of the corpus learns either way
+      expect(report.bestValidation).toBeLessThan(0);
+      lm.dispose();
+    }
+    expect(moved.corpus).toBe(0);
+    expect(moved.all).toBeGreaterThan(1e-3);
+  }, 120_000);
+
   it('rejects a corpus that is too small, bad windows and bad batch sizes', async () => {
     const tokenizer = trainTokenizer({ texts, vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });
     const lm = createScratchRecLm({ tokenizer, config: { hiddenSize: 16, intermediateSize: 32, numLayers: 1, numHeads: 1, numKeyValueHeads: 1, headDim: 16, maxPositionEmbeddings: 64 } });
@@ -37,6 +62,7 @@ describe('pretrainRecLm', () => {
     await expect(pretrainRecLm(lm, { texts, windowTokens: 65 })).rejects.toThrow(/windowTokens/);
     await expect(pretrainRecLm(lm, { texts, windowTokens: 32, batchSize: 0 })).rejects.toThrow(/batchSize/);
     await expect(pretrainRecLm(lm, { texts, windowTokens: 32, validTexts: [] })).rejects.toThrow(/validTexts/);
+    await expect(pretrainRecLm(lm, { texts, windowTokens: 32, outputTokens: 'some' as 'all' })).rejects.toThrow(/outputTokens.*"corpus" or "all"/);
     lm.dispose();
   });
 });

@@ -20,6 +20,16 @@ export interface PretrainRecLmOptions {
   readonly learningRate?: number;
   /** Longer texts are cut into windows of this many tokens (BOS included). @defaultValue 128 */
   readonly windowTokens?: number;
+  /**
+   * Tokens the next-token softmax runs over. `"corpus"`: only those the texts (train and valid)
+   * hold, so tokens the corpus never contains (for a from-scratch tokenizer: the prompt template
+   * pieces, "Yes" and "No", unused sub-words) keep their initial embeddings. With tied embeddings,
+   * `"all"` pushes every such token down one shared direction, and the pretrained LM's final hidden
+   * state then points mostly along it: at a prompt's answer position it hardly varied across
+   * prompts, and Yes/No tuning often sat at the base rate for epochs. `"all"`: the whole vocabulary.
+   * @defaultValue "corpus"
+   */
+  readonly outputTokens?: 'corpus' | 'all';
   /** Seed of batching and dropout. @defaultValue 42 */
   readonly seed?: number;
   /** Progress events (task "reclm.pretrain"): loss, tokens/s. @defaultValue none */
@@ -53,18 +63,35 @@ function windowsOf(lm: InProcessLanguageModel, texts: readonly string[], window:
   return out;
 }
 
-/** Mean next-token cross-entropy over the real (unpadded) positions of a batch. Call inside `tf.tidy`. */
-function nextTokenLoss(lm: InProcessLanguageModel, windows: readonly (readonly number[])[], training: boolean): tf.Scalar {
+/** The output tokens of the softmax (ascending ids) and each one's column; undefined: the whole vocabulary. */
+interface OutputVocabulary {
+  readonly ids: readonly number[];
+  readonly column: ReadonlyMap<number, number>;
+}
+
+function corpusVocabulary(windows: readonly (readonly number[])[]): OutputVocabulary {
+  const present = new Set<number>();
+  for (const window of windows) for (let t = 1; t < window.length; t++) present.add(window[t]!);
+  const ids = [...present].sort((a, b) => a - b);
+  return { ids, column: new Map(ids.map((id, column) => [id, column])) };
+}
+
+/**
+ * Mean next-token cross-entropy over the real (unpadded) positions of a batch, the softmax over
+ * `vocabulary` (every window's targets must be in it) or the whole vocabulary. Call inside `tf.tidy`.
+ */
+function nextTokenLoss(lm: InProcessLanguageModel, windows: readonly (readonly number[])[], training: boolean, vocabulary?: OutputVocabulary): tf.Scalar {
   const { ids, lengths } = padBatch(windows, 0);
   const [batch, time] = ids.shape;
   const hidden = tf.reshape(lm.model.hiddenStates(ids, training), [batch * time, lm.model.config.hiddenSize]) as tf.Tensor2D;
-  const logits = lm.model.logitsOf(hidden);
+  const logits = lm.model.logitsOf(hidden, vocabulary?.ids);
   const targets = new Int32Array(batch * time);
   const weights = new Float32Array(batch * time);
   let count = 0;
   windows.forEach((window, b) => {
     for (let t = 0; t + 1 < lengths[b]!; t++) {
-      targets[b * time + t] = window[t + 1]!;
+      const target = window[t + 1]!;
+      targets[b * time + t] = vocabulary ? vocabulary.column.get(target)! : target;
       weights[b * time + t] = 1;
       count += 1;
     }
@@ -103,6 +130,9 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
   const train = windowsOf(lm, trainTexts, window);
   const valid = windowsOf(lm, validTexts, window);
   if (train.length === 0 || valid.length === 0) throw new InvalidOptionError('texts', 'give no token windows of at least 2 tokens.');
+  const outputTokens = options.outputTokens ?? 'corpus';
+  if (outputTokens !== 'corpus' && outputTokens !== 'all') throw new InvalidOptionError('outputTokens', `must be "corpus" or "all", got ${JSON.stringify(outputTokens)}.`, outputTokens);
+  const vocabulary = outputTokens === 'corpus' ? corpusVocabulary([...train, ...valid]) : undefined;
   const lengths = train.map((w) => w.length);
   let totalTokens = 0;
   let epochStart = performance.now();
@@ -119,7 +149,7 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
           const tokens = batch.reduce((sum, i) => sum + lengths[i]!, 0);
           epochTokens += tokens;
           totalTokens += tokens;
-          yield { size: batch.length, loss: () => nextTokenLoss(lm, batch.map((i) => train[i]!), true) };
+          yield { size: batch.length, loss: () => nextTokenLoss(lm, batch.map((i) => train[i]!), true, vocabulary) };
         }
       },
       validate: () => {
@@ -128,7 +158,7 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
         for (let i = 0; i < valid.length; i += batchSize) {
           const batch = valid.slice(i, i + batchSize);
           const tokens = batch.reduce((total, w) => total + w.length - 1, 0);
-          const loss = tf.tidy(() => nextTokenLoss(lm, batch, false));
+          const loss = tf.tidy(() => nextTokenLoss(lm, batch, false, vocabulary));
           sum += loss.dataSync()[0]! * tokens;
           count += tokens;
           loss.dispose();

@@ -13,12 +13,12 @@ import { type EvaluationMetrics, readEvaluationMetrics, renderResultsTable } fro
  */
 export const DEMO_CONFIG = Object.freeze({
   run: { dir: 'runs/demo', seed: 42 },
-  data: { source: { kind: 'synthetic', seed: 42, users: 600, items: 800 }, protocol: 'auto' },
+  data: { source: { kind: 'synthetic', seed: 42, users: 600, items: 800, clusterItemTaste: 1 }, protocol: 'auto' },
   crm: { model: 'sasrec', epochs: 12, patience: 3, neighbours: 5 },
   car: { encoder: 'pooled', epochs: 2, retrieved: 10 },
   assess: { llm: 'metadata', sample: 2000, embedder: 'car' },
   sare: { encoder: 'pooled', epochs: 2, kept: 2 },
-  rec: { model: 'scratch', pretrainEpochs: 4, epochs: 3, patience: 2, trainRows: 3000, validRows: 800, maxHistoryItems: 15, maxBehaviourItems: 8, batchSize: 16 },
+  rec: { model: 'scratch', pretrainEpochs: 4, warmupEpochs: 1, warmupRows: 3000, epochs: 2, patience: 2, trainRows: 3000, validRows: 800, maxHistoryItems: 15, maxBehaviourItems: 20, batchSize: 16 },
   eval: { split: 'test', maxRows: 1000, retrievedSweep: [5, 10, 15], keptSweep: [1, 2, 3] },
 });
 

@@ -17,6 +17,14 @@ const syntheticSource = section({
   seed: nonNegativeInt().default(42).describe('Seed of the generator; the same seed gives the same data.'),
   users: positiveInt().default(600).describe('Number of users generated (ML-1M has 6,040).'),
   items: positiveInt().default(800).describe('Number of items generated (ML-1M has 3,706 rated).'),
+  clusterItemTaste: z.number().min(0).max(5).optional().describe('Standard deviation of each taste cluster\'s own liking of each item beyond its genres (a liked genre is worth about 1.5-2): the part of taste that titles cannot reveal and only similar users\' behaviour shows. Default: the generator\'s (0.4).'),
+  clusters: positiveInt().max(1000).optional().describe('Taste clusters; each likes a few genres and has its own favourite items. Default: the generator\'s (8).'),
+  ratingNoise: z.number().min(0).max(5).optional().describe('Standard deviation of the rating noise, in stars. Default: the generator\'s (0.7).'),
+  sessionFocus: z.number().min(0).max(1).optional().describe('Weight (0-1) of the current session\'s cluster in the taste mix of a visit. Default: the generator\'s (0.75).'),
+  drift: z.number().min(0).max(1).optional().describe('Most (0-1) a gradually drifting user\'s taste moves towards a new cluster over their active period. Default: the generator\'s (0.8).'),
+  switchShare: z.number().min(0).max(1).optional().describe('Share (0-1) of users who switch abruptly to a new main cluster, mostly in the valid and test months. Default: the generator\'s (0.5).'),
+  exploration: z.number().min(0).max(1).optional().describe('Share (0-1) of interactions picked by popularity alone rather than by taste. Default: the generator\'s (0.3).'),
+  popularitySkew: z.number().min(0).max(3).optional().describe('Zipf exponent of item popularity. Default: the generator\'s (1).'),
 });
 
 const movieLens1MSource = section({
@@ -202,6 +210,8 @@ const recSection = section({
   vocabSize: positiveInt().default(2000).describe('Learned vocabulary of the tokenizer trained for the from-scratch LM (Yes and No are single tokens; title tokens come on top).'),
   pretrainEpochs: nonNegativeInt().default(4).describe('From-scratch LM only: epochs of next-token pretraining on the train split\'s behaviour texts (each user\'s liked titles in order) before any variant is tuned; every variant starts from this one base, as the paper\'s variants start from one pretrained LLM. 0: tune from random weights.'),
   pretrainItemTexts: z.boolean().default(true).describe('From-scratch LM only: the pretraining corpus also holds one text per catalogue item naming its genres around its title (`Western: "Lone Gunslinger (2016)" is Western.`), as a pretrained LLM knows what a title is about; reads the item catalogue only. false: behaviour texts only.'),
+  warmupEpochs: nonNegativeInt().default(1).describe('From-scratch LM only: epochs the shared base LM (after pretraining) is tuned to answer Yes/No on P^b prompts of `warmupRows` train rows outside the variants\' sample, before any variant is tuned. Every variant, P^b included, starts from it, as the paper\'s variants start from an instruction-tuned LLM that already answers Yes/No; without it a variant\'s tuning sometimes sat at the base rate for several epochs. 0: variants start from the pretrained LM.'),
+  warmupRows: positiveInt().default(3000).describe('Train rows of the answer warm-up: a seeded sample disjoint from the variants\' `trainRows` while the split has other rows.'),
   templateTokens: z.boolean().default(true).describe('From-scratch LM only: each constant piece of the P^b/P^s templates (e.g. `". Respond with either \'Yes\' or \'No\'.`) is one token, so the answer position sits right after the target title; the prompt text is unchanged. false: the pieces are spelled in learned sub-words.'),
   titleTokens: z.boolean().default(true).describe('From-scratch LM only: every item title of the catalogue is one token of its tokenizer (a Hugging Face added token), as a pretrained LLM knows a title as one unit; prompts get about 1.5 times shorter. false: titles are spelled in learned sub-words.'),
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM neighbours), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),

@@ -13,7 +13,7 @@ describe('the example configs in configs/', () => {
 
   it('demo.yaml: the synthetic default', () => {
     const { config } = loadConfig({ file: path.join(CONFIGS, 'demo.yaml') });
-    expect(config.data.source).toEqual({ kind: 'synthetic', seed: 42, users: 600, items: 800 });
+    expect(config.data.source).toEqual({ kind: 'synthetic', seed: 42, users: 600, items: 800, clusterItemTaste: 1 });
     expect(config.run.dir).toBe('runs/demo');
     expect(config.assess.llm).toBe('metadata');
     expect(config.rec.model).toBe('scratch');

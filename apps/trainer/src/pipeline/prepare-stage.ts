@@ -17,6 +17,7 @@ import {
   readMovieLens1M,
   readMovieLens1MItems,
   saveDataset,
+  type SyntheticDatasetOptions,
 } from '@score/data';
 import type { ScoreConfig } from '../config/config-schema';
 import { writeFileAtomic } from './atomic-write';
@@ -33,12 +34,18 @@ interface SourceData {
   readonly protocol: DatasetProtocol;
 }
 
+/** The generator options of a synthetic source: its seed and size, and the knobs it sets (the rest keep the generator's defaults). */
+function syntheticOptions(source: Extract<ScoreConfig['data']['source'], { kind: 'synthetic' }>): SyntheticDatasetOptions {
+  const { kind: _kind, ...options } = source;
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as SyntheticDatasetOptions;
+}
+
 async function readSource(config: ScoreConfig, context: Pick<StageContext, 'onProgress' | 'signal'>): Promise<SourceData> {
   const { source } = config.data;
   const { onProgress, signal } = context;
   switch (source.kind) {
     case 'synthetic': {
-      const data = generateSyntheticInteractions({ seed: source.seed, users: source.users, items: source.items });
+      const data = generateSyntheticInteractions(syntheticOptions(source));
       return { label: `synthetic (seed ${source.seed})`, name: 'synthetic', domain: data.domain, interactions: data.interactions, items: data.items, protocol: data.protocol };
     }
     case 'ml-1m':

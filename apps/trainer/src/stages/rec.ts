@@ -28,8 +28,11 @@ import { itemKnowledgeTexts, pretrainingTexts, titleTokens } from '../rec/pretra
 import { templateTokens } from '../rec/template-tokens';
 import { openPromptComponents } from './rec-components';
 
-/** Folder of a variant's tuned LM (or of the pretrained base LM) inside the rec stage folder. */
-export function recModelDir(recStageDir: string, variant: PromptVariantId | 'pretrained'): string {
+/**
+ * Folder of a variant's tuned LM inside the rec stage folder, or of the shared base LM: `pretrained`
+ * (next-token pretraining) and `warmup` (then tuned to answer P^b, the base every variant starts from).
+ */
+export function recModelDir(recStageDir: string, variant: PromptVariantId | 'pretrained' | 'warmup'): string {
   return path.join(recStageDir, 'models', variant);
 }
 
@@ -43,6 +46,16 @@ export function sampleRows(rows: readonly Row[], count: number, seed: number): R
     .slice(0, count)
     .map((entry) => entry.row)
     .sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The answer warm-up rows: a seeded sample of at most `count` train rows that are not among the
+ * variants' own sample (`tuning`); the variants' rows when the split has no others.
+ */
+export function warmupRows(split: readonly Row[], tuning: readonly Row[], count: number, seed: number): Row[] {
+  const taken = new Set(tuning.map((row) => row.index));
+  const rest = split.filter((row) => !taken.has(row.index));
+  return rest.length > 0 ? sampleRows(rest, count, seed) : [...tuning];
 }
 
 /** The backend spec of `rec.model` when it only scores (no training), else undefined. */
@@ -98,6 +111,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   const validRows = sampleRows(dataset.split('valid'), rec.validRows, context.seed + 1);
   const results: Record<string, unknown>[] = [];
   let pretraining: Record<string, unknown> | undefined;
+  let warmup: Record<string, unknown> | undefined;
   const maxPromptTokens = rec.maxPromptTokens + 8;
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   let tokenizer: RecLmTokenizer;
@@ -143,7 +157,40 @@ export async function recStage(context: StageContext): Promise<StageResult> {
     } finally {
       base.dispose();
     }
-    openVariantLm = async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(baseDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` });
+    let startDir = baseDir;
+    if (rec.warmupEpochs > 0) {
+      // Answer warm-up: the shared base learns to answer Yes/No on P^b prompts of train rows outside
+      // the variants' sample, as the paper's base (an instruction-tuned LLM) already answers such
+      // questions. Every variant, P^b included, starts from it.
+      const rows = warmupRows(dataset.split('train'), trainRows, rec.warmupRows, context.seed + 2);
+      const basicPrompts = async (split: readonly Row[]): Promise<RecLmExample[]> =>
+        (await buildPromptSet({ dataset, rows: split, variant: 'basic', maxHistoryItems: rec.maxHistoryItems, tokenBudget: { tokenizer, maxTokens: rec.maxPromptTokens }, signal: context.signal, logger: context.logger })).map((record) => ({ prompt: record.prompt, label: record.label }));
+      const warmDir = recModelDir(context.outputDir, 'warmup');
+      const lm = createInProcessLanguageModel({ model: loadLlamaCheckpoint(baseDir), tokenizer, maxPromptTokens, modelId: 'rec-lm-warmup' });
+      try {
+        const report = await trainRecLm(lm, {
+          train: await basicPrompts(rows),
+          valid: await basicPrompts(validRows),
+          epochs: rec.warmupEpochs,
+          patience: rec.warmupEpochs,
+          batchSize: rec.batchSize,
+          learningRate: rec.learningRate ?? SCRATCH_LEARNING_RATE,
+          loss: 'answers',
+          seed: context.seed + 2,
+          onProgress: (event) => context.onProgress({ ...event, task: 'rec.warmup' }),
+          logger: context.logger,
+          signal: context.signal,
+        });
+        await saveLlamaCheckpoint(lm.model, warmDir);
+        await trained.save(path.join(warmDir, 'tokenizer.json'));
+        warmup = { rows: rows.length, epochs: report.epochs, bestEpoch: report.bestEpoch, validAuc: report.bestValidation, dir: 'models/warmup' };
+        context.logger.info(`rec: base LM warmed up on P^b answers of ${rows.length} train rows outside the variants' sample (${report.epochs} epoch(s), valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', 'warmup')}`);
+      } finally {
+        await lm.dispose();
+      }
+      startDir = warmDir;
+    }
+    openVariantLm = async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(startDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` });
     saveVariantLm = async (lm, dir) => {
       await saveLlamaCheckpoint(lm.model, dir);
       await trained.save(path.join(dir, 'tokenizer.json'));
@@ -201,7 +248,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   } finally {
     await components.dispose();
   }
-  const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), variants: results };
+  const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), ...(warmup ? { warmup } : {}), variants: results };
   await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary };
 }

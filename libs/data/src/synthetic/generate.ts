@@ -46,6 +46,12 @@ export interface SyntheticDatasetOptions {
   readonly ratingNoise?: number;
   /** Share of interactions picked by popularity alone rather than by taste. @defaultValue 0.3 */
   readonly exploration?: number;
+  /**
+   * Standard deviation of each taste cluster's own liking of each item, beyond what the item's
+   * genres say: the part of taste that titles and genres cannot reveal and only the behaviour of
+   * users of the same cluster shows (collaborative information). @defaultValue 0.4
+   */
+  readonly clusterItemTaste?: number;
   /** Dataset name. @defaultValue "synthetic" */
   readonly name?: string;
   /**
@@ -83,6 +89,7 @@ interface ResolvedOptions {
   popularityHalfLife: number;
   ratingNoise: number;
   exploration: number;
+  clusterItemTaste: number;
 }
 
 function resolve(options: SyntheticDatasetOptions): ResolvedOptions {
@@ -110,6 +117,7 @@ function resolve(options: SyntheticDatasetOptions): ResolvedOptions {
     popularityHalfLife: requireNumber('popularityHalfLife', options.popularityHalfLife ?? 4, 0.1, 1000),
     ratingNoise: requireNumber('ratingNoise', options.ratingNoise ?? 0.7, 0, 5),
     exploration: requireNumber('exploration', options.exploration ?? 0.3, 0, 1),
+    clusterItemTaste: requireNumber('clusterItemTaste', options.clusterItemTaste ?? 0.4, 0, 5),
   };
 }
 
@@ -166,7 +174,7 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
       const genres = catalogue.genres[i];
       let genreScore = 0;
       for (let k = 0; k < genres.length; k++) genreScore += clusterGenre[c * genreCount + genres[k]] * (k === 0 ? 1 : 0.5);
-      affinity[c * o.items + i] = genreScore / (1 + 0.5 * (genres.length - 1)) + 0.4 * random.normal();
+      affinity[c * o.items + i] = genreScore / (1 + 0.5 * (genres.length - 1)) + o.clusterItemTaste * random.normal();
     }
   }
 
