@@ -128,6 +128,11 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   } else {
     const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
     tokenizer = trained;
+    // A checkpoint folder: the weights and the tokenizer (the base LMs' and every variant's).
+    saveVariantLm = async (lm, dir) => {
+      await saveLlamaCheckpoint(lm.model, dir);
+      await trained.save(path.join(dir, 'tokenizer.json'));
+    };
     // The base LM every variant starts from: random weights, then (by default) next-token
     // pretraining on the train split's behaviour texts, as an LLM is pretrained before tuning.
     const baseDir = recModelDir(context.outputDir, 'pretrained');
@@ -152,8 +157,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
         context.logger.info(`rec: base LM pretrained on ${behaviour.length} behaviour texts${items.length > 0 ? ` and ${items.length} item texts` : ''} (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
         pretraining = { texts: behaviour.length + items.length, behaviourTexts: behaviour.length, itemTexts: items.length, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
       }
-      await saveLlamaCheckpoint(base.model, baseDir);
-      await trained.save(path.join(baseDir, 'tokenizer.json'));
+      await saveVariantLm(base, baseDir);
     } finally {
       base.dispose();
     }
@@ -181,8 +185,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           logger: context.logger,
           signal: context.signal,
         });
-        await saveLlamaCheckpoint(lm.model, warmDir);
-        await trained.save(path.join(warmDir, 'tokenizer.json'));
+        await saveVariantLm(lm, warmDir);
         warmup = { rows: rows.length, epochs: report.epochs, bestEpoch: report.bestEpoch, validAuc: report.bestValidation, dir: 'models/warmup' };
         context.logger.info(`rec: base LM warmed up on P^b answers of ${rows.length} train rows outside the variants' sample (${report.epochs} epoch(s), valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', 'warmup')}`);
       } finally {
@@ -191,10 +194,6 @@ export async function recStage(context: StageContext): Promise<StageResult> {
       startDir = warmDir;
     }
     openVariantLm = async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(startDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` });
-    saveVariantLm = async (lm, dir) => {
-      await saveLlamaCheckpoint(lm.model, dir);
-      await trained.save(path.join(dir, 'tokenizer.json'));
-    };
   }
   const components = await openPromptComponents(context, dataset);
   const cache = new RetrievalCache();

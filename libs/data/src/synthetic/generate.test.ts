@@ -22,6 +22,20 @@ function auc(scores: readonly number[], labels: readonly number[]): number {
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
+/** AUC on test rows of the share of the last 50 history items' genres that the target shares (what the genres alone predict). */
+function genreOverlapAuc(dataset: Awaited<ReturnType<typeof generateSyntheticDataset>>): number {
+  const genresOf = (itemId: string) => dataset.items.get(itemId)!.attributes.genres;
+  const test = dataset.split('test');
+  const overlap = (row: Row): number => {
+    const history = dataset.history(row, 50);
+    const target = genresOf(row.itemId);
+    let shared = 0;
+    for (const itemId of history) for (const genre of genresOf(itemId)) if (target.includes(genre)) shared++;
+    return history.length === 0 ? 0 : shared / history.length;
+  };
+  return auc(test.map(overlap), test.map((row) => row.label));
+}
+
 /** AUC on test rows of a vote by the users who rated the target item in train, weighted by the positives they share with the row's user. */
 function neighbourVoteAuc(dataset: Awaited<ReturnType<typeof generateSyntheticDataset>>): number {
   const train = dataset.split('train');
@@ -151,18 +165,10 @@ describe('generateSyntheticInteractions', () => {
   it('clusterItemTaste sets how much of taste only similar users reveal: a larger one makes the neighbour vote stronger', async () => {
     const options = { users: 300, items: 300, seed: 3 };
     expect(generateSyntheticInteractions({ ...options, clusterItemTaste: 0.4 })).toEqual(generateSyntheticInteractions(options));
-    // The neighbour vote's lead over what the genres alone predict (share of history genres the target shares).
+    // The neighbour vote's lead over what the genres alone predict.
     const lead = async (clusterItemTaste: number): Promise<number> => {
       const dataset = await generateSyntheticDataset({ ...options, clusterItemTaste });
-      const genresOf = (itemId: string) => dataset.items.get(itemId)!.attributes.genres;
-      const test = dataset.split('test');
-      const overlap = test.map((row) => {
-        const history = dataset.history(row, 50);
-        let shared = 0;
-        for (const itemId of history) for (const genre of genresOf(itemId)) if (genresOf(row.itemId).includes(genre)) shared++;
-        return history.length === 0 ? 0 : shared / history.length;
-      });
-      return neighbourVoteAuc(dataset) - auc(overlap, test.map((row) => row.label));
+      return neighbourVoteAuc(dataset) - genreOverlapAuc(dataset);
     };
     const weak = await lead(0);
     const strong = await lead(1.5);
@@ -200,15 +206,7 @@ describe('generateSyntheticDataset (the demo size)', async () => {
     for (const row of train) trainCount.set(row.itemId, (trainCount.get(row.itemId) ?? 0) + 1);
     const popularity = auc(test.map((row) => trainCount.get(row.itemId) ?? 0), labels);
 
-    const genresOf = (itemId: string) => dataset.items.get(itemId)!.attributes.genres;
-    const overlap = (row: Row): number => {
-      const history = dataset.history(row, 50);
-      const target = genresOf(row.itemId);
-      let shared = 0;
-      for (const itemId of history) for (const genre of genresOf(itemId)) if (target.includes(genre)) shared++;
-      return history.length === 0 ? 0 : shared / history.length;
-    };
-    const semantic = auc(test.map(overlap), labels);
+    const semantic = genreOverlapAuc(dataset);
 
     const neighbours = neighbourVoteAuc(dataset);
     expect(popularity).toBeGreaterThan(0.53);
