@@ -2,7 +2,8 @@ import { generateSyntheticDataset } from '@score/data';
 import { basicPrompt, ciPrompt } from '@score/prompt-kit';
 import { trainTokenizer } from '@score/text-encoders';
 import { describe, expect, it } from 'vitest';
-import { itemKnowledgeTexts, pretrainingTexts, titleTokens } from './pretraining-texts';
+import { InvalidOptionError } from '@score/core';
+import { itemKnowledgeTexts, pretrainingCorpus, pretrainingTexts, titleTokens } from './pretraining-texts';
 import { templateTokens } from './template-tokens';
 
 describe('the from-scratch LM corpus and vocabulary', () => {
@@ -52,5 +53,31 @@ describe('the from-scratch LM corpus and vocabulary', () => {
     expect(itemKnowledgeTexts(bare as never)).toEqual(['Drama, War: "B" is Drama, War.']);
     const quoted = { ...dataset, items: new Map([['q', { id: 'q', title: 'Say "Hi"', attributes: { genres: 'Comedy' } }]]) };
     expect(itemKnowledgeTexts(quoted as never)).toEqual([`Comedy: "Say 'Hi'" is Comedy.`]);
+  });
+
+  it('pretrainingCorpus: behaviour texts with the last 5% held out, item texts only, or a clear error when empty', async () => {
+    const dataset = await generateSyntheticDataset({ users: 40, items: 60, seed: 5 });
+    const behaviour = pretrainingTexts(dataset);
+    const items = itemKnowledgeTexts(dataset);
+    const held = Math.max(1, Math.floor(behaviour.length * 0.05));
+    const both = pretrainingCorpus(dataset, { behaviour: true, items: true });
+    expect(both.texts).toEqual([...items, ...behaviour.slice(0, behaviour.length - held)]);
+    expect(both.validTexts).toEqual(behaviour.slice(behaviour.length - held));
+    expect([both.behaviourTexts, both.itemTexts]).toEqual([behaviour.length, items.length]);
+    // Item texts only: no interaction reaches the base LM; every item text is trained on and watched.
+    const itemsOnly = pretrainingCorpus(dataset, { behaviour: false, items: true });
+    expect(itemsOnly.texts).toEqual(items);
+    expect(itemsOnly.validTexts).toEqual(items);
+    expect(itemsOnly.behaviourTexts).toBe(0);
+    expect(pretrainingCorpus(dataset, { behaviour: true, items: false }).texts).toEqual(behaviour.slice(0, behaviour.length - held));
+    let error: unknown;
+    try {
+      pretrainingCorpus(dataset, { behaviour: false, items: false });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as InvalidOptionError).field).toBe('rec.pretrainBehaviourTexts');
+    expect((error as Error).message).toMatch(/pretraining corpus would be empty .* set one of them to true, or rec\.pretrainEpochs to 0/);
   });
 });

@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@score/core';
 import type { PreparedDataset } from '@score/data';
 import { describeItem, quoteText } from '@score/prompt-kit';
 
@@ -48,4 +49,38 @@ export function itemKnowledgeTexts(dataset: PreparedDataset): string[] {
 /** The spelling of each item title inside a prompt (quotes inside a title become single quotes): the from-scratch tokenizer's title tokens. */
 export function titleTokens(dataset: PreparedDataset): string[] {
   return [...dataset.items.values()].map((item) => quoteText(describeItem(item)).slice(1, -1));
+}
+
+
+/** The from-scratch LM's pretraining corpus ({@link pretrainingCorpus}). */
+export interface PretrainingCorpus {
+  /** Texts trained on. */
+  readonly texts: string[];
+  /** Texts whose loss early stopping watches. */
+  readonly validTexts: string[];
+  readonly behaviourTexts: number;
+  readonly itemTexts: number;
+}
+
+/**
+ * Assembles the pretraining corpus: behaviour texts ({@link pretrainingTexts}) when `behaviour`,
+ * item texts ({@link itemKnowledgeTexts}) when `items`. Early stopping watches the last 5% of the
+ * behaviour texts, which are not trained on; item texts are all trained on. With item texts only,
+ * every text is trained on and watched (an item's genres are knowledge to learn, not a sample to
+ * generalise from). Throws an {@link InvalidOptionError} naming `rec.pretrainBehaviourTexts` when the
+ * corpus would be empty.
+ */
+export function pretrainingCorpus(dataset: PreparedDataset, options: { behaviour: boolean; items: boolean }): PretrainingCorpus {
+  const behaviour = options.behaviour ? pretrainingTexts(dataset) : [];
+  const items = options.items ? itemKnowledgeTexts(dataset) : [];
+  if (behaviour.length + items.length === 0) {
+    throw new InvalidOptionError(
+      'rec.pretrainBehaviourTexts',
+      `the pretraining corpus would be empty (rec.pretrainBehaviourTexts is ${options.behaviour}, rec.pretrainItemTexts is ${options.items}${options.items ? ' but no item has genres' : ''}${options.behaviour ? ', and no user liked two train items' : ''}): set one of them to true, or rec.pretrainEpochs to 0.`,
+      options.behaviour,
+    );
+  }
+  if (behaviour.length === 0) return { texts: items, validTexts: items, behaviourTexts: 0, itemTexts: items.length };
+  const held = Math.max(1, Math.floor(behaviour.length * 0.05));
+  return { texts: [...items, ...behaviour.slice(0, behaviour.length - held)], validTexts: behaviour.slice(behaviour.length - held), behaviourTexts: behaviour.length, itemTexts: items.length };
 }

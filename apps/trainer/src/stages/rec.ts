@@ -24,7 +24,7 @@ import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
 import { type PromptVariantId, resolvePromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
-import { itemKnowledgeTexts, pretrainingTexts, titleTokens } from '../rec/pretraining-texts';
+import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
 import { openPromptComponents } from './rec-components';
 
@@ -139,14 +139,10 @@ export async function recStage(context: StageContext): Promise<StageResult> {
     const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
     try {
       if (rec.pretrainEpochs > 0) {
-        // Early stopping watches the last 5% of the behaviour texts; item texts are all trained on.
-        const behaviour = pretrainingTexts(dataset);
-        const held = Math.max(1, Math.floor(behaviour.length * 0.05));
-        const items = rec.pretrainItemTexts ? itemKnowledgeTexts(dataset) : [];
-        const texts = [...items, ...behaviour.slice(0, behaviour.length - held)];
+        const corpus = pretrainingCorpus(dataset, { behaviour: rec.pretrainBehaviourTexts, items: rec.pretrainItemTexts });
         const report = await pretrainRecLm(base, {
-          texts,
-          validTexts: behaviour.slice(behaviour.length - held),
+          texts: corpus.texts,
+          validTexts: corpus.validTexts,
           epochs: rec.pretrainEpochs,
           windowTokens: Math.min(128, maxPromptTokens),
           seed: context.seed,
@@ -154,8 +150,8 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           logger: context.logger,
           signal: context.signal,
         });
-        context.logger.info(`rec: base LM pretrained on ${behaviour.length} behaviour texts${items.length > 0 ? ` and ${items.length} item texts` : ''} (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
-        pretraining = { texts: behaviour.length + items.length, behaviourTexts: behaviour.length, itemTexts: items.length, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
+        context.logger.info(`rec: base LM pretrained on ${corpus.behaviourTexts} behaviour texts and ${corpus.itemTexts} item texts (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
+        pretraining = { texts: corpus.behaviourTexts + corpus.itemTexts, behaviourTexts: corpus.behaviourTexts, itemTexts: corpus.itemTexts, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
       }
       await saveVariantLm(base, baseDir);
     } finally {
