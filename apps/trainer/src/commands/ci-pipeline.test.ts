@@ -4,23 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli, setFlags, tempDir } from '../test-helpers';
 
 /**
- * A world where similar users know something the titles do not: 300 users with steady tastes
- * (little drift, few switches, low rating noise) and a strong per-cluster liking of each item
- * beyond its genres (`clusterItemTaste`), so whether users like the target user liked an item
- * carries signal that the user's own history lacks.
+ * The demo's pipeline on the demo's data, cut to P^b and full SCoRe, fewer CRM, CAR and SARE epochs
+ * and smaller assessment samples and sweeps (about 5 minutes on 2 cores). The recommender LM
+ * settings are the demo's (3,000 tuning rows, three warm-up epochs).
  */
-const WORLD: readonly string[] = [
-  'data.source.users=300',
-  'data.source.items=200',
-  'data.source.clusterItemTaste=1.5',
-  'data.source.ratingNoise=0.3',
-  'data.source.sessionFocus=0.3',
-  'data.source.switchShare=0.1',
-  'data.source.drift=0.2',
-  'data.source.exploration=0.1',
-];
-
-/** The demo's pipeline, scaled down to under two minutes on 2 cores: P^b and full SCoRe only. */
 const PIPELINE: readonly string[] = [
   'crm.epochs=4',
   'crm.baseline=false',
@@ -28,17 +15,7 @@ const PIPELINE: readonly string[] = [
   'assess.sample=300',
   'sare.epochs=1',
   'rec.variants=[basic,score]',
-  'rec.pretrainEpochs=2',
-  // The setting these checks were measured with. The demo pretrains on item texts only with three
-  // warm-up epochs; at 1,500 warm-up rows that start stayed at the base rate in a trial run.
-  'rec.pretrainBehaviourTexts=true',
-  'rec.warmupEpochs=1',
-  'rec.trainRows=1500',
-  'rec.warmupRows=1500',
-  'rec.validRows=300',
-  'rec.epochs=2',
-  'rec.maxBehaviourItems=20',
-  'eval.maxRows=2000',
+  'eval.maxRows=1000',
   'eval.retrievedSweep=[10]',
   'eval.keptSweep=[2]',
 ];
@@ -63,18 +40,24 @@ function targetInCi(file: string): { positives: number; negatives: number } {
 }
 
 describe('the seeded end-to-end pipeline (smaller than the demo)', () => {
-  it('delivers collaborative information into P^s and tunes both LMs off the base rate', async () => {
+  it('delivers collaborative information into P^s, tunes both LMs, and P^s beats P^b in UAUC', async () => {
     const run = path.join(tempDir(), 'ci');
-    await runCli(['demo', '--run-dir', run, ...setFlags([...WORLD, ...PIPELINE]), '--quiet']);
-    // CAR + SARE put the target among the similar users' liked titles far more often when the user
-    // liked it (measured: 40% of positive valid rows, 13% of negative ones).
+    await runCli(['demo', '--run-dir', run, ...setFlags(PIPELINE), '--quiet']);
+    // CAR + SARE put the target among the similar users' liked titles more often when the user
+    // liked it (measured: 22.7% of positive valid rows, 10.3% of negative ones).
     const valid = targetInCi(path.join(run, 'rec', 'prompts', 'score-k10-s2', 'valid.jsonl'));
-    expect(valid.positives).toBeGreaterThan(2 * valid.negatives);
-    // Both tuned LMs learned (a tuning stuck at the base rate scores about 0.5; measured 0.593 for
-    // P^b and 0.598 for P^s on the 1,941 test rows). Whether P^s beats P^b here is within the
-    // run-to-run noise (docs/method.md, "Reading the demo's numbers"), so it is not asserted.
+    expect(valid.positives).toBeGreaterThan(1.5 * valid.negatives);
     const metrics = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8')) as { rows: number; models: ModelMetrics[] };
-    expect(metrics.rows).toBeGreaterThan(1500);
-    for (const id of ['llm-basic', 'score']) expect(metrics.models.find((model) => model.id === id)!.auc).toBeGreaterThan(0.56);
-  }, 600_000);
+    expect(metrics.rows).toBe(1000);
+    const basic = metrics.models.find((model) => model.id === 'llm-basic')!;
+    const score = metrics.models.find((model) => model.id === 'score')!;
+    // Both tuned LMs learned (a tuning stuck at the base rate scores about 0.5; measured 0.6456 for
+    // P^b and 0.6462 for P^s).
+    expect(basic.auc).toBeGreaterThan(0.6);
+    expect(score.auc).toBeGreaterThan(0.6);
+    // The paper's gain of P^s over P^b shows in UAUC (measured 0.6709 against 0.6486; the demo:
+    // 0.6825 against 0.6486). In AUC the two are within run-to-run noise here (0.6462 against
+    // 0.6456), so AUC is not asserted (docs/method.md, "Reading the demo's numbers").
+    expect(score.uauc - basic.uauc).toBeGreaterThan(0.01);
+  }, 1_200_000);
 });

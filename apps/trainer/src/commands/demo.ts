@@ -18,7 +18,7 @@ export const DEMO_CONFIG = Object.freeze({
   car: { encoder: 'pooled', epochs: 2, retrieved: 10 },
   assess: { llm: 'metadata', sample: 2000, embedder: 'car' },
   sare: { encoder: 'pooled', epochs: 2, kept: 2 },
-  rec: { model: 'scratch', pretrainEpochs: 4, pretrainBehaviourTexts: false, warmupEpochs: 3, warmupRows: 3000, epochs: 2, patience: 2, trainRows: 3000, validRows: 800, maxHistoryItems: 15, maxBehaviourItems: 20, batchSize: 16 },
+  rec: { model: 'scratch', pretrainEpochs: 4, warmupEpochs: 3, warmupRows: 3000, epochs: 2, patience: 2, trainRows: 3000, validRows: 800, maxHistoryItems: 15, maxBehaviourItems: 20, batchSize: 16 },
   eval: { split: 'test', maxRows: 1000, retrievedSweep: [5, 10, 15], keptSweep: [1, 2, 3] },
 });
 
