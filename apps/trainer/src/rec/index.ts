@@ -22,4 +22,5 @@ export {
 } from './token-budget';
 export type { FittedPrompt, PromptItemLimits, PromptTokenizer, PromptTokenStatistics, ResolvedTokenBudget, TokenBudget } from './token-budget';
 export { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
-export { pretrainingTexts, titleTokens } from './pretraining-texts';
+export { itemKnowledgeTexts, pretrainingCorpus, pretrainingTexts, titleTokens } from './pretraining-texts';
+export type { PretrainingCorpus } from './pretraining-texts';

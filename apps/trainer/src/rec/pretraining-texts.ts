@@ -51,14 +51,15 @@ export function titleTokens(dataset: PreparedDataset): string[] {
   return [...dataset.items.values()].map((item) => quoteText(describeItem(item)).slice(1, -1));
 }
 
-
 /** The from-scratch LM's pretraining corpus ({@link pretrainingCorpus}). */
 export interface PretrainingCorpus {
   /** Texts trained on. */
   readonly texts: string[];
   /** Texts whose loss early stopping watches. */
   readonly validTexts: string[];
+  /** Behaviour texts in the corpus, the held-out ones included. */
   readonly behaviourTexts: number;
+  /** Item texts in the corpus. */
   readonly itemTexts: number;
 }
 
