@@ -74,6 +74,14 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ values: { eval: { keptSweep: [] } } })).message).toContain('must have at least 1 entries');
   });
 
+  it('rejects keys that only conflict together: an empty pretraining corpus', () => {
+    const error = errorOf(() => loadConfig({ overrides: ['rec.pretrainBehaviourTexts=false', 'rec.pretrainItemTexts=false'] }));
+    expect(error.field).toBe('rec.pretrainBehaviourTexts');
+    expect(error.message).toBe('Invalid "rec.pretrainBehaviourTexts": is false and so is rec.pretrainItemTexts, which leaves the pretraining corpus empty; set either to true, or rec.pretrainEpochs to 0.');
+    expect(loadConfig({ overrides: ['rec.pretrainBehaviourTexts=false', 'rec.pretrainItemTexts=false', 'rec.pretrainEpochs=0'] }).config.rec.pretrainEpochs).toBe(0);
+    expect(loadConfig({ overrides: ['rec.pretrainBehaviourTexts=false'] }).config.rec.pretrainItemTexts).toBe(true);
+  });
+
   it('layers built-in defaults < file < values < --set overrides', () => {
     const file = tempFile('layers.yaml', 'crm:\n  epochs: 7\n  hiddenSize: 32\n  batchSize: 256\ncar:\n  retrieved: 15\n');
     const { config } = loadConfig({ file, values: { crm: { hiddenSize: 48, batchSize: 128 } }, overrides: ['crm.batchSize=64', 'eval.keptSweep=[1, 2]', 'data.domain=books'] });

@@ -65,5 +65,16 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const parsed = result.data;
   const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
+  const problems = crossKeyProblems(config);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
+}
+
+/** Problems that involve several keys, which the per-key schema cannot see. */
+function crossKeyProblems(config: ScoreConfig): ConfigProblem[] {
+  const { rec } = config;
+  if (rec.model === 'scratch' && rec.pretrainEpochs > 0 && !rec.pretrainBehaviourTexts && !rec.pretrainItemTexts) {
+    return [{ path: 'rec.pretrainBehaviourTexts', message: 'is false and so is rec.pretrainItemTexts, which leaves the pretraining corpus empty; set either to true, or rec.pretrainEpochs to 0' }];
+  }
+  return [];
 }

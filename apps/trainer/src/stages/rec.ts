@@ -92,7 +92,7 @@ export const LORA_LEARNING_RATE = 1e-4;
  * neighbours, the untuned retriever, CAR, CAR + SARE) builds the train and valid prompts (leakage
  * rule: only behaviour before each row's time), and tunes one recommender LM per variant on a
  * seeded sample of train rows with early stopping on valid AUC: from a from-scratch base LM
- * (pretrained on behaviour texts) by default, or LoRA adapters on a Hugging Face checkpoint when
+ * (pretrained on {@link pretrainingCorpus}, then warmed up on P^b answers) by default, or LoRA adapters on a Hugging Face checkpoint when
  * `rec.model` is `{ base, lora }`. A backend spec in `rec.model` scores without training (the eval
  * stage calls it).
  */
@@ -134,7 +134,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
       await trained.save(path.join(dir, 'tokenizer.json'));
     };
     // The base LM every variant starts from: random weights, then (by default) next-token
-    // pretraining on the train split's behaviour texts, as an LLM is pretrained before tuning.
+    // pretraining on behaviour and item texts, as an LLM is pretrained before tuning.
     const baseDir = recModelDir(context.outputDir, 'pretrained');
     const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
     try {
