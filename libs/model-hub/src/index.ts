@@ -1,0 +1,10 @@
+export { listModels, getModelEntry } from './model-registry';
+export { modelSize } from './model-entry';
+export type { HubSource, ModelEntry, ModelFile, ModelSourceKind, PulledModel, PypiSource, WheelMember } from './model-entry';
+export { modelPath, parseModelSpec, pullModel, resolveModelPath } from './pull-model';
+export type { PullOptions, PullProgressEvent } from './pull-model';
+export { defaultModelsDir } from './models-dir';
+export { hubFileUrl } from './hub-source';
+export { HashMismatchError, PipUnavailableError, RegistryUnreachableError, UnknownModelError } from './model-hub-errors';
+export { openZipEntry, readZipDirectory } from './zip-reader';
+export type { ZipEntry } from './zip-reader';
