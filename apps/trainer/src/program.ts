@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CommandContextOptions, createCommandContext, type GlobalFlags } from './cli/command-context';
 import { registerDemoCommand } from './commands/demo';
+import { registerModelsCommand } from './commands/models';
 import { registerPrepareCommand } from './commands/prepare';
 import { registerConfigCommand } from './config/config-command';
 import { registerRunCommand } from './pipeline/run-command';
@@ -43,5 +44,6 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
   registerRunCommand(program, contextFor, trainerStageRegistry);
   registerDemoCommand(program, contextFor, trainerStageRegistry);
   registerConfigCommand(program, contextFor);
+  registerModelsCommand(program, contextFor);
   return program;
 }
