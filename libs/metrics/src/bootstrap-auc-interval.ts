@@ -1,6 +1,7 @@
 import { auc } from './auc';
 import { createRandom } from './random';
 import { checkInteger, checkOpenInterval, checkOptionsObject, readLabels, readScores } from './validate';
+import { sortedQuantile, sortScores, weightedSortedAuc } from './weighted-auc';
 
 /** Options of {@link bootstrapAucInterval}. */
 export interface BootstrapAucOptions {
@@ -63,50 +64,18 @@ export function bootstrapAucInterval(
   if (Number.isNaN(point)) return { auc: Number.NaN, lower: Number.NaN, upper: Number.NaN, samples: 0 };
 
   const n = y.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i += 1) order[i] = i;
-  order.sort((a, b) => (s[a] < s[b] ? -1 : s[a] > s[b] ? 1 : 0));
-  // groupEnd[g] = end (exclusive) in `order` of the g-th run of equal scores.
-  const ends: number[] = [];
-  for (let i = 1; i <= n; i += 1) {
-    if (i === n || s[order[i]] !== s[order[i - 1]]) ends.push(i);
-  }
-
+  const sorted = sortScores(s);
   const counts = new Uint32Array(n);
   const values = new Float64Array(samples);
   let kept = 0;
   for (let b = 0; b < samples; b += 1) {
     counts.fill(0);
     for (let i = 0; i < n; i += 1) counts[Math.floor(random() * n)] += 1;
-    let negativesBelow = 0;
-    let numerator = 0;
-    let positives = 0;
-    let start = 0;
-    for (const end of ends) {
-      let groupPositives = 0;
-      let groupNegatives = 0;
-      for (let i = start; i < end; i += 1) {
-        const row = order[i];
-        if (y[row] === 1) groupPositives += counts[row];
-        else groupNegatives += counts[row];
-      }
-      numerator += groupPositives * negativesBelow + (groupPositives * groupNegatives) / 2;
-      negativesBelow += groupNegatives;
-      positives += groupPositives;
-      start = end;
-    }
-    if (positives > 0 && negativesBelow > 0) values[kept++] = numerator / (positives * negativesBelow);
+    const value = weightedSortedAuc(sorted, y, counts);
+    if (!Number.isNaN(value)) values[kept++] = value;
   }
   if (kept === 0) return { auc: point, lower: Number.NaN, upper: Number.NaN, samples: 0 };
-  const sorted = values.subarray(0, kept).sort();
+  const ordered = values.subarray(0, kept).sort();
   const tail = (1 - confidence) / 2;
-  return { auc: point, lower: quantile(sorted, tail), upper: quantile(sorted, 1 - tail), samples: kept };
-}
-
-/** Quantile of sorted values with linear interpolation (Hyndman-Fan type 7, numpy's default). */
-function quantile(sorted: Float64Array, q: number): number {
-  const h = (sorted.length - 1) * q;
-  const low = Math.floor(h);
-  const high = Math.min(low + 1, sorted.length - 1);
-  return sorted[low] + (h - low) * (sorted[high] - sorted[low]);
+  return { auc: point, lower: sortedQuantile(ordered, tail), upper: sortedQuantile(ordered, 1 - tail), samples: kept };
 }

@@ -17,3 +17,13 @@ export { kendallTau } from './kendall-tau';
 export type { RankingWithTies } from './kendall-tau';
 export { evaluateCtr } from './evaluate-ctr';
 export type { CtrEvaluation, CtrEvaluationInput } from './evaluate-ctr';
+export { pairedUserBootstrap } from './paired-user-bootstrap';
+export type {
+  BootstrapDifference,
+  BootstrapEstimate,
+  BootstrapModelIntervals,
+  BootstrapModelScores,
+  PairedUserBootstrap,
+  PairedUserBootstrapInput,
+  PairedUserBootstrapOptions,
+} from './paired-user-bootstrap';
