@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { executeRun, formatRunReport, type RunCommandReport } from '../pipeline/run-command';
 import type { StageRegistry } from '../pipeline/stage-registry';
-import type { ContextFactory } from '../program';
+import { type ContextFactory, positiveInteger } from '../program';
 import { type EvaluationMetrics, readEvaluationMetrics, renderResultsTable } from '../report';
 
 /**
@@ -19,7 +19,7 @@ export const DEMO_CONFIG = Object.freeze({
   assess: { llm: 'metadata', sample: 2000, embedder: 'car' },
   sare: { encoder: 'pooled', epochs: 2, kept: 2 },
   rec: { model: 'scratch', pretrainEpochs: 4, warmupEpochs: 3, warmupRows: 3000, epochs: 2, patience: 2, trainRows: 3000, validRows: 800, maxHistoryItems: 15, maxBehaviourItems: 20, batchSize: 16 },
-  eval: { split: 'test', maxRows: 1000, retrievedSweep: [5, 10, 15], keptSweep: [1, 2, 3] },
+  eval: { split: 'test', maxRows: 1000, retrievedSweep: [5, 10, 15], keptSweep: [1, 2, 3], retrainSweeps: false },
 });
 
 /** Flags of `score-train demo`. */
@@ -30,6 +30,8 @@ export interface DemoFlags {
   readonly set?: readonly string[];
   /** Redo this stage and every later one. @defaultValue none: finished stages are skipped */
   readonly from?: string;
+  /** Repeat rec and eval with N seeds (42 .. 42 + N - 1); the table gives mean and standard deviation. @defaultValue 1 */
+  readonly seeds?: number;
   /** Print the run report and the evaluation metrics as JSON. @defaultValue false */
   readonly json?: boolean;
   /** No progress output. @defaultValue false */
@@ -71,6 +73,7 @@ export function registerDemoCommand(program: Command, contextFor: ContextFactory
     .option('--run-dir <dir>', 'run folder', 'runs/demo')
     .option('--set <key=value>', 'override a key of the demo config, e.g. --set rec.trainRows=500 (repeatable)', collect)
     .option('--from <stage>', 'redo this stage and every later one')
+    .option('--seeds <n>', 'repeat rec and eval with N seeds (run.seed .. run.seed + N - 1); the table adds mean and standard deviation per model', positiveInteger('--seeds'))
     .option('--json', 'print the run report and metrics as JSON')
     .option('--quiet', 'no progress output')
     .action(async (flags: DemoFlags) => {

@@ -129,9 +129,29 @@ const recModel = z
   .default('scratch')
   .describe('The recommender LM: "scratch", { base: CHECKPOINT, lora: {...} } to LoRA-tune a checkpoint, or a backend spec to score only.');
 
+/** Stages that `run.seedStages` may add to the repeated ones (rec and eval always repeat). */
+export const OPTIONAL_SEED_STAGES = Object.freeze(['crm', 'car', 'assess', 'sare'] as const);
+
 const runSection = section({
   dir: nonEmptyString().default('runs/score').describe('Run folder: manifest.json and one folder per stage. Relative paths are resolved against the working directory.'),
   seed: nonNegativeInt().default(42).describe('Seed of every stage (initialisation, shuffling, sampling).'),
+  // --- seeds (issue 15) ---
+  seeds: z
+    .array(nonNegativeInt())
+    .min(1)
+    .optional()
+    .describe('Seeds to repeat the seed-dependent stages with (rec and eval, plus `seedStages`); the first must be `run.seed`, whose outputs stay in the usual stage folders, and each other seed S writes `seeds/S/<stage>/`. The report gives each model\'s mean and standard deviation over the seeds beside its bootstrap intervals. `--seeds N` on run/demo sets seed..seed+N-1. Default: `run.seed` only.'),
+  seedStages: z
+    .array(z.enum(OPTIONAL_SEED_STAGES))
+    .default([])
+    .describe('Earlier stages repeated per seed as well (crm, car, assess, sare); every stage after a repeated one repeats too. Default: none (only rec and eval; the CRM, CAR and SARE of `run.seed` serve every seed).'),
+}).superRefine((run, context) => {
+  if (run.seeds === undefined) return;
+  if (run.seeds[0] !== run.seed) {
+    context.addIssue({ code: 'custom', path: ['seeds'], message: `must start with run.seed (${run.seed}), the seed of the usual stage folders, e.g. [${run.seed}, ${run.seed + 1}, ${run.seed + 2}]; got [${run.seeds.join(', ')}]` });
+  }
+  const repeated = run.seeds.find((seed, i) => run.seeds!.indexOf(seed) !== i);
+  if (repeated !== undefined) context.addIssue({ code: 'custom', path: ['seeds'], message: `lists the seed ${repeated} twice; each seed may appear once` });
 });
 
 const dataSection = section({
@@ -222,7 +242,11 @@ const evalSection = section({
   split: z.enum(['valid', 'test']).default('test').describe('Split the final metrics are computed on.'),
   retrievedSweep: z.array(positiveInt()).min(1).default([5, 10, 15, 20]).describe('K_e values of the sensitivity sweep (paper Fig. 4: 5..20).'),
   keptSweep: z.array(positiveInt()).min(1).default([1, 2, 3, 4]).describe('K_s values of the sensitivity sweep (paper Fig. 4: 1..4).'),
-  maxRows: positiveInt().default(1500).describe('Rows of the evaluated split scored by every model (a seeded sample, the same rows for every model); the split\'s size when smaller.'),
+  maxRows: positiveInt().optional().describe('Rows of the evaluated split scored by every model: a seeded sample (the same rows for every model and seed), and the report says "n of N rows". Default: every row of the split (the paper scores the whole test split).'),
+  // --- intervals and sweeps (issue 15) ---
+  bootstrapSamples: positiveInt().default(1000).describe('Resamples of the paired bootstrap over users behind every interval: each draws as many users as the scored rows hold, with replacement, the same users for every model (seeded by run.seed).'),
+  confidence: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the percentile intervals of AUC, UAUC and the differences between models; a difference counts as real only when its interval excludes zero.'),
+  retrainSweeps: z.boolean().default(false).describe('Tune a full-SCoRe LM at every K_e/K_s sweep point (as the paper does; the rec stage trains them), instead of scoring the LM tuned at (car.retrieved, K_s) with other K_e/K_s. The paper configs set true; false is cheaper, and the report then says "scored without retraining".'),
 });
 
 /**

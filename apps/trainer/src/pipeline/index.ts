@@ -10,6 +10,7 @@ export type { PipelineReport, RunPipelineOptions, StageReport } from './run-pipe
 export { STAGE_NAMES } from './stage';
 export type { Stage, StageContext, StageImplementation, StageInputs, StageName, StageResult } from './stage';
 export { dataSourceFiles, STAGE_DEFINITIONS } from './stage-definitions';
+export { ALWAYS_SEEDED_STAGES, expandSeedStages, repeatedStages, runSeeds, SEEDS_FOLDER, seedStageName } from './seed-stages';
 export { StageFailedError } from './stage-failed-error';
 export { createStageRegistry } from './stage-registry';
 export type { StageRegistry } from './stage-registry';

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { loadConfig } from '../config/load-config';
-import type { ContextFactory } from '../program';
+import { type ContextFactory, positiveInteger } from '../program';
 import { formatBytes } from './artifacts';
 import { type PipelineReport, runPipeline } from './run-pipeline';
 import { STAGE_NAMES } from './stage';
@@ -23,6 +23,11 @@ export interface RunFlags {
   readonly runDir?: string;
   /** How finished stages' artifacts are checked before skipping them. @defaultValue "size" */
   readonly verify?: 'size' | 'hash';
+  /**
+   * Repeat the seed-dependent stages with N seeds, run.seed .. run.seed + N - 1 (sets `run.seeds`).
+   * @defaultValue none: `run.seeds` from the config, else run.seed only
+   */
+  readonly seeds?: number;
   /** Print the report as JSON. @defaultValue false */
   readonly json?: boolean;
   /** No progress output. @defaultValue false */
@@ -63,7 +68,13 @@ export function formatRunReport(report: PipelineReport): string {
  */
 export async function executeRun(flags: RunFlags, context: CommandContext, registry: StageRegistry, values?: Record<string, unknown>): Promise<RunCommandReport> {
   const overrides = [...(flags.runDir === undefined ? [] : [`run.dir=${JSON.stringify(flags.runDir)}`]), ...(flags.set ?? [])];
-  const loaded = loadConfig({ file: flags.config, overrides, ...(values === undefined ? {} : { values }) });
+  let loaded = loadConfig({ file: flags.config, overrides, ...(values === undefined ? {} : { values }) });
+  if (flags.seeds !== undefined) {
+    // --seeds N: run.seed .. run.seed + N - 1, over whatever the file and --set say.
+    const first = loaded.config.run.seed;
+    const seeds = Array.from({ length: flags.seeds }, (_, i) => first + i);
+    loaded = loadConfig({ file: flags.config, overrides: [...overrides, `run.seeds=${JSON.stringify(seeds)}`], ...(values === undefined ? {} : { values }) });
+  }
   context.logger.info(`config ${loaded.file ?? '(built-in defaults)'} resolved`, { hash: loaded.hash.slice(0, 12) });
   const controller = new AbortController();
   const interrupt = () =>
@@ -107,6 +118,7 @@ export function registerRunCommand(program: Command, contextFor: ContextFactory,
     .option('--only <stage>', `run only this stage (repeatable; ${STAGE_NAMES.join(', ')}); its upstream stages must have finished`, collectStage)
     .option('--set <key=value>', 'override a config key, e.g. --set crm.epochs=3 (repeatable; values are typed as in YAML)', collect)
     .option('--run-dir <dir>', 'run folder (same as --set run.dir=DIR)')
+    .option('--seeds <n>', 'repeat the seed-dependent stages (rec, eval, run.seedStages) with N seeds: run.seed .. run.seed + N - 1; the report gives mean and standard deviation per model', positiveInteger('--seeds'))
     .addOption(new Option('--verify <mode>', 'check finished stages\' artifacts by size or by sha256 before skipping them').choices(['size', 'hash']).default('size'))
     .option('--json', 'print the run report as JSON')
     .option('--quiet', 'no progress output')

@@ -7,6 +7,7 @@ import { findDamagedArtifact, fingerprintFiles, formatBytes, listArtifacts } fro
 import { MANIFEST_FORMAT_VERSION, type RunManifest, type StageRecord, readManifest, writeManifest } from './manifest';
 import { acquireRunLock } from './run-lock';
 import type { Stage, StageContext } from './stage';
+import { expandSeedStages } from './seed-stages';
 import { StageFailedError } from './stage-failed-error';
 import { commitStageFolder, createStageTempFolder, recoverStageFolders } from './stage-folder';
 
@@ -111,11 +112,16 @@ function stageReport(name: string, status: StageReport['status'], reason: string
  * - Each stage writes into a temporary folder renamed to `<runDir>/<stage>` only when it returns,
  *   so a stage that throws or is killed never leaves a partial folder nor loses the previous one;
  *   the next run cleans what an interrupted one left and reruns the stage.
+ * - With `run.seeds` holding more than one seed, the seed-dependent stages (rec, eval and
+ *   `run.seedStages`) also run once per extra seed S in `<runDir>/seeds/S/<stage>`, before the
+ *   eval of `run.seed`, which gathers them ({@link expandSeedStages}).
  * - A stage whose upstream output is missing and not selected to run fails with
  *   `ArtifactNotFoundError` naming the file and the stage that makes it.
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineReport> {
-  const { config, stages } = options;
+  const { config } = options;
+  // With run.seeds, the seed-dependent stages also run once per extra seed (seeds/<seed>/<stage>).
+  const stages = expandSeedStages(config, options.stages);
   const logger = options.logger ?? silentLogger;
   const onProgress: ProgressCallback = options.onProgress ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;

@@ -5,9 +5,20 @@ import type { Logger } from '@score/core';
 
 const LEFTOVER = /^\.(.+)\.(tmp|old)-\d+-[0-9a-f]+$/;
 
-/** Creates the temporary folder a stage writes into: `<runDir>/.<stage>.tmp-<pid>-<random>`. */
+/**
+ * The folder holding a stage's folder and the name of the stage's folder in it: `runDir` and the
+ * name, or for a nested stage name such as `seeds/43/rec` (a per-seed stage) `runDir/seeds/43` and `rec`.
+ */
+function stageParent(runDir: string, stage: string): { parent: string; base: string } {
+  const parts = stage.split('/');
+  return { parent: path.join(runDir, ...parts.slice(0, -1)), base: parts[parts.length - 1]! };
+}
+
+/** Creates the temporary folder a stage writes into: `<runDir>/.<stage>.tmp-<pid>-<random>` (beside the stage's folder for a nested name). */
 export async function createStageTempFolder(runDir: string, stage: string): Promise<string> {
-  const folder = path.join(runDir, `.${stage}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const { parent, base } = stageParent(runDir, stage);
+  await fs.promises.mkdir(parent, { recursive: true });
+  const folder = path.join(parent, `.${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.promises.mkdir(folder);
   return folder;
 }
@@ -18,8 +29,9 @@ export async function createStageTempFolder(runDir: string, stage: string): Prom
  * point leaves either the old or the new folder in place (see {@link recoverStageFolders}).
  */
 export async function commitStageFolder(runDir: string, stage: string, temporary: string): Promise<string> {
-  const target = path.join(runDir, stage);
-  const previous = path.join(runDir, `.${stage}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const { parent, base } = stageParent(runDir, stage);
+  const target = path.join(parent, base);
+  const previous = path.join(parent, `.${base}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
   let movedAway = false;
   try {
     await fs.promises.rename(target, previous);
@@ -38,13 +50,21 @@ export async function commitStageFolder(runDir: string, stage: string, temporary
  * back (the manifest still describes it); other renamed-away folders are deleted.
  */
 export async function recoverStageFolders(runDir: string, logger: Logger): Promise<void> {
-  const names = await fs.promises.readdir(runDir);
+  await recoverIn(runDir, logger);
+  // Per-seed stage folders live in seeds/<seed>/ (see seed-stages.ts).
+  const seeds = path.join(runDir, 'seeds');
+  const entries = await fs.promises.readdir(seeds, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isDirectory()) await recoverIn(path.join(seeds, entry.name), logger);
+}
+
+async function recoverIn(dir: string, logger: Logger): Promise<void> {
+  const names = await fs.promises.readdir(dir);
   for (const name of names) {
     const match = LEFTOVER.exec(name);
     if (!match) continue;
     const [, stage, kind] = match;
-    const leftover = path.join(runDir, name);
-    const target = path.join(runDir, stage!);
+    const leftover = path.join(dir, name);
+    const target = path.join(dir, stage!);
     if (kind === 'old' && !fs.existsSync(target)) {
       await fs.promises.rename(leftover, target);
       logger.warn(`restored the folder of stage "${stage}" that an interrupted run had moved away`, { path: target });

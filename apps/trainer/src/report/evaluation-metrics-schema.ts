@@ -6,6 +6,10 @@ const count = z.number().int().min(0);
 const splitCounts = z.strictObject({ train: count, valid: count, test: count });
 const timeRange = z.tuple([z.number(), z.number()]).nullable();
 const figures = z.strictObject({ auc: probability, uauc: probability });
+const interval = z.strictObject({ lower: probability, upper: probability });
+const signed = z.number().min(-1).max(1);
+const signedInterval = z.strictObject({ lower: signed, upper: signed });
+const split = z.enum(['train', 'valid', 'test']);
 
 const modelSchema = z.strictObject({
   id: z.string().min(1),
@@ -19,10 +23,15 @@ const modelSchema = z.strictObject({
   uaucUsers: count,
   uaucSkipped: count,
   logLoss: z.number().min(0),
-  aucInterval: z.strictObject({ lower: probability, upper: probability }).optional(),
+  aucInterval: interval.optional(),
+  uaucInterval: interval.optional(),
+  differences: z
+    .array(z.strictObject({ reference: z.string().min(1), auc: signed, aucInterval: signedInterval, uauc: signed, uaucInterval: signedInterval }))
+    .optional(),
+  seeds: z.strictObject({ count: z.number().int().min(2), aucMean: probability, aucSd: z.number().min(0), uaucMean: probability, uaucSd: z.number().min(0) }).optional(),
 });
 
-const sweepPoint = z.strictObject({ k: z.number().int().min(1), auc: probability, uauc: probability });
+const sweepPoint = z.strictObject({ k: z.number().int().min(1), auc: probability, uauc: probability, aucInterval: interval.optional(), uaucInterval: interval.optional() });
 
 /** The zod schema of metrics.json ({@link EvaluationMetrics}); strict: unknown keys are errors. */
 export const evaluationMetricsSchema = z.strictObject({
@@ -41,8 +50,23 @@ export const evaluationMetricsSchema = z.strictObject({
   }),
   split: z.enum(['valid', 'test']),
   rows: count,
+  splitRows: count.optional(),
+  trainRows: z.strictObject({ rows: count, of: count }).optional(),
+  bootstrap: z
+    .strictObject({ unit: z.literal('user'), paired: z.literal(true), samples: z.number().int().min(1), confidence: z.number().gt(0).lt(1), seed: z.number().int(), users: count })
+    .optional(),
+  seeds: z
+    .strictObject({
+      seeds: z.array(z.number().int()).min(1),
+      stages: z.array(z.string().min(1)),
+      runs: z.array(z.strictObject({ seed: z.number().int(), models: z.array(z.strictObject({ id: z.string().min(1), auc: probability, uauc: probability, logLoss: z.number().min(0) })) })),
+    })
+    .optional(),
+  retrievalFallback: z
+    .array(z.strictObject({ variant: z.string().min(1), split, rows: count, fallbackRows: count, rate: probability }))
+    .optional(),
   models: z.array(modelSchema),
-  sweeps: z.strictObject({ retrieved: z.array(sweepPoint), kept: z.array(sweepPoint) }),
+  sweeps: z.strictObject({ retrieved: z.array(sweepPoint), kept: z.array(sweepPoint), retrained: z.boolean().optional() }),
   stages: z.array(z.strictObject({ name: z.string().min(1), seconds: z.number().min(0), status: z.enum(['done', 'skipped', 'failed']) })),
   notes: z.array(z.string()),
   paper: z.strictObject({

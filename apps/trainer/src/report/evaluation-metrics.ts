@@ -39,8 +39,101 @@ export interface ModelMetrics {
   readonly uaucSkipped: number;
   /** Mean binary cross-entropy of the predicted probabilities. */
   readonly logLoss: number;
-  /** Bootstrap confidence interval of the AUC, when computed. */
+  /** Bootstrap confidence interval of the AUC, when computed (paired bootstrap over users, see {@link BootstrapSettings}). */
   readonly aucInterval?: Interval;
+  /** Bootstrap confidence interval of the UAUC, when computed. */
+  readonly uaucInterval?: Interval;
+  /**
+   * Paired differences of this model to reference models (LM rows: to P^b and to full SCoRe), each
+   * with the interval of the difference over the same bootstrap resamples.
+   */
+  readonly differences?: readonly ModelDifference[];
+  /** Mean and standard deviation over the run's seeds, when it ran more than one (`run.seeds`). */
+  readonly seeds?: SeedSpread;
+}
+
+/** The difference of a model to a reference model (this model minus the reference), paired over users. */
+export interface ModelDifference {
+  /** Id of the reference model. */
+  readonly reference: string;
+  /** AUC(model) - AUC(reference) on the scored rows. */
+  readonly auc: number;
+  /** Percentile interval of the AUC difference over the paired resamples. */
+  readonly aucInterval: Interval;
+  /** UAUC(model) - UAUC(reference). */
+  readonly uauc: number;
+  /** Percentile interval of the UAUC difference. */
+  readonly uaucInterval: Interval;
+}
+
+/** Spread of one model's figures over the seeds of a run. */
+export interface SeedSpread {
+  /** Seeds the figures come from. */
+  readonly count: number;
+  /** Mean AUC over the seeds. */
+  readonly aucMean: number;
+  /** Sample standard deviation (n - 1) of the AUC over the seeds. */
+  readonly aucSd: number;
+  /** Mean UAUC over the seeds. */
+  readonly uaucMean: number;
+  /** Sample standard deviation of the UAUC over the seeds. */
+  readonly uaucSd: number;
+}
+
+/** How the intervals were computed. */
+export interface BootstrapSettings {
+  /** The resampled unit: users (all rows of a drawn user, drawn with replacement). */
+  readonly unit: 'user';
+  /** Whether every model was scored on the same resamples (differences are then paired). */
+  readonly paired: true;
+  /** Resamples drawn. */
+  readonly samples: number;
+  /** Two-sided coverage of the percentile intervals, e.g. 0.95. */
+  readonly confidence: number;
+  /** Seed of the draws. */
+  readonly seed: number;
+  /** Users in the scored rows (drawn per resample). */
+  readonly users: number;
+}
+
+/** The figures of one extra seed's run of the seed-dependent stages. */
+export interface SeedRun {
+  /** The seed. */
+  readonly seed: number;
+  /** Each model's figures with this seed. */
+  readonly models: readonly { readonly id: string; readonly auc: number; readonly uauc: number; readonly logLoss: number }[];
+}
+
+/** The seeds of a run (`run.seeds`). */
+export interface SeedRuns {
+  /** Every seed, `run.seed` first (its figures are the main ones of this file). */
+  readonly seeds: readonly number[];
+  /** Stages repeated per seed, e.g. ["rec", "eval"]. */
+  readonly stages: readonly string[];
+  /** The figures of every seed, `run.seed` included. */
+  readonly runs: readonly SeedRun[];
+}
+
+/** How often prompts of one variant and split fell back to P^b because no similar user was found. */
+export interface RetrievalFallback {
+  /** Prompt variant, e.g. "cf" or "score". */
+  readonly variant: string;
+  /** Split of the rows. */
+  readonly split: 'train' | 'valid' | 'test';
+  /** Rows prompted. */
+  readonly rows: number;
+  /** Rows whose prompt fell back to P^b. */
+  readonly fallbackRows: number;
+  /** fallbackRows / rows. */
+  readonly rate: number;
+}
+
+/** How many rows of the train split tuned the LM, when fewer than all of it. */
+export interface TrainRowsUsed {
+  /** Rows each variant's LM was tuned on. */
+  readonly rows: number;
+  /** Rows of the train split. */
+  readonly of: number;
 }
 
 /** One point of a sensitivity sweep (Fig. 4). */
@@ -51,6 +144,10 @@ export interface SweepPoint {
   readonly auc: number;
   /** UAUC of full SCoRe at this K. */
   readonly uauc: number;
+  /** Bootstrap interval of the AUC (paired with the models' resamples), when computed. */
+  readonly aucInterval?: Interval;
+  /** Bootstrap interval of the UAUC, when computed. */
+  readonly uaucInterval?: Interval;
 }
 
 /** The sensitivity sweeps of Fig. 4, each scoring full SCoRe with one K changed. */
@@ -59,6 +156,11 @@ export interface Sweeps {
   readonly retrieved: readonly SweepPoint[];
   /** K_s: users kept after SARE and written into P^s. */
   readonly kept: readonly SweepPoint[];
+  /**
+   * Whether an LM was tuned at every sweep point (`eval.retrainSweeps`); false: the LM tuned at the
+   * main K_e/K_s scored every point. Absent in files written before the key existed (= false).
+   */
+  readonly retrained?: boolean;
 }
 
 /** The wall time of one pipeline stage. */
@@ -91,6 +193,16 @@ export interface EvaluationMetrics {
   readonly split: 'valid' | 'test';
   /** Rows scored per model. */
   readonly rows: number;
+  /** Rows of the evaluated split; more than `rows` when a sample was scored (`eval.maxRows`). */
+  readonly splitRows?: number;
+  /** Rows the LMs were tuned on, when fewer than the whole train split (`rec.trainRows`). */
+  readonly trainRows?: TrainRowsUsed;
+  /** How the intervals and differences were computed, when they were. */
+  readonly bootstrap?: BootstrapSettings;
+  /** The seeds of the run, when more than one (`run.seeds`). */
+  readonly seeds?: SeedRuns;
+  /** Fallback rates to P^b per variant and split, when recorded by the retrieval. */
+  readonly retrievalFallback?: readonly RetrievalFallback[];
   /** Every scored model, in the order tables show them. */
   readonly models: readonly ModelMetrics[];
   /** The K_e and K_s sweeps of Fig. 4 (empty arrays when not run). */

@@ -3,13 +3,20 @@ export type { OrderingFinding, OrderingMetric } from './compare-orderings';
 export { escapeMarkup } from './escape-markup';
 export { EVALUATION_METRICS_FORMAT_VERSION, METRICS_FILE } from './evaluation-metrics';
 export type {
+  BootstrapSettings,
   EvaluatedDataset,
   EvaluationMetrics,
   Interval,
+  ModelDifference,
   ModelMetrics,
+  RetrievalFallback,
+  SeedRun,
+  SeedRuns,
+  SeedSpread,
   StageTiming,
   SweepPoint,
   Sweeps,
+  TrainRowsUsed,
 } from './evaluation-metrics';
 export { readEvaluationMetrics, validateEvaluationMetrics, writeEvaluationMetrics } from './evaluation-metrics-file';
 export { evaluationMetricsSchema } from './evaluation-metrics-schema';
