@@ -20,7 +20,7 @@ describe('compareWithPaper', () => {
   it('reports a holding ordering with both numbers and the paper verdict', () => {
     const finding = find(compareWithPaper(reportFixture()), 'Full SCoRe > the LM with P^b', 'auc');
     expect(finding).toMatchObject({ source: 'Table 2', holds: true, paperHolds: true });
-    expect(finding.detail).toBe('SCoRe 0.7300 > LM with P^b 0.7000');
+    expect(finding.detail).toBe('SCoRe 0.7300 > LM with P^b 0.7000; paired difference 0.0300 [0.0120, 0.0490], real');
     expect(finding.paperDetail).toBe('SCoRe 0.7367 > TALLRec (LLM, no CI) 0.7242');
   });
 

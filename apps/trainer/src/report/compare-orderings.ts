@@ -16,7 +16,7 @@ export interface OrderingFinding {
   readonly checked: boolean;
   /** Whether the run's numbers satisfy the ordering (strictly; ties do not hold). */
   readonly holds: boolean;
-  /** The numbers compared, or what was missing. */
+  /** The numbers compared (with the paired difference's interval and "real" / "within noise" when the run has it), or what was missing. */
   readonly detail: string;
   /** Whether the paper's own ML-1M numbers satisfy it; absent where the paper lacks the models. */
   readonly paperHolds?: boolean;
@@ -81,7 +81,13 @@ function pairFinding(metrics: EvaluationMetrics, claim: string, source: string, 
   const absent = [higher === undefined ? `"${higherId}"` : undefined, lower === undefined ? `"${lowerId}"` : undefined].filter((id): id is string => id !== undefined);
   const sides = { higher: higher === undefined ? [] : [higher], lower: lower === undefined ? [] : [lower] };
   const missing = absent.length === 0 ? [] : [`model ${absent.join(' or ')}`];
-  return groupFinding(metrics, claim, source, metric, sides, { higher: [higherId], lower: [lowerId] }, missing);
+  const finding = groupFinding(metrics, claim, source, metric, sides, { higher: [higherId], lower: [lowerId] }, missing);
+  // With the paired bootstrap: is the gap real (interval excludes zero) or within noise?
+  const difference = higher?.differences?.find((entry) => entry.reference === lowerId);
+  if (!finding.checked || difference === undefined) return finding;
+  const interval = metric === 'auc' ? difference.aucInterval : difference.uaucInterval;
+  const real = interval.lower > 0 || interval.upper < 0;
+  return { ...finding, detail: `${finding.detail}; paired difference ${format(difference[metric])} [${format(interval.lower)}, ${format(interval.upper)}], ${real ? 'real' : 'within noise'}` };
 }
 
 function peakFinding(metrics: EvaluationMetrics, name: string, points: readonly SweepPoint[], expected: number, metric: OrderingMetric, where: string): OrderingFinding {

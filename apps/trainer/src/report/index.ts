@@ -26,7 +26,21 @@ export type { AxisTicks } from './nice-ticks';
 export { MODEL_IDS, PAPER_REFERENCE, paperRowFor } from './paper-reference';
 export type { PaperFigures, PaperModelRow, PaperReference, PaperSweepPeaks } from './paper-reference';
 export { renderHtmlReport } from './render-html';
-export { renderMarkdownReport, renderResultsTable } from './render-markdown';
+export { renderMarkdownReport, renderResultsMarkdown, renderResultsTable, sweepRetrainingNote } from './render-markdown';
+export {
+  compactResultsTable,
+  confidenceLabel,
+  differencesTable,
+  differenceTo,
+  differenceVerdict,
+  excludesZero,
+  formatCount,
+  formatDeltaInterval,
+  formatEstimate,
+  hasAnyDifference,
+  resultsFooter,
+  scoredRows,
+} from './results-summary';
 export { barChart, lineChart, SERIES_COLOURS } from './svg-charts';
 export type { BarChartOptions, ChartSeries, LineChartOptions } from './svg-charts';
 export { escapeMarkdownHtml, markdownTable, textTable } from './table-layout';

@@ -4,7 +4,9 @@ import { escapeMarkup } from './escape-markup';
 import type { EvaluationMetrics, SweepPoint } from './evaluation-metrics';
 import { describeFindings, findingVerdict, paperVerdict } from './finding-text';
 import { ablationModels, formatSeconds } from './report-format';
-import { ablationTable, datasetTable, paperTable, resultsTable, stagesTable, sweepTable } from './report-tables';
+import { sweepRetrainingNote } from './render-markdown';
+import { ablationTable, datasetTable, fallbackTable, paperTable, resultsTable, stagesTable, sweepTable } from './report-tables';
+import { differencesTable, hasAnyDifference, resultsFooter, scoredRows } from './results-summary';
 import { barChart, lineChart } from './svg-charts';
 import type { TableSpec } from './table-layout';
 
@@ -43,10 +45,10 @@ function findingItem(finding: OrderingFinding): string {
   return `<li class="${className}"><span class="verdict">${escapeMarkup(findingVerdict(finding))}</span> (${escapeMarkup(finding.source)}) ${escapeMarkup(finding.claim)}: ${escapeMarkup(finding.detail)}.${escapeMarkup(paper)}</li>`;
 }
 
-function sweepSection(points: readonly SweepPoint[], symbol: string, what: string): string {
+function sweepSection(points: readonly SweepPoint[], symbol: string, what: string, retrained: boolean): string {
   if (points.length === 0) return `<h3>${escapeMarkup(`${symbol}: ${what}`)}</h3>${paragraph('Not swept in this run.')}`;
   const chart = lineChart({
-    title: `AUC and UAUC vs ${symbol}`,
+    title: `AUC and UAUC vs ${symbol}${retrained ? ' (LM retrained at each point)' : ' (scored without retraining)'}`,
     x: points.map((point) => point.k),
     series: [
       { name: 'AUC', values: points.map((point) => point.auc) },
@@ -85,19 +87,32 @@ export function renderHtmlReport(metrics: EvaluationMetrics): string {
   const title = `Evaluation report: ${metrics.dataset.name}`;
   const body: string[] = [
     `<h1>${escapeMarkup(title)}</h1>`,
-    paragraph(`Split scored: ${metrics.split} (${metrics.rows} rows per model). Generated ${metrics.generatedAt}.`),
+    paragraph(`Split scored: ${metrics.split} (${scoredRows(metrics)}). Generated ${metrics.generatedAt}.`),
     `<p class="muted">Config sha256 <code>${escapeMarkup(metrics.configHash)}</code>. UAUC is the unweighted mean of per-user AUC; users whose rows hold one class only are skipped.</p>`,
     '<h2>Dataset</h2>',
     paragraph(`${statistics.users} users, ${statistics.items} items (domain: ${metrics.dataset.domain}); ${statistics.duplicatesRemoved} duplicate rows removed.`),
     htmlTable(datasetTable(metrics)),
     '<h2>Results (Table 2)</h2>',
     metrics.models.length === 0 ? paragraph('No model was scored.') : figure(modelChart('AUC and UAUC per model', metrics.models)) + htmlTable(resultsTable(metrics)),
+    `<ul>${resultsFooter(metrics).map((line) => `<li>${escapeMarkup(line)}</li>`).join('')}</ul>`,
     paragraph('The paper columns are the published ML-1M figures, for reference only; they were not measured here.', 'muted'),
+    ...(hasAnyDifference(metrics)
+      ? [
+          '<h3>Differences (paired bootstrap over users)</h3>',
+          paragraph('Each LM row minus P^b and minus full SCoRe, on the same resampled users; "real" when the interval excludes zero, else "within noise".', 'muted'),
+          htmlTable(differencesTable(metrics)),
+        ]
+      : []),
+    ...(metrics.retrievalFallback === undefined
+      ? []
+      : ['<h3>Retrieval fallback to P^b</h3>', paragraph('Rows whose prompt fell back to P^b because no similar user was found, per variant and split.', 'muted'), htmlTable(fallbackTable(metrics.retrievalFallback))]),
     '<h2>Ablation (Fig. 3)</h2>',
     ablation.length === 0 ? paragraph('No P^s variant was scored.') : figure(modelChart('Ablation: where the similar users come from', ablation)) + htmlTable(ablationTable(metrics)),
+    ...(hasAnyDifference(metrics) ? [paragraph('* after a difference: real (its paired interval excludes zero).', 'muted')] : []),
     '<h2>Sensitivity (Fig. 4)</h2>',
-    sweepSection(metrics.sweeps.retrieved, 'K_e', 'users retrieved by CAR'),
-    sweepSection(metrics.sweeps.kept, 'K_s', 'users kept after SARE'),
+    ...(sweepRetrainingNote(metrics) === '' ? [] : [paragraph(sweepRetrainingNote(metrics), 'muted')]),
+    sweepSection(metrics.sweeps.retrieved, 'K_e', 'users retrieved by CAR', metrics.sweeps.retrained === true),
+    sweepSection(metrics.sweeps.kept, 'K_s', 'users kept after SARE', metrics.sweeps.retrained === true),
     paragraph('* marks the best value of each column.', 'muted'),
     '<h2>Stage wall times</h2>',
     metrics.stages.length === 0

@@ -8,10 +8,23 @@ describe('renderMarkdownReport', () => {
   const lines = markdown.split('\n');
 
   it('writes the results table in Table 2 form with the paper columns', () => {
-    expect(lines).toContain('| Model | Prompt | AUC | AUC 95% interval | UAUC | UAUC users | Skipped users | Log loss | Paper ML-1M AUC | Paper ML-1M UAUC |');
-    expect(lines).toContain('| SCoRe | P^s | 0.7300 | [0.7100, 0.7500] | 0.7100 | 40 | 2 | 0.6100 | 0.7367 | 0.7190 |');
-    expect(lines).toContain('| Item popularity | - | 0.5500 | - | 0.5200 | 40 | 2 | 0.6900 | - | - |');
-    expect(lines).toContain('| LM with P^b | P^b | 0.7000 | - | 0.6500 | 40 | 2 | 0.6100 | 0.7242 | 0.6721 |');
+    expect(lines).toContain('| Model | Prompt | AUC | AUC 95% interval | UAUC | UAUC 95% interval | UAUC users | Skipped users | Log loss | Paper ML-1M AUC | Paper ML-1M UAUC |');
+    expect(lines).toContain('| SCoRe | P^s | 0.7300 | [0.7100, 0.7500] | 0.7100 | [0.6800, 0.7400] | 40 | 2 | 0.6100 | 0.7367 | 0.7190 |');
+    expect(lines).toContain('| Item popularity | - | 0.5500 | - | 0.5200 | - | 40 | 2 | 0.6900 | - | - |');
+    expect(lines).toContain('| LM with P^b | P^b | 0.7000 | - | 0.6500 | - | 40 | 2 | 0.6100 | 0.7242 | 0.6721 |');
+    expect(lines).toContain('Split scored: **test** (180 of 400 rows per model, a seeded sample). Generated 2026-11-27T06:00:00.000Z; config sha256 `' + 'a'.repeat(64) + '`.');
+    expect(lines).toContain('- Scored: 180 of 400 test rows (a seeded sample, the same rows for every model).');
+  });
+
+  it('writes the paired differences with their intervals, real or within noise', () => {
+    expect(lines).toContain('| Model | Minus | AUC difference | AUC 95% interval | AUC | UAUC difference | UAUC 95% interval | UAUC |');
+    expect(lines).toContain('| SCoRe | LM with P^b | +0.0300 | [+0.0120, +0.0490] | real | +0.0600 | [-0.0040, +0.1210] | within noise |');
+    expect(lines).toContain('| CAR without SARE | SCoRe | -0.0050 | [-0.0210, +0.0110] | within noise | -0.0100 | [-0.0320, +0.0130] | within noise |');
+    expect(lines).toContain(
+      '- Intervals: 95% percentile intervals, paired bootstrap over 42 users (1,000 resamples, the same users for every model). A difference marked * is real (its interval excludes zero); unmarked differences are within noise.',
+    );
+    expect(markdown).toContain('Scored without retraining: the full-SCoRe LM tuned at the main K_e/K_s scores every sweep point');
+    expect(markdown).not.toContain('Retrieval fallback');
   });
 
   it('writes the ablation, sweeps and stage tables', () => {
@@ -48,11 +61,23 @@ describe('renderMarkdownReport', () => {
 });
 
 describe('renderResultsTable', () => {
-  it('aligns the columns for a terminal', () => {
+  it('aligns the columns for a terminal, with intervals, marked differences and the footer', () => {
     const lines = renderResultsTable(reportFixture()).split('\n');
-    expect(lines).toHaveLength(10);
+    expect(lines).toHaveLength(14);
+    expect(lines[0]).toBe('Model                        AUC [95% CI]            UAUC [95% CI]  AUC vs P^b  UAUC vs P^b  AUC vs SCoRe  UAUC vs SCoRe  Users  Skipped  Log loss');
+    expect(lines[8]).toBe('CAR without SARE                   0.7250                   0.7000   +0.0250 *    +0.0500 *       -0.0050        -0.0100     40        2    0.6100');
+    expect(lines[9]).toBe('SCoRe             0.7300 [0.7100, 0.7500]  0.7100 [0.6800, 0.7400]   +0.0300 *      +0.0600             -              -     40        2    0.6100');
+    expect(lines[10]).toBe('');
+    expect(lines[11]).toBe('Scored: 180 of 400 test rows (a seeded sample, the same rows for every model).');
+    expect(lines[12]).toBe('Seed: 42 (one run).');
+  });
+
+  it('leaves out the columns a run has no figures for', () => {
+    const metrics = reportFixture();
+    const plain = { ...metrics, models: metrics.models.map(({ aucInterval: _a, uaucInterval: _u, differences: _d, ...model }) => model) };
+    const { bootstrap: _b, splitRows: _s, ...old } = plain;
+    const lines = renderResultsTable(old).split('\n');
     expect(lines[0]).toBe('Model                AUC    UAUC  Users  Skipped  Log loss');
-    expect(lines[1]).toBe('----------------  ------  ------  -----  -------  --------');
-    expect(lines[9]).toBe('SCoRe             0.7300  0.7100     40        2    0.6100');
+    expect(lines.slice(-2)).toEqual(['', 'Scored: 180 test rows.']);
   });
 });

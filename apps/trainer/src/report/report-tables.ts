@@ -1,4 +1,4 @@
-import type { EvaluationMetrics, SweepPoint } from './evaluation-metrics';
+import type { EvaluationMetrics, ModelDifference, RetrievalFallback, SweepPoint } from './evaluation-metrics';
 import { MODEL_IDS, paperRowFor } from './paper-reference';
 import {
   ablationModels,
@@ -11,6 +11,7 @@ import {
   formatMetric,
   formatSeconds,
 } from './report-format';
+import { confidenceLabel, differenceTo, excludesZero, formatCount, formatEstimate } from './results-summary';
 import type { TableSpec } from './table-layout';
 
 /** The Table 1 counts of the evaluated dataset, one row per split. */
@@ -29,10 +30,28 @@ export function datasetTable(metrics: EvaluationMetrics): TableSpec {
   };
 }
 
-/** The results in the form of Table 2, with the paper's ML-1M figures beside them for reference. */
+/**
+ * The results in the form of Table 2, with the paper's ML-1M figures beside them for reference:
+ * AUC and UAUC with their bootstrap intervals, and the mean ± sd over seeds when the run had several.
+ */
 export function resultsTable(metrics: EvaluationMetrics): TableSpec {
+  const confidence = confidenceLabel(metrics);
+  const seeds = metrics.models.some((model) => model.seeds !== undefined);
   return {
-    headers: ['Model', 'Prompt', 'AUC', 'AUC 95% interval', 'UAUC', 'UAUC users', 'Skipped users', 'Log loss', 'Paper ML-1M AUC', 'Paper ML-1M UAUC'],
+    headers: [
+      'Model',
+      'Prompt',
+      'AUC',
+      `AUC ${confidence} interval`,
+      'UAUC',
+      `UAUC ${confidence} interval`,
+      ...(seeds ? ['AUC mean ± sd over seeds', 'UAUC mean ± sd over seeds'] : []),
+      'UAUC users',
+      'Skipped users',
+      'Log loss',
+      'Paper ML-1M AUC',
+      'Paper ML-1M UAUC',
+    ],
     rows: metrics.models.map((model) => {
       const paper = paperRowFor(model.id, metrics.paper);
       return [
@@ -41,6 +60,12 @@ export function resultsTable(metrics: EvaluationMetrics): TableSpec {
         formatMetric(model.auc),
         formatInterval(model.aucInterval),
         formatMetric(model.uauc),
+        formatInterval(model.uaucInterval),
+        ...(seeds
+          ? model.seeds === undefined
+            ? ['-', '-']
+            : [`${formatMetric(model.seeds.aucMean)} ± ${formatMetric(model.seeds.aucSd)}`, `${formatMetric(model.seeds.uaucMean)} ± ${formatMetric(model.seeds.uaucSd)}`]
+          : []),
         String(model.uaucUsers),
         String(model.uaucSkipped),
         formatMetric(model.logLoss),
@@ -48,25 +73,43 @@ export function resultsTable(metrics: EvaluationMetrics): TableSpec {
         paper === undefined ? '-' : formatMetric(paper.ml1m.uauc),
       ];
     }),
-    align: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    align: ['left', 'left', 'right', 'right', 'right', 'right', ...(seeds ? (['right', 'right'] as const) : []), 'right', 'right', 'right', 'right', 'right'],
   };
 }
 
-/** The ablation of Fig. 3: every P^s variant, with its difference from full SCoRe. */
+/** A difference for a table cell, marked " *" when its paired interval excludes zero. */
+function markedDelta(value: number, difference: ModelDifference | undefined, metric: 'auc' | 'uauc'): string {
+  const interval = difference === undefined ? undefined : metric === 'auc' ? difference.aucInterval : difference.uaucInterval;
+  return `${formatDelta(value)}${interval !== undefined && excludesZero(interval) ? ' *' : ''}`;
+}
+
+/** The ablation of Fig. 3: every P^s variant, with its difference from full SCoRe (`*`: real, the paired interval excludes zero). */
 export function ablationTable(metrics: EvaluationMetrics): TableSpec {
   const full = metrics.models.find((model) => model.id === MODEL_IDS.score);
   return {
     headers: ['Variant', 'Similar users from', 'Reranker', 'AUC', 'UAUC', 'AUC vs SCoRe', 'UAUC vs SCoRe'],
-    rows: ablationModels(metrics.models).map((model) => [
-      model.label,
-      describeRetriever(model),
-      describeReranker(model),
-      formatMetric(model.auc),
-      formatMetric(model.uauc),
-      full === undefined ? '-' : formatDelta(model.auc - full.auc),
-      full === undefined ? '-' : formatDelta(model.uauc - full.uauc),
-    ]),
+    rows: ablationModels(metrics.models).map((model) => {
+      const difference = differenceTo(model, MODEL_IDS.score);
+      return [
+        model.label,
+        describeRetriever(model),
+        describeReranker(model),
+        formatMetric(model.auc),
+        formatMetric(model.uauc),
+        full === undefined ? '-' : markedDelta(model.auc - full.auc, difference, 'auc'),
+        full === undefined ? '-' : markedDelta(model.uauc - full.uauc, difference, 'uauc'),
+      ];
+    }),
     align: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+  };
+}
+
+/** Fallback rates to P^b per variant and split (rows whose retrieval found no similar user). */
+export function fallbackTable(fallback: readonly RetrievalFallback[]): TableSpec {
+  return {
+    headers: ['Variant', 'Split', 'Rows', 'Fell back to P^b', 'Rate'],
+    rows: fallback.map((entry) => [entry.variant, entry.split, formatCount(entry.rows), formatCount(entry.fallbackRows), `${(entry.rate * 100).toFixed(1)}%`]),
+    align: ['left', 'left', 'right', 'right', 'right'],
   };
 }
 
@@ -78,8 +121,8 @@ export function sweepTable(points: readonly SweepPoint[], name: string): TableSp
     headers: [name, 'AUC', 'UAUC'],
     rows: points.map((point) => [
       String(point.k),
-      `${formatMetric(point.auc)}${point === bestAuc ? ' *' : ''}`,
-      `${formatMetric(point.uauc)}${point === bestUauc ? ' *' : ''}`,
+      `${formatEstimate(point.auc, point.aucInterval)}${point === bestAuc ? ' *' : ''}`,
+      `${formatEstimate(point.uauc, point.uaucInterval)}${point === bestUauc ? ' *' : ''}`,
     ]),
     align: ['right', 'right', 'right'],
   };

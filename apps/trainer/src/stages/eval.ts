@@ -3,18 +3,36 @@ import path from 'node:path';
 import type { LanguageModel, Row } from '@score/core';
 import { itemPopularityScores, loadRecommender } from '@score/crm-sasrec';
 import { computeStatistics, loadDataset, type PreparedDataset } from '@score/data';
-import { evaluateCtr } from '@score/metrics';
+import { type BootstrapEstimate, evaluateCtr, pairedUserBootstrap } from '@score/metrics';
 import { InProcessLanguageModel, loadHuggingFaceRecLm } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { readManifest } from '../pipeline/manifest';
+import { repeatedStages, runSeeds, SEEDS_FOLDER, seedStageName } from '../pipeline/seed-stages';
+import { STAGE_DEFINITIONS } from '../pipeline/stage-definitions';
+import { STAGE_NAMES } from '../pipeline/stage';
 import { buildPromptSet } from '../rec/build-prompts';
 import { evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
-import { type EvaluationMetrics, type ModelMetrics, MODEL_IDS, PAPER_REFERENCE, renderResultsTable, writeReport } from '../report';
+import {
+  type BootstrapSettings,
+  type EvaluationMetrics,
+  type Interval,
+  METRICS_FILE,
+  type ModelDifference,
+  type ModelMetrics,
+  MODEL_IDS,
+  PAPER_REFERENCE,
+  readEvaluationMetrics,
+  renderResultsTable,
+  type SeedRun,
+  type SeedRuns,
+  type SweepPoint,
+  writeReport,
+} from '../report';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents } from './rec-components';
-import { keptOf, recModelDir, sampleRows, scoringBackend } from './rec';
+import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
 
 const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' | 'label' | 'prompt' | 'retriever' | 'reranker'>>> = {
   basic: { id: MODEL_IDS.basicPrompt, label: 'LM with P^b (no CI, TALLRec-like)', prompt: 'basic' },
@@ -50,28 +68,132 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     onProgress: context.onProgress,
     logger: context.logger,
   });
-  const scores = await lm.scoreYesNo(records.map((record) => record.prompt), { signal: context.signal });
-  return ctrMetrics(rows, scores.map((score) => score.probability));
+  const scores = (await lm.scoreYesNo(records.map((record) => record.prompt), { signal: context.signal })).map((score) => score.probability);
+  return { ...ctrMetrics(rows, scores), scores };
+}
+
+/** Id of a sweep point's scores in the bootstrap (not a model of the results table). */
+function sweepId(kind: 'retrieved' | 'kept', k: number): string {
+  return `sweep:${kind}:${k}`;
+}
+
+function intervalOf(estimate: BootstrapEstimate): Interval | undefined {
+  return Number.isFinite(estimate.lower) && Number.isFinite(estimate.upper) ? { lower: estimate.lower, upper: estimate.upper } : undefined;
+}
+
+/** Number with thousands separators, as in "1,000 of 2,871". */
+function count(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 /**
- * The eval stage: scores a seeded sample of the evaluated split with item popularity, MF, SASRec
- * and the LM of every prompt variant, runs the K_e and K_s sweeps with the full-SCoRe LM, and
- * writes metrics.json, report.md and report.html. Every number comes from this run.
+ * Adds the paired bootstrap over users to the models and sweep points: per model a percentile
+ * interval of AUC and UAUC, per LM row its difference to P^b and to full SCoRe (the same resampled
+ * users for every model, method.md "Evaluation").
+ */
+function withIntervals(
+  rows: readonly Row[],
+  models: readonly ModelMetrics[],
+  scores: ReadonlyMap<string, readonly number[]>,
+  sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] },
+  options: { samples: number; confidence: number; seed: number },
+): { models: ModelMetrics[]; sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] }; bootstrap: BootstrapSettings } {
+  const ids = [...scores.keys()];
+  const references = [MODEL_IDS.basicPrompt, MODEL_IDS.score].filter((id) => scores.has(id));
+  const differences = models
+    .filter((model) => model.family === 'llm')
+    .flatMap((model) => references.filter((reference) => reference !== model.id).map((reference) => [model.id, reference] as const));
+  const result = pairedUserBootstrap(
+    { userIds: rows.map((row) => row.userId), labels: rows.map((row) => row.label), models: ids.map((id) => ({ id, scores: scores.get(id)! })), differences },
+    options,
+  );
+  const byId = new Map(result.models.map((model) => [model.id, model]));
+  const intervals = (id: string) => {
+    const found = byId.get(id);
+    if (found === undefined) return {};
+    const auc = intervalOf(found.auc);
+    const uauc = intervalOf(found.uauc);
+    return { ...(auc ? { aucInterval: auc } : {}), ...(uauc ? { uaucInterval: uauc } : {}) };
+  };
+  const withModels = models.map((model) => {
+    const own = result.differences
+      .filter((difference) => difference.model === model.id)
+      .flatMap((difference): ModelDifference[] => {
+        const auc = intervalOf(difference.auc);
+        const uauc = intervalOf(difference.uauc);
+        return auc && uauc ? [{ reference: difference.reference, auc: difference.auc.value, aucInterval: auc, uauc: difference.uauc.value, uaucInterval: uauc }] : [];
+      });
+    return { ...model, ...intervals(model.id), ...(own.length > 0 ? { differences: own } : {}) };
+  });
+  return {
+    models: withModels,
+    sweeps: {
+      retrieved: sweeps.retrieved.map((point) => ({ ...point, ...intervals(sweepId('retrieved', point.k)) })),
+      kept: sweeps.kept.map((point) => ({ ...point, ...intervals(sweepId('kept', point.k)) })),
+    },
+    bootstrap: { unit: 'user', paired: true, samples: result.samples, confidence: result.confidence, seed: result.seed, users: result.users },
+  };
+}
+
+/** Mean and sample standard deviation (n - 1). */
+function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, sd: Math.sqrt(variance) };
+}
+
+/**
+ * With `run.seeds`, the eval of `run.seed` gathers the metrics.json of every other seed's eval
+ * (`seeds/<seed>/eval`) and adds each model's mean and standard deviation over the seeds.
+ */
+async function withSeeds(context: StageContext, models: ModelMetrics[]): Promise<{ models: ModelMetrics[]; seeds?: SeedRuns }> {
+  const seeds = runSeeds(context.config);
+  if (seeds.length <= 1 || context.seed !== context.config.run.seed) return { models };
+  const runs: SeedRun[] = [{ seed: context.seed, models: models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc, logLoss: model.logLoss })) }];
+  for (const seed of seeds.slice(1)) {
+    const other = await readEvaluationMetrics(path.join(context.stageDir(seedStageName(context.config, 'eval', seed)), METRICS_FILE));
+    runs.push({ seed, models: other.models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc, logLoss: model.logLoss })) });
+  }
+  const spread = models.map((model): ModelMetrics => {
+    const figures = runs.flatMap((run) => run.models.filter((entry) => entry.id === model.id));
+    if (figures.length < 2) return model;
+    const auc = meanAndSd(figures.map((entry) => entry.auc));
+    const uauc = meanAndSd(figures.map((entry) => entry.uauc));
+    return { ...model, seeds: { count: figures.length, aucMean: auc.mean, aucSd: auc.sd, uaucMean: uauc.mean, uaucSd: uauc.sd } };
+  });
+  const stages = repeatedStages(context.config, STAGE_NAMES.map((name) => ({ name, ...STAGE_DEFINITIONS[name] })));
+  return { models: spread, seeds: { seeds, stages, runs } };
+}
+
+/**
+ * The eval stage: scores the evaluated split (every row unless `eval.maxRows` asks for a seeded
+ * sample) with item popularity, MF, SASRec and the LM of every prompt variant, runs the K_e and K_s
+ * sweeps with full SCoRe (an LM tuned at each point with `eval.retrainSweeps`, else the LM tuned at
+ * the main point), adds the paired bootstrap over users (intervals and differences), gathers the
+ * other seeds' results with `run.seeds`, and writes metrics.json, report.md and report.html. Every
+ * number comes from this run.
  */
 export async function evalStage(context: StageContext): Promise<StageResult> {
   const { eval: evaluation, rec, car, crm } = context.config;
   await initTensorflow({ logger: context.logger });
   const dataset = await loadDataset(context.stageDir('prepare'));
-  const rows = sampleRows(dataset.split(evaluation.split), evaluation.maxRows, context.seed + 2);
+  const split = dataset.split(evaluation.split);
+  // The same rows for every model and every seed: the sample (if any) is drawn with run.seed.
+  const rows = evaluation.maxRows === undefined ? [...split] : sampleRows(split, evaluation.maxRows, context.config.run.seed + 2);
+  const scores = new Map<string, readonly number[]>();
   const models: ModelMetrics[] = [];
-  models.push({ id: MODEL_IDS.popularity, label: 'Item popularity', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, itemPopularityScores(dataset, rows)) });
+  const popularity = Array.from(itemPopularityScores(dataset, rows));
+  scores.set(MODEL_IDS.popularity, popularity);
+  models.push({ id: MODEL_IDS.popularity, label: 'Item popularity', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, popularity) });
   for (const model of ['mf', 'sasrec'] as const) {
     const dir = path.join(context.stageDir('crm'), model);
     if (!fs.existsSync(dir)) continue;
     const recommender = loadRecommender(dir);
     try {
-      models.push({ id: model === 'mf' ? MODEL_IDS.mf : MODEL_IDS.sasrec, label: model === 'mf' ? 'MF' : 'SASRec', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, recommender.scoreDatasetRows(dataset, rows)) });
+      const id = model === 'mf' ? MODEL_IDS.mf : MODEL_IDS.sasrec;
+      const modelScores = Array.from(recommender.scoreDatasetRows(dataset, rows));
+      scores.set(id, modelScores);
+      models.push({ id, label: model === 'mf' ? 'MF' : 'SASRec', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, modelScores) });
     } finally {
       recommender.dispose();
     }
@@ -82,26 +204,45 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const backendSpec = scoringBackend(context);
   const backend = backendSpec ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
-  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
-    backend ??
-    (checkpoint
-      ? await loadHuggingFaceRecLm({ dir: checkpoint.base, adapterDir: recModelDir(context.stageDir('rec'), variant), maxPromptTokens: rec.maxPromptTokens + 8 })
-      : await loadHuggingFaceRecLm({ dir: recModelDir(context.stageDir('rec'), variant), maxPromptTokens: rec.maxPromptTokens + 8 }));
-  const sweeps: { retrieved: { k: number; auc: number; uauc: number }[]; kept: { k: number; auc: number; uauc: number }[] } = { retrieved: [], kept: [] };
+  const openDir = async (dir: string): Promise<LanguageModel> =>
+    checkpoint
+      ? await loadHuggingFaceRecLm({ dir: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8 })
+      : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
+  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await openDir(recModelDir(context.stageDir('rec'), variant)));
+  const retrainedSweeps = retrainedSweepSpecs(context);
+  const retrained = retrainedSweeps.length > 0 || (evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score'));
+  const sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] } = { retrieved: [], kept: [] };
   try {
     const specs = evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep });
     for (const variant of rec.variants) {
       const lm = await openModel(variant);
       try {
         const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
-        const metrics = await scorePromptSet(context, dataset, rows, main, lm, components, cache);
+        const { scores: variantScores, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache);
+        scores.set(VARIANT_MODELS[variant].id, variantScores);
         models.push({ ...VARIANT_MODELS[variant], family: 'llm', ...metrics });
         context.logger.info(`eval: ${VARIANT_MODELS[variant].label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
         if (variant === 'score') {
           for (const spec of specs.filter((candidate) => candidate.variant === 'score')) {
-            const point = spec === main ? metrics : await scorePromptSet(context, dataset, rows, spec, lm, components, cache);
-            if (spec.kept === kept && evaluation.retrievedSweep.includes(spec.retrieved)) sweeps.retrieved.push({ k: spec.retrieved, auc: point.auc, uauc: point.uauc });
-            if (spec.retrieved === car.retrieved && evaluation.keptSweep.includes(spec.kept)) sweeps.kept.push({ k: spec.kept, auc: point.auc, uauc: point.uauc });
+            let point: { auc: number; uauc: number; scores: readonly number[] };
+            if (spec === main) point = { ...metrics, scores: variantScores };
+            else if (retrainedSweeps.some((candidate) => candidate.retrieved === spec.retrieved && candidate.kept === spec.kept)) {
+              // eval.retrainSweeps: the LM tuned at this very point (rec/models/score-k<K_e>-s<K_s>).
+              const pointLm = await openDir(sweepModelDir(context.stageDir('rec'), spec));
+              try {
+                point = await scorePromptSet(context, dataset, rows, spec, pointLm, components, cache);
+              } finally {
+                await pointLm.dispose();
+              }
+            } else point = await scorePromptSet(context, dataset, rows, spec, lm, components, cache);
+            if (spec.kept === kept && evaluation.retrievedSweep.includes(spec.retrieved)) {
+              sweeps.retrieved.push({ k: spec.retrieved, auc: point.auc, uauc: point.uauc });
+              scores.set(sweepId('retrieved', spec.retrieved), point.scores);
+            }
+            if (spec.retrieved === car.retrieved && evaluation.keptSweep.includes(spec.kept)) {
+              sweeps.kept.push({ k: spec.kept, auc: point.auc, uauc: point.uauc });
+              scores.set(sweepId('kept', spec.kept), point.scores);
+            }
           }
         }
       } finally {
@@ -114,12 +255,26 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   }
   sweeps.retrieved.sort((a, b) => a.k - b.k);
   sweeps.kept.sort((a, b) => a.k - b.k);
+  const bootstrapped = withIntervals(rows, models, scores, sweeps, { samples: evaluation.bootstrapSamples, confidence: evaluation.confidence, seed: context.config.run.seed });
+  const seeded = await withSeeds(context, bootstrapped.models);
   const manifest = await readManifest(context.runDir);
-  const stages = Object.entries(manifest?.stages ?? {}).map(([name, record]) => ({ name, seconds: record.seconds, status: 'done' as const }));
+  const stages = Object.entries(manifest?.stages ?? {})
+    .filter(([name]) => !name.startsWith(`${SEEDS_FOLDER}/`))
+    .map(([name, record]) => ({ name, seconds: record.seconds, status: 'done' as const }));
   const assessReport = manifest?.stages['assess']?.summary as { assessor?: { metadataFallback?: boolean; description?: string } } | undefined;
+  const trainSplit = dataset.split('train').length;
+  const lmTrainRows = !backendSpec && rec.trainRows < trainSplit ? { rows: rec.trainRows, of: trainSplit } : undefined;
+  const seedText = runSeeds(context.config).length > 1 ? ` Seeds ${runSeeds(context.config).join(', ')} (each repeats ${seeded.seeds?.stages.join(', ') ?? 'rec, eval'}); the figures are those of seed ${context.config.run.seed}, with the mean and standard deviation over the seeds beside them.` : ` Seed ${context.seed}.`;
   const notes = [
-    `Every model is scored on the same ${rows.length} ${evaluation.split} rows (a seeded sample of ${dataset.split(evaluation.split).length}).`,
-    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${rec.trainRows} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts${rec.pretrainItemTexts ? ' and the catalogue\'s item texts' : ''} (${rec.pretrainEpochs} epochs) and then tuned on ${rec.trainRows} sampled train rows`}; the K_e and K_s sweeps score the full-SCoRe LM (tuned at K_e ${car.retrieved}, K_s ${kept}) with other K_e/K_s, without retraining.`,
+    rows.length < split.length
+      ? `Every model is scored on the same ${count(rows.length)} of ${count(split.length)} ${evaluation.split} rows (a seeded sample, eval.maxRows); the intervals describe these rows.${seedText}`
+      : `Every model is scored on all ${count(rows.length)} ${evaluation.split} rows.${seedText}`,
+    `Intervals: ${Math.round(evaluation.confidence * 100)}% percentile intervals of a paired bootstrap over the ${count(bootstrapped.bootstrap.users)} users of the scored rows (${count(evaluation.bootstrapSamples)} resamples, seed ${context.config.run.seed}; the same resampled users for every model). A difference between two models is real only when its interval excludes zero.`,
+    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts${rec.pretrainItemTexts ? ' and the catalogue\'s item texts' : ''} (${rec.pretrainEpochs} epochs) and then tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows`}.`,
+    ...(lmTrainRows ? [`The LMs were tuned on ${count(lmTrainRows.rows)} of the ${count(lmTrainRows.of)} train rows (rec.trainRows, a seeded sample); the paper tunes on the whole train split.`] : []),
+    retrained
+      ? `The K_e and K_s sweeps tune a full-SCoRe LM at every point (eval.retrainSweeps), as the paper does.`
+      : `The K_e and K_s sweeps are scored without retraining: the full-SCoRe LM tuned at K_e ${car.retrieved}, K_s ${kept} scores every point (eval.retrainSweeps is off; the paper retrains).`,
     ...(assessReport?.assessor?.metadataFallback ? [`Self-assessments: ${assessReport.assessor.description}`] : []),
     `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
   ];
@@ -128,8 +283,12 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
     dataset: { name: dataset.name, domain: dataset.domain, statistics: computeStatistics(dataset) },
     split: evaluation.split,
     rows: rows.length,
-    models,
-    sweeps,
+    splitRows: split.length,
+    ...(lmTrainRows ? { trainRows: lmTrainRows } : {}),
+    bootstrap: bootstrapped.bootstrap,
+    ...(seeded.seeds ? { seeds: seeded.seeds } : {}),
+    models: seeded.models,
+    sweeps: { ...bootstrapped.sweeps, retrained },
     stages,
     notes,
     paper: PAPER_REFERENCE,
@@ -137,6 +296,6 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
     configHash: context.configHash,
   };
   await writeReport(context.outputDir, metrics);
-  context.logger.info(`eval: metrics.json, report.md and report.html written to ${path.join(context.runDir, 'eval')}`);
-  return { summary: { rows: rows.length, models: models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc })), table: renderResultsTable(metrics) } };
+  context.logger.info(`eval: metrics.json, report.md and report.html written to ${path.join(context.runDir, context.name)}`);
+  return { summary: { rows: rows.length, splitRows: split.length, models: metrics.models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc })), table: renderResultsTable(metrics) } };
 }

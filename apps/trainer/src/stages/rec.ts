@@ -22,7 +22,7 @@ import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
-import { type PromptVariantId, resolvePromptSetSpec } from '../rec/prompt-variants';
+import { evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
 import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
@@ -34,6 +34,28 @@ import { openPromptComponents } from './rec-components';
  */
 export function recModelDir(recStageDir: string, variant: PromptVariantId | 'pretrained' | 'warmup'): string {
   return path.join(recStageDir, 'models', variant);
+}
+
+/**
+ * Folder of the full-SCoRe LM tuned at one sweep point (`eval.retrainSweeps`) inside the rec stage
+ * folder: `models/<prompt set name>`, e.g. `models/score-k15-s2`.
+ */
+export function sweepModelDir(recStageDir: string, spec: ResolvedPromptSetSpec): string {
+  return path.join(recStageDir, 'models', promptSetName(spec));
+}
+
+/**
+ * The sweep points that get their own full-SCoRe LM when `eval.retrainSweeps` is set: every
+ * `score` prompt set of the K_e/K_s sweeps except the main (car.retrieved, K_s) one. Empty when
+ * the option is off, the `score` variant is not run or the LM is a scoring-only backend.
+ */
+export function retrainedSweepSpecs(context: StageContext): ResolvedPromptSetSpec[] {
+  const { eval: evaluation, rec, car } = context.config;
+  if (!evaluation.retrainSweeps || !rec.variants.includes('score') || scoringBackend(context)) return [];
+  const kept = keptOf(context);
+  return evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep }).filter(
+    (spec) => spec.variant === 'score' && !(spec.retrieved === car.retrieved && spec.kept === kept),
+  );
 }
 
 /** A seeded sample of at most `count` rows, in their original order. */
@@ -194,8 +216,13 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   const components = await openPromptComponents(context, dataset);
   const cache = new RetrievalCache();
   try {
-    for (const variant of rec.variants) {
-      const spec = resolvePromptSetSpec({ variant, retrieved: car.retrieved, kept });
+    // Every variant at (K_e, K_s), then (eval.retrainSweeps) full SCoRe at each other sweep point.
+    const jobs = [
+      ...rec.variants.map((variant) => ({ spec: resolvePromptSetSpec({ variant, retrieved: car.retrieved, kept }), dir: recModelDir(context.outputDir, variant), task: `rec.${variant}` })),
+      ...retrainedSweepSpecs(context).map((spec) => ({ spec, dir: sweepModelDir(context.outputDir, spec), task: `rec.${promptSetName(spec)}` })),
+    ];
+    for (const { spec, dir, task } of jobs) {
+      const variant = spec.variant;
       const sets: Record<'train' | 'valid', RecLmExample[]> = { train: [], valid: [] };
       for (const [split, rows] of [['train', trainRows], ['valid', validRows]] as const) {
         const records = await buildPromptSet({
@@ -229,13 +256,13 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           learningRate: rec.learningRate ?? (checkpoint ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
           ...(checkpoint ? {} : { loss: 'answers' as const }),
           seed: context.seed,
-          onProgress: (event) => context.onProgress({ ...event, task: `rec.${variant}` }),
+          onProgress: (event) => context.onProgress({ ...event, task }),
           logger: context.logger,
           signal: context.signal,
         });
-        await saveVariantLm(lm, recModelDir(context.outputDir, variant));
-        results.push({ variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs });
-        context.logger.info(`rec: ${variant} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', variant)}`);
+        await saveVariantLm(lm, dir);
+        results.push({ variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: path.relative(context.outputDir, dir).split(path.sep).join('/') });
+        context.logger.info(`rec: ${promptSetName(spec)} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join('rec', path.relative(context.outputDir, dir))}`);
       } finally {
         await lm.dispose();
       }
