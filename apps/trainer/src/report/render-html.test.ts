@@ -50,8 +50,11 @@ describe('renderHtmlReport', () => {
   });
 
   it('shows the tables and the orderings with their verdicts', () => {
-    expect(count(html, /<table>/g)).toBe(7);
-    expect(html).toContain('<tr><td>SCoRe</td><td>P^s</td><td class="num">0.7300</td><td class="num">[0.7100, 0.7500]</td><td class="num">0.7100</td>');
+    // dataset, results, differences, ablation, two sweeps, stages, paper
+    expect(count(html, /<table>/g)).toBe(8);
+    expect(html).toContain('<tr><td>SCoRe</td><td>P^s</td><td class="num">0.7300</td><td class="num">[0.7100, 0.7500]</td><td class="num">0.7100</td><td class="num">[0.6800, 0.7400]</td>');
+    expect(html).toContain('<tr><td>SCoRe</td><td>LM with P^b</td><td class="num">+0.0300</td><td class="num">[+0.0120, +0.0490]</td><td>real</td>');
+    expect(html).toContain('<li>Scored: 180 of 400 test rows (a seeded sample, the same rows for every model).</li>');
     expect(count(html, /<li class="fails">/g)).toBe(2);
     expect(count(html, /<li class="holds">/g)).toBe(16);
     expect(html).toContain('lowest LM with P^b 0.6500 &lt;= highest SASRec 0.6600');
