@@ -3,6 +3,7 @@ import { type CommandContextOptions, createCommandContext, type GlobalFlags } fr
 import { registerDemoCommand } from './commands/demo';
 import { registerModelsCommand } from './commands/models';
 import { registerPrepareCommand } from './commands/prepare';
+import { registerReportCommand } from './commands/report';
 import { registerConfigCommand } from './config/config-command';
 import { registerRunCommand } from './pipeline/run-command';
 import { registerStageCommands } from './stages/stage-commands';
@@ -43,6 +44,7 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
   registerStageCommands(program, contextFor);
   registerRunCommand(program, contextFor, trainerStageRegistry);
   registerDemoCommand(program, contextFor, trainerStageRegistry);
+  registerReportCommand(program, contextFor);
   registerConfigCommand(program, contextFor);
   registerModelsCommand(program, contextFor);
   return program;

@@ -78,6 +78,6 @@ describe('renderResultsTable', () => {
     const { bootstrap: _b, splitRows: _s, ...old } = plain;
     const lines = renderResultsTable(old).split('\n');
     expect(lines[0]).toBe('Model                AUC    UAUC  Users  Skipped  Log loss');
-    expect(lines.slice(-2)).toEqual(['', 'Scored: 180 test rows.']);
+    expect(lines.slice(-3)).toEqual(['', 'Scored: 180 test rows.', 'Intervals: none (this metrics.json was written without the bootstrap).']);
   });
 });

@@ -139,8 +139,9 @@ export function resultsFooter(metrics: EvaluationMetrics): string[] {
   }
   if (metrics.seeds !== undefined && metrics.seeds.seeds.length > 1) {
     lines.push(`Seeds: ${metrics.seeds.seeds.join(', ')} (${metrics.seeds.stages.join(', ')} repeated per seed); figures and intervals are those of seed ${metrics.seeds.seeds[0]}, mean ± sd over all ${metrics.seeds.seeds.length} seeds.`);
-  } else if (metrics.bootstrap !== undefined) {
-    lines.push(`Seed: ${metrics.bootstrap.seed} (one run).`);
+  } else {
+    const seed = metrics.seeds?.seeds[0] ?? metrics.bootstrap?.seed;
+    if (seed !== undefined) lines.push(`Seed: ${seed} (one run).`);
   }
   if (metrics.bootstrap !== undefined) {
     const bootstrap = metrics.bootstrap;
@@ -149,6 +150,7 @@ export function resultsFooter(metrics: EvaluationMetrics): string[] {
         (hasAnyDifference(metrics) ? ' A difference marked * is real (its interval excludes zero); unmarked differences are within noise.' : ''),
     );
   }
+  if (metrics.bootstrap === undefined) lines.push('Intervals: none (this metrics.json was written without the bootstrap).');
   if (metrics.trainRows !== undefined) {
     lines.push(`The LMs were tuned on ${formatCount(metrics.trainRows.rows)} of ${formatCount(metrics.trainRows.of)} train rows (rec.trainRows); the paper tunes on the whole train split.`);
   }
