@@ -52,6 +52,20 @@ describe('score-train run', () => {
     expect(table.stdout).toMatch(/prepare\s+ran\s+/);
   });
 
+  it('--seeds N sets run.seeds to run.seed .. run.seed + N - 1', async () => {
+    const { dir, file } = tinyConfig();
+    const runDir = path.join(dir, 'run');
+    const { stdout } = await runCli(['--config', file, '--run-dir', runDir, '--set', 'run.seed=5', '--seeds', '3', '--only', 'prepare', '--json']);
+    const report = JSON.parse(stdout) as { stages: { name: string; status: string }[] };
+    expect(report.stages.map((stage) => `${stage.name} ${stage.status}`)).toEqual([
+      'prepare ran', 'crm not-selected', 'car not-selected', 'assess not-selected', 'sare not-selected', 'rec not-selected',
+      'seeds/6/rec not-selected', 'seeds/6/eval not-selected', 'seeds/7/rec not-selected', 'seeds/7/eval not-selected', 'eval not-selected',
+    ]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
+    expect(manifest.config.run).toMatchObject({ seed: 5, seeds: [5, 6, 7], seedStages: [] });
+    await expect(runCli(['--config', file, '--seeds', '0'])).rejects.toThrow('--seeds must be a positive integer, got "0".');
+  });
+
   it('reports config errors with the key path, and rejects unknown stages', async () => {
     const { dir, file } = tinyConfig();
     fs.appendFileSync(file, 'crm:\n  hiden_size: 12\n');
