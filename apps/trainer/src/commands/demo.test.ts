@@ -10,7 +10,7 @@ describe('score-train demo', () => {
     const { stdout } = await runCli(['demo', '--run-dir', run, ...scale, '--quiet']);
     expect(stdout).toMatch(/^Run .* \(config [0-9a-f]{12}, [\d.]+ s\)/);
     for (const stage of ['prepare', 'crm', 'car', 'assess', 'sare', 'rec', 'eval']) expect(stdout).toMatch(new RegExp(`\\n${stage}\\s+ran`));
-    expect(stdout).toMatch(/Model\s+AUC\s+UAUC/);
+    expect(stdout).toMatch(/Model\s+AUC \[95% CI\]\s+UAUC \[95% CI\]/);
     for (const label of ['Item popularity', 'SASRec', 'LM with P^b', 'SCoRe (CAR + SARE)']) expect(stdout).toContain(label);
     expect(stdout).toContain(`Report: ${path.join(run, 'eval', 'report.html')}`);
     for (const file of ['metrics.json', 'report.md', 'report.html']) expect(fs.existsSync(path.join(run, 'eval', file))).toBe(true);

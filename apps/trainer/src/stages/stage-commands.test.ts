@@ -38,12 +38,23 @@ describe('score-train crm, car, assess, sare on a prepared run folder', () => {
     expect(fs.existsSync(path.join(run, 'rec', 'models', 'score', 'model.safetensors'))).toBe(true);
 
     const evaluation = await runCli(['eval', '--run', run, '--max-rows', '40']);
-    expect(evaluation.stdout).toMatch(/^Model\s+AUC\s+UAUC/);
+    expect(evaluation.stdout).toMatch(/^Model\s+AUC \[95% CI\]\s+UAUC \[95% CI\]/);
     for (const label of ['Item popularity', 'MF', 'SASRec', 'LM with P^b', 'SCoRe (CAR + SARE)']) expect(evaluation.stdout).toContain(label);
     const metrics = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
     expect(metrics.rows).toBe(40);
     expect(metrics.models.map((model: { id: string }) => model.id)).toEqual(['popularity', 'mf', 'sasrec', 'llm-basic', 'score']);
     expect(metrics.sweeps.kept.length).toBeGreaterThan(0);
+    // Intervals from the paired bootstrap over users; the LM rows' differences; the sample said as such.
+    expect(metrics.splitRows).toBeGreaterThan(40);
+    expect(metrics.bootstrap).toMatchObject({ unit: 'user', paired: true, samples: 1000, confidence: 0.95, seed: 42 });
+    const score = metrics.models.find((model: { id: string }) => model.id === 'score');
+    expect(score.aucInterval.lower).toBeLessThanOrEqual(score.auc);
+    expect(score.aucInterval.upper).toBeGreaterThanOrEqual(score.auc);
+    expect(score.differences.map((difference: { reference: string }) => difference.reference)).toEqual(['llm-basic']);
+    expect(score.differences[0].auc).toBeCloseTo(score.auc - metrics.models.find((model: { id: string }) => model.id === 'llm-basic').auc, 12);
+    expect(metrics.sweeps.retrained).toBe(false);
+    expect(metrics.sweeps.kept[0].aucInterval).toBeDefined();
+    expect(evaluation.stdout).toContain(`Scored: 40 of ${metrics.splitRows.toLocaleString('en-US')} test rows`);
     expect(fs.readFileSync(path.join(run, 'eval', 'report.html'), 'utf8')).toContain('<svg');
 
     const manifest = JSON.parse(fs.readFileSync(path.join(run, 'manifest.json'), 'utf8'));

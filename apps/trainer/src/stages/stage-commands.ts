@@ -133,7 +133,7 @@ export function registerStageCommands(program: Command, contextFor: ContextFacto
       }
     });
   stageCommand(program, 'eval', 'Score the test split with every baseline and prompt variant, run the K_e/K_s sweeps, write metrics.json, report.md and report.html.')
-    .option('--max-rows <n>', 'rows of the split scored (seeded sample)', positiveInteger('--max-rows'))
+    .option('--max-rows <n>', 'rows of the split scored (a seeded sample; default: the config\'s eval.maxRows, else every row)', positiveInteger('--max-rows'))
     .action(async (flags: StageFlags & { maxRows?: number }) => {
       const context = contextFor(flags);
       try {
