@@ -32,6 +32,18 @@ describe('the example configs in configs/', () => {
     expect(config.assess).toMatchObject({ sample: 10000, llm: 'openai:https://open.bigmodel.cn/api/paas/v4#glm-4-plus' });
   });
 
+  it('the paper configs score whole splits and retrain at every sweep point; the demo samples and says so', () => {
+    for (const name of ['ml-1m.yaml', 'ml-1m-generic.yaml', 'amazon-games.yaml']) {
+      const { config } = loadConfig({ file: path.join(CONFIGS, name) });
+      expect(config.eval.maxRows, name).toBeUndefined();
+      expect(config.eval.retrainSweeps, name).toBe(true);
+      expect(config.eval).toMatchObject({ bootstrapSamples: 1000, confidence: 0.95 });
+    }
+    const demo = loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).config;
+    expect(demo.eval).toMatchObject({ maxRows: 1000, retrainSweeps: false });
+    expect(demo.run.seeds).toBeUndefined();
+  });
+
   it('ml-1m-generic.yaml: generic CSV files with a split column', () => {
     const { config } = loadConfig({ file: path.join(CONFIGS, 'ml-1m-generic.yaml') });
     expect(config.data.source).toEqual({ kind: 'generic', interactions: 'data/ml-1m-csv/interactions.csv', items: 'data/ml-1m-csv/items.csv', format: 'csv' });

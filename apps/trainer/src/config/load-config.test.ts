@@ -29,7 +29,7 @@ function errorOf(run: () => unknown): ConfigValidationError {
 describe('loadConfig', () => {
   it('resolves the built-in defaults (the paper\'s values) with no file', () => {
     const { config, hash } = loadConfig();
-    expect(config.run).toEqual({ dir: 'runs/score', seed: 42 });
+    expect(config.run).toEqual({ dir: 'runs/score', seed: 42, seedStages: [] });
     expect(config.data.source).toEqual({ kind: 'synthetic', seed: 42, users: 600, items: 800 });
     expect(config.data.protocol).toEqual({ kind: 'auto' });
     expect(config.crm).toMatchObject({ model: 'sasrec', hiddenSize: 64, blocks: 2, heads: 1, maxHistory: 25, dropout: 0.2, learningRate: 1e-2, weightDecay: 1e-4, batchSize: 1024, neighbours: 5 });
