@@ -43,6 +43,7 @@ export {
 } from './results-summary';
 export { barChart, lineChart, SERIES_COLOURS } from './svg-charts';
 export type { BarChartOptions, ChartSeries, LineChartOptions } from './svg-charts';
+export { meanAndSd, seedRunOf, withSeedSpread } from './seed-spread';
 export { escapeMarkdownHtml, markdownTable, textTable } from './table-layout';
 export type { Alignment, TableSpec } from './table-layout';
 export { HTML_REPORT_FILE, MARKDOWN_REPORT_FILE, writeReport } from './write-report';

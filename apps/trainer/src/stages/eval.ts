@@ -28,6 +28,8 @@ import {
   type SeedRun,
   type SeedRuns,
   type SweepPoint,
+  withSeedSpread,
+  seedRunOf,
   writeReport,
 } from '../report';
 import { openCachedLanguageModel } from './llm-cache';
@@ -135,13 +137,6 @@ function withIntervals(
   };
 }
 
-/** Mean and sample standard deviation (n - 1). */
-function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, sd: Math.sqrt(variance) };
-}
-
 /**
  * With `run.seeds`, the eval of `run.seed` gathers the metrics.json of every other seed's eval
  * (`seeds/<seed>/eval`) and adds each model's mean and standard deviation over the seeds.
@@ -149,18 +144,12 @@ function meanAndSd(values: readonly number[]): { mean: number; sd: number } {
 async function withSeeds(context: StageContext, models: ModelMetrics[]): Promise<{ models: ModelMetrics[]; seeds?: SeedRuns }> {
   const seeds = runSeeds(context.config);
   if (seeds.length <= 1 || context.seed !== context.config.run.seed) return { models };
-  const runs: SeedRun[] = [{ seed: context.seed, models: models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc, logLoss: model.logLoss })) }];
+  const runs: SeedRun[] = [seedRunOf(context.seed, models)];
   for (const seed of seeds.slice(1)) {
     const other = await readEvaluationMetrics(path.join(context.stageDir(seedStageName(context.config, 'eval', seed)), METRICS_FILE));
-    runs.push({ seed, models: other.models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc, logLoss: model.logLoss })) });
+    runs.push(seedRunOf(seed, other.models));
   }
-  const spread = models.map((model): ModelMetrics => {
-    const figures = runs.flatMap((run) => run.models.filter((entry) => entry.id === model.id));
-    if (figures.length < 2) return model;
-    const auc = meanAndSd(figures.map((entry) => entry.auc));
-    const uauc = meanAndSd(figures.map((entry) => entry.uauc));
-    return { ...model, seeds: { count: figures.length, aucMean: auc.mean, aucSd: auc.sd, uaucMean: uauc.mean, uaucSd: uauc.sd } };
-  });
+  const spread = withSeedSpread(models, runs);
   const stages = repeatedStages(context.config, STAGE_NAMES.map((name) => ({ name, ...STAGE_DEFINITIONS[name] })));
   return { models: spread, seeds: { seeds, stages, runs } };
 }
