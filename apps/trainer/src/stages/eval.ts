@@ -199,7 +199,8 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
       : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await openDir(recModelDir(context.stageDir('rec'), variant)));
   const retrainedSweeps = retrainedSweepSpecs(context);
-  const retrained = retrainedSweeps.length > 0 || (evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score'));
+  // Same condition as retrainedSweepSpecs: the sweeps are retrained whenever the rec stage tuned the sweep LMs.
+  const retrained = evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score');
   const sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] } = { retrieved: [], kept: [] };
   try {
     const specs = evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep });
