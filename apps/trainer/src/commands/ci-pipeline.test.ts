@@ -24,6 +24,8 @@ interface ModelMetrics {
   readonly id: string;
   readonly auc: number;
   readonly uauc: number;
+  readonly aucInterval?: { lower: number; upper: number };
+  readonly differences?: readonly { reference: string; uauc: number; uaucInterval: { lower: number; upper: number } }[];
 }
 
 /** Share of prompts whose similar users' lists hold the target title, for positive and negative rows. */
@@ -59,5 +61,13 @@ describe('the seeded end-to-end pipeline (smaller than the demo)', () => {
     // 0.6825 against 0.6486). In AUC the two are within run-to-run noise here (0.6462 against
     // 0.6456), so AUC is not asserted (docs/method.md, "Reading the demo's numbers").
     expect(score.uauc - basic.uauc).toBeGreaterThan(0.01);
+    // The paired bootstrap over users gives every row an interval and P^s - P^b its own interval
+    // (whether that excludes zero is reported, not asserted).
+    expect(score.aucInterval!.lower).toBeLessThan(score.auc);
+    expect(score.aucInterval!.upper).toBeGreaterThan(score.auc);
+    const gain = score.differences!.find((difference) => difference.reference === 'llm-basic')!;
+    expect(gain.uauc).toBeCloseTo(score.uauc - basic.uauc, 12);
+    expect(gain.uaucInterval.lower).toBeLessThan(gain.uauc);
+    expect(gain.uaucInterval.upper).toBeGreaterThan(gain.uauc);
   }, 1_200_000);
 });
