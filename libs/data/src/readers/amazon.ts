@@ -1,4 +1,5 @@
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { excerpt } from '../io/excerpt';
 import { readParsedLines } from '../io/line-reader';
 import { parsePythonLiteral } from '../io/python-literal';
 import { decodeUtf8 } from '../io/text';
@@ -117,7 +118,7 @@ function parseRecord(text: string, filePath: string, line: number): Record<strin
     try {
       value = parsePythonLiteral(trimmed);
     } catch {
-      throw new DataFormatError(`the line is neither JSON nor a Python dict (${(jsonError as Error).message}).`, { path: filePath, line, cause: jsonError });
+      throw new DataFormatError(`the line is neither JSON nor a Python dict (${excerpt((jsonError as Error).message)}).`, { path: filePath, line, cause: jsonError });
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -1,5 +1,6 @@
 import { DataFormatError, SPLIT_NAMES, type Interaction, type ProgressCallback, type SplitName } from '@score/core';
 import { parseNumberText } from '../io/text';
+import { listColumns } from '../io/excerpt';
 import { requireObject, requireString } from '../io/validate';
 import { resolveTableFormat, type TableFormat } from './table-format';
 import { readTableRecords } from './table-records';
@@ -40,10 +41,10 @@ async function* streamGenericInteractions(options: GenericInteractionsOptions): 
   const format = resolveTableFormat(filePath, options.format);
   const checkHeader = (columns: readonly string[]): void => {
     for (const name of REQUIRED) {
-      if (!columns.includes(name)) throw new DataFormatError(`the header has no "${name}" column (found: ${columns.join(', ')}).`, { path: filePath, line: 1, field: name });
+      if (!columns.includes(name)) throw new DataFormatError(`the header has no "${name}" column (found: ${listColumns(columns)}).`, { path: filePath, line: 1, field: name });
     }
     if (!columns.includes('rating') && !columns.includes('label')) {
-      throw new DataFormatError(`the header needs a "rating" or a "label" column (found: ${columns.join(', ')}).`, { path: filePath, line: 1 });
+      throw new DataFormatError(`the header needs a "rating" or a "label" column (found: ${listColumns(columns)}).`, { path: filePath, line: 1 });
     }
   };
   for await (const batch of readTableRecords(filePath, format, { what: 'Interactions file', ...options }, checkHeader)) {

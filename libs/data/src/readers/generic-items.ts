@@ -1,4 +1,5 @@
 import { DataFormatError, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { listColumns } from '../io/excerpt';
 import { requireObject, requireString } from '../io/validate';
 import { idValue, shown } from './generic-interactions';
 import { resolveTableFormat, type TableFormat } from './table-format';
@@ -36,7 +37,7 @@ export async function readGenericItems(options: GenericItemsOptions): Promise<Ma
   const firstLine = new Map<ItemId, number>();
   const checkHeader = (columns: readonly string[]): void => {
     for (const name of ['item_id', 'title']) {
-      if (!columns.includes(name)) throw new DataFormatError(`the header has no "${name}" column (found: ${columns.join(', ')}).`, { path: filePath, line: 1, field: name });
+      if (!columns.includes(name)) throw new DataFormatError(`the header has no "${name}" column (found: ${listColumns(columns)}).`, { path: filePath, line: 1, field: name });
     }
   };
   for await (const batch of readTableRecords(filePath, format, { what: 'Items file', ...options }, checkHeader)) {
