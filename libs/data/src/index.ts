@@ -24,3 +24,5 @@ export { generateSyntheticDataset, generateSyntheticInteractions, syntheticProto
 export type { SyntheticData, SyntheticDatasetOptions } from './synthetic/generate';
 export { SYNTHETIC_GENRES } from './synthetic/vocabulary';
 export type { SyntheticGenre } from './synthetic/vocabulary';
+export { MAX_TIMESTAMP_SECONDS, TIMESTAMP_UNITS, timestampProblem } from './io/timestamp';
+export type { TimestampUnit } from './io/timestamp';

@@ -14,6 +14,7 @@ import {
 } from '@score/core';
 import { GrowableColumn } from '../io/growable';
 import { requireInteger, requireNumber, requireObject, requireOneOf, requireString } from '../io/validate';
+import { timestampProblem } from '../io/timestamp';
 import { formatMonth, monthOf, parseMonth } from '../protocol/months';
 import type { Binarization, DatasetProtocol } from '../protocol/protocol';
 import { PreparedDataset } from './prepared-dataset';
@@ -91,6 +92,11 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
       i = itemIds.length;
       itemIndex.set(interaction.itemId, i);
       itemIds.push(interaction.itemId);
+    }
+    const problem = typeof interaction.timestamp === 'number' && Number.isFinite(interaction.timestamp) ? timestampProblem(interaction.timestamp) : 'is not a finite number of seconds.';
+    if (problem !== undefined) {
+      const shown = typeof interaction.timestamp === 'number' ? String(interaction.timestamp) : JSON.stringify(interaction.timestamp) ?? String(interaction.timestamp);
+      throw new InvalidOptionError('interactions', `interaction ${users.length + 1} (user ${JSON.stringify(interaction.userId)}, item ${JSON.stringify(interaction.itemId)}) has timestamp ${shown}, which ${problem}`, interaction.timestamp);
     }
     users.push(u);
     itemsColumn.push(i);

@@ -1,5 +1,6 @@
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
 import { excerpt } from '../io/excerpt';
+import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { parsePythonLiteral } from '../io/python-literal';
 import { decodeUtf8 } from '../io/text';
@@ -65,7 +66,8 @@ async function* streamAmazonReviews(options: AmazonReviewsOptions): AsyncGenerat
     if (Number.isNaN(rating)) fail(ratingField, `expected a number, got ${shown(record[ratingField])}.`);
     const time = numberValue(record[timeField]);
     if (Number.isNaN(time)) fail(timeField, `expected a Unix time, got ${shown(record[timeField])}.`);
-    return { userId, itemId, rating, timestamp: modern ? Math.floor(time / 1000) : time };
+    const seconds = timestampSeconds(time, modern ? 'milliseconds' : 'seconds', { path: filePath, line, field: timeField });
+    return { userId, itemId, rating, timestamp: modern ? Math.floor(seconds) : seconds };
   };
   for await (const batch of readParsedLines(filePath, parse, { what: 'Amazon reviews file', ...options })) {
     yield* batch;

@@ -1,6 +1,7 @@
 import { DataFormatError, SPLIT_NAMES, type Interaction, type ProgressCallback, type SplitName } from '@score/core';
 import { parseNumberText } from '../io/text';
 import { listColumns } from '../io/excerpt';
+import { checkTimestampUnit, type TimestampUnit, timestampSeconds } from '../io/timestamp';
 import { requireObject, requireString } from '../io/validate';
 import { resolveTableFormat, type TableFormat } from './table-format';
 import { readTableRecords } from './table-records';
@@ -9,12 +10,18 @@ import { readTableRecords } from './table-records';
 export interface GenericInteractionsOptions {
   /**
    * Interactions file: CSV or TSV with a header, or JSON lines. Columns `user_id`, `item_id`,
-   * `timestamp` (Unix seconds), then `rating` (a number) and/or `label` (0 or 1), and optionally
+   * `timestamp` (Unix seconds, or milliseconds with `timestampUnit`), then `rating` (a number) and/or `label` (0 or 1), and optionally
    * `split` (`train`, `valid` or `test`, kept as given). Other columns are ignored.
    */
   readonly path: string;
   /** File layout. @defaultValue from the extension: `.csv`, `.tsv`/`.tab`, `.jsonl`/`.ndjson`/`.json` (optionally `.gz`) */
   readonly format?: TableFormat;
+  /**
+   * Unit of the `timestamp` column; milliseconds are divided by 1000. A seconds column holding
+   * milliseconds (a value above 1e11, i.e. after the year 5138) is refused with this fix.
+   * @defaultValue "seconds"
+   */
+  readonly timestampUnit?: TimestampUnit;
   /** Receives `data.read` events counting lines. @defaultValue none */
   readonly onProgress?: ProgressCallback;
   /** Stops reading when aborted. @defaultValue none */
@@ -32,6 +39,7 @@ export function readGenericInteractions(options: GenericInteractionsOptions): As
   // Options are checked now, not at the first `next()`.
   requireObject('options', options);
   resolveTableFormat(requireString('path', options.path), options.format);
+  if (options.timestampUnit !== undefined) checkTimestampUnit('timestampUnit', options.timestampUnit);
   return streamGenericInteractions(options);
 }
 
@@ -39,6 +47,7 @@ async function* streamGenericInteractions(options: GenericInteractionsOptions): 
   requireObject('options', options);
   const filePath = requireString('path', options.path);
   const format = resolveTableFormat(filePath, options.format);
+  const unit = checkTimestampUnit('timestampUnit', options.timestampUnit ?? 'seconds');
   const checkHeader = (columns: readonly string[]): void => {
     for (const name of REQUIRED) {
       if (!columns.includes(name)) throw new DataFormatError(`the header has no "${name}" column (found: ${listColumns(columns)}).`, { path: filePath, line: 1, field: name });
@@ -56,7 +65,7 @@ async function* streamGenericInteractions(options: GenericInteractionsOptions): 
       const userId = idValue(values.user_id) ?? fail('user_id', `expected a non-empty id, got ${shown(values.user_id)}.`);
       const itemId = idValue(values.item_id) ?? fail('item_id', `expected a non-empty id, got ${shown(values.item_id)}.`);
       const timestamp = numberValue(values.timestamp);
-      if (Number.isNaN(timestamp)) fail('timestamp', `expected a Unix time in seconds, got ${shown(values.timestamp)}.`);
+      if (Number.isNaN(timestamp)) fail('timestamp', `expected a Unix time in ${unit}, got ${shown(values.timestamp)}.`);
       let rating: number | undefined;
       if (values.rating !== undefined && values.rating !== '' && values.rating !== null) {
         rating = numberValue(values.rating);
@@ -78,7 +87,7 @@ async function* streamGenericInteractions(options: GenericInteractionsOptions): 
         }
         split = text as SplitName;
       }
-      const interaction: { -readonly [K in keyof Interaction]: Interaction[K] } = { userId, itemId, timestamp };
+      const interaction: { -readonly [K in keyof Interaction]: Interaction[K] } = { userId, itemId, timestamp: timestampSeconds(timestamp, unit, { path: filePath, line, field: 'timestamp' }) };
       if (rating !== undefined) interaction.rating = rating;
       if (label !== undefined) interaction.label = label;
       if (split !== undefined) interaction.split = split;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
 import { requireObject, requireString } from '../io/validate';
@@ -76,7 +77,7 @@ async function* streamMovieLens100K(options: MovieLens100KOptions): AsyncGenerat
       }
       values.push(value);
     }
-    return { userId: ids.intern(buffer, bounds[0], bounds[1]), itemId: ids.intern(buffer, bounds[2], bounds[3]), rating: values[0], timestamp: values[1] };
+    return { userId: ids.intern(buffer, bounds[0], bounds[1]), itemId: ids.intern(buffer, bounds[2], bounds[3]), rating: values[0], timestamp: timestampSeconds(values[1], 'seconds', { path: ratingsPath, line, column: 4, field: RATING_FIELDS[3] }) };
   };
   for await (const batch of readParsedLines(ratingsPath, parse, { what: 'MovieLens-100K ratings file', ...options })) {
     yield* batch;

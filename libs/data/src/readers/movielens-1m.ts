@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
 import { requireObject, requireString } from '../io/validate';
@@ -82,7 +83,7 @@ async function* streamMovieLens1M(options: MovieLens1MOptions): AsyncGenerator<I
       userId: ids.intern(buffer, bounds[0], bounds[1]),
       itemId: ids.intern(buffer, bounds[2], bounds[3]),
       rating,
-      timestamp,
+      timestamp: timestampSeconds(timestamp, 'seconds', { path: ratingsPath, line, column: 4, field: 'Timestamp' }),
     };
   };
   for await (const batch of readParsedLines(ratingsPath, parse, { what: 'MovieLens-1M ratings file', ...options })) {
