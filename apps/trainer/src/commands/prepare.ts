@@ -25,6 +25,7 @@ export interface PrepareFlags {
   readonly interactions?: string;
   readonly itemsFile?: string;
   readonly format?: 'csv' | 'tsv' | 'jsonl';
+  readonly timestampUnit?: 'seconds' | 'milliseconds';
   readonly protocol?: 'auto' | 'ml-1m' | 'amazon-games' | 'given-split' | 'months';
   readonly threshold?: number;
   readonly inclusive?: boolean;
@@ -84,7 +85,7 @@ export function dataConfigFromFlags(flags: PrepareFlags): NonNullable<ScoreConfi
     source = { kind: 'amazon', reviews: path.resolve(flags.amazonReviews), meta: path.resolve(flags.amazonMeta) };
   } else {
     if (!flags.interactions || !itemsFile) throw new InvalidOptionError('--interactions', 'the generic form needs both --interactions FILE and --items FILE.');
-    source = { kind: 'generic', interactions: path.resolve(flags.interactions), items: path.resolve(itemsFile), format: flags.format };
+    source = { kind: 'generic', interactions: path.resolve(flags.interactions), items: path.resolve(itemsFile), format: flags.format, timestampUnit: flags.timestampUnit };
   }
   const kind = flags.protocol ?? 'auto';
   let protocol: NonNullable<ScoreConfigInput['data']>['protocol'];
@@ -147,6 +148,7 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
     .option('--interactions <file>', 'generic interactions CSV/TSV/JSONL: user_id,item_id,timestamp + rating or label [+ split]')
     .option('--items-file <file>', 'generic items CSV/TSV/JSONL: item_id,title + attribute columns (multi-valued with |); same as --items FILE')
     .addOption(new Option('--format <format>', 'generic files: format (default: by extension)').choices(['csv', 'tsv', 'jsonl']))
+    .addOption(new Option('--timestamp-unit <unit>', 'generic interactions: unit of the timestamp column (default seconds)').choices(['seconds', 'milliseconds']))
     .addOption(new Option('--protocol <name>', 'labelling and split protocol').choices(['auto', 'ml-1m', 'amazon-games', 'given-split', 'months']).default('auto'))
     .option('--threshold <x>', 'binarize: rating above this is positive', Number)
     .option('--inclusive', 'binarize: rating equal to the threshold is positive too')

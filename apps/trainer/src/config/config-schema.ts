@@ -48,6 +48,8 @@ const genericSource = section({
   interactions: nonEmptyString().describe('Interactions file: CSV, TSV or JSON lines.'),
   items: nonEmptyString().describe('Items file: CSV, TSV or JSON lines; multi-valued columns are written "Action|Comedy".'),
   format: z.enum(['csv', 'tsv', 'jsonl']).optional().describe('Format of both files. Default: each file\'s extension decides.'),
+  // reliability: timestamp unit of the generic interactions file.
+  timestampUnit: z.enum(['seconds', 'milliseconds']).optional().describe('Unit of the interactions\' timestamp column (default seconds); milliseconds are divided by 1000. A seconds column holding milliseconds (values above 1e11, after the year 5138) is refused with this fix.'),
 });
 
 const sourceKinds = ['synthetic', 'ml-1m', 'ml-100k', 'amazon', 'generic'] as const;

@@ -80,7 +80,7 @@ async function readSource(config: ScoreConfig, context: Pick<StageContext, 'onPr
         label: `generic ${source.interactions}`,
         name: path.basename(source.interactions).replace(/\.[^.]+$/, ''),
         domain: 'movies',
-        interactions: readGenericInteractions({ path: source.interactions, format: source.format, onProgress, signal }),
+        interactions: readGenericInteractions({ path: source.interactions, format: source.format, timestampUnit: source.timestampUnit, onProgress, signal }),
         items: await readGenericItems({ path: source.items, format: source.format, signal }),
         protocol: { kind: 'given-split', binarize: { threshold: 3 } },
       };
