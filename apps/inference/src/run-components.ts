@@ -10,7 +10,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadCarRetriever } from '@score/car-retriever';
-import { loadDataset } from '@score/data';
+import { assertRunFresh, loadDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import { createLanguageModel, type LanguageModelOverrides } from '@score/llm-clients';
 import { createIdentityReranker } from './identity-reranker';
@@ -93,6 +93,8 @@ export interface LoadRunComponentsOptions {
 /**
  * Loads the dataset (`loadDataset(runDir)`), then CAR, SARE and the language model through the
  * loaders. When a loader fails, the components already loaded are disposed and the error is rethrown.
+ * @throws StaleRunError (from `@score/data`'s `assertRunFresh`) when the run's manifest shows a stage
+ *   built on other inputs than the run now holds (e.g. `prepare` redone after training).
  */
 export async function loadRunComponents(options: LoadRunComponentsOptions): Promise<RunComponents> {
   if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
@@ -108,6 +110,8 @@ export async function loadRunComponents(options: LoadRunComponentsOptions): Prom
     ((spec: string, context: RunComponentContext) =>
       spec === 'inprocess' ? defaults.languageModel(spec, context) : createLanguageModel(spec, options.llmOverrides));
 
+  // A run whose stages were built on other inputs (e.g. re-prepared after training) is refused.
+  await assertRunFresh(options.runDir);
   // Trainer run folders keep the dataset in <run>/prepare/dataset; a bare saveDataset folder in <run>/dataset.
   const preparedDir = path.join(options.runDir, 'prepare');
   const dataset = await loadDataset(fs.existsSync(path.join(preparedDir, 'dataset')) ? preparedDir : options.runDir);

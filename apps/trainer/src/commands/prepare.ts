@@ -3,7 +3,10 @@ import { type DatasetStatistics, InvalidOptionError } from '@score/core';
 import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
+import { ConfigValidationError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
+import { readManifest } from '../pipeline/manifest';
+import { checkRunFolder } from '../pipeline/run-folder-check';
 import type { ScoreConfigInput } from '../config/config-schema';
 import { trainerStageRegistry } from '../stages/registry';
 import { runPipeline } from '../pipeline/run-pipeline';
@@ -111,7 +114,20 @@ function compact<T>(value: T): T {
  */
 export async function runPrepare(flags: PrepareFlags, context: CommandContext): Promise<PrepareReport> {
   const runDir = path.resolve(flags.out);
-  const { config, hash } = loadConfig({ values: compact({ run: { dir: runDir }, data: dataConfigFromFlags(flags) }) });
+  checkRunFolder(runDir, '--out');
+  const data = compact(dataConfigFromFlags(flags));
+  // On an existing run, the other sections keep the run's settings (its later stages go on with them).
+  const previous = await readManifest(runDir);
+  let loaded: ReturnType<typeof loadConfig> | undefined;
+  if (previous) {
+    try {
+      loaded = loadConfig({ values: { ...(previous.config as Record<string, unknown>), run: { ...previous.config.run, dir: runDir }, data } });
+    } catch (error) {
+      if (!(error instanceof ConfigValidationError)) throw error;
+      context.logger.warn(`the settings of the existing run in ${runDir} no longer validate (${error.message}); the other stages get the built-in defaults`);
+    }
+  }
+  const { config, hash } = loaded ?? loadConfig({ values: compact({ run: { dir: runDir }, data }) });
   const pipeline = await runPipeline({
     config,
     configHash: hash,

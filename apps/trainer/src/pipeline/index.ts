@@ -5,6 +5,8 @@ export { resolveProtocol, runPrepareStage } from './prepare-stage';
 export { registerRunCommand, runRunCommand } from './run-command';
 export type { RunCommandReport, RunFlags } from './run-command';
 export { LOCK_FILE, RunLockedError } from './run-lock';
+export { checkRunFolder } from './run-folder-check';
+export { StaleStageError } from './stale-stage-error';
 export { runPipeline } from './run-pipeline';
 export type { PipelineReport, RunPipelineOptions, StageReport } from './run-pipeline';
 export { STAGE_NAMES } from './stage';

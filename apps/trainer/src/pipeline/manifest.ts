@@ -80,7 +80,9 @@ export async function readManifest(runDir: string): Promise<RunManifest | undefi
   try {
     text = await fs.promises.readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'EISDIR') throw new DataFormatError('is a folder, not a run manifest; move it away to rerun every stage.', { path: file });
     throw error;
   }
   let manifest: RunManifest;

@@ -5,7 +5,10 @@ import { hashConfig } from '../config/config-hash';
 import type { ScoreConfig } from '../config/config-schema';
 import { findDamagedArtifact, fingerprintFiles, formatBytes, listArtifacts } from './artifacts';
 import { MANIFEST_FORMAT_VERSION, type RunManifest, type StageRecord, readManifest, writeManifest } from './manifest';
+import { findStaleStages } from '@score/data';
+import { checkRunFolder } from './run-folder-check';
 import { acquireRunLock } from './run-lock';
+import { StaleStageError } from './stale-stage-error';
 import type { Stage, StageContext } from './stage';
 import { expandSeedStages } from './seed-stages';
 import { StageFailedError } from './stage-failed-error';
@@ -145,6 +148,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   }
 
   const started = performance.now();
+  checkRunFolder(runDir, 'run.dir', stages.map((stage) => stage.name));
   await fs.promises.mkdir(runDir, { recursive: true });
   const release = acquireRunLock(runDir);
   try {
@@ -155,6 +159,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       const manifest: RunManifest = { formatVersion: MANIFEST_FORMAT_VERSION, configHash, config, updatedAt: new Date().toISOString(), stages: records };
       return writeManifest(runDir, manifest);
     };
+    // A run folder has a manifest before its first stage folder appears (see checkRunFolder).
+    if (!previous) await save();
     const reports: StageReport[] = [];
     // Stages whose artifacts were checked or written in this run.
     const intact = new Set<string>();
@@ -169,9 +175,16 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       signal.throwIfAborted();
       const outputDir = path.join(runDir, stage.name);
       const record = records[stage.name];
+      // Stale: a finished stage whose upstream output changed after it ran (`run` redoes it; --only refuses to build on it).
+      const stale = new Map(findStaleStages(records).map((entry) => [entry.stage, entry]));
       if (!selected(stage)) {
-        reports.push(stageReport(stage.name, 'not-selected', 'not selected by --only', outputDir, 0, record));
+        const staleness = stale.get(stage.name);
+        reports.push(stageReport(stage.name, 'not-selected', `not selected by --only${staleness ? `; stale: ${staleness.reason}` : ''}`, outputDir, 0, record));
         continue;
+      }
+      for (const dependency of stage.dependsOn) {
+        const staleness = stale.get(dependency);
+        if (staleness && !selected(stages.find((candidate) => candidate.name === dependency)!)) throw new StaleStageError(stage.name, staleness, runDir);
       }
       const upstream: Record<string, string> = {};
       for (const dependency of stage.dependsOn) {
