@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type DatasetStatistics, InvalidOptionError } from '@score/core';
 import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
+import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { ConfigValidationError } from '../config/config-error';
@@ -173,7 +174,7 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
     .option('--valid-months <n>', 'months protocol: valid months (default: halve the rest)', positiveInteger('--valid-months'))
     .option('--test-months <n>', 'months protocol: test months', positiveInteger('--test-months'))
     .option('--name <name>', 'dataset name')
-    .option('--domain <domain>', 'domain of the prompts: movies, games or books')
+    .addOption(new Option('--domain <domain>', 'domain of the prompts').choices(Object.keys(DOMAIN_PRESETS)))
     .addOption(new Option('--missing-items <mode>', 'interactions whose item is not in the items file').choices(['error', 'drop']))
     .option('--json', 'print the statistics as JSON')
     .option('--quiet', 'no progress output')

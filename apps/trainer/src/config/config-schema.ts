@@ -1,3 +1,4 @@
+import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { z } from 'zod';
 import { nonEmptyString, nonNegativeInt, positiveInt, section } from './schema-helpers';
 
@@ -160,7 +161,8 @@ const dataSection = section({
   source: dataSource,
   protocol,
   name: nonEmptyString().optional().describe('Dataset name in reports. Default: the source\'s (ml-1m, ml-100k, amazon-games, synthetic, or the interactions file name).'),
-  domain: nonEmptyString().optional().describe('Nouns of the prompts: movies, games or books. Default: games for Amazon, movies otherwise.'),
+  // reliability: only a domain with a prompt preset (checked here, not first by the rec stage or the server).
+  domain: z.enum(Object.keys(DOMAIN_PRESETS) as ['movies', 'games', 'books']).optional().describe('Nouns of the prompts: movies, games or books. Default: games for Amazon, movies otherwise.'),
   missingItems: z.enum(['error', 'drop']).default('error').describe('Interactions whose item is missing from the items file: fail, or drop them.'),
 });
 
@@ -187,7 +189,7 @@ const carSection = section({
   batchSize: positiveInt().default(16).describe('Target users per batch; the other users of the batch are the negatives (paper: 16).'),
   epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
   patience: positiveInt().default(2).describe('Epochs without a better validation recall before stopping.'),
-  retrieved: positiveInt().default(10).describe('K_e: similar users CAR retrieves per target (paper: 10).'),
+  retrieved: positiveInt().max(1000).default(10).describe('K_e: similar users CAR retrieves per target (paper: 10; at most 1000, score-serve\'s limit).'),
   indexThreshold: positiveInt().default(100_000).describe('Behaviour corpora with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
 });
 
@@ -214,7 +216,7 @@ const sareSection = section({
   batchSize: positiveInt().default(16).describe('Examples per batch.'),
   epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
   patience: positiveInt().default(2).describe('Epochs without a better validation score before stopping.'),
-  kept: positiveInt().default(2).describe('K_s: reranked users kept for the prompt (paper: 2 on ML-1M, 1 on Games).'),
+  kept: positiveInt().max(10).default(2).describe('K_s: reranked users kept for the prompt (paper: 2 on ML-1M, 1 on Games; at most 10, score-serve\'s limit, and at most car.retrieved).'),
 });
 
 const recSection = section({
@@ -223,12 +225,12 @@ const recSection = section({
   batchSize: positiveInt().default(8).describe('Prompts per batch.'),
   learningRate: z.number().positive().optional().describe('Adam learning rate. Default: 5e-4 for the from-scratch LM (every weight of the pretrained base tunes; 1e-3 sometimes left the LM at the base rate or collapsed its valid AUC in the second epoch), 1e-4 for LoRA tuning of a checkpoint (TALLRec/SCoRe).'),
   patience: positiveInt().default(1).describe('Epochs without a better validation AUC before stopping.'),
-  kept: positiveInt().optional().describe('K_s: similar-behaviour lists in the CI-augmented prompt P^s. Default: sare.kept.'),
+  kept: positiveInt().max(10).optional().describe('K_s: similar-behaviour lists in the CI-augmented prompt P^s (at most 10 and at most car.retrieved). Default: sare.kept.'),
   trainRows: positiveInt().default(4000).describe('Train rows sampled (seeded) to tune each prompt variant\'s LM; the from-scratch LM on one CPU thread cannot read every row of a large split in minutes.'),
   validRows: positiveInt().default(1000).describe('Valid rows sampled for early stopping.'),
   maxPromptTokens: positiveInt().default(256).describe('Token budget of a prompt: the oldest history and similar-user items are dropped until it fits (rec prompt trimming rule).'),
   maxHistoryItems: positiveInt().default(20).describe('Most recent history items written into a prompt.'),
-  maxBehaviourItems: positiveInt().default(10).describe('Most recent items of each similar user\'s behaviour written into P^s.'),
+  maxBehaviourItems: positiveInt().max(10_000).default(10).describe('Most recent items of each similar user\'s behaviour written into P^s (at most 10,000).'),
   vocabSize: positiveInt().default(2000).describe('Learned vocabulary of the tokenizer trained for the from-scratch LM (Yes and No are single tokens; title tokens come on top).'),
   pretrainEpochs: nonNegativeInt().default(4).describe('From-scratch LM only: epochs of next-token pretraining on the train split\'s behaviour texts (each user\'s liked titles in order) before any variant is tuned; every variant starts from this one base, as the paper\'s variants start from one pretrained LLM. 0: tune from random weights.'),
   pretrainBehaviourTexts: z.boolean().default(true).describe('From-scratch LM only: the pretraining corpus holds the train split\'s behaviour texts (each user\'s liked titles in order), so the base LM itself learns which titles go together. false: item texts only, like an LLM that knows titles but not this dataset\'s users; the collaborative signal then reaches the LM only through tuning and the CI in its prompts, but the answer warm-up of such a base often stays at the base rate (docs/method.md). Needs `pretrainItemTexts` when false.'),
@@ -243,7 +245,7 @@ const recSection = section({
 const evalSection = section({
   split: z.enum(['valid', 'test']).default('test').describe('Split the final metrics are computed on.'),
   retrievedSweep: z.array(positiveInt()).min(1).default([5, 10, 15, 20]).describe('K_e values of the sensitivity sweep (paper Fig. 4: 5..20).'),
-  keptSweep: z.array(positiveInt()).min(1).default([1, 2, 3, 4]).describe('K_s values of the sensitivity sweep (paper Fig. 4: 1..4).'),
+  keptSweep: z.array(positiveInt().max(10)).min(1).default([1, 2, 3, 4]).describe('K_s values of the sensitivity sweep (paper Fig. 4: 1..4; each at most 10 and at most car.retrieved).'),
   maxRows: positiveInt().optional().describe('Rows of the evaluated split scored by every model: a seeded sample (the same rows for every model and seed), and the report says "n of N rows". Default: every row of the split (the paper scores the whole test split).'),
   // --- intervals and sweeps (issue 15) ---
   bootstrapSamples: positiveInt().default(1000).describe('Resamples of the paired bootstrap over users behind every interval: each draws as many users as the scored rows hold, with replacement, the same users for every model (seeded by run.seed).'),

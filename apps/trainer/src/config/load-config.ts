@@ -76,5 +76,19 @@ function crossKeyProblems(config: ScoreConfig): ConfigProblem[] {
   if (rec.model === 'scratch' && rec.pretrainEpochs > 0 && !rec.pretrainBehaviourTexts && !rec.pretrainItemTexts) {
     return [{ path: 'rec.pretrainBehaviourTexts', message: 'is false and so is rec.pretrainItemTexts, which leaves the pretraining corpus empty; set either to true, or rec.pretrainEpochs to 0' }];
   }
-  return [];
+  return promptProblems(config);
+}
+
+/** reliability: the prompt settings K_s and K_e must fit together (the rec stage and score-serve rely on it). */
+function promptProblems(config: ScoreConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const retrieved = config.car.retrieved;
+  const tooMany = (kept: number) => `K_s (${kept}) is larger than car.retrieved, K_e (${retrieved}): SARE cannot keep more users than CAR retrieves`;
+  if (config.sare.kept > retrieved) problems.push({ path: 'sare.kept', message: tooMany(config.sare.kept) });
+  if (config.rec.kept! > retrieved) problems.push({ path: 'rec.kept', message: tooMany(config.rec.kept!) });
+  const keptTooMany = config.eval.keptSweep.find((kept) => kept > retrieved);
+  if (keptTooMany !== undefined) problems.push({ path: 'eval.keptSweep', message: `K_s ${keptTooMany} is larger than car.retrieved, K_e (${retrieved}), which the K_s sweep retrieves` });
+  const retrievedTooFew = config.eval.retrievedSweep.find((value) => value < config.rec.kept!);
+  if (retrievedTooFew !== undefined) problems.push({ path: 'eval.retrievedSweep', message: `K_e ${retrievedTooFew} is smaller than rec.kept, K_s (${config.rec.kept}), which the K_e sweep keeps` });
+  return problems;
 }
