@@ -37,7 +37,7 @@ describe('score-train prepare --out', () => {
     fs.mkdirSync(path.join(dir, 'prepare'));
     fs.writeFileSync(path.join(dir, 'prepare', 'notes.md'), 'mine');
     const error = await failure(runCli(['prepare', ...SMALL, '--out', dir]));
-    expect(error.message).toBe(`Invalid "--out": ${dir} is not a run folder (it has no manifest.json) but holds prepare/, which a run would replace; name a new or empty folder, or move prepare/ away first.`);
+    expect(error.message).toBe(`Invalid "--out": ${dir} is not a run folder (it has no manifest.json) but holds prepare/, which a run would replace; name a new or empty folder, or move prepare/ away first (for a run folder whose manifest.json was deleted: delete prepare/ too to start it over).`);
     expect(fs.readdirSync(dir)).toEqual(['prepare']);
     expect(fs.readFileSync(path.join(dir, 'prepare', 'notes.md'), 'utf8')).toBe('mine');
   });

@@ -89,10 +89,10 @@ export async function readManifest(runDir: string): Promise<RunManifest | undefi
   try {
     manifest = JSON.parse(text) as RunManifest;
   } catch (cause) {
-    throw new DataFormatError('the run manifest is not valid JSON; delete it to rerun every stage.', { path: file, cause });
+    throw new DataFormatError('the run manifest is not valid JSON; delete it and the stage folders to rerun every stage.', { path: file, cause });
   }
   if (manifest.formatVersion !== MANIFEST_FORMAT_VERSION || typeof manifest.stages !== 'object' || manifest.stages === null) {
-    throw new DataFormatError(`manifest format version ${JSON.stringify(manifest.formatVersion)} is not supported (this version reads ${MANIFEST_FORMAT_VERSION}); delete it to rerun every stage.`, { path: file, field: 'formatVersion' });
+    throw new DataFormatError(`manifest format version ${JSON.stringify(manifest.formatVersion)} is not supported (this version reads ${MANIFEST_FORMAT_VERSION}); delete it and the stage folders to rerun every stage.`, { path: file, field: 'formatVersion' });
   }
   return manifest;
 }

@@ -37,7 +37,7 @@ export function checkRunFolder(runDir: string, flag: string, stageNames: readonl
     const list = taken.join(', ');
     throw new InvalidOptionError(
       flag,
-      `${runDir} is not a run folder (it has no manifest.json) but holds ${list}, which a run would replace; name a new or empty folder, or move ${list} away first.`,
+      `${runDir} is not a run folder (it has no manifest.json) but holds ${list}, which a run would replace; name a new or empty folder, or move ${list} away first (for a run folder whose manifest.json was deleted: delete ${list} too to start it over).`,
       runDir,
     );
   }

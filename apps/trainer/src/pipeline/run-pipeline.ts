@@ -73,6 +73,14 @@ export interface PipelineReport {
   readonly seconds: number;
 }
 
+/** `value` with every string that starts with the folder `from` rewritten to start with `to` instead. */
+function relocatePaths<T>(value: T, from: string, to: string): T {
+  if (typeof value === 'string') return (value === from || value.startsWith(`${from}${path.sep}`) ? `${to}${value.slice(from.length)}` : value) as T;
+  if (Array.isArray(value)) return value.map((entry: unknown) => relocatePaths(entry, from, to)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, relocatePaths(entry, from, to)])) as T;
+  return value;
+}
+
 function checkStages(stages: readonly Stage[]): void {
   const seen = new Set<string>();
   for (const stage of stages) {
@@ -267,7 +275,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         startedAt: startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         seconds,
-        ...(result?.summary ? { summary: result.summary } : {}),
+        // Paths in the summary name where the files end up, not the temporary folder they were written in.
+        ...(result?.summary ? { summary: relocatePaths(result.summary, temporary, outputDir) } : {}),
       };
       records[stage.name] = finished;
       intact.add(stage.name);

@@ -97,7 +97,7 @@ describe('the run folder', () => {
     fs.writeFileSync(path.join(dir, 'other.txt'), 'more');
     const { config } = loadConfig({ values: { run: { dir } } });
     await expect(runPipeline({ config, stages: createTestStages({ calls: new Map() }) })).rejects.toThrow(
-      `Invalid "run.dir": ${dir} is not a run folder (it has no manifest.json) but holds prepare/, which a run would replace; name a new or empty folder, or move prepare/ away first.`,
+      `Invalid "run.dir": ${dir} is not a run folder (it has no manifest.json) but holds prepare/, which a run would replace; name a new or empty folder, or move prepare/ away first (for a run folder whose manifest.json was deleted: delete prepare/ too to start it over).`,
     );
     expect(fs.readdirSync(dir).sort()).toEqual(['other.txt', 'prepare']);
     expect(fs.readFileSync(path.join(dir, 'prepare', 'thesis.tex'), 'utf8')).toBe('years of work');
@@ -113,5 +113,25 @@ describe('the run folder', () => {
     // A kill after the first stage's folder is in place but before its record is saved leaves a run folder, not a stranger's folder.
     expect(manifestDuringPrepare).toMatchObject({ stages: {} });
     expect(fs.readdirSync(dir).sort()).toEqual(['README.txt', 'car', 'crm', 'manifest.json', 'prepare']);
+  });
+
+  it('paths in a stage summary name the final folder, not the temporary one the stage wrote in', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-out-'));
+    const { config } = loadConfig({ values: { run: { dir } } });
+    const stage = {
+      name: 'prepare',
+      dependsOn: [],
+      inputs: () => ({ config: {} }),
+      run: async (context: { outputDir: string }) => {
+        fs.writeFileSync(path.join(context.outputDir, 'data.txt'), 'x');
+        return { summary: { files: { data: path.join(context.outputDir, 'data.txt') }, folder: context.outputDir, list: [context.outputDir], other: `${context.outputDir}-not-below` } };
+      },
+    };
+    await runPipeline({ config, stages: [stage] });
+    const summary = (await readManifest(dir))!.stages.prepare!.summary as Record<string, unknown>;
+    expect(summary.files).toEqual({ data: path.join(dir, 'prepare', 'data.txt') });
+    expect(summary.folder).toBe(path.join(dir, 'prepare'));
+    expect(summary.list).toEqual([path.join(dir, 'prepare')]);
+    expect(summary.other).toMatch(/\.prepare\.tmp-\d+-[0-9a-f]+-not-below$/);
   });
 });
