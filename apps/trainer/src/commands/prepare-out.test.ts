@@ -57,3 +57,22 @@ describe('score-train prepare --out', () => {
     expect((await checkRunFreshness(dir)).stale).toEqual([{ stage: 'crm', input: 'prepare', reason: 'its input "prepare" changed after it ran' }]);
   });
 });
+
+describe('score-train prepare --timestamp-unit', () => {
+  it('a millisecond timestamp column is refused with the fix, and read with --timestamp-unit milliseconds', async () => {
+    const dir = tempDir();
+    const interactions = path.join(dir, 'interactions.csv');
+    const items = path.join(dir, 'items.csv');
+    const rows = ['user_id,item_id,timestamp,rating,split'];
+    for (const [user, split, base] of [['u1', 'train', 0], ['u1', 'valid', 10], ['u1', 'test', 20], ['u2', 'train', 1], ['u2', 'valid', 11], ['u2', 'test', 21]] as const) {
+      rows.push(`${user},i${base % 3},${1_700_000_000_000 + base * 1000},5,${split}`);
+    }
+    fs.writeFileSync(interactions, `${rows.join('\n')}\n`);
+    fs.writeFileSync(items, 'item_id,title\ni0,Zero\ni1,One\ni2,Two\n');
+    const args = ['prepare', '--interactions', interactions, '--items', items, '--out', path.join(dir, 'run')];
+    await expect(runCli(args)).rejects.toThrow(`${interactions}, line 2, field "timestamp": 1700000000000 is not a Unix time in seconds`);
+    const { stdout } = await runCli([...args, '--timestamp-unit', 'milliseconds', '--json']);
+    expect(JSON.parse(stdout).statistics.rows).toEqual({ train: 2, valid: 2, test: 2 });
+    expect((await readManifest(path.join(dir, 'run')))!.config.data.source).toMatchObject({ kind: 'generic', timestampUnit: 'milliseconds' });
+  });
+});

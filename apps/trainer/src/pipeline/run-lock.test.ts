@@ -46,6 +46,8 @@ describe('acquireRunLock', () => {
     release();
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
     fs.writeFileSync(path.join(dir, LOCK_FILE), `${deadPid()}\n`);
+    // What a process killed while taking the lock leaves: its private file, removed by the next holder.
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}-${deadPid()}-0badf00d.pending`), '1\n');
     const again = acquireRunLock(dir);
     expect(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
     again();

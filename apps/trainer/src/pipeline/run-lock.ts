@@ -82,6 +82,16 @@ function removeDeadLock(file: string, deadPid: number): void {
   }
 }
 
+const PENDING = /^\.lock-(\d+)-[0-9a-f]+\.pending$/;
+
+/** Removes the private lock files of processes that died while taking the lock (call it holding the lock). */
+function removeDeadPendingFiles(runDir: string): void {
+  for (const name of fs.readdirSync(runDir)) {
+    const match = PENDING.exec(name);
+    if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) fs.rmSync(path.join(runDir, name), { force: true });
+  }
+}
+
 /**
  * Takes `<runDir>/.lock` (holding this process id) so two runs never write the same folder; a lock
  * left by a dead process is taken over. Returns the function that releases it.
@@ -108,6 +118,7 @@ export function acquireRunLock(runDir: string): () => void {
         removeDeadLock(file, holder);
         continue;
       }
+      removeDeadPendingFiles(runDir);
       let released = false;
       return () => {
         if (released) return;
