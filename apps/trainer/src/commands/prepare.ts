@@ -38,7 +38,7 @@ export interface PrepareFlags {
   readonly validMonths?: number;
   readonly testMonths?: number;
   readonly name?: string;
-  readonly domain?: string;
+  readonly domain?: 'movies' | 'games' | 'books';
   readonly missingItems?: 'error' | 'drop';
   readonly json?: boolean;
   readonly quiet?: boolean;
