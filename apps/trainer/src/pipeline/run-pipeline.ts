@@ -156,7 +156,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   }
 
   const started = performance.now();
-  checkRunFolder(runDir, 'run.dir', stages.map((stage) => stage.name));
+  checkRunFolder(runDir, 'run.dir', [...new Set(stages.map((stage) => stage.name.split('/')[0]!))]);
   await fs.promises.mkdir(runDir, { recursive: true });
   const release = acquireRunLock(runDir);
   try {
