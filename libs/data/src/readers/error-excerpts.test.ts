@@ -5,6 +5,7 @@ import { DataFormatError } from '@score/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAmazonReviews } from './amazon';
 import { readGenericInteractions } from './generic-interactions';
+import { readMovieLens1M } from './movielens-1m';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-data-excerpts-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -27,21 +28,22 @@ const TEN_MB = 10 * 1024 * 1024;
 describe('error messages quote at most about 200 characters of a line', () => {
   it('a 10 MB header without the needed columns', async () => {
     const file = path.join(root, 'wide.csv');
-    const columns = Array.from({ length: TEN_MB / 10 }, (_, index) => `c${String(index).padStart(8, '0')}`);
+    // 10,240 columns with names of 1,023 characters.
+    const columns = Array.from({ length: TEN_MB / 1024 }, (_, index) => `c${String(index).padStart(8, '0')}${'n'.repeat(1014)}`);
     fs.writeFileSync(file, `${columns.join(',')}\n`);
     const error = await failure(drain(readGenericInteractions({ path: file })));
     expect(error.message.length).toBeLessThan(600);
-    expect(error.message).toMatch(/the header has no "user_id" column \(found: c00000000, c00000001, .*\.\.\. \([\d,]+ characters in all\)\)\.$/);
+    expect(error.message).toMatch(/the header has no "user_id" column \(found: c00000000n+\.\.\. \(1,023 characters in all\), c00000001n+.*\.\.\. \([\d,]+ characters in all\)\)\.$/);
   });
 
   it('a 10 MB header whose rows have the wrong number of fields', async () => {
     const file = path.join(root, 'wide-rows.csv');
-    const columns = ['user_id', 'item_id', 'timestamp', 'rating', ...Array.from({ length: TEN_MB / 10 }, (_, index) => `c${String(index).padStart(8, '0')}`)];
+    const columns = ['user_id', 'item_id', 'timestamp', 'rating', ...Array.from({ length: TEN_MB / 1024 }, (_, index) => `c${String(index).padStart(8, '0')}${'n'.repeat(1014)}`)];
     fs.writeFileSync(file, `${columns.join(',')}\nu1,i1,100,5\n`);
     const error = await failure(drain(readGenericInteractions({ path: file })));
     expect(error.line).toBe(2);
     expect(error.message.length).toBeLessThan(600);
-    expect(error.message).toMatch(/expected 1048580 fields \(user_id,item_id,timestamp,rating,c00000000,.*characters in all\)\), found 4\.$/);
+    expect(error.message).toMatch(/expected 10244 fields \(user_id,item_id,timestamp,rating,c00000000n+.*characters in all\)\), found 4\.$/);
   });
 
   it('a 10 MB header naming one 10 MB column twice', async () => {
@@ -62,5 +64,16 @@ describe('error messages quote at most about 200 characters of a line', () => {
     fs.writeFileSync(amazon, `{"reviewerID": "${'u'.repeat(TEN_MB / 5)}\n`);
     const reviews = await failure(drain(readAmazonReviews({ path: amazon })));
     expect(reviews.message.length).toBeLessThan(600);
+  });
+
+  it('a 10 MB field of a MovieLens line', async () => {
+    const dir = path.join(root, 'ml-1m');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ratings.dat'), `1::2::${'9x'.repeat(TEN_MB / 2)}::978300760\n`);
+    fs.writeFileSync(path.join(dir, 'movies.dat'), '2::A (1995)::Drama\n');
+    const error = await failure(drain(readMovieLens1M({ directory: dir })));
+    expect(error.line).toBe(1);
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.message).toContain('characters in all');
   });
 });

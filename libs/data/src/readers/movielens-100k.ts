@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { excerpt } from '../io/excerpt';
 import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
@@ -68,7 +69,7 @@ async function* streamMovieLens100K(options: MovieLens100KOptions): AsyncGenerat
       }
       const value = parseNumberBytes(buffer, bounds[f * 2], bounds[f * 2 + 1]);
       if (Number.isNaN(value)) {
-        throw new DataFormatError(`expected a number, got ${JSON.stringify(decodeLatin1(buffer, bounds[f * 2], bounds[f * 2 + 1]))}.`, {
+        throw new DataFormatError(`expected a number, got ${JSON.stringify(excerpt(decodeLatin1(buffer, bounds[f * 2], bounds[f * 2 + 1])))}.`, {
           path: ratingsPath,
           line,
           column: f + 1,
@@ -116,7 +117,7 @@ export async function readMovieLens100KItems(options: MovieLens100KOptions): Pro
       const e = bounds[(5 + g) * 2 + 1];
       const flag = decodeLatin1(buffer, s, e).trim();
       if (flag !== '0' && flag !== '1') {
-        throw new DataFormatError(`expected a genre flag 0 or 1, got ${JSON.stringify(flag)}.`, { path: itemsPath, line, column: 6 + g, field: genreNames[g] });
+        throw new DataFormatError(`expected a genre flag 0 or 1, got ${JSON.stringify(excerpt(String(flag)))}.`, { path: itemsPath, line, column: 6 + g, field: genreNames[g] });
       }
       if (flag === '1') genres.push(genreNames[g]);
     }

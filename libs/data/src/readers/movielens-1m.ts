@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { excerpt } from '../io/excerpt';
 import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
@@ -63,7 +64,7 @@ async function* streamMovieLens1M(options: MovieLens1MOptions): AsyncGenerator<I
     }
     const rating = parseNumberBytes(buffer, bounds[4], bounds[5]);
     if (Number.isNaN(rating)) {
-      throw new DataFormatError(`expected a number, got ${JSON.stringify(decodeLatin1(buffer, bounds[4], bounds[5]))}.`, {
+      throw new DataFormatError(`expected a number, got ${JSON.stringify(excerpt(decodeLatin1(buffer, bounds[4], bounds[5])))}.`, {
         path: ratingsPath,
         line,
         column: 3,
@@ -72,7 +73,7 @@ async function* streamMovieLens1M(options: MovieLens1MOptions): AsyncGenerator<I
     }
     const timestamp = parseNumberBytes(buffer, bounds[6], bounds[7]);
     if (Number.isNaN(timestamp)) {
-      throw new DataFormatError(`expected a Unix time in seconds, got ${JSON.stringify(decodeLatin1(buffer, bounds[6], bounds[7]))}.`, {
+      throw new DataFormatError(`expected a Unix time in seconds, got ${JSON.stringify(excerpt(decodeLatin1(buffer, bounds[6], bounds[7])))}.`, {
         path: ratingsPath,
         line,
         column: 4,
