@@ -8,6 +8,7 @@ import { DataFormatError, type Interaction, type Item } from '@score/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_TIMESTAMP_SECONDS } from '../io/timestamp';
+import { readAmazonMetadata, readAmazonReviews } from './amazon';
 import { readGenericInteractions } from './generic-interactions';
 import { readGenericItems } from './generic-items';
 import type { TableFormat } from './table-format';
@@ -15,8 +16,8 @@ import type { TableFormat } from './table-format';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-data-fuzz-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** Fixed seed: CI reruns the same cases; a failure prints the seed and path to replay it. */
-const SETTINGS = { seed: 20_261_206, numRuns: 150, timeout: 5_000, markInterruptAsFailure: true } as const;
+/** Fixed seed (SCORE_FUZZ_SEED / SCORE_FUZZ_RUNS explore others): CI reruns the same cases; a failure prints the seed and path to replay it. */
+const SETTINGS = { seed: Number(process.env['SCORE_FUZZ_SEED'] ?? 20_261_206), numRuns: Number(process.env['SCORE_FUZZ_RUNS'] ?? 150), timeout: 5_000, markInterruptAsFailure: true } as const;
 let fileCount = 0;
 
 function writeFile(format: TableFormat, content: Buffer | string): string {
@@ -67,12 +68,12 @@ function expectValidItem(id: string, item: Item): void {
 const HEADERS: Record<TableFormat, string> = {
   csv: 'user_id,item_id,timestamp,rating,split\n',
   tsv: 'user_id\titem_id\ttimestamp\trating\tsplit\n',
-  jsonl: '',
+  jsonl: '{"user_id": "u1", "item_id": "i1", "timestamp": 100, "rating": 4, "reviewerID": "u1", "asin": "i1", "overall": 4, "unixReviewTime": 100, "title": "T"}\n',
 };
 
 /** Text made of the characters that matter to the readers (delimiters, quotes, line breaks, braces, digits, non-ASCII). */
 const trickyText = fc
-  .array(fc.constantFrom('"', '""', ',', '\t', '\n', '\r\n', '\r', ' ', 'u1', 'i2', '17', '4.5', '-', 'e9', '{', '}', '[', ']', ':', '"user_id"', 'train', 'é', '\u2028', '\uFEFF', '\u0000', '\\'), { maxLength: 80 })
+  .array(fc.constantFrom('"', '""', "'", ',', '\t', '\n', '\r\n', '\r', ' ', 'u1', 'i2', '17', '4.5', '-', 'e9', '{', '}', '[', ']', ':', '"user_id"', "'asin'", 'True', 'None', 'train', 'é', '\u2028', '\uFEFF', '\u0000', '\\'), { maxLength: 80 })
   .map((parts) => parts.join(''));
 
 /** Random bytes: raw, as UTF-8, latin-1 and UTF-16 text, with and without a byte-order mark. */
@@ -95,6 +96,17 @@ describe('readers under fuzzing', () => {
           if (result.ok) for (const interaction of result.value) expectValidInteraction(interaction);
           const items = await outcome(file, (name) => readGenericItems({ path: name }));
           if (items.ok) for (const [id, item] of items.value) expectValidItem(id, item);
+          if (format === 'jsonl') {
+            // The Amazon readers take JSON lines and Python dict lines (the 2014 metadata).
+            const reviews = await outcome(file, async (name) => {
+              const out: Interaction[] = [];
+              for await (const review of readAmazonReviews({ path: name })) out.push(review);
+              return out;
+            });
+            if (reviews.ok) for (const review of reviews.value) expectValidInteraction(review);
+            const products = await outcome(file, (name) => readAmazonMetadata({ path: name }));
+            if (products.ok) for (const [id, item] of products.value) expectValidItem(id, item);
+          }
         }),
         SETTINGS,
       );
