@@ -30,3 +30,5 @@ export { OnnxGraphBuilder } from './onnx-graph-builder';
 export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export { exportBertToOnnx } from './export-bert-to-onnx';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
+export { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
+export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';

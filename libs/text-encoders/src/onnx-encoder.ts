@@ -14,6 +14,7 @@ import {
 } from '@score/core';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 import { checkTokenizerFits, lengthOrder, positiveInteger } from './encoder-base';
 import { loadTokenizer } from './hf-tokenizer';
 import { readFolderSettings } from './model-folder';
@@ -32,7 +33,7 @@ export interface OnnxEncoderOptions {
   readonly tokenizer?: Tokenizer;
   /** "mean" or "cls" pooling of `last_hidden_state`. @defaultValue `1_Pooling/config.json`, else "mean" */
   readonly pooling?: PoolingMode;
-  /** L2-normalise embeddings. @defaultValue true */
+  /** L2-normalise embeddings. @defaultValue whether `modules.json` has a Normalize module (when the folder has one), else true */
   readonly normalize?: boolean;
   /** Texts are cut to this many tokens. @defaultValue `sentence_bert_config.json` max_seq_length, else 256 (capped by max_position_embeddings) */
   readonly maxLength?: number;
@@ -48,6 +49,13 @@ export interface OnnxEncoderOptions {
   readonly dimensions?: number;
   /** @defaultValue "onnx:<folder or file name>" */
   readonly modelId?: string;
+  /**
+   * Where the ONNX export of a `modelDir` without an `.onnx` file but with a BERT-family
+   * `config.json` + `model.safetensors` is written (see {@link ensureBertOnnxExport}; done once,
+   * reused afterwards). Set `false` to refuse such folders instead.
+   * @defaultValue `<modelDir>/onnx`
+   */
+  readonly exportDir?: string | false;
 }
 
 type Ort = typeof OrtModule;
@@ -60,16 +68,19 @@ async function loadOrt(): Promise<Ort> {
   }
 }
 
-function resolveModelPath(options: OnnxEncoderOptions): string {
+async function resolveModelPath(options: OnnxEncoderOptions): Promise<string> {
   if (options.modelPath !== undefined) {
     if (!fs.existsSync(options.modelPath)) throw new ArtifactNotFoundError(options.modelPath, 'ONNX model file');
     return options.modelPath;
   }
   if (options.modelDir === undefined) throw new InvalidOptionError('modelDir', 'give modelDir (a model folder) or modelPath (an .onnx file).');
   const candidates = [path.join(options.modelDir, 'model.onnx'), path.join(options.modelDir, 'onnx', 'model.onnx')];
-  const found = candidates.find((candidate) => fs.existsSync(candidate));
-  if (!found) throw new ArtifactNotFoundError(candidates[0]!, 'ONNX model file (model.onnx or onnx/model.onnx)');
-  return found;
+  const exportDir = options.exportDir === false ? undefined : (options.exportDir ?? path.join(options.modelDir, 'onnx'));
+  // A model.onnx that ensureBertOnnxExport wrote goes through it again (it re-exports a changed checkpoint).
+  const found = candidates.find((candidate) => fs.existsSync(candidate) && !fs.existsSync(path.join(path.dirname(candidate), ONNX_EXPORT_RECORD)));
+  if (found) return found;
+  if (exportDir !== undefined && hasSafetensorsCheckpoint(options.modelDir)) return ensureBertOnnxExport(options.modelDir, { exportDir });
+  throw new ArtifactNotFoundError(candidates[0]!, 'ONNX model file (model.onnx or onnx/model.onnx; or config.json + model.safetensors of a BERT-family model to export)');
 }
 
 /** A sentence embedder running an ONNX graph with onnxruntime-node. */
@@ -102,7 +113,7 @@ export class OnnxEncoder implements TextEmbeddingModel {
 
   /** Opens the model and tokenizer; see {@link createOnnxEncoder}. */
   static async create(options: OnnxEncoderOptions): Promise<OnnxEncoder> {
-    const modelPath = resolveModelPath(options);
+    const modelPath = await resolveModelPath(options);
     const dir = options.modelDir ?? path.dirname(modelPath);
     const folder = readFolderSettings(dir);
     const tokenizerPath = options.tokenizerPath ?? path.join(dir, 'tokenizer.json');
@@ -142,7 +153,7 @@ export class OnnxEncoder implements TextEmbeddingModel {
     }
     const encoder = new OnnxEncoder(ort, session, {
       modelId: options.modelId ?? `onnx:${path.basename(options.modelDir ?? modelPath)}`,
-      normalize: options.normalize ?? true,
+      normalize: options.normalize ?? folder.normalize ?? true,
       tokenizer,
       pooling,
       maxLength,
