@@ -80,7 +80,7 @@ async function resolveModelPath(options: OnnxEncoderOptions): Promise<string> {
   const found = candidates.find((candidate) => fs.existsSync(candidate) && !fs.existsSync(path.join(path.dirname(candidate), ONNX_EXPORT_RECORD)));
   if (found) return found;
   if (exportDir !== undefined && hasSafetensorsCheckpoint(options.modelDir)) return ensureBertOnnxExport(options.modelDir, { exportDir });
-  throw new ArtifactNotFoundError(candidates[0]!, 'ONNX model file (model.onnx or onnx/model.onnx; or config.json + model.safetensors of a BERT-family model to export)');
+  throw new ArtifactNotFoundError(candidates[0]!, 'ONNX model file (model.onnx or onnx/model.onnx)');
 }
 
 /** A sentence embedder running an ONNX graph with onnxruntime-node. */

