@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const runtime = await initTensorflow();
   console.log(`TensorFlow.js backend: ${runtime.backend}; CPUs: ${os.cpus().length}; load average ${os.loadavg()[0]!.toFixed(1)}`);
   let start = process.hrtime.bigint();
-  const dir = process.env['SCORE_BENCH_MODEL_DIR'] ?? pretrainedMiniLmDir();
+  const dir = process.env['SCORE_BENCH_MODEL_DIR'] ?? (await pretrainedMiniLmDir());
   console.log(`model folder: ${dir} (${seconds(start).toFixed(1)} s to resolve or pull)`);
   const texts = corpus(256);
 

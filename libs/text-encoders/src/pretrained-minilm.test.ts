@@ -50,7 +50,7 @@ describe('pretrained all-MiniLM-L6-v2', () => {
   const exportDir = makeTempDir('score-minilm-onnx-');
 
   beforeAll(async () => {
-    dir = pretrainedMiniLmDir();
+    dir = await pretrainedMiniLmDir();
     bert = await loadBertEncoder(dir);
     bertRows = (await bert.embed(texts)).data;
     onnx = await createOnnxEncoder({ modelDir: dir, exportDir, intraOpThreads: 2 });

@@ -15,7 +15,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     datasetDir: context.stageDir('prepare'),
     neighboursFile,
     outputDir: context.outputDir,
-    encoder: await resolveEncoderSpec(car.encoder, 'car.encoder'),
+    encoder: await resolveEncoderSpec(car.encoder, 'car.encoder', { logger: context.logger }),
     temperature: car.tau,
     batchSize: car.batchSize,
     epochs: car.epochs,

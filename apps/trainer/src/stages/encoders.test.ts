@@ -50,6 +50,8 @@ describe('encoder specs of the trainer', () => {
     expect(bad.message).toContain('"onnx:model:NAME", "bert:PATH" or "bert:model:NAME"');
     await expect(resolveEncoderSpec('onnx: ', 'car.encoder')).rejects.toThrow(/"onnx:" needs a folder or "model:NAME"/);
     await expect(resolveEncoderSpec('bert:model:', 'car.encoder')).rejects.toThrow(/needs a registry name/);
+    // model:NAME goes to the registry, which names the models it knows.
+    await expect(resolveEncoderSpec('onnx:model:no-such-encoder', 'assess.embedder', { cacheDir: temp })).rejects.toThrow(/all-minilm-l6-v2/);
     expect(errorOf(() => loadConfig({ values: { assess: { embedder: 'bert:' } } })).field).toBe('assess.embedder');
   });
 

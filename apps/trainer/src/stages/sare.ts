@@ -12,7 +12,7 @@ import { resolveEncoderSpec } from './encoders';
  */
 export async function sareStage(context: StageContext): Promise<StageResult> {
   const { sare } = context.config;
-  const spec = parseEncoderSpec(await resolveEncoderSpec(sare.encoder, 'sare.encoder'), 'sare.encoder');
+  const spec = parseEncoderSpec(await resolveEncoderSpec(sare.encoder, 'sare.encoder', { logger: context.logger }), 'sare.encoder');
   if (spec.kind === 'onnx') {
     throw new InvalidOptionError('sare.encoder', `SARE fine-tunes its encoder, and an ONNX model is frozen; use pooled, scratch or bert:PATH instead of "${sare.encoder}".`, sare.encoder);
   }
