@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const lossOf = (e: tf.Tensor2D): tf.Scalar => infoNceLoss(tf.slice(e, [0, 0], [16, -1]) as tf.Tensor2D, tf.slice(e, [16, 0], [16, -1]) as tf.Tensor2D, positives, { temperature: 0.1 });
     start = process.hrtime.bigint();
     const { value, grads } = cachedEmbeddingGradients(bert, batchTexts, lossOf, { chunkSize: 4 });
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
     const lossValue = value.dataSync()[0]!;
     console.log(`tfjs BERT: InfoNCE step (16 queries + 16 keys, cachedEmbeddingGradients in chunks of 4, Adam) ${seconds(start).toFixed(2)} s, loss ${lossValue.toFixed(4)}, RSS ${(process.memoryUsage().rss / 1e9).toFixed(2)} GB`);
     tf.dispose([value, ...Object.values(grads), positives]);

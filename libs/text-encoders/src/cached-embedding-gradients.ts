@@ -24,7 +24,7 @@ export interface CachedEmbeddingGradients {
  * gradient of sum(embedTensor(chunk) * dL/dE_chunk) with respect to the weights, summed over the
  * chunks. By the chain rule this is dL/dweights exactly (the encoders have no dropout, so the
  * second forward pass equals the first); the cost is one extra forward pass. Apply the result with
- * `optimizer.applyGradients(grads)` and dispose it.
+ * `optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))` and dispose it.
  *
  * @param texts - the batch, in the row order `loss` expects.
  * @param loss - the batch loss of the embeddings [texts.length, dimensions] (e.g. an `infoNceLoss`).
