@@ -55,7 +55,7 @@ describe('pretrained all-MiniLM-L6-v2', () => {
     bertRows = (await bert.embed(texts)).data;
     onnx = await createOnnxEncoder({ modelDir: dir, exportDir, intraOpThreads: 2 });
     onnxRows = (await onnx.embed(texts)).data;
-  });
+  }, 300_000); // the whole file takes about 30 s of CPU; the first run also pulls the model. Generous for a loaded CI runner.
 
   afterAll(async () => {
     bert?.dispose();
