@@ -74,4 +74,24 @@ describe('encoder specs of the trainer', () => {
       await embedder.dispose();
     }
   });
+
+  it('opens the registry model all-MiniLM-L6-v2 as onnx:model:NAME (frozen, exported once) and bert:model:NAME (trainable), with the reference embedding', async () => {
+    // The first 8 components of all-MiniLM-L6-v2's embedding of this text, from the numpy reference
+    // (libs/text-encoders/reference/bert_reference.py; fixture minilm-reference.json, text 1).
+    const reference = [0.0332416, 0.00440606, -0.00627694, 0.0483787, -0.138702, -0.0336174, 0.101128, -0.054385];
+    const texts = ['A man is eating food.', 'A man is eating a piece of bread.', 'The stock market fell sharply today.'];
+    for (const spec of ['onnx:model:all-minilm-l6-v2', 'bert:model:all-minilm-l6-v2']) {
+      const embedder = await openFixedEmbedder(spec, context(), texts);
+      try {
+        expect(embedder.modelId.startsWith(spec.slice(0, 5))).toBe(true);
+        const vectors = await embedder.embed(texts);
+        expect(vectors.cols).toBe(384);
+        reference.forEach((value, c) => expect(Math.abs(vectors.data[c]! - value), `${spec} component ${c}`).toBeLessThan(2e-4));
+        const cos = (a: number, b: number) => vectors.data.subarray(a * 384, a * 384 + 384).reduce((sum, x, i) => sum + x * vectors.data[b * 384 + i]!, 0);
+        expect(cos(0, 1)).toBeGreaterThan(cos(0, 2) + 0.2);
+      } finally {
+        await embedder.dispose();
+      }
+    }
+  }, 300_000);
 });
