@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '@score/core';
-import { tf } from '@score/tfjs-runtime';
+import { tf, trainModel } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
 import { createBertEncoder } from './bert-encoder';
 import { cachedEmbeddingGradients } from './cached-embedding-gradients';
@@ -41,6 +41,27 @@ describe('cachedEmbeddingGradients (gradient caching)', () => {
     }
     expect(() => cachedEmbeddingGradients(encoder, [], loss)).toThrow(InvalidOptionError);
     expect(() => cachedEmbeddingGradients(encoder, texts, loss, { chunkSize: 0 })).toThrow(/chunkSize/);
+    encoder.dispose();
+  });
+
+  it('drives trainModel as a batch\'s gradients(): the loss falls and no tensor leaks', async () => {
+    const encoder = await createBertEncoder({ tokenizer: makeTestTokenizer(), hidden: 32, layers: 1, heads: 2, maxLength: 24, seed: 9 });
+    const texts = [...TEST_CORPUS.slice(0, 4), ...TEST_CORPUS.slice(0, 4).map((text) => text.toLowerCase().replace(/\./g, ''))];
+    const loss = (e: tf.Tensor2D): tf.Scalar => infoNceLoss(tf.slice(e, [0, 0], [4, 32]) as tf.Tensor2D, tf.slice(e, [4, 0], [4, 32]) as tf.Tensor2D, tf.eye(4) as tf.Tensor2D, { temperature: 0.1 });
+    const tensorsBefore = tf.memory().numTensors;
+    const report = await trainModel(
+      {
+        trainableVariables: encoder.trainableVariables,
+        epochRows: () => 4,
+        batches: () => [{ size: 4, gradients: (variables) => cachedEmbeddingGradients(encoder, texts, loss, { chunkSize: 3, variables }) }],
+        validate: () => Number.NaN,
+      },
+      { epochs: 4, patience: 10, learningRate: 1e-3, batchSize: 4 },
+    );
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    const losses = report.history.map((record) => record.loss);
+    expect(losses).toHaveLength(4);
+    expect(losses[3]!).toBeLessThan(losses[0]!);
     encoder.dispose();
   });
 });

@@ -7,6 +7,8 @@ import type { TrainableTextEncoder } from './trainable-encoder';
 export interface CachedEmbeddingGradientsOptions {
   /** Texts per forward-and-backward pass; only one chunk's activations are alive at a time. @defaultValue 8 */
   readonly chunkSize?: number;
+  /** The variables to differentiate (a `TrainingBatch.gradients(variables)` passes its own). @defaultValue `encoder.trainableVariables` */
+  readonly variables?: readonly tf.Variable[];
 }
 
 /** The batch loss and the gradient of every trainable variable, by variable name (as `tf.variableGrads` returns them). */
@@ -24,7 +26,9 @@ export interface CachedEmbeddingGradients {
  * gradient of sum(embedTensor(chunk) * dL/dE_chunk) with respect to the weights, summed over the
  * chunks. By the chain rule this is dL/dweights exactly (the encoders have no dropout, so the
  * second forward pass equals the first); the cost is one extra forward pass. Apply the result with
- * `optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))` and dispose it.
+ * `optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })))` and dispose it,
+ * or return it from a `TrainingBatch.gradients` of `@score/tfjs-runtime`'s `trainModel`:
+ * `gradients: (variables) => cachedEmbeddingGradients(encoder, texts, loss, { chunkSize: 8, variables })`.
  *
  * @param texts - the batch, in the row order `loss` expects.
  * @param loss - the batch loss of the embeddings [texts.length, dimensions] (e.g. an `infoNceLoss`).
@@ -53,7 +57,7 @@ export function cachedEmbeddingGradients(
   });
   embeddings.dispose();
   // (3) Chunk by chunk, back-propagate the cached dL/dE through the encoder.
-  const variables = encoder.trainableVariables;
+  const variables = [...(options.variables ?? encoder.trainableVariables)];
   let grads: tf.NamedTensorMap = {};
   for (const start of starts) {
     const next = tf.tidy(() => {
