@@ -76,8 +76,8 @@ async function resolveModelPath(options: OnnxEncoderOptions): Promise<string> {
   if (options.modelDir === undefined) throw new InvalidOptionError('modelDir', 'give modelDir (a model folder) or modelPath (an .onnx file).');
   const candidates = [path.join(options.modelDir, 'model.onnx'), path.join(options.modelDir, 'onnx', 'model.onnx')];
   const exportDir = options.exportDir === false ? undefined : (options.exportDir ?? path.join(options.modelDir, 'onnx'));
-  // A model.onnx that ensureBertOnnxExport wrote goes through it again (it re-exports a changed checkpoint).
-  const found = candidates.find((candidate) => fs.existsSync(candidate) && !fs.existsSync(path.join(path.dirname(candidate), ONNX_EXPORT_RECORD)));
+  // A model.onnx that ensureBertOnnxExport wrote goes through it again (it re-exports a changed checkpoint), unless exporting is off.
+  const found = candidates.find((candidate) => fs.existsSync(candidate) && (exportDir === undefined || !fs.existsSync(path.join(path.dirname(candidate), ONNX_EXPORT_RECORD))));
   if (found) return found;
   if (exportDir !== undefined && hasSafetensorsCheckpoint(options.modelDir)) return ensureBertOnnxExport(options.modelDir, { exportDir });
   throw new ArtifactNotFoundError(candidates[0]!, 'ONNX model file (model.onnx or onnx/model.onnx)');
