@@ -135,7 +135,11 @@ describe('pretrained all-MiniLM-L6-v2', () => {
     fs.writeFileSync(path.join(exportDir, ONNX_EXPORT_RECORD), JSON.stringify({ ...record, size: 1 }));
     await ensureBertOnnxExport(dir, { exportDir });
     expect(fs.statSync(onnxFile).mtimeMs).toBeGreaterThan(before);
-    await expect(createOnnxEncoder({ modelDir: dir, exportDir: false })).rejects.toThrow(/model\.onnx/);
+    // A folder with only the checkpoint (links to the cached files) and exporting off: no ONNX file to open.
+    const bare = makeTempDir('score-minilm-bare-');
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json']) fs.symlinkSync(path.join(dir, file), path.join(bare, file));
+    await expect(createOnnxEncoder({ modelDir: bare, exportDir: false })).rejects.toThrow(/model\.onnx/);
+    fs.rmSync(bare, { recursive: true, force: true });
   });
 
   it('fine-tunes: one contrastive (CAR-style) step on the pretrained weights keeps a finite loss and moves the weights', async () => {
