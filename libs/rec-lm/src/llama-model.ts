@@ -84,7 +84,10 @@ export class LlamaModel {
         if (!data) {
           data = isNormWeight(name) ? new Float32Array(size).fill(1) : fillNormal(new Float32Array(size), random, std);
         }
-        model.#weights.set(name, tf.variable(tf.tensor(data, [...shape], 'float32'), true));
+        // tf.variable shares the initial tensor's buffer: dispose the tensor so that dispose() of the variable frees it.
+        const initial = tf.tensor(data, [...shape], 'float32');
+        model.#weights.set(name, tf.variable(initial, true));
+        initial.dispose();
       }
     } catch (error) {
       model.dispose();
