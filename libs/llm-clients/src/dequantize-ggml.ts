@@ -130,7 +130,7 @@ function q6_K(bytes: Uint8Array, out: Float32Array, blocks: number): void {
  * (see {@link GGML_TYPE_LAYOUTS}); any other type throws a `DataFormatError` naming it.
  * @param source - the file and tensor, for error messages
  */
-export function dequantizeGgml(typeCode: number, bytes: Uint8Array, elements: number, source: { path?: string; field?: string } = {}): Float32Array {
+export function dequantizeGgml(typeCode: number, bytes: Uint8Array, elements: number, source: { path: string; field?: string } = { path: 'tensor data' }): Float32Array {
   const layout = GGML_TYPE_LAYOUTS[typeCode];
   if (!layout) {
     const known = Object.entries(GGML_TYPE_LAYOUTS).map(([code, entry]) => `${entry.name} (${code})`).join(', ');
