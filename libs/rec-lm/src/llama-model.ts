@@ -291,12 +291,6 @@ export class LlamaModel {
         cache.states.set(missing[r]!, half);
         cache.bytes += half.byteLength;
       });
-      for (const [key, stored] of cache.states) {
-        if (cache.bytes <= cache.maxBytes) break;
-        if (missing.includes(key)) continue;
-        cache.states.delete(key);
-        cache.bytes -= stored.byteLength;
-      }
     }
     const out = new Float32Array(batch * time * hidden);
     keys.forEach((key, b) => {
@@ -304,6 +298,12 @@ export class LlamaModel {
       const offset = b * time * hidden;
       for (let i = 0; i < half.length; i++) out[offset + i] = HALF_TO_FLOAT[half[i]!]!;
     });
+    // First in, first out down to the limit (after this batch's rows were read).
+    for (const [key, stored] of cache.states) {
+      if (cache.bytes <= cache.maxBytes) break;
+      cache.states.delete(key);
+      cache.bytes -= stored.byteLength;
+    }
     return tf.tensor2d(out, [batch * time, hidden]);
   }
 
