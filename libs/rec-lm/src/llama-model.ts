@@ -2,7 +2,7 @@ import { InvalidOptionError, ModelMismatchError } from '@score/core';
 import { createSeededRandom, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '@score/llm-clients';
 import type { LlamaConfig } from './llama-config';
-import { linear } from './linear';
+import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
 import { type LoraConfig, type LoraOptions, loraModulePath, resolveLoraConfig } from './lora-config';
 
@@ -68,6 +68,7 @@ export class LlamaModel {
   #disposed = false;
   #dropoutRandom: RandomSource = createSeededRandom(0);
   #prefixCache: PrefixCache | undefined;
+  readonly #frozenKernels = new Map<string, tf.Tensor2D>();
 
   private constructor(config: LlamaConfig, name: string | undefined) {
     this.config = config;
@@ -196,8 +197,15 @@ export class LlamaModel {
     return config;
   }
 
+  /** Frees the transposed frozen weights that LoRA training keeps between steps (`trainRecLm` calls it when it ends). */
+  releaseFrozenKernels(): void {
+    for (const kernel of this.#frozenKernels.values()) kernel.dispose();
+    this.#frozenKernels.clear();
+  }
+
   /** Removes the adapters (and frees them), leaving the base model. */
   detachLora(): void {
+    this.releaseFrozenKernels();
     for (const pair of this.#lora.values()) {
       pair.a.dispose();
       pair.b.dispose();
@@ -339,7 +347,9 @@ export class LlamaModel {
   }
 
   #linear(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D {
-    let y = linear(x, this.weight(`${module}.weight`) as tf.Tensor2D);
+    const weight = this.weight(`${module}.weight`) as tf.Tensor2D;
+    // Under LoRA the base weights are frozen: skip their (discarded) gradients.
+    let y = this.#loraConfig ? frozenLinear(x, weight, this.#frozenKernel(module, weight, training)) : linear(x, weight);
     const pair = this.#lora.get(module);
     if (pair && this.#loraConfig) {
       const input = training && this.#loraConfig.dropout > 0 ? (seededDropout(x, this.#loraConfig.dropout, this.#dropoutRandom) as tf.Tensor2D) : x;
@@ -416,12 +426,25 @@ export class LlamaModel {
 
   /**
    * Output logits of final hidden states [rows, hidden]: [rows, vocab], or [rows, k] for only the
-   * `tokens` given (e.g. the Yes/No pair). Call inside `tf.tidy`.
+   * `tokens` given (e.g. the Yes/No pair); `training` lets a frozen head keep its transpose across steps. Call inside `tf.tidy`.
    */
-  logitsOf(hidden: tf.Tensor2D, tokens?: readonly number[]): tf.Tensor2D {
+  logitsOf(hidden: tf.Tensor2D, tokens?: readonly number[], training = false): tf.Tensor2D {
     const head = (this.config.tieWordEmbeddings ? this.weight('model.embed_tokens.weight') : this.weight('lm_head.weight')) as tf.Tensor2D;
     const rows = tokens ? (embeddingLookup(head, tf.tensor1d(tokens as number[], 'int32')) as tf.Tensor2D) : head;
-    return linear(hidden, rows);
+    return this.#loraConfig ? frozenLinear(hidden, rows, tokens ? undefined : this.#frozenKernel('lm_head', rows, training)) : linear(hidden, rows);
+  }
+
+  /**
+   * W^T of a frozen base weight, kept across training steps (training only, so that the blocks
+   * below a prefix cache or scoring passes add no memory); dropped with the adapters.
+   */
+  #frozenKernel(key: string, weight: tf.Tensor2D, training: boolean): tf.Tensor2D | undefined {
+    let kernel = this.#frozenKernels.get(key);
+    if (!kernel && training) {
+      kernel = tf.keep(tf.tidy(() => tf.transpose(weight)));
+      this.#frozenKernels.set(key, kernel);
+    }
+    return kernel;
   }
 
   /**
@@ -433,7 +456,7 @@ export class LlamaModel {
     const hidden = tf.reshape(this.hiddenStates(ids, training, lengths), [batch * time, this.config.hiddenSize]);
     const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
     // embeddingLookup: a gather whose gradient runs on every backend (wasm lacks UnsortedSegmentSum).
-    return this.logitsOf(embeddingLookup(hidden as tf.Tensor2D, rows) as tf.Tensor2D, tokens);
+    return this.logitsOf(embeddingLookup(hidden as tf.Tensor2D, rows) as tf.Tensor2D, tokens, training);
   }
 
   /** Next-token logits after each token sequence (batched; no special tokens are added). */
