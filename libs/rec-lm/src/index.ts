@@ -41,3 +41,5 @@ export { createChatTemplate } from './chat-template';
 export type { ChatMessage, ChatTemplate } from './chat-template';
 export type { PrefixCacheOptions } from './llama-model';
 export type { PromptEncoderOptions } from './prompt-encoder';
+export { loadRecLm } from './load-rec-lm';
+export type { LoadRecLmOptions } from './load-rec-lm';
