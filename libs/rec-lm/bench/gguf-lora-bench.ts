@@ -26,7 +26,7 @@ const tops = (process.env['BENCH_TOP'] ?? '2,4').split(',').filter(Boolean).map(
 const runtime = await initTensorflow();
 const load = (): string => os.loadavg().map((v) => v.toFixed(1)).join(' ');
 console.log(`backend: ${runtime.backend}; cpus: ${os.cpus().length}; load average: ${load()}; batch ${batchSize}, ${steps} timed steps`);
-const file = smollm2GgufPath();
+const file = await smollm2GgufPath();
 
 /** Distinct prompts of exactly `length` tokens, from real text so that the token mix is natural. */
 function prompts(lm: InProcessLanguageModel, length: number, count: number, salt: number): number[][] {

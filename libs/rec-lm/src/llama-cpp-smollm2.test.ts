@@ -134,7 +134,7 @@ describe('SmolLM2-135M-Instruct (Q4_1 GGUF) in tfjs against llama.cpp', () => {
   let lm: InProcessLanguageModel;
   beforeAll(async () => {
     await initTensorflow();
-    file = smollm2GgufPath();
+    file = await smollm2GgufPath();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-lm-smollm2-'));
     llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     cppModel = await llama.loadModel({ modelPath: file });

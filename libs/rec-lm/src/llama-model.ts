@@ -436,11 +436,14 @@ export class LlamaModel {
 
   /**
    * W^T of a frozen base weight, kept across training steps (training only, so that the blocks
-   * below a prefix cache or scoring passes add no memory); dropped with the adapters.
+   * below a prefix cache or scoring passes add no memory); dropped with the adapters or by
+   * {@link LlamaModel.releaseFrozenKernels}.
    */
   #frozenKernel(key: string, weight: tf.Tensor2D, training: boolean): tf.Tensor2D | undefined {
     let kernel = this.#frozenKernels.get(key);
-    if (!kernel && training) {
+    // Only the head, and the blocks above a prefix cache (the top-k route): W^T of every block
+    // would add the base model's size again, and tfjs-wasm fails beyond a 2 GB heap.
+    if (!kernel && training && (key === 'lm_head' || this.#prefixCache)) {
       kernel = tf.keep(tf.tidy(() => tf.transpose(weight)));
       this.#frozenKernels.set(key, kernel);
     }

@@ -1,5 +1,6 @@
 import { ArtifactNotFoundError, InvalidOptionError } from '@score/core';
 import { type GgufHeader, readGgufHeader } from '@score/llm-clients';
+import { type PullOptions, resolveModelPath } from '@score/model-hub';
 import { type Tokenizer, tokenizerFromJson } from '@score/text-encoders';
 import fs from 'node:fs';
 import type { AnswerWords } from './answer-tokens';
@@ -37,6 +38,8 @@ export function loadGgufTokenizer(filePath: string, header: GgufHeader = readGgu
 
 /** Options of {@link loadGgufRecLm}. */
 export interface LoadGgufRecLmOptions {
+  /** How a `model:NAME` spec is pulled (cache folder, source, progress). @defaultValue `@score/model-hub`'s defaults */
+  readonly pull?: PullOptions;
   /** The model's name, checked against adapters' base model. @defaultValue the file's `general.name` */
   readonly name?: string;
   /** Fresh LoRA adapters to attach for tuning (ignored when `adapterDir` is given). @defaultValue none (a frozen model) */
@@ -69,14 +72,16 @@ export interface LoadGgufRecLmOptions {
 }
 
 /**
- * The GGUF route: a llama-architecture GGUF file (e.g. SmolLM2-135M-Instruct, Q4_1) loaded into
+ * The GGUF route: a llama-architecture GGUF file, or a `model:NAME` spec of `@score/model-hub`
+ * (pulled into its cache on first use; e.g. `model:smollm2-135m-instruct`, Q4_1), loaded into
  * the tfjs Llama with weights dequantized to float32 ({@link loadGgufLlama}), its tokenizer and
  * chat template from the metadata ({@link loadGgufTokenizer}), optionally with LoRA adapters
  * (all blocks, or the top `topBlocks` with the frozen blocks below cached) that `trainRecLm`
  * then trains, or a saved PEFT adapter. Returns the same `InProcessLanguageModel` as
  * `loadHuggingFaceRecLm`.
  */
-export async function loadGgufRecLm(filePath: string, options: LoadGgufRecLmOptions = {}): Promise<InProcessLanguageModel> {
+export async function loadGgufRecLm(file: string, options: LoadGgufRecLmOptions = {}): Promise<InProcessLanguageModel> {
+  const filePath = await resolveModelPath(file, options.pull);
   if (!fs.existsSync(filePath)) throw new ArtifactNotFoundError(filePath, 'The GGUF model file');
   const header = readGgufHeader(filePath);
   const { tokenizer, chatTemplate, addBos } = loadGgufTokenizer(filePath, header);
