@@ -6,8 +6,10 @@
  *  2. the top-k route (`loadGgufRecLm(path, { topBlocks: k })`): the frozen lower blocks' states
  *     computed once per prompt (forward tokens/s of that pass) and the step over the top k blocks
  *     with the cached states;
- * at each prompt length of BENCH_LENGTHS (default "128,256"), batch BENCH_BATCH (default 2),
- * BENCH_STEPS timed steps (default 2) after one untimed warm-up step; k from BENCH_TOP (default "2,4").
+ * at each prompt length of BENCH_LENGTHS (default "128,256"; full depth at BENCH_FULL_LENGTHS,
+ * default "128": at 256 tokens full-depth backprop aborts tfjs-wasm, whose heap tops out near
+ * 2 GB), batch BENCH_BATCH (default 1), BENCH_STEPS timed steps (default 1) after one untimed
+ * warm-up step; k from BENCH_TOP (default "2,4").
  * Prints wall-clock and CPU-time figures (tfjs wasm runs on one thread, so CPU time is what an
  * idle core would take), peak RSS and tfjs memory, the load average, and the estimated time of
  * 3,000 prompts x 2 epochs at the bench's first length.
@@ -19,8 +21,9 @@ import { smollm2GgufPath } from '../src/test-fixtures/smollm2-gguf';
 import { padBatch } from '../src/yes-no-scoring';
 
 const lengths = (process.env['BENCH_LENGTHS'] ?? '128,256').split(',').map(Number);
-const batchSize = Number(process.env['BENCH_BATCH'] ?? 2);
-const steps = Number(process.env['BENCH_STEPS'] ?? 2);
+const fullLengths = (process.env['BENCH_FULL_LENGTHS'] ?? '128').split(',').filter(Boolean).map(Number);
+const batchSize = Number(process.env['BENCH_BATCH'] ?? 1);
+const steps = Number(process.env['BENCH_STEPS'] ?? 1);
 const tops = (process.env['BENCH_TOP'] ?? '2,4').split(',').filter(Boolean).map(Number);
 
 const runtime = await initTensorflow();
@@ -100,11 +103,10 @@ const rate = (f: Figures): string => `${f.wall.toFixed(1)} tokens/s wall (${f.cp
 const results: { route: string; length: number; train: Figures; prefix?: Figures }[] = [];
 
 {
-  let start = performance.now();
+  const start = performance.now();
   const lm = await loadGgufRecLm(file, { lora: { rank: 8, alpha: 32, dropout: 0.1 } });
   console.log(`full-depth LoRA: loaded in ${((performance.now() - start) / 1000).toFixed(1)} s; ${(lm.model.parameterCount / 1e6).toFixed(1)}M base parameters, ${lm.model.trainableVariables().reduce((n, v) => n + v.size, 0)} trainable; ${memory()}`);
-  for (const length of lengths) {
-    start = performance.now();
+  for (const length of fullLengths) {
     const { train } = await timeSteps(lm, length);
     results.push({ route: 'full', length, train });
     console.log(`  length ${length}: forward+backward ${rate(train)}; ${memory()}; load average ${load()}`);

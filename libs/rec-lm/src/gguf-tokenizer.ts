@@ -1,8 +1,6 @@
 import { DataFormatError } from '@score/core';
 import type { TokenizerJson } from '@score/text-encoders';
 
-/** GPT-2's pre-tokenization regex (tokenizers' ByteLevel `use_regex`), as llama.cpp's "gpt-2" pre-type. */
-const GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 /** Llama 3's pre-tokenization regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_LLAMA3). */
 const LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 

