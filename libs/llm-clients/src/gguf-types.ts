@@ -69,3 +69,35 @@ export const GGUF_DEFAULT_ALIGNMENT = 32;
 
 /** The four bytes every GGUF file starts with ("GGUF"). */
 export const GGUF_MAGIC = 0x46554747;
+
+/** Block size (elements per block) and type size (bytes per block) of a ggml tensor type. */
+export interface GgmlTypeLayout {
+  /** The ggml name, e.g. "Q4_K". */
+  readonly name: string;
+  /** Elements per block (1 for plain floats, 32 for Q4_0/Q4_1/Q8_0, 256 for K-quants). */
+  readonly blockSize: number;
+  /** Bytes per block. */
+  readonly typeSize: number;
+}
+
+/**
+ * Layouts of the ggml tensor types this package can size and dequantize, by ggml type code
+ * (`ggml_type` and `type_traits` in ggml/src/ggml.c; block structs in ggml/src/ggml-common.h).
+ */
+export const GGML_TYPE_LAYOUTS: Readonly<Record<number, GgmlTypeLayout>> = Object.freeze({
+  0: { name: 'F32', blockSize: 1, typeSize: 4 },
+  1: { name: 'F16', blockSize: 1, typeSize: 2 },
+  2: { name: 'Q4_0', blockSize: 32, typeSize: 18 },
+  3: { name: 'Q4_1', blockSize: 32, typeSize: 20 },
+  8: { name: 'Q8_0', blockSize: 32, typeSize: 34 },
+  12: { name: 'Q4_K', blockSize: 256, typeSize: 144 },
+  14: { name: 'Q6_K', blockSize: 256, typeSize: 210 },
+  30: { name: 'BF16', blockSize: 1, typeSize: 2 },
+});
+
+/** Bytes of `elements` values of a ggml type, or undefined when the type is not in {@link GGML_TYPE_LAYOUTS}. */
+export function ggmlTensorBytes(typeCode: number, elements: number): number | undefined {
+  const layout = GGML_TYPE_LAYOUTS[typeCode];
+  if (!layout) return undefined;
+  return Math.ceil(elements / layout.blockSize) * layout.typeSize;
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { DataFormatError } from '@score/core';
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, type GgufScalarType } from './gguf-types';
+import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, type GgufScalarType, ggmlTensorBytes } from './gguf-types';
 
 /** One tensor's entry in a GGUF header. */
 export interface GgufTensorInfo {
@@ -180,8 +180,8 @@ export function readGgufHeader(filePath: string): GgufHeader {
     }
     const dataOffset = Math.ceil(reader.position / alignment) * alignment;
     for (const tensor of tensors) {
-      const elementBytes = tensor.typeCode === 0 ? 4 : tensor.typeCode === 1 ? 2 : 0;
-      const bytes = tensor.shape.reduce((a, b) => a * b, 1) * elementBytes;
+      // Types of unknown layout are sized 0 here; readers of their data check again.
+      const bytes = ggmlTensorBytes(tensor.typeCode, tensor.shape.reduce((a, b) => a * b, 1)) ?? 0;
       if (dataOffset + tensor.offset + bytes > fileSize) {
         throw new DataFormatError(`the data of tensor "${tensor.name}" ends at byte ${dataOffset + tensor.offset + bytes}, past the end of the ${fileSize}-byte file; the file is truncated.`, { path: filePath, field: tensor.name });
       }

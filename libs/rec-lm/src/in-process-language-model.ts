@@ -3,7 +3,7 @@ import { InvalidOptionError, LanguageModelError } from '@score/core';
 import { createSeededRandom } from '@score/tfjs-runtime';
 import { type AnswerTokenIds, type AnswerWords, resolveAnswerTokens } from './answer-tokens';
 import type { LlamaModel } from './llama-model';
-import { createPromptEncoder, type PromptEncoder } from './prompt-encoder';
+import { createPromptEncoder, type PromptEncoder, type PromptEncoderOptions } from './prompt-encoder';
 import type { RecLmTokenizer } from './rec-lm-tokenizer';
 import { scoreTokenSequences } from './yes-no-scoring';
 
@@ -21,6 +21,8 @@ export interface InProcessLanguageModelOptions {
   readonly batchSize?: number;
   /** `modelId` of the language model. @defaultValue the model's name, else "rec-lm" */
   readonly modelId?: string;
+  /** How prompts become token ids: BOS or not, a chat template. @defaultValue BOS, the prompt as is */
+  readonly promptEncoding?: PromptEncoderOptions;
 }
 
 const PROVIDER = 'inprocess';
@@ -46,7 +48,7 @@ export class InProcessLanguageModel implements LanguageModel {
     this.model = options.model;
     this.tokenizer = options.tokenizer;
     this.answers = resolveAnswerTokens(options.tokenizer, options.answers);
-    this.#encoder = createPromptEncoder(options.tokenizer, options.model.config, options.maxPromptTokens);
+    this.#encoder = createPromptEncoder(options.tokenizer, options.model.config, options.maxPromptTokens, options.promptEncoding);
     const batchSize = options.batchSize ?? 16;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
     this.#batchSize = batchSize;

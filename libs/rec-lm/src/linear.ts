@@ -20,3 +20,20 @@ const linearOp = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
   return (linearOp as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D)(x, weight);
 }
+
+/**
+ * x W^T for a weight that does not train (the frozen base under LoRA): the same forward as
+ * {@link linear}, but the backward pass computes only dx = dy W (untransposed), not the
+ * [out, in] weight gradient that would be thrown away, a third of a step's matMul work.
+ */
+export function frozenLinear(x: tf.Tensor2D, weight: tf.Tensor2D, kernel?: tf.Tensor2D): tf.Tensor2D {
+  const op = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
+    const input = args[0] as tf.Tensor2D;
+    return {
+      // `kernel` is W^T kept from an earlier step, which saves the transpose.
+      value: tf.matMul(input, kernel ?? tf.transpose(weight)),
+      gradFunc: (dy: tf.Tensor) => [tf.matMul(dy as tf.Tensor2D, weight)],
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (a: tf.Tensor2D) => tf.Tensor2D)(x);
+}

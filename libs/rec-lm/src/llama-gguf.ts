@@ -35,6 +35,12 @@ export interface LlamaToGgufOptions {
   readonly tokens?: readonly string[];
   /** `general.name`. @defaultValue the model's name, else "rec-lm" */
   readonly name?: string;
+  /**
+   * Extra metadata written over the generated keys, e.g. a GPT-2 vocabulary's
+   * `tokenizer.ggml.model` "gpt2", `tokenizer.ggml.merges`, `tokenizer.ggml.pre` and token types
+   * (then pass the same `tokens`). @defaultValue none
+   */
+  readonly metadata?: Readonly<Record<string, GgufMetadataValue>>;
 }
 
 const GGUF_TARGET: Readonly<Record<LoraTarget, string>> = Object.freeze({
@@ -148,6 +154,7 @@ export async function llamaToGguf(model: LlamaModel, options: LlamaToGgufOptions
     'tokenizer.ggml.eos_token_id': config.eosTokenId ?? 2,
     'tokenizer.ggml.add_bos_token': false,
     'tokenizer.ggml.add_eos_token': false,
+    ...options.metadata,
   };
   return { metadata, tensors };
 }

@@ -1,7 +1,8 @@
 import { InvalidOptionError, ModelMismatchError } from '@score/core';
 import { createSeededRandom, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '@score/llm-clients';
 import type { LlamaConfig } from './llama-config';
-import { linear } from './linear';
+import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
 import { type LoraConfig, type LoraOptions, loraModulePath, resolveLoraConfig } from './lora-config';
 
@@ -10,6 +11,25 @@ interface LoraPair {
   readonly a: tf.Variable;
   readonly b: tf.Variable;
 }
+
+/** Options of {@link LlamaModel.enablePrefixCache}. */
+export interface PrefixCacheOptions {
+  /** Number of frozen bottom blocks whose output is cached (adapters go on the blocks above). */
+  readonly layers: number;
+  /** Most bytes of cached states (float16); the oldest entries go first. @defaultValue 2 GiB */
+  readonly maxBytes?: number;
+}
+
+interface PrefixCache {
+  readonly layers: number;
+  readonly maxBytes: number;
+  bytes: number;
+  readonly states: Map<string, Uint16Array>;
+  hits: number;
+  misses: number;
+}
+
+const HALF_TO_FLOAT = Float32Array.from({ length: 65536 }, (_, bits) => float16BitsToFloat32(bits));
 
 /** Options of {@link LlamaModel.create}. */
 export interface LlamaModelOptions {
@@ -47,6 +67,8 @@ export class LlamaModel {
   readonly #ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }>();
   #disposed = false;
   #dropoutRandom: RandomSource = createSeededRandom(0);
+  #prefixCache: PrefixCache | undefined;
+  readonly #frozenKernels = new Map<string, tf.Tensor2D>();
 
   private constructor(config: LlamaConfig, name: string | undefined) {
     this.config = config;
@@ -84,7 +106,10 @@ export class LlamaModel {
         if (!data) {
           data = isNormWeight(name) ? new Float32Array(size).fill(1) : fillNormal(new Float32Array(size), random, std);
         }
-        model.#weights.set(name, tf.variable(tf.tensor(data, [...shape], 'float32'), true));
+        // tf.variable shares the initial tensor's buffer: dispose the tensor so that dispose() of the variable frees it.
+        const initial = tf.tensor(data, [...shape], 'float32');
+        model.#weights.set(name, tf.variable(initial, true));
+        initial.dispose();
       }
     } catch (error) {
       model.dispose();
@@ -139,7 +164,14 @@ export class LlamaModel {
     if (this.#loraConfig) throw new InvalidOptionError('lora', 'this model already has LoRA adapters; merge or detach them first.');
     const config = resolveLoraConfig(options);
     const uniform = createSeededRandom(options.seed ?? 0);
-    for (let layer = 0; layer < this.config.numLayers; layer++) {
+    const layers = config.layersToTransform ?? Array.from({ length: this.config.numLayers }, (_, layer) => layer);
+    const outside = layers.find((layer) => layer >= this.config.numLayers);
+    if (outside !== undefined) throw new InvalidOptionError('lora.layersToTransform', `lists block ${outside}, but the model has ${this.config.numLayers} blocks (0..${this.config.numLayers - 1}).`, outside);
+    const cache = this.#prefixCache;
+    if (cache && layers[0]! < cache.layers) {
+      throw new InvalidOptionError('lora.layersToTransform', `adapts block ${layers[0]}, below the ${cache.layers} frozen blocks whose states are cached; adapt blocks >= ${cache.layers} or disable the cache.`, layers[0]);
+    }
+    for (const layer of layers) {
       for (const target of config.targetModules) {
         const module = loraModulePath(layer, target);
         const [out, input] = this.weight(`${module}.weight`).shape as [number, number];
@@ -165,8 +197,15 @@ export class LlamaModel {
     return config;
   }
 
+  /** Frees the transposed frozen weights that LoRA training keeps between steps (`trainRecLm` calls it when it ends). */
+  releaseFrozenKernels(): void {
+    for (const kernel of this.#frozenKernels.values()) kernel.dispose();
+    this.#frozenKernels.clear();
+  }
+
   /** Removes the adapters (and frees them), leaving the base model. */
   detachLora(): void {
+    this.releaseFrozenKernels();
     for (const pair of this.#lora.values()) {
       pair.a.dispose();
       pair.b.dispose();
@@ -200,6 +239,86 @@ export class LlamaModel {
     return [...this.#weights.values()];
   }
 
+  /**
+   * Caches the output of the first `layers` blocks per token sequence, so that tuning adapters on
+   * the blocks above computes the frozen lower blocks once per prompt instead of once per epoch
+   * (see the package README, "Top-k route"). Only valid while those blocks do not change: adapters
+   * must sit on blocks >= `layers` (checked here and by `attachLora`), and the cache is bypassed
+   * when the model has no adapters (full training). States are stored as float16 (2 bytes per
+   * value: hidden x 2 bytes per token), first in first out once `maxBytes` is reached.
+   */
+  enablePrefixCache(options: PrefixCacheOptions): void {
+    const layers = options.layers;
+    if (!Number.isInteger(layers) || layers < 1 || layers >= this.config.numLayers) {
+      throw new InvalidOptionError('layers', `must be an integer in [1, ${this.config.numLayers - 1}] (frozen blocks below the tuned ones), got ${layers}.`, layers);
+    }
+    const maxBytes = options.maxBytes ?? 2 ** 31;
+    if (!(maxBytes > 0)) throw new InvalidOptionError('maxBytes', `must be a positive number, got ${maxBytes}.`, maxBytes);
+    const lowest = this.#loraConfig ? (this.#loraConfig.layersToTransform ?? [0])[0]! : undefined;
+    if (lowest !== undefined && lowest < layers) {
+      throw new InvalidOptionError('layers', `is ${layers}, but block ${lowest} has adapters; the cached blocks must be frozen.`, layers);
+    }
+    this.#prefixCache = { layers, maxBytes, bytes: 0, states: new Map(), hits: 0, misses: 0 };
+  }
+
+  /** Drops the prefix cache (and its memory). */
+  disablePrefixCache(): void {
+    this.#prefixCache = undefined;
+  }
+
+  /** Size and use of the prefix cache, when enabled. */
+  get prefixCacheStats(): { readonly layers: number; readonly entries: number; readonly bytes: number; readonly hits: number; readonly misses: number } | undefined {
+    const cache = this.#prefixCache;
+    return cache && { layers: cache.layers, entries: cache.states.size, bytes: cache.bytes, hits: cache.hits, misses: cache.misses };
+  }
+
+  /** The residual stream after the cached blocks, [batch * time, hidden], from the cache or computed and stored. */
+  #cachedPrefix(cache: PrefixCache, ids: tf.Tensor2D, lengths: readonly number[]): tf.Tensor2D {
+    const [batch, time] = ids.shape;
+    const hidden = this.config.hiddenSize;
+    const values = ids.dataSync();
+    const keys = lengths.map((length, b) => Array.prototype.join.call(values.subarray(b * time, b * time + length), ','));
+    const missing = [...new Set(keys.filter((key) => !cache.states.has(key)))];
+    cache.hits += keys.length - missing.length;
+    cache.misses += missing.length;
+    if (missing.length > 0) {
+      const rows = missing.map((key) => key.split(',').map(Number));
+      const longest = Math.max(...rows.map((row) => row.length));
+      const padded = new Int32Array(rows.length * longest);
+      rows.forEach((row, r) => padded.set(row, r * longest));
+      const states = tf.tidy(() => {
+        const h = this.#embed(tf.tensor2d(padded, [rows.length, longest], 'int32'));
+        return this.#blocks(h, rows.length, longest, 0, cache.layers, false);
+      });
+      const data = states.dataSync() as Float32Array;
+      states.dispose();
+      rows.forEach((row, r) => {
+        const half = new Uint16Array(row.length * hidden);
+        const offset = r * longest * hidden;
+        for (let i = 0; i < half.length; i++) half[i] = float32ToFloat16Bits(data[offset + i]!);
+        cache.states.set(missing[r]!, half);
+        cache.bytes += half.byteLength;
+      });
+    }
+    const out = new Float32Array(batch * time * hidden);
+    keys.forEach((key, b) => {
+      const half = cache.states.get(key)!;
+      const offset = b * time * hidden;
+      for (let i = 0; i < half.length; i++) out[offset + i] = HALF_TO_FLOAT[half[i]!]!;
+    });
+    // First in, first out down to the limit (after this batch's rows were read).
+    for (const [key, stored] of cache.states) {
+      if (cache.bytes <= cache.maxBytes) break;
+      cache.states.delete(key);
+      cache.bytes -= stored.byteLength;
+    }
+    return tf.tensor2d(out, [batch * time, hidden]);
+  }
+
+  #embed(ids: tf.Tensor2D): tf.Tensor2D {
+    return embeddingLookup(this.weight('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1])) as tf.Tensor2D;
+  }
+
   #rope(length: number): { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D } {
     let cached = this.#ropeCache.get(length);
     if (!cached) {
@@ -228,7 +347,9 @@ export class LlamaModel {
   }
 
   #linear(x: tf.Tensor2D, module: string, training: boolean): tf.Tensor2D {
-    let y = linear(x, this.weight(`${module}.weight`) as tf.Tensor2D);
+    const weight = this.weight(`${module}.weight`) as tf.Tensor2D;
+    // Under LoRA the base weights are frozen: skip their (discarded) gradients.
+    let y = this.#loraConfig ? frozenLinear(x, weight, this.#frozenKernel(module, weight, training)) : linear(x, weight);
     const pair = this.#lora.get(module);
     if (pair && this.#loraConfig) {
       const input = training && this.#loraConfig.dropout > 0 ? (seededDropout(x, this.#loraConfig.dropout, this.#dropoutRandom) as tf.Tensor2D) : x;
@@ -254,20 +375,30 @@ export class LlamaModel {
 
   /**
    * Final-norm hidden states [batch, time, hidden] of right-padded token ids [batch, time].
-   * Causal attention means padding after a sequence never changes its states. Call inside
-   * `tf.tidy`.
+   * Causal attention means padding after a sequence never changes its states. `lengths` (real
+   * tokens per row) lets the prefix cache ({@link LlamaModel.enablePrefixCache}) key rows by
+   * their tokens; without it rows are keyed in full. Call inside `tf.tidy`.
    */
-  hiddenStates(ids: tf.Tensor2D, training = false): tf.Tensor3D {
+  hiddenStates(ids: tf.Tensor2D, training = false, lengths?: readonly number[]): tf.Tensor3D {
     const [batch, time] = ids.shape;
-    const { hiddenSize, numHeads, numKeyValueHeads, headDim, numLayers } = this.config;
     if (time > this.config.maxPositionEmbeddings) {
       throw new InvalidOptionError('ids', `has ${time} positions, more than the model's max_position_embeddings (${this.config.maxPositionEmbeddings}); shorten the prompts.`, time);
     }
+    const cache = this.#loraConfig ? this.#prefixCache : undefined;
+    const start = cache ? cache.layers : 0;
+    const h = cache ? this.#cachedPrefix(cache, ids, lengths ?? new Array<number>(batch).fill(time)) : this.#embed(ids);
+    const out = this.#blocks(h, batch, time, start, this.config.numLayers, training);
+    return tf.reshape(this.#rmsNorm(out, 'model.norm.weight'), [batch, time, this.config.hiddenSize]);
+  }
+
+  /** Runs blocks [from, to) on the residual stream h [batch * time, hidden]. */
+  #blocks(input: tf.Tensor2D, batch: number, time: number, from: number, to: number, training: boolean): tf.Tensor2D {
+    const { numHeads, numKeyValueHeads, headDim } = this.config;
     const { cos, sin, mask } = this.#rope(time);
     const groups = numHeads / numKeyValueHeads;
-    let h = embeddingLookup(this.weight('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1])) as tf.Tensor2D;
+    let h = input;
     const heads = (x: tf.Tensor2D, count: number): tf.Tensor4D => tf.transpose(tf.reshape(x, [batch, time, count, headDim]), [0, 2, 1, 3]);
-    for (let layer = 0; layer < numLayers; layer++) {
+    for (let layer = from; layer < to; layer++) {
       const p = `model.layers.${layer}`;
       const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`) as tf.Tensor2D;
       const q = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.q_proj`, training), numHeads), cos, sin);
@@ -290,17 +421,33 @@ export class LlamaModel {
       const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.#linear(y, `${p}.mlp.up_proj`, training)) as tf.Tensor2D;
       h = tf.add(h, this.#linear(activated, `${p}.mlp.down_proj`, training));
     }
-    return tf.reshape(this.#rmsNorm(h, 'model.norm.weight'), [batch, time, hiddenSize]);
+    return h;
   }
 
   /**
    * Output logits of final hidden states [rows, hidden]: [rows, vocab], or [rows, k] for only the
-   * `tokens` given (e.g. the Yes/No pair). Call inside `tf.tidy`.
+   * `tokens` given (e.g. the Yes/No pair); `training` lets a frozen head keep its transpose across steps. Call inside `tf.tidy`.
    */
-  logitsOf(hidden: tf.Tensor2D, tokens?: readonly number[]): tf.Tensor2D {
+  logitsOf(hidden: tf.Tensor2D, tokens?: readonly number[], training = false): tf.Tensor2D {
     const head = (this.config.tieWordEmbeddings ? this.weight('model.embed_tokens.weight') : this.weight('lm_head.weight')) as tf.Tensor2D;
     const rows = tokens ? (embeddingLookup(head, tf.tensor1d(tokens as number[], 'int32')) as tf.Tensor2D) : head;
-    return linear(hidden, rows);
+    return this.#loraConfig ? frozenLinear(hidden, rows, tokens ? undefined : this.#frozenKernel('lm_head', rows, training)) : linear(hidden, rows);
+  }
+
+  /**
+   * W^T of a frozen base weight, kept across training steps (training only, so that the blocks
+   * below a prefix cache or scoring passes add no memory); dropped with the adapters or by
+   * {@link LlamaModel.releaseFrozenKernels}.
+   */
+  #frozenKernel(key: string, weight: tf.Tensor2D, training: boolean): tf.Tensor2D | undefined {
+    let kernel = this.#frozenKernels.get(key);
+    // Only the head, and the blocks above a prefix cache (the top-k route): W^T of every block
+    // would add the base model's size again, and tfjs-wasm fails beyond a 2 GB heap.
+    if (!kernel && training && (key === 'lm_head' || this.#prefixCache)) {
+      kernel = tf.keep(tf.tidy(() => tf.transpose(weight)));
+      this.#frozenKernels.set(key, kernel);
+    }
+    return kernel;
   }
 
   /**
@@ -309,10 +456,10 @@ export class LlamaModel {
    */
   lastLogits(ids: tf.Tensor2D, lengths: readonly number[], training = false, tokens?: readonly number[]): tf.Tensor2D {
     const [batch, time] = ids.shape;
-    const hidden = tf.reshape(this.hiddenStates(ids, training), [batch * time, this.config.hiddenSize]);
+    const hidden = tf.reshape(this.hiddenStates(ids, training, lengths), [batch * time, this.config.hiddenSize]);
     const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
     // embeddingLookup: a gather whose gradient runs on every backend (wasm lacks UnsortedSegmentSum).
-    return this.logitsOf(embeddingLookup(hidden as tf.Tensor2D, rows) as tf.Tensor2D, tokens);
+    return this.logitsOf(embeddingLookup(hidden as tf.Tensor2D, rows) as tf.Tensor2D, tokens, training);
   }
 
   /** Next-token logits after each token sequence (batched; no special tokens are added). */
@@ -340,6 +487,7 @@ export class LlamaModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#prefixCache = undefined;
     this.detachLora();
     for (const variable of this.#weights.values()) variable.dispose();
     this.#weights.clear();

@@ -18,6 +18,11 @@ export interface LoraOptions {
   readonly targetModules?: readonly LoraTarget[];
   /** Seed of the A matrices' initialisation (B starts at zero). @defaultValue 0 */
   readonly seed?: number;
+  /**
+   * Blocks (0-based) that get adapters (PEFT's `layers_to_transform`), e.g. the top k only; the
+   * other blocks stay exactly the frozen base model. @defaultValue every block
+   */
+  readonly layersToTransform?: readonly number[];
 }
 
 /** Resolved LoRA settings. */
@@ -26,6 +31,8 @@ export interface LoraConfig {
   readonly alpha: number;
   readonly dropout: number;
   readonly targetModules: readonly LoraTarget[];
+  /** Blocks with adapters, ascending; undefined means every block. */
+  readonly layersToTransform?: readonly number[];
 }
 
 /** Fills the defaults of {@link LoraOptions} and validates them. */
@@ -43,7 +50,19 @@ export function resolveLoraConfig(options: LoraOptions = {}): LoraConfig {
       throw new InvalidOptionError('lora.targetModules', `"${String(target)}" is not a LoRA target; use ${LORA_TARGETS.join(', ')}.`, target);
     }
   }
-  return Object.freeze({ rank, alpha, dropout, targetModules: Object.freeze([...new Set(targetModules)]) });
+  const layers = options.layersToTransform;
+  if (layers !== undefined) {
+    if (layers.length === 0 || layers.some((layer) => !Number.isInteger(layer) || layer < 0)) {
+      throw new InvalidOptionError('lora.layersToTransform', `must list at least one block index (a non-negative integer), got ${JSON.stringify(layers)}.`, layers);
+    }
+  }
+  return Object.freeze({
+    rank,
+    alpha,
+    dropout,
+    targetModules: Object.freeze([...new Set(targetModules)]),
+    ...(layers === undefined ? {} : { layersToTransform: Object.freeze([...new Set(layers)].sort((a, b) => a - b)) }),
+  });
 }
 
 /** The Hugging Face module path of a target in a block, e.g. "model.layers.0.self_attn.q_proj". */

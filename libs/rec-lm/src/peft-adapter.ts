@@ -40,6 +40,7 @@ export async function saveLoraAdapter(model: LlamaModel, dir: string, options: S
     fan_in_fan_out: false,
     inference_mode: true,
     modules_to_save: null,
+    ...(config.layersToTransform ? { layers_to_transform: [...config.layersToTransform], layers_pattern: 'layers' } : {}),
   };
   writeFileAtomic(path.join(dir, 'adapter_config.json'), `${JSON.stringify(adapterConfig, null, 2)}\n`);
 }
@@ -101,12 +102,18 @@ export function loadLoraAdapter(model: LlamaModel, dir: string): void {
     }
     weights.set(module, { a: a.data as Float32Array, b: b.data as Float32Array });
   }
-  for (let layer = 0; layer < model.config.numLayers; layer++) {
+  const layersRaw = raw['layers_to_transform'];
+  const layers = layersRaw === undefined || layersRaw === null ? undefined : typeof layersRaw === 'number' ? [layersRaw] : layersRaw;
+  if (layers !== undefined && (!Array.isArray(layers) || layers.some((layer) => typeof layer !== 'number'))) {
+    throw new DataFormatError(`layers_to_transform must be a layer index or a list of them, got ${JSON.stringify(layersRaw)}.`, { path: configPath, field: 'layers_to_transform' });
+  }
+  const adapted = (layers as number[] | undefined) ?? Array.from({ length: model.config.numLayers }, (_, layer) => layer);
+  for (const layer of adapted) {
     for (const target of list) {
       if (!weights.has(loraModulePath(layer, target as LoraTarget))) {
         throw new ModelMismatchError(`the adapter has no weights for "${loraModulePath(layer, target as LoraTarget)}"; it was trained for a base model with fewer layers or other targets.`, { path: dir });
       }
     }
   }
-  model.attachLora({ rank, alpha, dropout: typeof raw['lora_dropout'] === 'number' ? raw['lora_dropout'] : 0, targetModules: list as LoraTarget[] }, weights);
+  model.attachLora({ rank, alpha, dropout: typeof raw['lora_dropout'] === 'number' ? raw['lora_dropout'] : 0, targetModules: list as LoraTarget[], ...(layers ? { layersToTransform: layers as number[] } : {}) }, weights);
 }

@@ -8,12 +8,20 @@ export interface PromptEncoder {
   readonly bos: number;
   /** Longest sequence, BOS included. */
   readonly maxTokens: number;
-  /** `[bos, ...tokens]`; when too long, the oldest prompt tokens are dropped (BOS kept). */
+  /** `[bos, ...tokens]` (no BOS with `addBos: false`); when too long, the oldest prompt tokens are dropped (BOS kept). */
   encode(prompt: string): number[];
 }
 
+/** Options of {@link createPromptEncoder}. */
+export interface PromptEncoderOptions {
+  /** Start every sequence with BOS (false for models that are not trained with it, e.g. a chat-formatted SmolLM2 prompt). @defaultValue true */
+  readonly addBos?: boolean;
+  /** Turns a prompt into the text that is tokenized (e.g. a chat template). @defaultValue the prompt unchanged */
+  readonly format?: (prompt: string) => string;
+}
+
 /** Builds the {@link PromptEncoder} of a tokenizer and model config. */
-export function createPromptEncoder(tokenizer: RecLmTokenizer, config: LlamaConfig, maxTokens = config.maxPositionEmbeddings): PromptEncoder {
+export function createPromptEncoder(tokenizer: RecLmTokenizer, config: LlamaConfig, maxTokens = config.maxPositionEmbeddings, options: PromptEncoderOptions = {}): PromptEncoder {
   if (!Number.isInteger(maxTokens) || maxTokens < 2 || maxTokens > config.maxPositionEmbeddings) {
     throw new InvalidOptionError('maxPromptTokens', `must be an integer in [2, ${config.maxPositionEmbeddings}] (the model's max_position_embeddings), got ${maxTokens}.`, maxTokens);
   }
@@ -26,7 +34,12 @@ export function createPromptEncoder(tokenizer: RecLmTokenizer, config: LlamaConf
     bos,
     maxTokens,
     encode(prompt: string): number[] {
-      const ids = tokenizer.encode(prompt, { addSpecialTokens: false }).ids;
+      const text = options.format ? options.format(prompt) : prompt;
+      const ids = tokenizer.encode(text, { addSpecialTokens: false }).ids;
+      if (options.addBos === false) {
+        if (ids.length === 0) throw new InvalidOptionError('prompt', `${JSON.stringify(prompt)} has no tokens, and this model adds no BOS.`, prompt);
+        return ids.length > maxTokens ? ids.slice(ids.length - maxTokens) : [...ids];
+      }
       const kept = ids.length > maxTokens - 1 ? ids.slice(ids.length - (maxTokens - 1)) : ids;
       return [bos, ...kept];
     },

@@ -84,6 +84,15 @@ export function lengthBatches(lengths: readonly number[], batchSize: number, ran
   return batches;
 }
 
+/** Runs the loop, then frees what LoRA training kept between steps. */
+async function trainModelReleasing(model: InProcessLanguageModel['model'], run: () => Promise<TrainingReport>): Promise<TrainingReport> {
+  try {
+    return await run();
+  } finally {
+    model.releaseFrozenKernels();
+  }
+}
+
 /**
  * Tunes the recommender LM on Yes/No prompts with the shared tfjs training loop: each prompt is
  * `<bos> prompt tokens`, the loss is the cross-entropy of the answer ("Yes" or "No") at the last
@@ -119,7 +128,7 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
       }
     : undefined;
 
-  const report = await trainModel(
+  const report = await trainModelReleasing(model, () => trainModel(
     {
       trainableVariables: model.trainableVariables(),
       epochRows: () => train.length,
@@ -170,7 +179,7 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     },
-  );
+  ));
   const seconds = report.secondsPerEpoch * report.epochs;
   return { ...report, tokensPerSecond: seconds > 0 ? totalTokens / seconds : 0 };
 }

@@ -118,8 +118,10 @@ const loraSection = section({
 });
 
 const checkpointModel = section({
-  base: nonEmptyString().describe('Folder of a Hugging Face Llama checkpoint (config.json, tokenizer.json, *.safetensors); paper: Llama-3.1-8B-Instruct.'),
+  base: nonEmptyString().describe('Folder of a Hugging Face Llama checkpoint (config.json, tokenizer.json, *.safetensors), a llama-architecture .gguf file, or model:NAME of the model registry (e.g. model:smollm2-135m-instruct, pulled on first use; GGUF weights are dequantized to float32 in tfjs); paper: Llama-3.1-8B-Instruct.'),
   lora: loraSection.prefault({}).describe('LoRA adapter settings.'),
+  // GGUF route (issue 16): adapters on the top blocks only.
+  topBlocks: positiveInt().optional().describe('GGUF base only: adapters on the top k blocks only, the frozen blocks below computed once per prompt and cached (rec-lm README, "Top-k route"). Default: every block.'),
 });
 
 const recModel = z

@@ -4,7 +4,7 @@ import type { LanguageModel, Row } from '@score/core';
 import { itemPopularityScores, loadRecommender } from '@score/crm-sasrec';
 import { computeStatistics, loadDataset, type PreparedDataset } from '@score/data';
 import { type BootstrapEstimate, evaluateCtr, pairedUserBootstrap } from '@score/metrics';
-import { InProcessLanguageModel, loadHuggingFaceRecLm } from '@score/rec-lm';
+import { InProcessLanguageModel, loadHuggingFaceRecLm, loadRecLm } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { readManifest } from '../pipeline/manifest';
@@ -195,7 +195,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
-      ? await loadHuggingFaceRecLm({ dir: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8 })
+      ? await loadRecLm({ base: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
       : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await openDir(recModelDir(context.stageDir('rec'), variant)));
   const retrainedSweeps = retrainedSweepSpecs(context);

@@ -1,0 +1,38 @@
+import { InvalidOptionError } from '@score/core';
+import { resolveModelPath } from '@score/model-hub';
+import type { InProcessLanguageModel } from './in-process-language-model';
+import { loadGgufRecLm } from './load-gguf-rec-lm';
+import { loadHuggingFaceRecLm } from './load-hugging-face-rec-lm';
+import type { LoraOptions } from './lora-config';
+
+/** Options of {@link loadRecLm}. */
+export interface LoadRecLmOptions {
+  /** A Hugging Face checkpoint folder, a llama-architecture `.gguf` file, or a `model:NAME` spec of `@score/model-hub` (e.g. `model:smollm2-135m-instruct`). */
+  readonly base: string;
+  /** A PEFT adapter folder to load. @defaultValue none */
+  readonly adapterDir?: string;
+  /** Fresh LoRA adapters to attach (ignored with `adapterDir`). @defaultValue none */
+  readonly lora?: LoraOptions;
+  /** GGUF only: adapters on the top k blocks, the blocks below cached ({@link loadGgufRecLm}). @defaultValue every block */
+  readonly topBlocks?: number;
+  /** Longest prompt in tokens. @defaultValue the loader's default */
+  readonly maxPromptTokens?: number;
+}
+
+/**
+ * Opens the recommender LM from either kind of base: a path ending in `.gguf` goes to
+ * {@link loadGgufRecLm}, anything else to {@link loadHuggingFaceRecLm} (a checkpoint folder); a
+ * `model:NAME` spec is first pulled into the models cache (`resolveModelPath` of `@score/model-hub`).
+ */
+export async function loadRecLm(options: LoadRecLmOptions): Promise<InProcessLanguageModel> {
+  // A model:NAME spec is pulled (once) by @score/model-hub; its GGUF models are files.
+  const base = await resolveModelPath(options.base);
+  const shared = {
+    ...(options.adapterDir === undefined ? {} : { adapterDir: options.adapterDir }),
+    ...(options.lora === undefined ? {} : { lora: options.lora }),
+    ...(options.maxPromptTokens === undefined ? {} : { maxPromptTokens: options.maxPromptTokens }),
+  };
+  if (/\.gguf$/i.test(base)) return loadGgufRecLm(base, { ...shared, ...(options.topBlocks === undefined ? {} : { topBlocks: options.topBlocks }) });
+  if (options.topBlocks !== undefined) throw new InvalidOptionError('topBlocks', 'applies to GGUF bases only (a path ending in .gguf).', options.topBlocks);
+  return loadHuggingFaceRecLm({ dir: base, ...shared });
+}
