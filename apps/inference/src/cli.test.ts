@@ -57,7 +57,7 @@ describe('score-serve', () => {
     let handle: ServeHandle | undefined;
     await createServeProgram({ logger: silent, handleSignals: false, onStarted: (started) => (handle = started) })
       .exitOverride()
-      .parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '0', ...llmFlags()]);
+      .parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '0', '--workers', '1', ...llmFlags()]);
     expect(handle).toBeDefined();
     const { server } = handle!;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

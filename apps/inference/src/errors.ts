@@ -28,3 +28,16 @@ export class RequestTimeoutError extends ScoreError {
     this.timeoutMs = timeoutMs;
   }
 }
+
+/**
+ * The language model returned a probability or logit that is not a finite number (e.g. corrupt
+ * weights): the request fails with HTTP 500 and this code instead of answering 200 with `null`.
+ */
+export class NonFiniteScoreError extends ScoreError {
+  constructor(provider: string, modelId: string, values: { probability: number; yes: number; no: number }) {
+    super(
+      `The language model (${provider} ${modelId}) returned a non-finite score (P(yes) ${values.probability}, logits yes ${values.yes}, no ${values.no}); its weights may be corrupt: check the run with \`score-serve --verify hash\`.`,
+      { code: 'NON_FINITE_SCORE' },
+    );
+  }
+}

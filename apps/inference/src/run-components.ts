@@ -69,6 +69,20 @@ export const DEFAULT_RUN_COMPONENT_LOADERS: Required<RunComponentLoaders> = Obje
   languageModel: (spec: string, context: RunComponentContext) => (spec === 'inprocess' ? loadRunLanguageModel(context.runDir) : createLanguageModel(spec)),
 });
 
+/**
+ * Loads a run's dataset: trainer run folders keep it in `<run>/prepare/dataset`, a bare
+ * `saveDataset` folder in `<run>/dataset`. Every loading path (in-process, the scoring workers and
+ * the main thread beside them) goes through here.
+ * @throws StaleRunError (from `@score/data`'s `assertRunFresh`) when the run's manifest shows a stage
+ *   built on other inputs than the run now holds.
+ */
+export async function loadRunDataset(runDir: string): Promise<Dataset> {
+  // A run whose stages were built on other inputs (e.g. re-prepared after training) is refused.
+  await assertRunFresh(runDir);
+  const preparedDir = path.join(runDir, 'prepare');
+  return loadDataset(fs.existsSync(path.join(preparedDir, 'dataset')) ? preparedDir : runDir);
+}
+
 /** Options of {@link loadRunComponents}. */
 export interface LoadRunComponentsOptions {
   /** The run folder (with `dataset/` written by `score-train prepare`). */
@@ -110,11 +124,7 @@ export async function loadRunComponents(options: LoadRunComponentsOptions): Prom
     ((spec: string, context: RunComponentContext) =>
       spec === 'inprocess' ? defaults.languageModel(spec, context) : createLanguageModel(spec, options.llmOverrides));
 
-  // A run whose stages were built on other inputs (e.g. re-prepared after training) is refused.
-  await assertRunFresh(options.runDir);
-  // Trainer run folders keep the dataset in <run>/prepare/dataset; a bare saveDataset folder in <run>/dataset.
-  const preparedDir = path.join(options.runDir, 'prepare');
-  const dataset = await loadDataset(fs.existsSync(path.join(preparedDir, 'dataset')) ? preparedDir : options.runDir);
+  const dataset = await loadRunDataset(options.runDir);
   const context: RunComponentContext = { runDir: options.runDir, dataset, logger };
   const loaded: { dispose(): void | Promise<void> }[] = [];
   try {

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
-import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour } from '@score/prompt-kit';
-import { UnknownRequestIdError } from './errors';
+import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour, resolveDomain } from '@score/prompt-kit';
+import { NonFiniteScoreError, UnknownRequestIdError } from './errors';
+import { checkRunFolder, type VerifyMode } from './verify-run';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
+import { loadPooledRunComponents, type CancellableRerank } from './pooled-components';
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
+import type { WorkerPool, WorkerPoolStats } from './worker-pool';
 import { readRunPromptSettings } from './run-language-model';
 import type { ScoreRequest } from './schemas';
 import type { ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
@@ -48,7 +51,21 @@ export interface ScoringServiceOptions {
 }
 
 /** Options of {@link createRunScoringService}: how to load the run, and how to serve it. */
-export interface RunScoringServiceOptions extends LoadRunComponentsOptions, ScoringServiceOptions {}
+export interface RunScoringServiceOptions extends LoadRunComponentsOptions, ScoringServiceOptions {
+  /**
+   * Worker threads that run retrieval, reranking and language-model scoring off the event loop,
+   * each with its own copy of the run's models (the default loaders only: custom `loaders` need 0).
+   * The micro-batcher feeds them one batch each. 0 runs everything on the calling thread.
+   * @defaultValue 0
+   */
+  readonly workers?: number;
+  /**
+   * How the run's artifacts are checked against `manifest.json` before loading: "size" (existence
+   * and size) or "hash" (also sha256; reads every file). See {@link checkRunFolder}.
+   * @defaultValue "size"
+   */
+  readonly verify?: VerifyMode;
+}
 
 interface Target {
   readonly userId?: UserId;
@@ -61,7 +78,12 @@ interface Target {
 /** A scoring service with the statistics of its cache and batcher (for tests and benchmarks). */
 export interface RunScoringService extends ScoringService {
   /** Retrieval-cache hits and misses; language-model calls and prompts. */
-  readonly stats: { readonly cache: { hits: number; misses: number }; readonly lm: { calls: number; prompts: number } };
+  readonly stats: {
+    readonly cache: { hits: number; misses: number };
+    readonly lm: { calls: number; prompts: number };
+    /** The worker pool's jobs (absent when the service runs on the calling thread). */
+    readonly workers?: WorkerPoolStats;
+  };
 }
 
 /**
@@ -72,11 +94,21 @@ export interface RunScoringService extends ScoringService {
  */
 export function createScoringService(components: RunComponents, options: ScoringServiceOptions = {}): RunScoringService {
   const { dataset, retriever, reranker, languageModel } = components;
+  const pool = (components as { pool?: WorkerPool }).pool;
   const ks = boundedInteger('ks', options.ks ?? 2, 1, 10);
   const retrieved = boundedInteger('retrieved', options.retrieved ?? 10, 10, 1000);
   const description = options.description ?? {};
   const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : boundedInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
+  try {
+    resolveDomain(dataset.domain); // a run whose prompts cannot be written fails here, not on every request
+  } catch (error) {
+    throw new InvalidOptionError(
+      'dataset.domain',
+      `of the run is ${JSON.stringify(dataset.domain)}, which no prompt can be written for: ${error instanceof Error ? error.message : String(error)} Re-prepare the run with a valid --domain.`,
+      dataset.domain,
+    );
+  }
   const logger = options.logger ?? silentLogger;
   const asOf = options.asOf ?? defaultAsOf(dataset.rows);
   if (!Number.isFinite(asOf)) throw new InvalidOptionError('asOf', `must be a finite time in seconds, got ${asOf}.`, asOf);
@@ -129,7 +161,8 @@ export function createScoringService(components: RunComponents, options: Scoring
     if (candidates.length === 0) return { users: [], retrieveMs, rerankMs: 0 };
     const query = basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description });
     const carScores = new Map(candidates.map((candidate) => [candidate.userId, candidate.score]));
-    const reranked = await reranker.rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length));
+    const rerank = reranker.rerank.bind(reranker) as CancellableRerank;
+    const reranked = await rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length), signal);
     signal?.throwIfAborted();
     const users = reranked.map((result) => ({ userId: result.id, behaviour: result.text, carScore: carScores.get(result.id) ?? Number.NaN, sareScore: result.score }));
     return { users, retrieveMs, rerankMs: performance.now() - start - retrieveMs };
@@ -143,6 +176,9 @@ export function createScoringService(components: RunComponents, options: Scoring
     const lmStart = performance.now();
     const score = await batcher.score(prompt, signal);
     const end = performance.now();
+    if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
+      throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
+    }
     return {
       probability: score.probability,
       logits: { yes: score.yesLogit, no: score.noLogit },
@@ -161,7 +197,7 @@ export function createScoringService(components: RunComponents, options: Scoring
       return !disposed;
     },
     get stats() {
-      return { cache: cache.stats, lm: batcher.stats };
+      return { cache: cache.stats, lm: batcher.stats, ...(pool ? { workers: pool.stats } : {}) };
     },
     async score(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();
@@ -198,7 +234,11 @@ export function createScoringService(components: RunComponents, options: Scoring
  * manifest (K_s, K_e, history and behaviour items, as the rec stage tuned the LM), else the defaults.
  */
 export async function createRunScoringService(options: RunScoringServiceOptions): Promise<RunScoringService> {
-  const components = await loadRunComponents(options);
+  const workers = options.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InvalidOptionError('workers', `must be an integer from 0 to 256, got ${workers}.`, workers);
+  if (workers > 0 && options.loaders) throw new InvalidOptionError('workers', 'must be 0 with custom loaders (functions cannot be sent to worker threads).', workers);
+  await checkRunFolder(options.runDir, { verify: options.verify, logger: options.logger, defaultRetriever: !options.loaders?.retriever, defaultReranker: !options.loaders?.reranker });
+  const components = workers > 0 ? await loadPooledRunComponents({ ...options, workers }) : await loadRunComponents(options);
   try {
     const run = readRunPromptSettings(options.runDir);
     return createScoringService(components, {
@@ -207,6 +247,8 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
       ...(run.historyItems === undefined ? {} : { description: { maxItems: run.historyItems } }),
       ...(run.behaviourItems === undefined ? {} : { behaviourItems: run.behaviourItems }),
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+      // One language-model batch per worker at a time: the batcher gathers what arrives meanwhile.
+      ...(workers > 0 ? { batching: { maxConcurrentBatches: workers, ...options.batching } } : {}),
     });
   } catch (error) {
     await Promise.allSettled([components.retriever.dispose(), components.reranker.dispose(), components.languageModel.dispose()]);

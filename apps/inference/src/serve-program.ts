@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Command, Option } from 'commander';
 import type { Logger } from '@score/core';
 import { integerFlag, llmOverridesFromFlags, type ServiceFlags } from './cli-options';
@@ -23,6 +24,14 @@ export interface ServeFlags extends ServiceFlags {
   readonly batchWindowMs: number;
   /** `--log-level`: lowest level of the JSON logs on stderr. @defaultValue "info" */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * `--workers`: worker threads that run retrieval, reranking and the language model off the event
+   * loop (0: on it). Ignored (0) when {@link ServeProgramOptions.loaders} are given.
+   * @defaultValue the machine's cores
+   */
+  readonly workers?: number;
+  /** `--verify`: how artifacts are checked against manifest.json at load ("size" or "hash"). @defaultValue "size" */
+  readonly verify?: 'size' | 'hash';
 }
 
 /** A started `score-serve`: the server, and a shutdown that also frees the models. */
@@ -58,6 +67,8 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
     loaders: options.loaders,
     llmOverrides: llmOverridesFromFlags(flags),
     ks: flags.ks,
+    workers: options.loaders ? 0 : (flags.workers ?? os.availableParallelism()),
+    verify: flags.verify ?? 'size',
     batching: { maxBatchSize: flags.batchSize, windowMs: flags.batchWindowMs },
     logger,
   });
@@ -101,6 +112,8 @@ export function createServeProgram(options: ServeProgramOptions = {}): Command {
     .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
     .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .option('--llm-sequences <n>', 'llama.cpp sequences evaluated in parallel', integerFlag('--llm-sequences', 1))
+    .option('--workers <n>', 'worker threads for retrieval and scoring, each with its own models (0 = on the event loop; default: the cores)', integerFlag('--workers', 0, 256))
+    .addOption(new Option('--verify <mode>', "check the run's artifacts against manifest.json at load: size, or hash (sha256; reads every file)").choices(['size', 'hash']).default('size'))
     .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .action(async (flags: ServeFlags) => {
       const handle = await serve(flags, options);

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -72,6 +73,8 @@ export function errorResponse(error: unknown): { status: ContentfulStatusCode; b
 /** Runs `work` with an abort signal that fires after `timeoutMs`; rejects with {@link RequestTimeoutError} then. */
 async function withTimeout<T>(timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every pair of a batch listens on the signal (up to 256, each in the batcher and the pool).
+  setMaxListeners(0, controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

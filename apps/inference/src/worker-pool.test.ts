@@ -1,0 +1,86 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadDataset } from '@score/data';
+import { initTensorflow } from '@score/tfjs-runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunScoringService, type RunScoringService } from './run-scoring-service';
+import { startServer, type RunningServer } from './server';
+import { writeRecStage } from './test-fixtures/rec-stage';
+import { createTestRun, type TestRun } from './test-fixtures/test-run';
+
+// Issue 18.1: a 256-pair batch scored by the run's in-process (TensorFlow.js) LM must not block
+// the event loop, and --timeout-ms must answer 504 and cancel the work left.
+let run: TestRun;
+let service: RunScoringService;
+let server: RunningServer;
+let requests: { userId: string; itemId: string }[];
+
+beforeAll(async () => {
+  await initTensorflow();
+  run = await createTestRun();
+  // Large enough that one batch of 16 prompts takes about a second on one core.
+  await writeRecStage(run.runDir, { hiddenSize: 64, intermediateSize: 128, numLayers: 2 });
+  service = await createRunScoringService({ runDir: run.runDir, llm: 'inprocess', workers: 2 });
+  server = await startServer({ service, port: 0, timeoutMs: 1500 });
+  const dataset = await loadDataset(run.runDir);
+  const items = [...dataset.items.keys()];
+  requests = Array.from({ length: 256 }, (_, index) => ({ userId: dataset.users[index % dataset.users.length]!, itemId: items[(index * 7) % items.length]! }));
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  await service?.dispose();
+  run?.remove();
+});
+
+async function idle(scoring: RunScoringService): Promise<void> {
+  while ((scoring.stats.workers?.running ?? 0) > 0 || (scoring.stats.workers?.queued ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('scoring on worker threads', () => {
+  it('keeps /healthz answering during a 256-pair batch, and the timeout answers 504 and cancels the rest', async () => {
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    let batchSettled = false;
+    const started = performance.now();
+    const batch = fetch(`${server.url}/v1/score/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) }).then(async (response) => {
+      batchSettled = true;
+      return { status: response.status, body: (await response.json()) as { error: { code: string } }, ms: performance.now() - started };
+    });
+    while (service.stats.lm.calls === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const healthStart = performance.now();
+    const health = await fetch(`${server.url}/healthz`);
+    const healthMs = performance.now() - healthStart;
+    expect(health.status).toBe(200);
+    expect(batchSettled).toBe(false);
+    const answered = await batch;
+    delay.disable();
+    console.info(`healthz ${healthMs.toFixed(1)} ms during the batch; batch answered ${answered.status} after ${answered.ms.toFixed(0)} ms; event-loop delay max ${(delay.max / 1e6).toFixed(1)} ms`);
+    expect([answered.status, answered.body.error.code]).toEqual([504, 'TIMEOUT']);
+    // On the event loop a single 16-prompt call blocks it for about a second; in the workers nothing does.
+    expect(delay.max / 1e6).toBeLessThan(400);
+    // The prompts still queued when the request timed out were never scored.
+    await idle(service);
+    const scored = service.stats.lm.prompts;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(service.stats.lm.prompts).toBe(scored);
+    expect(scored).toBeLessThan(256);
+  }, 50_000);
+
+  it('scores as the in-process service does', async () => {
+    const local = await createRunScoringService({ runDir: run.runDir, llm: 'inprocess' });
+    try {
+      const request = requests[3]!;
+      const [pooled, direct] = [await service.score(request), await local.score(request)];
+      expect(pooled.prompt).toBe(direct.prompt);
+      expect(pooled.probability).toBeCloseTo(direct.probability, 5);
+      expect(pooled.similarUsers.map((user) => user.userId)).toEqual(direct.similarUsers.map((user) => user.userId));
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it('refuses custom loaders with workers, and reports a worker load failure', async () => {
+    await expect(createRunScoringService({ runDir: run.runDir, workers: 1, loaders: {} })).rejects.toThrow(/workers.*custom loaders/);
+    await expect(createRunScoringService({ runDir: run.runDir, llm: 'llamacpp:/nonexistent/model.gguf', workers: 1 })).rejects.toThrow(/nonexistent/);
+  }, 30_000);
+});

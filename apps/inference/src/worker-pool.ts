@@ -1,0 +1,241 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
+
+/** An error as it crosses the worker boundary. */
+export interface SerializedError {
+  readonly name: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly stack?: string;
+  /** LanguageModelError's provider. */
+  readonly provider?: string;
+}
+
+/** Turns an error thrown in a worker into a message. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    const provider = (error as { provider?: unknown }).provider;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(error.stack ? { stack: error.stack } : {}),
+      ...(typeof provider === 'string' ? { provider } : {}),
+    };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** A worker's error rebuilt on the main thread as a {@link ScoreError} with the same code (a {@link LanguageModelError} stays one). */
+export function deserializeError(error: SerializedError): ScoreError {
+  let rebuilt: ScoreError;
+  if (error.name === 'LanguageModelError' || error.code === 'LANGUAGE_MODEL') {
+    rebuilt = new LanguageModelError(error.message.replace(/^\[[^\]]*\] /, ''), { provider: error.provider ?? 'worker' });
+  } else {
+    rebuilt = new ScoreError(error.message, { code: error.code ?? 'INTERNAL' });
+  }
+  if (error.stack) rebuilt.stack = `${rebuilt.name}: ${rebuilt.message}\n    (in a scoring worker)\n${error.stack}`;
+  return rebuilt;
+}
+
+/** A message from a worker of the pool. */
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly info: unknown }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
+
+/** A message to a worker of the pool. */
+export type WorkerRequest = { readonly type: 'job'; readonly id: number; readonly op: string; readonly payload: unknown } | { readonly type: 'dispose' };
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** The worker's module (a `.ts` file runs through tsx with the `@score/source` condition). */
+  readonly entry: URL;
+  /** Threads started. */
+  readonly size: number;
+  /** Passed to every worker as `workerData`. */
+  readonly workerData: unknown;
+  /** @defaultValue silentLogger */
+  readonly logger?: Logger;
+}
+
+interface Job {
+  readonly id: number;
+  readonly op: string;
+  readonly payload: unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal?: AbortSignal;
+  readonly onAbort?: () => void;
+  readonly queuedAt: number;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  job: Job | undefined;
+  alive: boolean;
+}
+
+/** Counters of a {@link WorkerPool}. */
+export interface WorkerPoolStats {
+  /** Jobs finished (resolved or rejected by the worker). */
+  readonly completed: number;
+  /** Jobs dropped from the queue because their signal aborted before a worker took them. */
+  readonly cancelled: number;
+  /** Jobs waiting for a worker now. */
+  readonly queued: number;
+  /** Jobs running in a worker now. */
+  readonly running: number;
+}
+
+/**
+ * A fixed set of `worker_threads`, each holding its own copy of the run's models, that run jobs
+ * one at a time per worker (so CPU-bound scoring never runs on the event loop). Jobs wait in a FIFO
+ * queue; a queued job whose signal aborts is removed and rejected with the signal's reason
+ * (a running one finishes, and its result is dropped). A worker that dies fails its job and the
+ * pool stops taking work.
+ */
+export class WorkerPool {
+  readonly size: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  readonly #logger: Logger;
+  readonly #ready: Promise<unknown[]>;
+  #nextId = 1;
+  #completed = 0;
+  #cancelled = 0;
+  #disposed = false;
+  #failure: ScoreError | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new InvalidOptionError('workers', `must be an integer >= 1, got ${options.size}.`, options.size);
+    this.size = options.size;
+    this.#logger = options.logger ?? silentLogger;
+    const readies: Promise<unknown>[] = [];
+    for (let index = 0; index < options.size; index += 1) {
+      const worker = startWorker(options.entry, options.workerData);
+      const slot: Slot = { worker, job: undefined, alive: true };
+      this.#slots.push(slot);
+      readies.push(
+        new Promise<unknown>((resolve, reject) => {
+          worker.on('message', (message: WorkerMessage) => {
+            if (message.type === 'ready') resolve(message.info);
+            else if (message.type === 'failed') reject(deserializeError(message.error));
+            else this.#finish(slot, message);
+          });
+          worker.on('error', (error) => {
+            const failure = new ScoreError(`A scoring worker crashed: ${error.message}`, { code: 'WORKER_FAILED', cause: error });
+            reject(failure);
+            this.#fail(slot, failure);
+          });
+          worker.on('exit', (code) => {
+            const failure = new ScoreError(`A scoring worker exited (code ${code}).`, { code: 'WORKER_FAILED' });
+            reject(failure);
+            if (!this.#disposed) this.#fail(slot, failure);
+          });
+        }),
+      );
+    }
+    this.#ready = Promise.all(readies);
+    this.#ready.catch(() => undefined);
+  }
+
+  /** Resolves with each worker's `ready` info once every worker has loaded; rejects with the first load error. */
+  ready(): Promise<unknown[]> {
+    return this.#ready;
+  }
+
+  /** Jobs finished, cancelled, queued and running. */
+  get stats(): WorkerPoolStats {
+    return { completed: this.#completed, cancelled: this.#cancelled, queued: this.#queue.length, running: this.#slots.filter((slot) => slot.job).length };
+  }
+
+  /** Runs `op` with `payload` (structured-cloned) in the next free worker. */
+  run<T>(op: string, payload: unknown, signal?: AbortSignal): Promise<T> {
+    if (this.#disposed) return Promise.reject(new InvalidOptionError('service', 'was disposed; create a new scoring service.'));
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = signal
+        ? () => {
+            const index = this.#queue.indexOf(job);
+            if (index !== -1) {
+              this.#queue.splice(index, 1);
+              this.#cancelled += 1;
+              reject(signal.reason);
+            }
+          }
+        : undefined;
+      const job: Job = { id: this.#nextId++, op, payload, resolve: resolve as (value: unknown) => void, reject, signal, onAbort, queuedAt: performance.now() };
+      if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(job);
+      this.#pump();
+    });
+  }
+
+  /** Asks every worker to free its models, then stops the threads. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const closing = new InvalidOptionError('service', 'was disposed; create a new scoring service.');
+    for (const job of this.#queue.splice(0)) job.reject(closing);
+    await Promise.all(
+      this.#slots.map(async (slot) => {
+        if (!slot.alive) return;
+        const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+        slot.worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
+        const timer = setTimeout(() => void slot.worker.terminate(), 5000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot.alive || slot.job) continue;
+      const job = this.#queue.shift()!;
+      if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      slot.job = job;
+      slot.worker.postMessage({ type: 'job', id: job.id, op: job.op, payload: job.payload } satisfies WorkerRequest);
+    }
+  }
+
+  #finish(slot: Slot, message: Extract<WorkerMessage, { type: 'result' | 'error' }>): void {
+    const job = slot.job;
+    if (!job || job.id !== message.id) return;
+    slot.job = undefined;
+    this.#completed += 1;
+    if (message.type === 'result') job.resolve(message.value);
+    else job.reject(deserializeError(message.error));
+    this.#pump();
+  }
+
+  #fail(slot: Slot, failure: ScoreError): void {
+    if (!slot.alive) return;
+    slot.alive = false;
+    this.#logger.error('a scoring worker stopped', { error: failure.message });
+    slot.job?.reject(failure);
+    slot.job = undefined;
+    if (this.#slots.every((other) => !other.alive)) {
+      this.#failure = failure;
+      for (const job of this.#queue.splice(0)) job.reject(failure);
+    }
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/** Starts a worker; TypeScript sources (in the repository) are loaded through tsx. */
+function startWorker(entry: URL, workerData: unknown): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+  // The ESM build of tsx's API (require.resolve finds the CommonJS one).
+  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(code, { eval: true, workerData, execArgv: ['--conditions=@score/source'] });
+}
