@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { InvalidOptionError, LanguageModelError, ScoreError, silentLogger, UnknownIdError, type Logger } from '@score/core';
 import { Hono, type Context } from 'hono';
@@ -42,7 +42,7 @@ export interface ScoreApp {
   readonly app: Hono<{ Variables: RequestIdVariables }>;
   /** Requests being handled now. */
   readonly inFlight: number;
-  /** Marks the app as shutting down: `/readyz` answers 503 and responses close their connection. */
+  /** Marks the app as shutting down: requests from then on get 503 `SHUTTING_DOWN`, and every response closes its connection. */
   startDraining(): void;
   /** Resolves once no request is in flight. */
   idle(): Promise<void>;
@@ -90,6 +90,11 @@ async function withTimeout<T>(timeoutMs: number, work: (signal: AbortSignal) => 
   }
 }
 
+function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return length === undefined ? c.req.header('transfer-encoding') !== undefined : Number(length) > 0;
+}
+
 async function readJson(c: Context): Promise<unknown> {
   try {
     return await c.req.json();
@@ -119,10 +124,15 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
     const start = performance.now();
     inFlight += 1;
     try {
-      await next();
+      // Shutting down: a request that arrives on a kept-alive socket is refused, and the socket closed.
+      if (draining) c.res = c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down; retry on a new connection.'), 503);
+      else await next();
     } finally {
       inFlight -= 1;
-      if (draining) c.header('Connection', 'close');
+      // Close the connection when shutting down, and after any answer that left the request body
+      // unread (413, or errors before the body was parsed): the unread bytes would otherwise be
+      // taken as the next request on a kept-alive socket, which the server then drops.
+      if (draining || c.res.status === 413 || (hasBody(c) && !c.req.raw.bodyUsed)) c.header('Connection', 'close');
       logger.info('request', {
         requestId: c.get('requestId'),
         method: c.req.method,
@@ -208,6 +218,13 @@ export interface StartServerOptions extends AppOptions {
    * @defaultValue 30000
    */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * How long `close()` keeps idle kept-alive connections open after the in-flight requests finished,
+   * so that a client sending on one gets 503 with `Connection: close` instead of a reset; the
+   * server's keep-alive timeout (5 s) closes idle ones meanwhile. Then the rest are closed.
+   * @defaultValue 5500
+   */
+  readonly drainMs?: number;
 }
 
 /** A listening server. */
@@ -220,7 +237,8 @@ export interface RunningServer {
   readonly server: Server;
   /**
    * Graceful shutdown: stops accepting connections, lets in-flight requests finish (up to
-   * `shutdownTimeoutMs`), then closes every connection. Does not dispose the service.
+   * `shutdownTimeoutMs`), answers requests on kept-alive connections 503 with `Connection: close`
+   * until they close (up to `drainMs`), then closes every connection. Does not dispose the service.
    */
   close(): Promise<void>;
 }
@@ -232,8 +250,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0) throw new InvalidOptionError('host', `must be a host name or IP address, got ${JSON.stringify(host)}.`, host);
   const shutdownTimeoutMs = positiveInteger('shutdownTimeoutMs', options.shutdownTimeoutMs ?? 30_000);
+  const drainMs = positiveInteger('drainMs', options.drainMs ?? 5500);
   const scoreApp = createApp(options.service, options);
   const server = createAdaptorServer({ fetch: scoreApp.app.fetch }) as Server;
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(new InvalidOptionError('port', `cannot listen on ${host}:${port}: ${error.message}`, port));
     server.once('error', onError);
@@ -252,13 +276,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     close() {
       closing ??= (async () => {
         scoreApp.startDraining();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        // Stop listening without http.Server.close's closeIdleConnections(): closing an idle
+        // kept-alive socket races with the client's next request on it, which then gets a reset.
+        const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
         let deadline: NodeJS.Timeout | undefined;
         await Promise.race([scoreApp.idle(), new Promise<void>((resolve) => (deadline = setTimeout(resolve, shutdownTimeoutMs)))]);
         clearTimeout(deadline);
-        // Let the last responses flush, then drop whatever connection is left.
-        await new Promise((resolve) => setImmediate(resolve));
+        // Kept-alive connections drain: each closes after its next (503) answer or when idle past the keep-alive timeout.
+        const drainEnd = performance.now() + drainMs;
+        while (sockets.size > 0 && performance.now() < drainEnd) await new Promise((resolve) => setTimeout(resolve, 20));
         server.closeIdleConnections();
         const hard = setTimeout(() => server.closeAllConnections(), 1000);
         await closed;
