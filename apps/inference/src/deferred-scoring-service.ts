@@ -1,5 +1,6 @@
 import type { Item } from '@score/core';
 import { ServiceNotReadyError } from './errors';
+import type { MetricsSource } from './metrics';
 import type { ScoringService } from './scoring-service';
 
 /** A {@link ScoringService} that is loading, with the load's outcome once it settles. */
@@ -8,6 +9,8 @@ export interface DeferredScoringService extends ScoringService {
   readonly error: unknown;
   /** Settles when loading does (never rejects). */
   readonly settled: Promise<void>;
+  /** The loaded service's counters, when it has any (for metrics). */
+  readonly stats: MetricsSource['stats'];
 }
 
 /**
@@ -43,10 +46,14 @@ export function createDeferredScoringService(loading: Promise<ScoringService>): 
     get error() {
       return failure;
     },
+    get stats() {
+      return (service as MetricsSource | undefined)?.stats;
+    },
     settled,
     score: async (request, options) => loadedService().score(request, options),
     scoreBatch: async (requests, options) => loadedService().scoreBatch(requests, options),
     retrieve: async (request, options) => loadedService().retrieve(request, options),
+    rank: async (request, options) => loadedService().rank(request, options),
     item: (id): Item | undefined => loadedService().item(id),
     hasUser: (id) => loadedService().hasUser(id),
     async dispose() {

@@ -1,6 +1,8 @@
 export { createApp, errorResponse, startServer } from './server';
 export type { AppOptions, ErrorBody, RunningServer, ScoreApp, StartServerOptions } from './server';
 export type {
+  RankedItem,
+  RankResult,
   RetrieveRequest,
   ScoreCallOptions,
   ScoreResult,
@@ -14,12 +16,29 @@ export {
   inlineItemSchema,
   MAX_BATCH_REQUESTS,
   MAX_HISTORY_ITEMS,
+  MAX_RANK_CANDIDATES,
   parseBatchScoreRequest,
+  parseRankRequest,
+  rankRequestSchema,
+  errorBodySchema,
+  similarUserSchema,
+  scoreResultSchema,
+  batchScoreResponseSchema,
+  retrieveResponseSchema,
+  itemSchema,
+  rankedItemSchema,
+  rankResponseSchema,
+  healthSchema,
+  readySchema,
   parseScoreRequest,
   parseWithSchema,
   scoreRequestSchema,
 } from './schemas';
-export type { BatchScoreRequest, InlineItem, ScoreRequest } from './schemas';
+export type { BatchScoreRequest, InlineItem, RankRequest, ScoreRequest } from './schemas';
+export { API_VERSION, buildOpenApiDocument, renderReferencePage } from './openapi';
+export type { JsonSchema, OpenApiDocument } from './openapi';
+export { createServiceMetrics, ServiceMetrics } from './metrics';
+export type { LmBatchEvent, MetricsSource, ServiceMetricsOptions } from './metrics';
 export { createRunScoringService, createScoringService } from './run-scoring-service';
 export type { RunScoringService, RunScoringServiceOptions, ScoringServiceOptions } from './run-scoring-service';
 export { DEFAULT_RUN_COMPONENT_LOADERS, loadRunComponents, loadRunDataset } from './run-components';
@@ -45,7 +64,7 @@ export type { PinoLoggerOptions } from './pino-logger';
 export { createServeProgram, serve } from './serve-program';
 export type { ServeFlags, ServeHandle, ServeProgramOptions } from './serve-program';
 export { createInferProgram } from './infer-program';
-export type { InferProgramOptions, InferScoreFlags } from './infer-program';
+export type { InferProgramOptions, InferRankFlags, InferScoreFlags } from './infer-program';
 export type { ServiceFlags } from './cli-options';
 export { loadRunLanguageModel, readRunPromptSettings } from './run-language-model';
 export type { LoadRunLanguageModelOptions, RunPromptSettings } from './run-language-model';

@@ -3,7 +3,7 @@ import { InvalidOptionError } from '@score/core';
 import { integerFlag, llmOverridesFromFlags, type ServiceFlags } from './cli-options';
 import type { RunComponentLoaders } from './run-components';
 import { createRunScoringService } from './run-scoring-service';
-import { parseScoreRequest } from './schemas';
+import { parseRankRequest, parseScoreRequest } from './schemas';
 
 /** Flags of `score-infer score`. */
 export interface InferScoreFlags extends ServiceFlags {
@@ -15,6 +15,20 @@ export interface InferScoreFlags extends ServiceFlags {
   readonly item: string;
 }
 
+/** Flags of `score-infer rank`. */
+export interface InferRankFlags extends ServiceFlags {
+  /** `--user`: the user (or give `history`). @defaultValue none */
+  readonly user?: string;
+  /** `--history`: comma-separated item ids, oldest first, instead of `user`. @defaultValue none */
+  readonly history?: string;
+  /** `--items`: comma-separated candidate item ids (up to 500). */
+  readonly items: string;
+  /** `--top-k`: how many of the best candidates to print. @defaultValue every candidate */
+  readonly topK?: number;
+}
+
+const idList = (text: string) => text.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+
 /** Overrides of {@link createInferProgram}. */
 export interface InferProgramOptions {
   /** Where the JSON result goes. @defaultValue process.stdout */
@@ -23,7 +37,10 @@ export interface InferProgramOptions {
   readonly loaders?: RunComponentLoaders;
 }
 
-/** The `score-infer` command line: `score-infer score --run DIR --user U --item I` prints `/v1/score`'s JSON. */
+/**
+ * The `score-infer` command line: `score-infer score --run DIR --user U --item I` prints
+ * `/v1/score`'s JSON; `score-infer rank --run DIR --user U --items A,B,C [--top-k K]` prints `/v1/rank`'s.
+ */
 export function createInferProgram(options: InferProgramOptions = {}): Command {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const program = new Command('score-infer').description('Score (user, item) pairs of a trained run without a server.').showHelpAfterError();
@@ -56,6 +73,40 @@ export function createInferProgram(options: InferProgramOptions = {}): Command {
       });
       try {
         write(`${JSON.stringify(await service.score(request))}\n`);
+      } finally {
+        await service.dispose();
+      }
+    });
+  program
+    .command('rank')
+    .description('Print the JSON that POST /v1/rank returns: candidates by P(yes) for one user.')
+    .requiredOption('--run <dir>', 'run folder written by score-train')
+    .option('--user <id>', 'the user id (or give --history)')
+    .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
+    .requiredOption('--items <ids>', 'comma-separated candidate item ids (up to 500)')
+    .option('--top-k <n>', 'print only the best n candidates', integerFlag('--top-k', 1, 500))
+    .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
+    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA] or openai:URL#MODEL', 'inprocess')
+    .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
+    .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
+    .action(async (flags: InferRankFlags) => {
+      if ((flags.user === undefined) === (flags.history === undefined)) {
+        throw new InvalidOptionError('--user', 'give exactly one of --user and --history.');
+      }
+      const request = parseRankRequest({
+        ...(flags.user !== undefined ? { userId: flags.user } : { history: idList(flags.history!) }),
+        itemIds: idList(flags.items),
+        ...(flags.topK === undefined ? {} : { topK: flags.topK }),
+        ...(flags.ks === undefined ? {} : { ks: flags.ks }),
+      });
+      const service = await createRunScoringService({
+        runDir: flags.run,
+        llm: flags.llm,
+        loaders: options.loaders,
+        llmOverrides: llmOverridesFromFlags(flags),
+      });
+      try {
+        write(`${JSON.stringify(await service.rank(request))}\n`);
       } finally {
         await service.dispose();
       }

@@ -17,6 +17,11 @@ export interface LmBatcherOptions {
    * @defaultValue 1
    */
   readonly maxConcurrentBatches?: number;
+  /**
+   * Called once per language-model call with its prompt count and each prompt's wait in the queue (metrics).
+   * @defaultValue none
+   */
+  readonly onBatch?: (event: { readonly size: number; readonly queueWaitMs: readonly number[] }) => void;
 }
 
 interface Pending {
@@ -25,6 +30,7 @@ interface Pending {
   readonly reject: (error: unknown) => void;
   readonly signal?: AbortSignal;
   readonly onAbort?: () => void;
+  readonly queuedAt: number;
 }
 
 /**
@@ -39,6 +45,7 @@ export class LmBatcher {
   readonly #maxBatchSize: number;
   readonly #windowMs: number;
   readonly #maxConcurrent: number;
+  readonly #onBatch: LmBatcherOptions['onBatch'];
   #queue: Pending[] = [];
   #timer: NodeJS.Timeout | undefined;
   #inFlight = 0;
@@ -50,6 +57,7 @@ export class LmBatcher {
     this.#maxBatchSize = integerOption('maxBatchSize', options.maxBatchSize ?? 16, 1);
     this.#windowMs = integerOption('windowMs', options.windowMs ?? 2, 0);
     this.#maxConcurrent = integerOption('maxConcurrentBatches', options.maxConcurrentBatches ?? 1, 1);
+    this.#onBatch = options.onBatch;
   }
 
   /** P(yes) of one prompt (method.md Eq. 14), scored together with concurrent prompts. */
@@ -65,7 +73,7 @@ export class LmBatcher {
             }
           }
         : undefined;
-      const entry: Pending = { prompt, resolve, reject, signal, onAbort };
+      const entry: Pending = { prompt, resolve, reject, signal, onAbort, queuedAt: performance.now() };
       if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(entry);
       this.#schedule();
@@ -97,6 +105,10 @@ export class LmBatcher {
     if (this.#inFlight >= this.#maxConcurrent || this.#queue.length === 0) return;
     const batch = this.#queue.splice(0, this.#maxBatchSize);
     for (const entry of batch) if (entry.signal && entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
+    if (this.#onBatch) {
+      const now = performance.now();
+      this.#onBatch({ size: batch.length, queueWaitMs: batch.map((entry) => now - entry.queuedAt) });
+    }
     this.#inFlight += 1;
     void this.#run(batch).finally(() => {
       this.#inFlight -= 1;

@@ -8,8 +8,8 @@ import { loadPooledRunComponents, type CancellableRerank } from './pooled-compon
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import type { WorkerPool, WorkerPoolStats } from './worker-pool';
 import { readRunPromptSettings } from './run-language-model';
-import type { ScoreRequest } from './schemas';
-import type { ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
+import type { RankRequest, ScoreRequest } from './schemas';
+import type { RankedItem, RankResult, ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
 
 /** Options of {@link createScoringService}. */
 export interface ScoringServiceOptions {
@@ -117,7 +117,7 @@ export function createScoringService(components: RunComponents, options: Scoring
   const knownUsers = new Set(dataset.users);
   let disposed = false;
 
-  const resolveTarget = (request: ScoreRequest, prefix: string): Target => {
+  const resolveUser = (request: { userId?: UserId; history?: readonly ItemId[] }, prefix: string) => {
     const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
     let history: readonly ItemId[];
     if (request.userId !== undefined) {
@@ -131,6 +131,12 @@ export function createScoringService(components: RunComponents, options: Scoring
       if (!item) throw new UnknownRequestIdError('item', itemId, field(`history[${index}]`));
       return item;
     });
+    return { userId: request.userId, history, historyItems };
+  };
+
+  const resolveTarget = (request: ScoreRequest, prefix: string): Target => {
+    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    const { history, historyItems } = resolveUser(request, prefix);
     let item: Item;
     if (request.itemId !== undefined) {
       const known = dataset.items.get(request.itemId);
@@ -143,7 +149,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     return { userId: request.userId, history, historyItems, item, ks: request.ks ?? ks };
   };
 
-  const retrieveCandidates = (target: Target): Promise<RetrievedUser[]> => {
+  const retrieveCandidates = (target: Pick<Target, 'userId' | 'history'>): Promise<RetrievedUser[]> => {
     const key = createHash('sha256').update(JSON.stringify([target.userId ?? null, target.history])).digest('base64url');
     const cached = cache.get(key);
     if (cached) return cached;
@@ -153,13 +159,17 @@ export function createScoringService(components: RunComponents, options: Scoring
     return pending;
   };
 
-  const similarUsers = async (target: Target, signal?: AbortSignal): Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }> => {
+  const similarUsers = async (
+    target: Pick<Target, 'userId' | 'history' | 'historyItems' | 'ks'> & { readonly item?: Item },
+    signal?: AbortSignal,
+  ): Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }> => {
     const start = performance.now();
     const candidates = await retrieveCandidates(target);
     signal?.throwIfAborted();
     const retrieveMs = performance.now() - start;
     if (candidates.length === 0) return { users: [], retrieveMs, rerankMs: 0 };
-    const query = basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description });
+    // SARE's query: P^b of the target pair, or (ranking: one query for every candidate) the user's history.
+    const query = target.item ? basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description }) : describeHistory(target.historyItems, description);
     const carScores = new Map(candidates.map((candidate) => [candidate.userId, candidate.score]));
     const rerank = reranker.rerank.bind(reranker) as CancellableRerank;
     const reranked = await rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length), signal);
@@ -168,17 +178,26 @@ export function createScoringService(components: RunComponents, options: Scoring
     return { users, retrieveMs, rerankMs: performance.now() - start - retrieveMs };
   };
 
-  const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
-    const start = performance.now();
-    const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
-    const promptInput = { domain: dataset.domain, history: target.historyItems, target: target.item, description };
-    const prompt = users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => recentBehaviour(user.behaviour, behaviourItems)) }) : basicPrompt(promptInput);
-    const lmStart = performance.now();
+  const checkedScore = async (prompt: string, signal?: AbortSignal) => {
     const score = await batcher.score(prompt, signal);
-    const end = performance.now();
     if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
       throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
     }
+    return score;
+  };
+
+  const writePrompt = (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[]) => {
+    const promptInput = { domain: dataset.domain, history: historyItems, target: item, description };
+    return users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => recentBehaviour(user.behaviour, behaviourItems)) }) : basicPrompt(promptInput);
+  };
+
+  const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
+    const start = performance.now();
+    const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
+    const prompt = writePrompt(target.historyItems, target.item, users);
+    const lmStart = performance.now();
+    const score = await checkedScore(prompt, signal);
+    const end = performance.now();
     return {
       probability: score.probability,
       logits: { yes: score.yesLogit, no: score.noLogit },
@@ -207,6 +226,36 @@ export function createScoringService(components: RunComponents, options: Scoring
       assertOpen();
       const targets = requests.map((request, index) => resolveTarget(request, `requests[${index}]`));
       return Promise.all(targets.map((target) => scoreTarget(target, callOptions.signal)));
+    },
+    async rank(request: RankRequest, callOptions: ScoreCallOptions = {}): Promise<RankResult> {
+      assertOpen();
+      const start = performance.now();
+      const user = resolveUser(request, '');
+      const items: Item[] = [
+        ...(request.itemIds ?? []).map((itemId, index) => {
+          const known = dataset.items.get(itemId);
+          if (!known) throw new UnknownRequestIdError('item', itemId, `itemIds[${index}]`);
+          return known;
+        }),
+        ...(request.items ?? []).map((inline, index) => ({ id: inline.id ?? `inline-${index}`, title: inline.title, attributes: inline.attributes ?? {} })),
+      ];
+      const { users, retrieveMs, rerankMs } = await similarUsers({ ...user, ks: request.ks ?? ks }, callOptions.signal);
+      const lmStart = performance.now();
+      const scored: RankedItem[] = await Promise.all(
+        items.map(async (item) => {
+          const prompt = writePrompt(user.historyItems, item, users);
+          const score = await checkedScore(prompt, callOptions.signal);
+          return { itemId: item.id, probability: score.probability, logits: { yes: score.yesLogit, no: score.noLogit }, prompt };
+        }),
+      );
+      const end = performance.now();
+      const order = scored.map((entry, index) => ({ entry, index })).sort((a, b) => b.entry.probability - a.entry.probability || a.index - b.index);
+      return {
+        ranked: order.slice(0, request.topK ?? items.length).map(({ entry }) => entry),
+        candidates: items.length,
+        similarUsers: users,
+        timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
+      };
     },
     async retrieve(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();

@@ -1,5 +1,5 @@
 import type { Item, ItemId, UserId } from '@score/core';
-import type { ScoreRequest } from './schemas';
+import type { RankRequest, ScoreRequest } from './schemas';
 
 /** A similar user shown to the LLM: CAR's retrieval score and SARE's rerank score. */
 export interface SimilarUser {
@@ -34,6 +34,28 @@ export interface ScoreResult {
   readonly timingsMs: ScoreTimings;
 }
 
+/** One candidate of a {@link RankResult}. */
+export interface RankedItem {
+  /** The candidate's id (`inline-N` for the N-th inline item without an id). */
+  readonly itemId: string;
+  /** P(yes) of the candidate for the user. */
+  readonly probability: number;
+  readonly logits: { readonly yes: number; readonly no: number };
+  /** The prompt scored. */
+  readonly prompt: string;
+}
+
+/** What `POST /v1/rank` returns. */
+export interface RankResult {
+  /** The best `topK` candidates, highest P(yes) first (ties keep the request's order). */
+  readonly ranked: readonly RankedItem[];
+  /** How many candidates were scored. */
+  readonly candidates: number;
+  /** The K_s similar users put into every candidate's prompt (retrieved and reranked once for the user). */
+  readonly similarUsers: readonly SimilarUser[];
+  readonly timingsMs: ScoreTimings;
+}
+
 /** A retrieve request has the shape of a score request (the target item is SARE's query). */
 export type RetrieveRequest = ScoreRequest;
 
@@ -55,6 +77,11 @@ export interface ScoringService {
   score(request: ScoreRequest, options?: ScoreCallOptions): Promise<ScoreResult>;
   /** Scores many pairs; results in request order. */
   scoreBatch(requests: readonly ScoreRequest[], options?: ScoreCallOptions): Promise<ScoreResult[]>;
+  /**
+   * Ranks up to 500 candidate items for one user: CAR retrieval and SARE reranking run once for
+   * the user (SARE's query is the user's history), then every candidate's P^s is scored.
+   */
+  rank(request: RankRequest, options?: ScoreCallOptions): Promise<RankResult>;
   /** CAR retrieval and SARE reranking alone: the K_s similar users, best first. */
   retrieve(request: RetrieveRequest, options?: ScoreCallOptions): Promise<SimilarUser[]>;
   /** An item of the run's catalogue. */

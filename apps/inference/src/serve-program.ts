@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { Logger } from '@score/core';
 import { integerFlag, llmOverridesFromFlags, type ServiceFlags } from './cli-options';
 import { createDeferredScoringService } from './deferred-scoring-service';
+import { createServiceMetrics } from './metrics';
 import { createPinoLogger } from './pino-logger';
 import type { RunComponentLoaders } from './run-components';
 import { createRunScoringService } from './run-scoring-service';
@@ -61,6 +62,8 @@ export interface ServeProgramOptions {
  */
 export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}): Promise<ServeHandle> {
   const logger = options.logger ?? createPinoLogger({ level: flags.logLevel });
+  const metrics = createServiceMetrics();
+  const loadStart = performance.now();
   const loading = createRunScoringService({
     runDir: flags.run,
     llm: flags.llm,
@@ -69,11 +72,15 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
     ks: flags.ks,
     workers: options.loaders ? 0 : (flags.workers ?? os.availableParallelism()),
     verify: flags.verify ?? 'size',
-    batching: { maxBatchSize: flags.batchSize, windowMs: flags.batchWindowMs },
+    batching: { maxBatchSize: flags.batchSize, windowMs: flags.batchWindowMs, onBatch: metrics.observeLmBatch },
     logger,
   });
+  void loading.then(
+    () => metrics.setModelLoadSeconds((performance.now() - loadStart) / 1000),
+    () => undefined,
+  );
   const service = createDeferredScoringService(loading);
-  const server = await startServer({ service, port: flags.port, host: flags.host, timeoutMs: flags.timeoutMs, bodyLimitBytes: flags.bodyLimit, logger });
+  const server = await startServer({ service, port: flags.port, host: flags.host, timeoutMs: flags.timeoutMs, bodyLimitBytes: flags.bodyLimit, logger, metrics });
   logger.info('listening', { url: server.url, run: flags.run, llm: flags.llm });
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

@@ -7,9 +7,12 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
+import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RequestTimeoutError, ServiceNotReadyError, UnknownRequestIdError } from './errors';
-import { parseBatchScoreRequest, parseScoreRequest } from './schemas';
+import { createServiceMetrics, type MetricsSource, type ServiceMetrics } from './metrics';
+import { buildOpenApiDocument, renderReferencePage } from './openapi';
+import { parseBatchScoreRequest, parseRankRequest, parseScoreRequest } from './schemas';
 import type { ScoringService } from './scoring-service';
 
 /** Options of {@link createApp}. */
@@ -29,6 +32,12 @@ export interface AppOptions {
    * @defaultValue 30000
    */
   readonly timeoutMs?: number;
+  /**
+   * The Prometheus metrics served at `GET /metrics` (pass the one whose `observeLmBatch` the
+   * service's batcher reports to).
+   * @defaultValue a new {@link ServiceMetrics}
+   */
+  readonly metrics?: ServiceMetrics;
 }
 
 /** The body of every error response. */
@@ -46,6 +55,8 @@ export interface ScoreApp {
   startDraining(): void;
   /** Resolves once no request is in flight. */
   idle(): Promise<void>;
+  /** The metrics of `GET /metrics`. */
+  readonly metrics: ServiceMetrics;
 }
 
 function errorBody(code: string, message: string, field?: string): ErrorBody {
@@ -105,8 +116,9 @@ async function readJson(c: Context): Promise<unknown> {
 
 /**
  * The HTTP API over a {@link ScoringService}:
- * `POST /v1/score`, `POST /v1/score/batch`, `POST /v1/retrieve`, `GET /v1/items/:id`, `GET /healthz`
- * and `GET /readyz`. Errors are JSON `{ error: { code, message, field? } }`: 400 for invalid bodies
+ * `POST /v1/score`, `POST /v1/score/batch`, `POST /v1/retrieve`, `POST /v1/rank`, `GET /v1/items/:id`,
+ * `GET /healthz`, `GET /readyz`, `GET /metrics` (Prometheus), `GET /openapi.json` and `GET /docs`
+ * (the rendered reference). Errors are JSON `{ error: { code, message, field? } }`: 400 for invalid bodies
  * (naming the field), 404 for unknown users, items and routes, 413 for large bodies, 502 for
  * language-model failures, 503 before the service is ready, 504 past the request timeout.
  */
@@ -117,18 +129,26 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
   let inFlight = 0;
   let draining = false;
   let idleWaiters: (() => void)[] = [];
+  const metrics = options.metrics ?? createServiceMetrics();
+  metrics.bind(service as MetricsSource);
+  let openApi: string | undefined;
+  let referencePage: string | undefined;
 
   const app = new Hono<{ Variables: RequestIdVariables }>();
   app.use(requestId({ limitLength: 128 }));
   app.use(async (c, next) => {
     const start = performance.now();
     inFlight += 1;
+    metrics.inFlight.inc();
     try {
       // Shutting down: a request that arrives on a kept-alive socket is refused, and the socket closed.
       if (draining) c.res = c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down; retry on a new connection.'), 503);
       else await next();
     } finally {
       inFlight -= 1;
+      metrics.inFlight.dec();
+      const route = matchedRoutes(c).findLast((matched) => matched.method !== 'ALL')?.path ?? 'unmatched';
+      metrics.requestDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - start) / 1000);
       // Close the connection when shutting down, and after any answer that left the request body
       // unread (413, or errors before the body was parsed): the unread bytes would otherwise be
       // taken as the next request on a kept-alive socket, which the server then drops.
@@ -170,6 +190,22 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
     const request = parseScoreRequest(await readJson(c));
     return c.json({ similarUsers: await withTimeout(timeoutMs, (signal) => service.retrieve(request, { signal })) });
   });
+  app.post('/v1/rank', limit, async (c) => {
+    const request = parseRankRequest(await readJson(c));
+    return c.json(await withTimeout(timeoutMs, (signal) => service.rank(request, { signal })));
+  });
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await metrics.render();
+    return c.body(body, 200, { 'Content-Type': contentType });
+  });
+  app.get('/openapi.json', (c) => {
+    openApi ??= JSON.stringify(buildOpenApiDocument());
+    return c.body(openApi, 200, { 'Content-Type': 'application/json' });
+  });
+  app.get('/docs', (c) => {
+    referencePage ??= renderReferencePage(buildOpenApiDocument());
+    return c.html(referencePage);
+  });
   app.get('/v1/items/:id', (c) => {
     const id = c.req.param('id');
     const item = service.item(id);
@@ -190,6 +226,7 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
     get inFlight() {
       return inFlight;
     },
+    metrics,
     startDraining() {
       draining = true;
     },
