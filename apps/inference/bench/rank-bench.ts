@@ -1,0 +1,119 @@
+// Ranking benchmark of `score-serve` (issue 21.2): 100 candidates for one user, as one
+// POST /v1/rank against 100 separate POST /v1/score calls sent at once; p50 and p99 of each.
+//
+//   npm run bench:rank -w @score/inference                        # small synthetic run + tiny GGUF
+//   npm run bench:rank -w @score/inference -- --run runs/demo --llm inprocess --repeats 30
+//
+// Flags: --run DIR, --llm SPEC, --candidates N (100), --repeats N (20), --workers N (server default),
+// --llm-threads N (1). The server is the real `score-serve` entry in a child process on 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateSyntheticDataset, loadDataset, saveDataset } from '@score/data';
+import { writeTinyLlamaGguf } from '@score/llm-clients';
+
+const { values } = parseArgs({
+  options: {
+    run: { type: 'string' },
+    llm: { type: 'string' },
+    candidates: { type: 'string', default: '100' },
+    repeats: { type: 'string', default: '20' },
+    workers: { type: 'string' },
+    'llm-threads': { type: 'string', default: '1' },
+  },
+});
+const candidatesPerUser = Number(values.candidates);
+const repeats = Number(values.repeats);
+
+async function prepareRun(): Promise<{ runDir: string; llm: string; extraFlags: string[]; cleanup: () => void }> {
+  if (values.run) return { runDir: values.run, llm: values.llm ?? 'inprocess', extraFlags: [], cleanup: () => {} };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-rank-bench-'));
+  const runDir = path.join(root, 'run');
+  await saveDataset(await generateSyntheticDataset({ users: 200, items: 400, seed: 7 }), runDir);
+  const modelPath = path.join(root, 'tiny-llama.gguf');
+  await writeTinyLlamaGguf(modelPath, { seed: 3, contextLength: 4096 });
+  return { runDir, llm: values.llm ?? `llamacpp:${modelPath}`, extraFlags: ['--llm-context', '4096'], cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const port = await freePort();
+  const workers = values.workers === undefined ? [] : ['--workers', values.workers];
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), '--llm-threads', values['llm-threads']!, '--timeout-ms', '120000', '--log-level', 'error', ...workers, ...extraFlags],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 2400; attempt += 1) {
+    if (exitCode !== undefined) throw new Error(`score-serve exited with code ${exitCode} before it was ready.`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error('score-serve was not ready within 10 minutes.');
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const parsed: unknown = await response.json();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(parsed).slice(0, 300)}`);
+  return parsed;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const { runDir, llm, extraFlags, cleanup } = await prepareRun();
+const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);
+const itemIds = [...dataset.items.keys()];
+const users = dataset.users.filter((user) => dataset.positives(user).length > 0);
+console.log(`run ${runDir}: ${dataset.users.length} users, ${dataset.items.size} items; llm ${llm}`);
+console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}); ${candidatesPerUser} candidates per user, ${repeats} repeats`);
+const { child, url } = await startServer(runDir, llm, extraFlags);
+try {
+  const candidatesOf = (repeat: number) => Array.from({ length: candidatesPerUser }, (_, index) => itemIds[(repeat * 37 + index) % itemIds.length]!);
+  // Warm-up: code paths, and llama.cpp's first evaluation.
+  await post(`${url}/v1/rank`, { userId: users[0], itemIds: candidatesOf(0).slice(0, 8) });
+  const rank: number[] = [];
+  const separate: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    // Different users for the two paths, so neither finds the other's retrieval in the cache.
+    const rankUser = users[(2 * repeat + 1) % users.length];
+    const scoreUser = users[(2 * repeat + 2) % users.length];
+    let start = performance.now();
+    await post(`${url}/v1/rank`, { userId: rankUser, itemIds: candidatesOf(repeat) });
+    rank.push(performance.now() - start);
+    start = performance.now();
+    await Promise.all(candidatesOf(repeat).map((itemId) => post(`${url}/v1/score`, { userId: scoreUser, itemId })));
+    separate.push(performance.now() - start);
+  }
+  console.log(`\n${candidatesPerUser} candidates for one user      p50 ms   p99 ms`);
+  console.log(`one POST /v1/rank                  ${percentile(rank, 50).toFixed(0).padStart(7)}  ${percentile(rank, 99).toFixed(0).padStart(7)}`);
+  console.log(`${candidatesPerUser} POST /v1/score at once        ${percentile(separate, 50).toFixed(0).padStart(7)}  ${percentile(separate, 99).toFixed(0).padStart(7)}`);
+  console.log(`speed-up (p50)                     ${(percentile(separate, 50) / percentile(rank, 50)).toFixed(2)}x`);
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  cleanup();
+}
