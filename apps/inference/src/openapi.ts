@@ -64,8 +64,8 @@ function post(operationId: string, summary: string, description: string, request
 /**
  * Builds the OpenAPI 3.1 document of the HTTP API from the zod schemas of every request and
  * response (`schemas.ts`, converted with zod's `z.toJSONSchema`, JSON Schema 2020-12 as OpenAPI
- * 3.1 uses). Cross-field rules that JSON Schema cannot say (exactly one of `userId` and `history`,
- * ...) are in the descriptions. The committed `apps/inference/openapi.json` is this document
+ * 3.1 uses). The cross-field rules of the refinements are added as `allOf`/`oneOf` (exactly one of
+ * `userId` and `history`, ...); the 500-candidate total of a rank request is in its description. The committed `apps/inference/openapi.json` is this document
  * (`npm run openapi -w @score/inference` rewrites it).
  */
 export function buildOpenApiDocument(): OpenApiDocument {
@@ -94,6 +94,15 @@ export function buildOpenApiDocument(): OpenApiDocument {
     schemas[id] = schema;
   }
   const describe = (id: string, description: string) => (schemas[id] = { description, ...schemas[id] });
+  // The cross-field rules of the zod refinements, in JSON Schema terms.
+  const exactlyOne = (a: string, b: string) => ({ oneOf: [{ required: [a] }, { required: [b] }] });
+  schemas.ScoreRequest = { ...schemas.ScoreRequest, allOf: [exactlyOne('userId', 'history'), exactlyOne('itemId', 'item')] };
+  // Examples (ids as in MovieLens-style runs, whose ids are numbers written as strings).
+  schemas.ScoreRequest = { ...schemas.ScoreRequest, examples: [{ userId: '1', itemId: '10' }, { history: ['1', '2', '3'], item: { title: 'A new film', attributes: { genres: ['Drama'] } }, ks: 1 }] };
+  schemas.BatchScoreRequest = { ...schemas.BatchScoreRequest, examples: [{ requests: [{ userId: '1', itemId: '10' }, { userId: '2', itemId: '11' }] }] };
+  schemas.RankRequest = { ...schemas.RankRequest, examples: [{ userId: '1', itemIds: ['10', '11', '12'], items: [{ title: 'A new film' }], topK: 2 }] };
+  // (At least one of itemIds and items is left to the description: schemathesis 4.32's coverage phase fails on an anyOf of required.)
+  schemas.RankRequest = { ...schemas.RankRequest, allOf: [exactlyOne('userId', 'history')] };
   describe('ScoreRequest', 'One (user, item) pair: exactly one of `userId` and `history` (item ids, oldest first), exactly one of `itemId` and `item`; `ks` is K_s, the similar users in the prompt.');
   describe('BatchScoreRequest', `1 to ${MAX_BATCH_REQUESTS} score requests, answered in order.`);
   describe('RankRequest', `One user (exactly one of \`userId\` and \`history\`) and 1 to ${MAX_RANK_CANDIDATES} candidates in \`itemIds\` and/or \`items\` together; \`topK\` keeps the best (default: all).`);
@@ -121,7 +130,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
         get: {
           operationId: 'item',
           summary: 'An item of the catalogue',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 }, example: '10' }],
           responses: { 200: { description: 'OK', content: json('Item') }, ...errors(404, 503) },
         },
       },
