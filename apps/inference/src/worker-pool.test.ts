@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as perf } from 'node:perf_hooks';
 import { loadDataset } from '@score/data';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,7 @@ describe('scoring on worker threads', () => {
   it('keeps /healthz answering during a 256-pair batch, and the timeout answers 504 and cancels the rest', async () => {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
+    const utilizationStart = perf.eventLoopUtilization();
     let batchSettled = false;
     const started = performance.now();
     const batch = fetch(`${server.url}/v1/score/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) }).then(async (response) => {
@@ -54,10 +55,15 @@ describe('scoring on worker threads', () => {
     expect(batchSettled).toBe(false);
     const answered = await batch;
     delay.disable();
-    console.info(`healthz ${healthMs.toFixed(1)} ms during the batch; batch answered ${answered.status} after ${answered.ms.toFixed(0)} ms; event-loop delay max ${(delay.max / 1e6).toFixed(1)} ms`);
+    const utilization = perf.eventLoopUtilization(utilizationStart).utilization;
+    console.info(
+      `healthz ${healthMs.toFixed(1)} ms during the batch; batch answered ${answered.status} after ${answered.ms.toFixed(0)} ms; event loop busy ${(utilization * 100).toFixed(0)}% of the time, longest delay ${(delay.max / 1e6).toFixed(1)} ms`,
+    );
     expect([answered.status, answered.body.error.code]).toEqual([504, 'TIMEOUT']);
-    // On the event loop a single 16-prompt call blocks it for about a second; in the workers nothing does.
-    expect(delay.max / 1e6).toBeLessThan(400);
+    // Scored on the event loop, the loop is busy nearly all the time (one 16-prompt call blocks it for
+    // about a second); in the workers it mostly waits. (Busy time, unlike delays, does not grow when
+    // other processes take the cores.)
+    expect(utilization).toBeLessThan(0.7);
     // The prompts still queued when the request timed out were never scored.
     await idle(service);
     const scored = service.stats.lm.prompts;
