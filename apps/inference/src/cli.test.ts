@@ -53,11 +53,12 @@ describe('score-infer score', () => {
 });
 
 describe('score-serve', () => {
+  // --workers 0: worker threads (each compiling the sources through tsx here) are tested in worker-pool.test.ts.
   it('listens at once, becomes ready after loading, serves and shuts down', async () => {
     let handle: ServeHandle | undefined;
     await createServeProgram({ logger: silent, handleSignals: false, onStarted: (started) => (handle = started) })
       .exitOverride()
-      .parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '0', '--workers', '1', ...llmFlags()]);
+      .parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '0', '--workers', '0', ...llmFlags()]);
     expect(handle).toBeDefined();
     const { server } = handle!;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
