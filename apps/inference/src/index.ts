@@ -41,7 +41,7 @@ export { createServiceMetrics, ServiceMetrics } from './metrics';
 export type { LmBatchEvent, MetricsSource, ServiceMetricsOptions } from './metrics';
 export { createRunScoringService, createScoringService } from './run-scoring-service';
 export type { RunScoringService, RunScoringServiceOptions, ScoringServiceOptions } from './run-scoring-service';
-export { DEFAULT_RUN_COMPONENT_LOADERS, loadRunComponents, loadRunDataset } from './run-components';
+export { createRunLanguageModel, DEFAULT_RUN_COMPONENT_LOADERS, loadRunComponents, loadRunDataset, loadRunRetrievalComponents } from './run-components';
 export type { LoadRunComponentsOptions, RunComponentContext, RunComponentLoaders, RunComponents } from './run-components';
 export { createDeferredScoringService } from './deferred-scoring-service';
 export type { DeferredScoringService } from './deferred-scoring-service';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { InvalidOptionError, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
 import type { LanguageModelOverrides } from '@score/llm-clients';
-import { loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
+import { createRunLanguageModel, loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import { WorkerPool } from './worker-pool';
 
 /** What each scoring worker gets: enough to load the run's components itself. */
@@ -9,6 +9,8 @@ export interface ScoringWorkerData {
   readonly runDir: string;
   readonly llm: string;
   readonly llmOverrides?: LanguageModelOverrides;
+  /** Whether each worker loads the language model (only the in-process one: see {@link loadPooledRunComponents}). */
+  readonly languageModel: boolean;
 }
 
 /** Options of {@link loadPooledRunComponents}. */
@@ -23,6 +25,8 @@ export interface LoadPooledRunComponentsOptions extends Omit<LoadRunComponentsOp
 /** Run components whose work runs on a {@link WorkerPool}, and the pool. */
 export interface PooledRunComponents extends RunComponents {
   readonly pool: WorkerPool;
+  /** Whether the language model runs in the workers (true for "inprocess") or on the calling thread. */
+  readonly languageModelInWorkers: boolean;
 }
 
 /** A reranker call that can be cancelled while it waits for a worker. */
@@ -30,10 +34,14 @@ export type CancellableRerank = (query: string, candidates: readonly RerankCandi
 
 /**
  * Loads the run's dataset on the calling thread (to validate requests and write prompts) and its
- * retriever, reranker and language model in `workers` worker threads (the default loaders of
- * `loadRunComponents`, so custom loaders cannot be used). The returned components send each call
- * to the pool: retrieval, reranking and Yes/No scoring never run on the event loop. Disposing any
- * of them stops the pool.
+ * retriever and reranker in `workers` worker threads (the default loaders of `loadRunComponents`,
+ * so custom loaders cannot be used); the returned retriever and reranker send each call to the
+ * pool, so they never run on the event loop, and disposing either stops the pool.
+ * The in-process language model ("inprocess", TensorFlow.js, which computes on the thread that
+ * calls it) is loaded in every worker too, and Yes/No scoring goes to the pool. Client specs
+ * (llama.cpp, whose evaluation runs on its own native threads, and HTTP servers) already compute
+ * off the event loop: their model is loaded once, on the calling thread, rather than once per
+ * worker (a large GGUF would otherwise be held N times and its threads oversubscribed).
  */
 export async function loadPooledRunComponents(options: LoadPooledRunComponentsOptions): Promise<PooledRunComponents> {
   if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
@@ -44,10 +52,11 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   const llm = options.llm ?? 'inprocess';
   const logger = options.logger ?? silentLogger;
   const dataset = await loadRunDataset(options.runDir);
-  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
+  const languageModelInWorkers = llm === 'inprocess';
+  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
   const entry = new URL(import.meta.url.endsWith('.ts') ? './scoring-worker.ts' : './scoring-worker.js', import.meta.url);
   const pool = new WorkerPool({ entry, size: workers, workerData, logger });
-  let info: { retriever: string; reranker: string; provider: string; modelId: string };
+  let info: { retriever: string; reranker: string; provider?: string; modelId?: string };
   try {
     info = (await pool.ready())[0] as typeof info;
   } catch (error) {
@@ -65,14 +74,25 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   const rerank: CancellableRerank = (query, candidates, topK, signal) =>
     pool.run<RerankResult[]>('rerank', { query, candidates: candidates.map((candidate) => ({ id: candidate.id, text: candidate.text })), topK }, signal);
   const reranker: Reranker = { modelId: info.reranker, rerank, dispose };
+  if (!languageModelInWorkers) {
+    try {
+      const languageModel = await createRunLanguageModel({ ...options, llm }, { runDir: options.runDir, dataset, logger });
+      return { dataset, retriever, reranker, languageModel, pool, languageModelInWorkers };
+    } catch (error) {
+      await pool.dispose();
+      throw error;
+    }
+  }
+  const provider = info.provider ?? 'inprocess';
+  const modelId = info.modelId ?? 'unknown';
   const languageModel: LanguageModel = {
-    provider: info.provider,
-    modelId: info.modelId,
+    provider,
+    modelId,
     generate: async () => {
-      throw new LanguageModelError('generate is not served by the scoring workers.', { provider: info.provider, modelId: info.modelId });
+      throw new LanguageModelError('generate is not served by the scoring workers.', { provider, modelId });
     },
     scoreYesNo: (prompts: readonly string[], callOptions?: ScoreYesNoOptions) => pool.run<YesNoScore[]>('score', [...prompts], callOptions?.signal),
     dispose,
   };
-  return { dataset, retriever, reranker, languageModel, pool };
+  return { dataset, retriever, reranker, languageModel, pool, languageModelInWorkers };
 }

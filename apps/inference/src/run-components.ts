@@ -111,6 +111,40 @@ export interface LoadRunComponentsOptions {
  *   built on other inputs than the run now holds (e.g. `prepare` redone after training).
  */
 export async function loadRunComponents(options: LoadRunComponentsOptions): Promise<RunComponents> {
+  const { components, context } = await loadComponents(options);
+  try {
+    const languageModel = await createRunLanguageModel(options, context);
+    return { ...components, languageModel };
+  } catch (error) {
+    await Promise.allSettled([components.retriever.dispose(), components.reranker.dispose()]);
+    throw error;
+  }
+}
+
+/**
+ * {@link loadRunComponents} without the language model: the dataset, CAR and SARE (what the scoring
+ * workers load when the language model stays on the main thread).
+ */
+export async function loadRunRetrievalComponents(options: LoadRunComponentsOptions): Promise<Omit<RunComponents, 'languageModel'>> {
+  return (await loadComponents(options)).components;
+}
+
+/**
+ * The language model of `options.llm` through `options.loaders.languageModel`, else the default:
+ * the run's own LM for "inprocess", `createLanguageModel(spec, llmOverrides)` for client specs.
+ */
+export async function createRunLanguageModel(options: LoadRunComponentsOptions, context: RunComponentContext): Promise<LanguageModel> {
+  const llm = options.llm ?? 'inprocess';
+  const loader =
+    options.loaders?.languageModel ??
+    ((spec: string, loaderContext: RunComponentContext) =>
+      spec === 'inprocess' ? DEFAULT_RUN_COMPONENT_LOADERS.languageModel(spec, loaderContext) : createLanguageModel(spec, options.llmOverrides));
+  const languageModel = await loader(llm, context);
+  context.logger.info('language model loaded', { provider: languageModel.provider, modelId: languageModel.modelId });
+  return languageModel;
+}
+
+async function loadComponents(options: LoadRunComponentsOptions): Promise<{ components: Omit<RunComponents, 'languageModel'>; context: RunComponentContext }> {
   if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
     throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
   }
@@ -119,10 +153,6 @@ export async function loadRunComponents(options: LoadRunComponentsOptions): Prom
   const logger = options.logger ?? silentLogger;
   const defaults = DEFAULT_RUN_COMPONENT_LOADERS;
   const loaders = options.loaders ?? {};
-  const languageModelLoader =
-    loaders.languageModel ??
-    ((spec: string, context: RunComponentContext) =>
-      spec === 'inprocess' ? defaults.languageModel(spec, context) : createLanguageModel(spec, options.llmOverrides));
 
   const dataset = await loadRunDataset(options.runDir);
   const context: RunComponentContext = { runDir: options.runDir, dataset, logger };
@@ -134,9 +164,7 @@ export async function loadRunComponents(options: LoadRunComponentsOptions): Prom
     const reranker = await (loaders.reranker ?? defaults.reranker)(context);
     loaded.push(reranker);
     logger.info('reranker loaded', { modelId: reranker.modelId });
-    const languageModel = await languageModelLoader(llm, context);
-    logger.info('language model loaded', { provider: languageModel.provider, modelId: languageModel.modelId });
-    return { dataset, retriever, reranker, languageModel };
+    return { components: { dataset, retriever, reranker }, context };
   } catch (error) {
     await Promise.allSettled(loaded.map(async (component) => component.dispose()));
     throw error;

@@ -53,9 +53,11 @@ export interface ScoringServiceOptions {
 /** Options of {@link createRunScoringService}: how to load the run, and how to serve it. */
 export interface RunScoringServiceOptions extends LoadRunComponentsOptions, ScoringServiceOptions {
   /**
-   * Worker threads that run retrieval, reranking and language-model scoring off the event loop,
-   * each with its own copy of the run's models (the default loaders only: custom `loaders` need 0).
-   * The micro-batcher feeds them one batch each. 0 runs everything on the calling thread.
+   * Worker threads that run retrieval and reranking off the event loop, each with its own copy of
+   * the run's models (the default loaders only: custom `loaders` need 0). With `llm: "inprocess"`
+   * they also run the language model, the micro-batcher feeding them one batch each; client specs
+   * (llama.cpp, HTTP) compute off the event loop already and are loaded once on the calling thread.
+   * 0 runs everything on the calling thread.
    * @defaultValue 0
    */
   readonly workers?: number;
@@ -288,6 +290,7 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
   if (workers > 0 && options.loaders) throw new InvalidOptionError('workers', 'must be 0 with custom loaders (functions cannot be sent to worker threads).', workers);
   await checkRunFolder(options.runDir, { verify: options.verify, logger: options.logger, defaultRetriever: !options.loaders?.retriever, defaultReranker: !options.loaders?.reranker });
   const components = workers > 0 ? await loadPooledRunComponents({ ...options, workers }) : await loadRunComponents(options);
+  const lmInWorkers = 'languageModelInWorkers' in components && components.languageModelInWorkers === true;
   try {
     const run = readRunPromptSettings(options.runDir);
     return createScoringService(components, {
@@ -297,7 +300,7 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
       ...(run.behaviourItems === undefined ? {} : { behaviourItems: run.behaviourItems }),
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
       // One language-model batch per worker at a time: the batcher gathers what arrives meanwhile.
-      ...(workers > 0 ? { batching: { maxConcurrentBatches: workers, ...options.batching } } : {}),
+      ...(lmInWorkers ? { batching: { maxConcurrentBatches: workers, ...options.batching } } : {}),
     });
   } catch (error) {
     await Promise.allSettled([components.retriever.dispose(), components.reranker.dispose(), components.languageModel.dispose()]);

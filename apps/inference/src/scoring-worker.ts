@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RerankCandidate, RetrievalTarget } from '@score/core';
 import { initTensorflow } from '@score/tfjs-runtime';
-import { loadRunComponents, type RunComponents } from './run-components';
+import { loadRunComponents, loadRunRetrievalComponents, type RunComponents } from './run-components';
 import type { ScoringWorkerData } from './pooled-components';
 import { serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
 
@@ -12,7 +12,9 @@ const port = parentPort!;
 const data = workerData as ScoringWorkerData;
 const send = (message: WorkerMessage) => port.postMessage(message);
 
-async function runJob(components: RunComponents, op: string, payload: unknown): Promise<unknown> {
+type WorkerComponents = Omit<RunComponents, 'languageModel'> & { readonly languageModel?: RunComponents['languageModel'] };
+
+async function runJob(components: WorkerComponents, op: string, payload: unknown): Promise<unknown> {
   if (op === 'retrieve') {
     const { target, k } = payload as { target: RetrievalTarget; k: number };
     return components.retriever.retrieve(target, k);
@@ -21,17 +23,22 @@ async function runJob(components: RunComponents, op: string, payload: unknown): 
     const { query, candidates, topK } = payload as { query: string; candidates: RerankCandidate[]; topK: number };
     return components.reranker.rerank(query, candidates, topK);
   }
-  if (op === 'score') return components.languageModel.scoreYesNo(payload as string[]);
+  if (op === 'score' && components.languageModel) return components.languageModel.scoreYesNo(payload as string[]);
   throw new Error(`unknown job "${op}"`);
 }
 
-let components: RunComponents | undefined;
+let components: WorkerComponents | undefined;
 try {
   await initTensorflow();
-  components = await loadRunComponents({ runDir: data.runDir, llm: data.llm, ...(data.llmOverrides ? { llmOverrides: data.llmOverrides } : {}) });
+  const options = { runDir: data.runDir, llm: data.llm, ...(data.llmOverrides ? { llmOverrides: data.llmOverrides } : {}) };
+  components = data.languageModel ? await loadRunComponents(options) : await loadRunRetrievalComponents(options);
   send({
     type: 'ready',
-    info: { retriever: components.retriever.variant, reranker: components.reranker.modelId, provider: components.languageModel.provider, modelId: components.languageModel.modelId },
+    info: {
+      retriever: components.retriever.variant,
+      reranker: components.reranker.modelId,
+      ...(components.languageModel ? { provider: components.languageModel.provider, modelId: components.languageModel.modelId } : {}),
+    },
   });
 } catch (error) {
   send({ type: 'failed', error: serializeError(error) });
@@ -42,7 +49,7 @@ if (components) {
   const loaded = components;
   port.on('message', (message: WorkerRequest) => {
     if (message.type === 'dispose') {
-      void Promise.allSettled([loaded.retriever.dispose(), loaded.reranker.dispose(), loaded.languageModel.dispose()]).then(() => port.close());
+      void Promise.allSettled([loaded.retriever.dispose(), loaded.reranker.dispose(), loaded.languageModel?.dispose()]).then(() => port.close());
       return;
     }
     runJob(loaded, message.op, message.payload).then(

@@ -85,8 +85,22 @@ describe('scoring on worker threads', () => {
     }
   });
 
-  it('refuses custom loaders with workers, and reports a worker load failure', async () => {
+  it('with a llama.cpp model, workers retrieve and rerank and the model is loaded once, on the calling thread', async () => {
+    const local = await createRunScoringService({ runDir: run.runDir, llm: run.llm, llmOverrides: run.llmOverrides });
+    const pooled = await createRunScoringService({ runDir: run.runDir, llm: run.llm, llmOverrides: run.llmOverrides, workers: 1 });
+    try {
+      const request = requests[5]!;
+      const [fromPool, direct] = [await pooled.score(request), await local.score(request)];
+      expect(fromPool.prompt).toBe(direct.prompt);
+      expect(fromPool.probability).toBeCloseTo(direct.probability, 4);
+      // One retrieval and one reranking ran in the worker; the prompt was scored on this thread.
+      expect(pooled.stats.workers?.completed).toBe(2);
+      expect(pooled.stats.lm.prompts).toBe(1);
+    } finally {
+      await pooled.dispose();
+      await local.dispose();
+    }
     await expect(createRunScoringService({ runDir: run.runDir, workers: 1, loaders: {} })).rejects.toThrow(/workers.*custom loaders/);
     await expect(createRunScoringService({ runDir: run.runDir, llm: 'llamacpp:/nonexistent/model.gguf', workers: 1 })).rejects.toThrow(/nonexistent/);
-  }, 30_000);
+  }, 45_000);
 });
