@@ -38,10 +38,15 @@ export interface ServiceMetricsOptions {
 export class ServiceMetrics {
   /** The registry (its `metrics()` is the text of `GET /metrics`). */
   readonly registry = new Registry();
+  /** `score_http_request_duration_seconds`. */
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** `score_http_requests_in_flight`. */
   readonly inFlight: Gauge;
+  /** `score_lm_batch_size`. */
   readonly lmBatchSize: Histogram;
+  /** `score_lm_queue_wait_seconds`. */
   readonly lmQueueWait: Histogram;
+  /** `score_model_load_seconds`. */
   readonly modelLoad: Gauge;
   #source: MetricsSource | undefined;
 

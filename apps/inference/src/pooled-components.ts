@@ -6,8 +6,11 @@ import { WorkerPool } from './worker-pool';
 
 /** What each scoring worker gets: enough to load the run's components itself. */
 export interface ScoringWorkerData {
+  /** The run folder. */
   readonly runDir: string;
+  /** The `--llm` spec. */
   readonly llm: string;
+  /** Backend settings for client specs. */
   readonly llmOverrides?: LanguageModelOverrides;
   /** Whether each worker loads the language model (only the in-process one: see {@link loadPooledRunComponents}). */
   readonly languageModel: boolean;

@@ -100,6 +100,7 @@ export interface WorkerPoolStats {
  * pool stops taking work.
  */
 export class WorkerPool {
+  /** Threads in the pool. */
   readonly size: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
