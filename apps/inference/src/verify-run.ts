@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFormatError, InvalidOptionError, silentLogger, type Logger } from '@score/core';
+import { assertRunFresh } from '@score/data';
 
 /** How {@link checkRunFolder} checks the run's artifacts against `manifest.json`: sizes only, or also sha256 (reads every file). */
 export type VerifyMode = 'size' | 'hash';
@@ -42,7 +43,8 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 /**
- * Checks a run folder before the service loads it: every artifact the trainer recorded in
+ * Checks a run folder before the service loads it: a stale run (a stage built on other inputs than
+ * the run holds now) is refused with `@score/data`'s `StaleRunError`; every artifact the trainer recorded in
  * `manifest.json` for a served stage ({@link SERVED_STAGES}) must exist with its recorded size
  * (and, with `verify: "hash"`, its sha256), else a {@link DataFormatError} names the file, what
  * differs, and the stage to rerun. A run without `manifest.json`, `car/` or `sare/` is served with
@@ -50,6 +52,8 @@ async function sha256Of(file: string): Promise<string> {
  */
 export async function checkRunFolder(runDir: string, options: CheckRunFolderOptions = {}): Promise<RunFolderCheck> {
   if (typeof runDir !== 'string' || runDir.length === 0) throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(runDir)}.`, runDir);
+  // Stale stages first (a re-prepared run): that names the stage to redo, where a changed file would not.
+  await assertRunFresh(runDir);
   const verify = options.verify ?? 'size';
   if (verify !== 'size' && verify !== 'hash') throw new InvalidOptionError('verify', `must be "size" or "hash", got ${JSON.stringify(verify)}.`, verify);
   const logger = options.logger ?? silentLogger;
