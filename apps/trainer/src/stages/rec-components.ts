@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { buildBehaviourCorpus, type CarVariant, loadCarRetriever, readCarStageManifest } from '@score/car-retriever';
+import { type CarVariant, loadCarRetriever, readCarStageManifest } from '@score/car-retriever';
 import type { Reranker, UserRetriever } from '@score/core';
 import type { PreparedDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import type { StageContext } from '../pipeline/stage';
-import { corpusSnapshotTimes } from '../rec/retrieval-cache';
 
 /** What building prompt sets needs from the run: CAR's three retrievers, SARE, snapshot times. */
 export interface PromptComponents {
   readonly retrievers: Record<CarVariant, UserRetriever>;
   readonly reranker: Reranker;
+  /** The corpus snapshot boundaries (`car.json`): a row at time t searches the latest one before t. */
   readonly snapshotTimes: readonly number[];
   dispose(): Promise<void>;
 }
@@ -20,10 +20,9 @@ export async function openPromptComponents(context: StageContext, dataset: Prepa
   const retrievers = {
     car: await loadCarRetriever({ stageDir: carDir, variant: 'car', dataset }),
     base: await loadCarRetriever({ stageDir: carDir, variant: 'base', dataset }),
-    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset }),
+    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset, cf: context.config.car.cfRetrieval }),
   };
-  const manifest = readCarStageManifest(carDir);
-  const snapshotTimes = corpusSnapshotTimes(buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries }));
+  const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
   const reranker = await loadSareReranker(path.join(context.stageDir('sare')));
   return {
     retrievers,
