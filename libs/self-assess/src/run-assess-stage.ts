@@ -128,7 +128,7 @@ export interface AssessStageReport {
 }
 
 const METADATA_DESCRIPTION =
-  'Metadata fallback (no LLM): each assessment was written from the target item\'s attributes and the items most co-liked with it in the train split before the pair's time, not by a language model.';
+  'Metadata fallback (no LLM): each assessment was written from the target item\'s attributes and the items most co-liked with it in the train split before the pair\'s time, not by a language model.';
 
 /**
  * The assess stage (method.md Stage 2, steps 1-2): samples training pairs, writes their
