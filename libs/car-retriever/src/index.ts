@@ -17,7 +17,7 @@ export type { BehaviourCorpusOptions, BehaviourEntry, DescribeItems, SnapshotCou
 export { SnapshotIndexes, snapshotTableName, writeSnapshotIndexes } from './snapshot-indexes';
 export type { WriteSnapshotIndexesOptions } from './snapshot-indexes';
 export { createEmbeddingNeighbourRetriever } from './embedding-neighbour-retriever';
-export type { EmbeddingNeighbourRetrieverOptions } from './embedding-neighbour-retriever';
+export type { EmbeddingNeighbourRetrieverOptions, EmbedUsers } from './embedding-neighbour-retriever';
 export { indexBehaviourCorpus } from './index-behaviour-corpus';
 export type { EmbedTexts, IndexBehaviourCorpusOptions } from './index-behaviour-corpus';
 export { createCorpusRetriever } from './corpus-retriever';

@@ -6,7 +6,7 @@ import { createOnnxEncoder, loadTrainableEncoder } from '@score/text-encoders';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { readCarStageManifest, type CarEncoderLocation } from './car-stage-manifest';
 import { createCorpusRetriever, type CorpusRetriever } from './corpus-retriever';
-import { createEmbeddingNeighbourRetriever } from './embedding-neighbour-retriever';
+import { createEmbeddingNeighbourRetriever, type EmbedUsers } from './embedding-neighbour-retriever';
 import { createNeighbourRetriever, type CollaborativeNeighbour } from './neighbour-retriever';
 import { SnapshotIndexes } from './snapshot-indexes';
 import { readSafetensors } from '@score/tfjs-runtime';
@@ -50,6 +50,13 @@ export interface LoadCarRetrieverOptions {
    * @defaultValue 'embedding' when the stage kept the CRM user embeddings, else 'neighbours'
    */
   readonly cf?: CfRetrieval;
+  /**
+   * For `cf: 'embedding'`: the CRM itself (e.g. the crm stage's SASRec `userEmbeddings`), so
+   * e_ut is computed from the target's history before the row and each candidate's e_ui from its
+   * snapshot behaviour; without it, the stage's stored embeddings (whole training histories).
+   * @defaultValue none
+   */
+  readonly embedUsers?: EmbedUsers;
 }
 
 /** How the `cf` variant retrieves (see {@link LoadCarRetrieverOptions.cf}). */
@@ -104,11 +111,12 @@ export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promis
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const corpus = buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries });
   if (variant === 'cf') {
-    const cf = options.cf ?? (manifest.userEmbeddings !== undefined ? 'embedding' : 'neighbours');
+    const cf = options.cf ?? (manifest.userEmbeddings !== undefined || options.embedUsers !== undefined ? 'embedding' : 'neighbours');
     if (!CF_RETRIEVALS.includes(cf)) throw new InvalidOptionError('cf', `must be one of ${CF_RETRIEVALS.join(', ')}, got ${JSON.stringify(cf)}.`, cf);
+    if (cf === 'embedding' && options.embedUsers !== undefined) return createEmbeddingNeighbourRetriever({ embedUsers: options.embedUsers, corpus, variant });
     if (cf === 'embedding') {
       if (manifest.userEmbeddings === undefined) {
-        throw new InvalidOptionError('cf', `is "embedding", but the CAR stage in ${options.stageDir} kept no CRM user embeddings; run it with userEmbeddingsFile, or use "neighbours".`, cf);
+        throw new InvalidOptionError('cf', `is "embedding", but the CAR stage in ${options.stageDir} kept no CRM user embeddings; run it with userEmbeddingsFile, give embedUsers, or use "neighbours".`, cf);
       }
       const { embeddings, userIds } = readUserEmbeddings(path.join(options.stageDir, manifest.userEmbeddings));
       return createEmbeddingNeighbourRetriever({ embeddings, userIds, corpus, variant });

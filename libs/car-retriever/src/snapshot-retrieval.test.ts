@@ -173,4 +173,27 @@ describe('createEmbeddingNeighbourRetriever', () => {
     await expect(retriever.retrieve({ history: [], before: 40 }, 2)).rejects.toThrow(/"target.userId"/);
     expect(() => createEmbeddingNeighbourRetriever({ embeddings, userIds: ['t'], corpus })).toThrow(/one per row/);
   });
+
+  it('with the CRM itself (embedUsers), embeds the target\'s history before the row and each candidate\'s snapshot behaviour', async () => {
+    const corpus = buildBehaviourCorpus(handDataset(), { snapshots: [10, 20, 30, 40, 100] });
+    // e_u counts "a"/"b" likes against "e"/"f" likes (+ a small constant so no row is zero).
+    const calls: string[][] = [];
+    const embedUsers = async (inputs: readonly { readonly history: readonly string[]; readonly userId?: string }[]) => {
+      calls.push(inputs.map((input) => `${input.userId}:${input.history.join('')}`));
+      const data = Float32Array.from(inputs.flatMap((input) => [input.history.filter((id) => id === 'a' || id === 'b').length + 0.1, input.history.filter((id) => id === 'e' || id === 'f').length + 0.1]));
+      return { rows: inputs.length, cols: 2, data };
+    };
+    const retriever = createEmbeddingNeighbourRetriever({ embedUsers, corpus });
+    // At 35 (snapshot 30): x liked "a" only, y "e, f"; a target who liked "a, b" is closest to x.
+    const [likesA, likesE] = await retriever.retrieveBatch([
+      { userId: 't', history: ['a', 'b'], before: 35 },
+      { userId: 't', history: ['e'], before: 35 },
+    ], 2);
+    expect(likesA.map((u) => [u.userId, u.behaviour])).toEqual([['x', quoted('a')], ['y', quoted('e', 'f')]]);
+    expect(likesE.map((u) => u.userId)).toEqual(['y', 'x']);
+    expect(likesA[0].score).toBeCloseTo((2.1 * 1.1 + 0.1 * 0.1) / Math.hypot(2.1, 0.1) / Math.hypot(1.1, 0.1), 5);
+    // The targets' histories as given, and snapshot 2's users with their behaviour before 30.
+    expect(calls).toEqual([['t:ab', 't:e'], ['t:ab', 'x:a', 'y:ef']]);
+    expect(await retriever.retrieve({ userId: 't', history: ['a'], before: 5 }, 2)).toEqual([]);
+  });
 });
