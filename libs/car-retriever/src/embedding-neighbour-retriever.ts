@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId, type UserRetriever } from '@score/core';
+import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { CorpusRetriever } from './corpus-retriever';
 

@@ -35,7 +35,7 @@ describe('fallbackRate', () => {
     const markdown = renderMarkdownReport(metrics);
     expect(markdown).toContain('### Retrieval fallback');
     expect(markdown).toMatch(/\| car \| train \| 3000 \| 172 \| 5\.7% \| 172 \|/);
-    expect(markdown).toMatch(/\| car \| test \| 1000 \| 0 \| 0\.0% \|  \|/);
+    expect(markdown).toMatch(/\| car \| test \| 1000 \| 0 \| 0\.0% \| {2}\|/);
     expect(renderMarkdownReport(reportFixture())).not.toContain('Retrieval fallback');
     expect(() => validateEvaluationMetrics({ ...reportFixture(), retrievalFallback: [{ ...retrievalFallback[0], rate: 2 }] })).toThrow(/retrievalFallback/);
   });
