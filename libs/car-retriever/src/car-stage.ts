@@ -7,6 +7,7 @@ import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from '.
 import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
 import { CAR_STAGE_FORMAT_VERSION, type CarEncoderLocation, type CarStageManifest } from './car-stage-manifest';
 import { selectHeldOutUsers, trainCar, type CarPositives, type CarTrainingReport } from './car-training';
+import type { AnnIndexOptions } from './ann-index-options';
 import { writeSnapshotIndexes } from './snapshot-indexes';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
 import { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
@@ -107,6 +108,12 @@ export interface CarStageOptions {
    */
   readonly userEmbeddingsFile?: string;
   /**
+   * ANN settings of every snapshot table (one with at least `ann.threshold` entries gets an
+   * approximate index; smaller ones are searched exactly).
+   * @defaultValue `DEFAULT_ANN_INDEX_OPTIONS`
+   */
+  readonly ann?: AnnIndexOptions;
+  /**
    * Embedding width of a fresh (`scratch`, `pooled`) encoder.
    * @defaultValue 128
    */
@@ -177,6 +184,7 @@ async function writeIndex(dir: string, corpus: BehaviourCorpus, encoder: TextEmb
     corpus,
     embed: (texts) => encoder.embed(texts),
     dimensions: encoder.dimensions,
+    ...(options.ann ? { ann: options.ann } : {}),
     ...(onProgress ? { onProgress: (event) => onProgress({ ...event, task }) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

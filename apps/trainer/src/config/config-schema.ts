@@ -194,7 +194,7 @@ const carSection = section({
   epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
   patience: positiveInt().default(2).describe('Epochs without a better validation recall before stopping.'),
   retrieved: positiveInt().max(1000).default(10).describe('K_e: similar users CAR retrieves per target (paper: 10; at most 1000, score-serve\'s limit).'),
-  indexThreshold: positiveInt().default(100_000).describe('Behaviour corpora with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
+  indexThreshold: positiveInt().default(100_000).describe('Behaviour snapshot tables (one per car.snapshots cut) with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
   // Behaviour snapshots and the cf retriever (issue 15, point 4).
   snapshots: z
     .union([z.literal('monthly'), positiveInt()])

@@ -23,6 +23,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     patience: car.patience,
     retrieved: car.retrieved,
     snapshots: car.snapshots,
+    ann: { threshold: car.indexThreshold },
     userEmbeddingsFile: context.artifact('crm', `${crm.model}/user-embeddings.safetensors`),
     seed: context.seed,
     onProgress: context.onProgress,
