@@ -131,7 +131,7 @@ export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promis
     // Opened now so a missing or mismatched index fails here, not at the first search.
     if (snapshots.count > 0) await snapshots.table(snapshots.count - 1);
   } catch (error) {
-    await snapshots.close().catch(() => undefined);
+    await snapshots.close();
     await encoder.dispose();
     throw error;
   }

@@ -121,10 +121,13 @@ export class SnapshotIndexes {
     return (await this.table(snapshot)).search(vector, options);
   }
 
-  /** Closes every opened table. */
+  /** Closes every opened table (tables that failed to open are skipped). */
   async close(): Promise<void> {
     const opened = [...this.#open.values()];
     this.#open.clear();
-    for (const table of opened) await (await table).close();
+    for (const table of opened) {
+      const index = await table.catch(() => undefined);
+      await index?.close();
+    }
   }
 }

@@ -108,6 +108,11 @@ describe('behaviour snapshots', () => {
     expect(await retriever.retrieve({ userId: 't', history: ['a'], before: 10 }, 5)).toEqual([]);
     expect((await retriever.retrieve({ userId: 't', history: ['a'], before: 15 }, 5)).map((u) => u.userId)).toEqual(['x']);
     expect((await retriever.retrieveBatch([{ history: ['a'], before: 1000 }], 5))[0].map((u) => u.userId).sort()).toEqual(['t', 'x', 'y']);
+    // A missing table is named; closing afterwards is safe.
+    const broken = new SnapshotIndexes(dir, ['snapshot-9999']);
+    await expect(broken.table(0)).rejects.toThrow(/snapshot-9999/);
+    await expect(broken.close()).resolves.toBeUndefined();
+    expect(() => broken.table(1)).toThrow(InvalidOptionError);
   });
 
   it('on every row of a random dataset, returns exactly the other users of the row\'s snapshot, each with behaviour before it', async () => {
