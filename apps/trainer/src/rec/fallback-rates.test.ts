@@ -1,6 +1,6 @@
 import type { Row } from '@score/core';
 import { describe, expect, it } from 'vitest';
-import { renderMarkdownReport, validateEvaluationMetrics } from '../report';
+import { renderHtmlReport, renderMarkdownReport, validateEvaluationMetrics } from '../report';
 import { reportFixture } from '../report/report-fixture';
 import type { PromptRecord } from './build-prompts';
 import { fallbackRate } from './fallback-rates';
@@ -33,10 +33,16 @@ describe('fallbackRate', () => {
     ];
     const metrics = validateEvaluationMetrics({ ...reportFixture(), retrievalFallback });
     const markdown = renderMarkdownReport(metrics);
-    expect(markdown).toContain('### Retrieval fallback');
-    expect(markdown).toMatch(/\| car \| train \| 3000 \| 172 \| 5\.7% \| 172 \|/);
-    expect(markdown).toMatch(/\| car \| test \| 1000 \| 0 \| 0\.0% \| {2}\|/);
+    expect(markdown).toContain('### Retrieval fallback to P^b');
+    expect(markdown).toMatch(/\| car \| train \| 3,000 \| 172 \| 5\.7% \| 172 \|/);
+    expect(markdown).toMatch(/\| car \| test \| 1,000 \| 0 \| 0\.0% \| {2}\|/);
     expect(renderMarkdownReport(reportFixture())).not.toContain('Retrieval fallback');
+    const html = renderHtmlReport(metrics);
+    expect(html).toContain('<h3>Retrieval fallback to P^b</h3>');
+    expect(html).toMatch(/<td[^>]*>car<\/td><td[^>]*>train<\/td><td[^>]*>3,000<\/td><td[^>]*>172<\/td><td[^>]*>5\.7%<\/td><td[^>]*>172<\/td>/);
+    // Without snapshot counts the column is left out.
+    const plain = renderMarkdownReport(validateEvaluationMetrics({ ...reportFixture(), retrievalFallback: [retrievalFallback[1]] }));
+    expect(plain).not.toContain('Before first snapshot');
     expect(() => validateEvaluationMetrics({ ...reportFixture(), retrievalFallback: [{ ...retrievalFallback[0], rate: 2 }] })).toThrow(/retrievalFallback/);
   });
 });
