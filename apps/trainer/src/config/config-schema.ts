@@ -212,7 +212,7 @@ const assessSection = section({
     .refine((value) => value === 'metadata' || LLM_BACKEND_PATTERN.test(value), { error: `must be "metadata" or ${LLM_BACKEND_FORMS}` })
     .default('metadata')
     .describe(`Self-assessment generator (Eq. 7): "metadata" writes the assessment from item metadata without an LLM; or ${LLM_BACKEND_FORMS} (paper: GLM-4-Plus).`),
-  sample: positiveInt().default(10_000).describe('Training rows sampled for self-assessment (paper: 10,000).'),
+  sample: positiveInt().default(10_000).describe('Training rows (pairs) sampled for self-assessment (paper: 10,000): one per user first, then more per user in rounds while users have rows left.'),
   concurrency: positiveInt().default(4).describe('LLM calls in flight at once.'),
   embedder: z
     .string()
