@@ -53,6 +53,33 @@ export interface SnapshotInterval {
   readonly until?: number;
 }
 
+/** `count` snapshot boundaries evenly spaced between the first positive interaction and `until`. */
+export interface SnapshotCount {
+  /** Number of boundaries (the last one is `until`), e.g. 10. */
+  readonly count: number;
+  /**
+   * The time the spacing starts from (not itself a boundary).
+   * @defaultValue the earliest positive interaction of the dataset
+   */
+  readonly from?: number;
+  /**
+   * Last boundary.
+   * @defaultValue the start of the valid split
+   */
+  readonly until?: number;
+}
+
+/** Seconds of one `monthly` snapshot interval: 30 days. */
+export const MONTH_SECONDS = 30 * 86_400;
+
+/**
+ * Snapshot boundaries as configured by `car.snapshots`: `monthly` (every {@link MONTH_SECONDS}
+ * from the first positive interaction, and the start of the valid split), a positive integer N
+ * (N evenly spaced boundaries ending at the start of the valid split), explicit times, an
+ * interval or a count.
+ */
+export type SnapshotSpec = 'monthly' | number | readonly number[] | SnapshotInterval | SnapshotCount;
+
 /** Options of {@link buildBehaviourCorpus}. */
 export interface BehaviourCorpusOptions {
   /**
@@ -66,11 +93,11 @@ export interface BehaviourCorpusOptions {
    */
   readonly maxItems?: number;
   /**
-   * Snapshot boundaries (seconds): explicit times, or an interval. Each boundary gives every user
+   * Snapshot boundaries (seconds), see {@link SnapshotSpec}. Each boundary gives every user
    * an entry over their positives before it, unless nothing changed since the previous one.
    * @defaultValue one boundary at the start of the valid split: one entry per user, from training interactions
    */
-  readonly snapshots?: readonly number[] | SnapshotInterval;
+  readonly snapshots?: SnapshotSpec;
   /**
    * Receives `car.corpus` progress (users done).
    * @defaultValue none
@@ -93,8 +120,38 @@ function trainingEnd(dataset: Dataset): number {
   return Number.isFinite(last) ? last + 1 : 0;
 }
 
-function snapshotBoundaries(dataset: Dataset, snapshots: BehaviourCorpusOptions['snapshots']): number[] {
+function firstPositive(dataset: Dataset): number | undefined {
+  let from: number | undefined;
+  for (const userId of dataset.users) {
+    const first = dataset.positiveTimes(userId)[0];
+    if (first !== undefined && (from === undefined || first < from)) from = first;
+  }
+  return from;
+}
+
+/**
+ * The boundary times of a {@link SnapshotSpec} over `dataset`, ascending and unique (see
+ * {@link BehaviourCorpusOptions.snapshots}).
+ */
+export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | undefined): number[] {
   if (snapshots === undefined) return [trainingEnd(dataset)];
+  if (snapshots === 'monthly') return snapshotBoundaries(dataset, { everySeconds: MONTH_SECONDS });
+  if (typeof snapshots === 'number') {
+    if (!Number.isInteger(snapshots) || snapshots < 1) throw new InvalidOptionError('snapshots', `must be "monthly", a positive integer (evenly spaced boundaries), times or an interval, got ${String(snapshots)}.`, snapshots);
+    return snapshotBoundaries(dataset, { count: snapshots });
+  }
+  if (typeof snapshots === 'string') throw new InvalidOptionError('snapshots', `must be "monthly", a positive integer (evenly spaced boundaries), times or an interval, got ${JSON.stringify(snapshots)}.`, snapshots);
+  if (!Array.isArray(snapshots) && 'count' in (snapshots as object)) {
+    const { count } = snapshots as SnapshotCount;
+    if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError('snapshots.count', `must be a positive integer, got ${String(count)}.`, count);
+    const until = (snapshots as SnapshotCount).until ?? trainingEnd(dataset);
+    const from = (snapshots as SnapshotCount).from ?? firstPositive(dataset) ?? until;
+    for (const [field, value] of [['snapshots.from', from], ['snapshots.until', until]] as const) {
+      if (!Number.isFinite(value)) throw new InvalidOptionError(field, `must be a finite time in seconds, got ${String(value)}.`, value);
+    }
+    const times = Array.from({ length: count }, (_, i) => (i + 1 === count ? until : from + ((until - from) * (i + 1)) / count));
+    return [...new Set(times)].sort((a, b) => a - b);
+  }
   if (Array.isArray(snapshots)) {
     const times = snapshots as readonly number[];
     times.forEach((time, i) => {
@@ -108,13 +165,7 @@ function snapshotBoundaries(dataset: Dataset, snapshots: BehaviourCorpusOptions[
     throw new InvalidOptionError('snapshots.everySeconds', `must be a positive number of seconds, got ${String(interval.everySeconds)}.`, interval.everySeconds);
   }
   const until = interval.until ?? trainingEnd(dataset);
-  let from = interval.from;
-  if (from === undefined) {
-    for (const userId of dataset.users) {
-      const first = dataset.positiveTimes(userId)[0];
-      if (first !== undefined && (from === undefined || first < from)) from = first;
-    }
-  }
+  const from = interval.from ?? firstPositive(dataset);
   for (const [field, value] of [['snapshots.from', from], ['snapshots.until', until]] as const) {
     if (value !== undefined && !Number.isFinite(value)) throw new InvalidOptionError(field, `must be a finite time in seconds, got ${String(value)}.`, value);
   }
@@ -178,6 +229,45 @@ export class BehaviourCorpus {
   /** A user's entries, oldest first (empty for unknown users). */
   entriesOf(userId: UserId): readonly BehaviourEntry[] {
     return this.#byUser.get(userId) ?? [];
+  }
+
+  /**
+   * The snapshot a target row at time `before` searches: the index of the latest boundary strictly
+   * before it, or -1 when no boundary is (then the row sees nobody). Every item of that snapshot
+   * is before its boundary, so strictly before `before`.
+   */
+  snapshotIndex(before: number): number {
+    let low = 0;
+    let high = this.boundaries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.boundaries[middle] < before) low = middle + 1;
+      else high = middle;
+    }
+    return low - 1;
+  }
+
+  /**
+   * The user's entry in snapshot `snapshot` (an index into `boundaries`): d(H(u)) over the user's
+   * positives before that boundary, i.e. the newest entry taken at or before it; `undefined` when
+   * the user liked nothing before it.
+   */
+  snapshotEntry(userId: UserId, snapshot: number): BehaviourEntry | undefined {
+    const list = this.#byUser.get(userId);
+    const boundary = this.boundaries[snapshot];
+    if (!list || boundary === undefined) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].takenAt <= boundary) return list[i];
+    return undefined;
+  }
+
+  /** Every user's entry in snapshot `snapshot` (users in `Dataset.users` order; see {@link snapshotEntry}). */
+  snapshotEntries(snapshot: number): BehaviourEntry[] {
+    const found: BehaviourEntry[] = [];
+    for (const userId of this.#byUser.keys()) {
+      const entry = this.snapshotEntry(userId, snapshot);
+      if (entry) found.push(entry);
+    }
+    return found;
   }
 
   /** The user's newest entry with `asOf < before`: what a target row at time `before` may see. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ArtifactNotFoundError, DataFormatError } from '@score/core';
 
 /** Format version of `car.json`. */
-export const CAR_STAGE_FORMAT_VERSION = 1;
+export const CAR_STAGE_FORMAT_VERSION = 2;
 
 /** Where a variant's encoder lives: a saved trainable encoder folder, or a frozen ONNX model. */
 export interface CarEncoderLocation {
@@ -26,10 +26,19 @@ export interface CarStageManifest {
   readonly encoder: string;
   /** Whether the `car` variant was fine-tuned (false for a frozen `onnx:` encoder: then car = base). */
   readonly fineTuned: boolean;
-  /** The behaviour corpus settings, to rebuild the same corpus from the dataset. */
-  readonly corpus: { readonly maxItems: number; readonly boundaries: readonly number[] };
+  /**
+   * The behaviour corpus settings, to rebuild the same corpus from the dataset, and the LanceDB
+   * table of each snapshot (one per boundary, the same names in every variant's index folder).
+   */
+  readonly corpus: { readonly maxItems: number; readonly boundaries: readonly number[]; readonly tables: readonly string[] };
   /** The CRM neighbours used (the `cf` variant's source), relative to the stage folder. */
   readonly neighbours: string;
+  /**
+   * The CRM's user embeddings e_u (safetensors, tensor `embeddings`, user ids in the metadata
+   * `user_ids`), relative to the stage folder: the source of the `cf` variant's embedding
+   * retrieval. Absent when the stage was given none; `cf` then uses the neighbours.
+   */
+  readonly userEmbeddings?: string;
   readonly variants: { readonly car: CarVariantFiles; readonly base: CarVariantFiles };
 }
 
@@ -55,8 +64,11 @@ export function readCarStageManifest(stageDir: string): CarStageManifest {
       throw new DataFormatError(`"variants.${variant}" must name an encoder ({ kind: "trainable" | "onnx", path }) and an index folder.`, { path: file, field: `variants.${variant}` });
     }
   }
-  if (!Number.isInteger(json.corpus?.maxItems) || !Array.isArray(json.corpus?.boundaries)) {
-    throw new DataFormatError('"corpus" must hold maxItems and boundaries.', { path: file, field: 'corpus' });
+  if (!Number.isInteger(json.corpus?.maxItems) || !Array.isArray(json.corpus?.boundaries) || !Array.isArray(json.corpus?.tables) || json.corpus.tables.length !== json.corpus.boundaries.length) {
+    throw new DataFormatError('"corpus" must hold maxItems, boundaries and one snapshot table name per boundary (tables).', { path: file, field: 'corpus' });
+  }
+  if (json.userEmbeddings !== undefined && typeof json.userEmbeddings !== 'string') {
+    throw new DataFormatError('"userEmbeddings" must be a file name inside the stage folder.', { path: file, field: 'userEmbeddings' });
   }
   return json;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Dataset } from '@score/core';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import { createBertEncoder, exportBertToOnnx, trainTokenizer } from '@score/text-encoders';
+import { writeSafetensors } from '@score/tfjs-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { runCarStage, type CarStageResult } from './car-stage';
@@ -20,6 +21,8 @@ describe('runCarStage and loadCarRetriever', () => {
   let dataset: Dataset;
   let neighboursFile: string;
   let result: CarStageResult;
+  let userIds: string[];
+  let userVectors: Float32Array;
   const stageDir = () => path.join(root, 'car');
 
   beforeAll(async () => {
@@ -29,7 +32,15 @@ describe('runCarStage and loadCarRetriever', () => {
     dataset = prepared;
     neighboursFile = path.join(root, 'crm-neighbours.json');
     writeNeighboursFile(neighboursFile, itemSetNeighbours(dataset, 5));
+    // CRM user embeddings as the crm stage writes them: user u's vector counts its liked items by id parity.
+    userIds = [...dataset.users];
+    userVectors = Float32Array.from(userIds.flatMap((user) => {
+      const liked = dataset.positives(user);
+      return [liked.filter((id) => id.length % 2 === 0).length + 0.5, liked.filter((id) => id.length % 2 === 1).length + 0.5, liked.length % 3];
+    }));
+    writeSafetensors(path.join(root, 'user-embeddings.safetensors'), [{ name: 'embeddings', shape: [userIds.length, 3], data: userVectors }], { model: 'sasrec', user_ids: JSON.stringify(userIds) });
     result = await runCarStage({
+      userEmbeddingsFile: path.join(root, 'user-embeddings.safetensors'),
       datasetDir: path.join(root, 'prepare'),
       neighboursFile,
       outputDir: stageDir(),
@@ -47,15 +58,24 @@ describe('runCarStage and loadCarRetriever', () => {
 
   it('writes the encoders, both indexes, the neighbours, car.json and metrics.json', async () => {
     const files = (dir: string) => fs.readdirSync(path.join(stageDir(), dir)).sort();
-    expect(fs.readdirSync(stageDir()).sort()).toEqual(['car.json', 'encoder', 'encoder-base', 'index', 'index-base', 'metrics.json', 'neighbours.json']);
+    expect(fs.readdirSync(stageDir()).sort()).toEqual(['car.json', 'encoder', 'encoder-base', 'index', 'index-base', 'metrics.json', 'neighbours.json', 'user-embeddings.safetensors']);
     expect(files('encoder')).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json']));
     expect(files('encoder-base')).toEqual(files('encoder'));
+    const corpus = buildBehaviourCorpus(dataset, { maxItems: 20, snapshots: { everySeconds: 60 * DAY } });
+    const written = JSON.parse(fs.readFileSync(path.join(stageDir(), 'car.json'), 'utf8'));
+    expect(written.corpus.boundaries).toEqual([...corpus.boundaries]);
+    expect(written.corpus.tables).toHaveLength(corpus.boundaries.length);
+    expect(written.userEmbeddings).toBe('user-embeddings.safetensors');
     for (const dir of ['index', 'index-base']) {
-      const index = await LanceVectorIndex.create({ dir: path.join(stageDir(), dir), mode: 'open' });
-      expect(index.dimensions).toBe(16);
-      expect(await index.count()).toBe(result.corpus.entries);
-      await index.close();
+      // One table per snapshot, holding every user with behaviour before its boundary.
+      for (const [j, table] of (written.corpus.tables as string[]).entries()) {
+        const index = await LanceVectorIndex.create({ dir: path.join(stageDir(), dir), table, mode: 'open' });
+        expect(index.dimensions).toBe(16);
+        expect(await index.count()).toBe(corpus.snapshotEntries(j).length);
+        await index.close();
+      }
     }
+    expect(corpus.snapshotEntries(corpus.boundaries.length - 1)).toHaveLength(result.corpus.users);
     const metrics = JSON.parse(fs.readFileSync(path.join(stageDir(), 'metrics.json'), 'utf8')) as CarStageResult;
     expect(metrics.encoder).toBe('pooled');
     expect(metrics.fineTuned).toBe(true);
@@ -85,8 +105,8 @@ describe('runCarStage and loadCarRetriever', () => {
     const corpus = buildBehaviourCorpus(dataset, { maxItems: 20, snapshots: { everySeconds: 60 * DAY } });
     const rows = [...dataset.split('train').slice(-3), ...dataset.split('valid').slice(0, 3), ...dataset.split('test').slice(0, 3)];
     const seen = new Map<string, string[]>();
-    for (const variant of ['car', 'base', 'cf'] as const) {
-      const retriever = await loadCarRetriever({ stageDir: stageDir(), variant, datasetDir: path.join(root, 'prepare') });
+    for (const [variant, cf] of [['car'], ['base'], ['cf', 'embedding'], ['cf', 'neighbours']] as const) {
+      const retriever = await loadCarRetriever({ stageDir: stageDir(), variant, datasetDir: path.join(root, 'prepare'), ...(cf ? { cf } : {}) });
       try {
         expect(retriever.variant).toBe(variant);
         const ids: string[] = [];
@@ -96,7 +116,9 @@ describe('runCarStage and loadCarRetriever', () => {
           total += found.length;
           for (const user of found) {
             expect(user.userId).not.toBe(row.userId);
-            const entry = corpus.visibleEntry(user.userId, row.timestamp)!;
+            const snapshot = corpus.snapshotIndex(row.timestamp);
+            expect(corpus.boundaries[snapshot]).toBeLessThan(row.timestamp);
+            const entry = corpus.snapshotEntry(user.userId, snapshot)!;
             expect(user.behaviour).toBe(entry.text);
             const times = dataset.positiveTimes(user.userId);
             const items = dataset.positives(user.userId);
@@ -106,7 +128,7 @@ describe('runCarStage and loadCarRetriever', () => {
           ids.push(...found.map((user) => user.userId));
         }
         expect(total).toBeGreaterThan(rows.length);
-        seen.set(variant, ids);
+        seen.set(cf ? `${variant}-${cf}` : variant, ids);
         if (variant !== 'cf') {
           const batch = await (retriever as CorpusRetriever).retrieveBatch(rows.slice(-2).map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp })), 5);
           expect(batch).toHaveLength(2);
@@ -115,13 +137,28 @@ describe('runCarStage and loadCarRetriever', () => {
         await retriever.dispose();
       }
     }
-    // The fine-tuned encoder retrieves differently from its initial weights.
+    // The fine-tuned encoder retrieves differently from its initial weights; cf by embedding reaches beyond the K_c neighbours.
     expect(seen.get('car')).not.toEqual(seen.get('base'));
+    expect(seen.get('cf-embedding')).not.toEqual(seen.get('cf-neighbours'));
+    // cf by embedding: the K_e users of the row's snapshot with the largest cosine of the CRM embeddings.
+    const cosine = (a: string, b: string) => {
+      const [i, j] = [userIds.indexOf(a), userIds.indexOf(b)];
+      const v = (r: number) => Array.from(userVectors.subarray(r * 3, r * 3 + 3));
+      const dot = v(i).reduce((sum, x, c) => sum + x * v(j)[c], 0);
+      return dot / Math.hypot(...v(i)) / Math.hypot(...v(j));
+    };
+    const byEmbedding = seen.get('cf-embedding')!;
+    const row = rows[rows.length - 1];
+    const snapshot = corpus.snapshotIndex(row.timestamp);
+    const expected = dataset.users.filter((u) => u !== row.userId && corpus.snapshotEntry(u, snapshot)).sort((a, b) => cosine(row.userId, b) - cosine(row.userId, a)).slice(0, 5);
+    expect(byEmbedding.slice(-5).map((u) => cosine(row.userId, u))).toEqual(expected.map((u) => expect.closeTo(cosine(row.userId, u), 5)));
   });
 
   it('reports a missing stage and a bad variant clearly', async () => {
     await expect(loadCarRetriever({ stageDir: path.join(root, 'nope'), datasetDir: path.join(root, 'prepare') })).rejects.toThrow(/The CAR stage manifest \(car.json\) not found at .*Run the "car" stage first\./);
     await expect(loadCarRetriever({ stageDir: stageDir(), variant: 'sare' as 'car', datasetDir: path.join(root, 'prepare') })).rejects.toThrow('Invalid "variant": must be one of car, base, cf, got "sare".');
+    await expect(loadCarRetriever({ stageDir: stageDir(), variant: 'cf', cf: 'crm' as 'embedding', dataset })).rejects.toThrow(/"cf": must be one of embedding, neighbours/);
+    await expect(runCarStage({ dataset, neighboursFile, userEmbeddingsFile: path.join(root, 'none.safetensors'), outputDir: path.join(root, 'x') })).rejects.toThrow(/none\.safetensors/);
     await expect(runCarStage({ datasetDir: path.join(root, 'prepare'), neighboursFile, outputDir: path.join(root, 'x'), encoder: 'onnx:' })).rejects.toThrow(/"onnx:" needs a path/);
     await expect(runCarStage({ datasetDir: path.join(root, 'prepare'), neighboursFile: path.join(root, 'none.json'), outputDir: path.join(root, 'x') })).rejects.toThrow(
       /The CRM neighbours file not found at .*none\.json\. Run the "crm" stage first\./,

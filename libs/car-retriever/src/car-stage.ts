@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId } from '@score/core';
 import { loadDataset } from '@score/data';
 import { initTensorflow, writeFileAtomic } from '@score/tfjs-runtime';
-import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotInterval } from './behaviour-corpus';
+import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';
 import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
 import { CAR_STAGE_FORMAT_VERSION, type CarEncoderLocation, type CarStageManifest } from './car-stage-manifest';
 import { selectHeldOutUsers, trainCar, type CarPositives, type CarTrainingReport } from './car-training';
-import { indexBehaviourCorpus } from './index-behaviour-corpus';
-import { LanceVectorIndex } from './lance-vector-index';
+import type { AnnIndexOptions } from './ann-index-options';
+import { writeSnapshotIndexes } from './snapshot-indexes';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
 import { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
 import { evaluateRetrieval, futureOverlap, neighbourRecall, topNeighbours, type CorpusText } from './retrieval-metrics';
@@ -95,11 +95,24 @@ export interface CarStageOptions {
    */
   readonly maxItems?: number;
   /**
-   * Snapshot boundaries of the indexed corpus (see `BehaviourCorpusOptions.snapshots`);
-   * fine-tuning and the metrics use each user's newest snapshot.
-   * @defaultValue one snapshot at the start of the valid split
+   * Snapshot boundaries of the indexed corpus (see {@link SnapshotSpec}): each gets its own
+   * LanceDB table, and a target row at time t searches the table of the latest boundary strictly
+   * before t. Fine-tuning and the metrics use each user's newest snapshot.
+   * @defaultValue 'monthly' (every 30 days from the first positive, and the start of the valid split)
    */
-  readonly snapshots?: readonly number[] | SnapshotInterval;
+  readonly snapshots?: SnapshotSpec;
+  /**
+   * The CRM stage's `user-embeddings.safetensors` (tensor `embeddings`, metadata `user_ids`),
+   * copied into the stage folder for the `cf` variant's embedding retrieval.
+   * @defaultValue none (`cf` retrieves the CRM neighbours only)
+   */
+  readonly userEmbeddingsFile?: string;
+  /**
+   * ANN settings of every snapshot table (one with at least `ann.threshold` entries gets an
+   * approximate index; smaller ones are searched exactly).
+   * @defaultValue `DEFAULT_ANN_INDEX_OPTIONS`
+   */
+  readonly ann?: AnnIndexOptions;
   /**
    * Embedding width of a fresh (`scratch`, `pooled`) encoder.
    * @defaultValue 128
@@ -164,20 +177,17 @@ function defaultLearningRate(spec: CarEncoderSpec): number {
   return spec.kind === 'pooled' ? 1e-2 : spec.kind === 'bert' ? 2e-5 : 1e-3;
 }
 
-async function writeIndex(dir: string, corpus: BehaviourCorpus, encoder: TextEmbeddingModel, task: string, options: CarStageOptions): Promise<void> {
-  const index = await LanceVectorIndex.create({ dir, dimensions: encoder.dimensions, metric: 'cosine', mode: 'overwrite', ...(options.logger ? { logger: options.logger } : {}) });
-  try {
-    const onProgress = options.onProgress;
-    await indexBehaviourCorpus({
-      index,
-      corpus,
-      embed: (texts) => encoder.embed(texts),
-      ...(onProgress ? { onProgress: (event) => onProgress({ ...event, task }) } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  } finally {
-    await index.close();
-  }
+async function writeIndex(dir: string, corpus: BehaviourCorpus, encoder: TextEmbeddingModel, task: string, options: CarStageOptions): Promise<string[]> {
+  const onProgress = options.onProgress;
+  return writeSnapshotIndexes({
+    dir,
+    corpus,
+    embed: (texts) => encoder.embed(texts),
+    dimensions: encoder.dimensions,
+    ...(options.ann ? { ann: options.ann } : {}),
+    ...(onProgress ? { onProgress: (event) => onProgress({ ...event, task }) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 /**
@@ -208,6 +218,9 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   if (options.neighbours !== undefined && !(options.neighbours instanceof Map)) {
     throw new InvalidOptionError('neighbours', "must be a Map from user id to that user's CRM neighbours.");
   }
+  if (options.userEmbeddingsFile !== undefined && !fs.existsSync(options.userEmbeddingsFile)) {
+    throw new ArtifactNotFoundError(options.userEmbeddingsFile, 'The CRM user embeddings (userEmbeddingsFile)', 'crm');
+  }
   const spec = parseEncoderSpec(options.encoder ?? 'pooled');
   const k = options.retrieved ?? 10;
   if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('retrieved', `must be a positive integer (K_e, the paper uses 10), got ${String(k)}.`, k);
@@ -224,7 +237,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const neighbours = options.neighbours ?? readNeighboursFile(options.neighboursFile!);
   const maxItems = options.maxItems ?? 20;
-  const corpus = buildBehaviourCorpus(dataset, { maxItems, ...(options.snapshots ? { snapshots: options.snapshots } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const corpus = buildBehaviourCorpus(dataset, { maxItems, snapshots: options.snapshots ?? 'monthly', ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   // Fine-tuning and evaluation see each user's newest snapshot: d(H(u)) over the training positives.
   const newest: CorpusText[] = corpus.entries.filter((entry) => entry.supersededAt === undefined);
   if (newest.length < 2) throw new InvalidOptionError('datasetDir', `the dataset gives ${newest.length} corpus user(s); CAR needs at least 2 users with training positives.`);
@@ -258,6 +271,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   let car: CarVariantMetrics;
   let baseLocation: CarEncoderLocation;
   let carLocation: CarEncoderLocation;
+  let tables: string[];
   try {
     base = await evaluate(created.encoder);
     logger.info(`car: base encoder ${created.encoder.modelId}: recall@${k} ${base.recall.toFixed(4)}, future overlap ${base.futureOverlap.toFixed(4)}`, { ...base });
@@ -269,7 +283,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
         await encoder.save(path.join(options.outputDir, 'encoder-base'));
         baseLocation = { kind: 'trainable', path: 'encoder-base' };
       }
-      await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
+      tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
       training = await trainCar({
         encoder,
         texts,
@@ -297,7 +311,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
       logger.warn(`car: "${formatEncoderSpec(spec)}" is a frozen ONNX model and cannot be fine-tuned; the "car" variant is the untuned model (the same as "base").`);
       baseLocation = { kind: 'onnx', path: path.resolve((spec as { path: string }).path) };
       carLocation = baseLocation;
-      await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
+      tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
       car = base;
     }
   } finally {
@@ -315,12 +329,14 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   };
 
   writeNeighboursFile(path.join(options.outputDir, 'neighbours.json'), neighbours);
+  if (options.userEmbeddingsFile !== undefined) fs.copyFileSync(options.userEmbeddingsFile, path.join(options.outputDir, 'user-embeddings.safetensors'));
   const manifest: CarStageManifest = {
     formatVersion: CAR_STAGE_FORMAT_VERSION,
     encoder: formatEncoderSpec(spec),
     fineTuned: training !== null,
-    corpus: { maxItems, boundaries: [...corpus.boundaries] },
+    corpus: { maxItems, boundaries: [...corpus.boundaries], tables },
     neighbours: 'neighbours.json',
+    ...(options.userEmbeddingsFile !== undefined ? { userEmbeddings: 'user-embeddings.safetensors' } : {}),
     variants: { car: { encoder: carLocation, index: training !== null ? 'index' : 'index-base' }, base: { encoder: baseLocation, index: 'index-base' } },
   };
   writeFileAtomic(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);

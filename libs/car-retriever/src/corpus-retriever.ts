@@ -9,6 +9,7 @@ import {
 } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { EmbedTexts } from './index-behaviour-corpus';
+import type { SnapshotIndexes } from './snapshot-indexes';
 
 /** Options of {@link createCorpusRetriever}. */
 export interface CorpusRetrieverOptions {
@@ -17,8 +18,21 @@ export interface CorpusRetrieverOptions {
    * @defaultValue 'car'
    */
   readonly variant?: string;
-  /** The index holding the corpus, embedded by the same encoder (see `indexBehaviourCorpus`). */
-  readonly index: VectorIndex;
+  /**
+   * The index holding the corpus as snapshot chains, embedded by the same encoder (see
+   * `indexBehaviourCorpus`): a target at time t sees each user's newest entry with `asOf < t`.
+   * Give this or `snapshots`.
+   * @defaultValue none
+   */
+  readonly index?: VectorIndex;
+  /**
+   * One table per corpus snapshot (see `writeSnapshotIndexes`): a target at time t searches only
+   * the snapshot of the latest boundary strictly before t (`corpus.snapshotIndex(t)`) and sees
+   * each user's behaviour as of that boundary; before the first boundary it sees nobody. Takes
+   * precedence over `index`.
+   * @defaultValue none
+   */
+  readonly snapshots?: SnapshotIndexes;
   /** The corpus: describes target histories and supplies texts the index lacks. */
   readonly corpus: BehaviourCorpus;
   /** The text encoder that embeds d(H(u_t)). */
@@ -51,13 +65,30 @@ export function createCorpusRetriever(options: CorpusRetrieverOptions): CorpusRe
   if (typeof variant !== 'string' || variant.length === 0) {
     throw new InvalidOptionError('variant', `must be a non-empty name such as "car" or "base", got ${JSON.stringify(variant)}.`, variant);
   }
-  for (const field of ['index', 'corpus', 'embed'] as const) {
+  for (const field of ['corpus', 'embed'] as const) {
     if (options[field] === undefined || options[field] === null) throw new InvalidOptionError(field, 'is required.');
   }
-  const { index, corpus, embed } = options;
+  if (!options.index && !options.snapshots) throw new InvalidOptionError('index', 'is required (or "snapshots", one index per corpus snapshot).');
+  const { corpus, embed, snapshots } = options;
+  const index = options.index as VectorIndex;
+
+  async function nearestInSnapshot(vector: Float32Array, target: RetrievalTarget, k: number, excludeIds: readonly string[]): Promise<RetrievedUser[]> {
+    const snapshot = corpus.snapshotIndex(target.before);
+    if (snapshot < 0 || !snapshots) return [];
+    const boundary = corpus.boundaries[snapshot];
+    const users: RetrievedUser[] = [];
+    for (const hit of await snapshots.search(snapshot, vector, { limit: k, excludeIds })) {
+      // Re-checked: one entry per user, never the target, every item before the snapshot's boundary.
+      if (hit.id === target.userId || users.some((user) => user.userId === hit.id) || !(hit.asOf !== undefined && hit.asOf < boundary)) continue;
+      const behaviour = hit.text ?? corpus.snapshotEntry(hit.id, snapshot)?.text;
+      if (behaviour !== undefined) users.push({ userId: hit.id, behaviour, score: hit.score });
+    }
+    return users;
+  }
 
   async function nearest(vector: Float32Array, target: RetrievalTarget, k: number): Promise<RetrievedUser[]> {
     const excludeIds = target.userId === undefined ? [] : [target.userId];
+    if (snapshots) return nearestInSnapshot(vector, target, k, excludeIds);
     let limit = k;
     for (;;) {
       const hits: VectorHit[] = await index.search(vector, { limit, before: target.before, excludeIds });

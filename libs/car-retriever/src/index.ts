@@ -12,8 +12,12 @@ export type {
   RecallReport,
 } from './lance-vector-index';
 export { recallAtK } from './recall-at-k';
-export { BehaviourCorpus, buildBehaviourCorpus, describeBehaviour } from './behaviour-corpus';
-export type { BehaviourCorpusOptions, BehaviourEntry, DescribeItems, SnapshotInterval } from './behaviour-corpus';
+export { BehaviourCorpus, buildBehaviourCorpus, describeBehaviour, MONTH_SECONDS, snapshotBoundaries } from './behaviour-corpus';
+export type { BehaviourCorpusOptions, BehaviourEntry, DescribeItems, SnapshotCount, SnapshotInterval, SnapshotSpec } from './behaviour-corpus';
+export { SnapshotIndexes, snapshotTableName, writeSnapshotIndexes } from './snapshot-indexes';
+export type { WriteSnapshotIndexesOptions } from './snapshot-indexes';
+export { createEmbeddingNeighbourRetriever } from './embedding-neighbour-retriever';
+export type { EmbeddingNeighbourRetrieverOptions, EmbedUsers } from './embedding-neighbour-retriever';
 export { indexBehaviourCorpus } from './index-behaviour-corpus';
 export type { EmbedTexts, IndexBehaviourCorpusOptions } from './index-behaviour-corpus';
 export { createCorpusRetriever } from './corpus-retriever';
@@ -32,5 +36,5 @@ export { CAR_STAGE_FORMAT_VERSION, readCarStageManifest } from './car-stage-mani
 export type { CarEncoderLocation, CarStageManifest, CarVariantFiles } from './car-stage-manifest';
 export { runCarStage } from './car-stage';
 export type { CarStageOptions, CarStageResult, CarVariantMetrics } from './car-stage';
-export { CAR_VARIANTS, loadCarRetriever } from './load-car-retriever';
-export type { CarVariant, LoadCarRetrieverOptions } from './load-car-retriever';
+export { CAR_VARIANTS, CF_RETRIEVALS, loadCarRetriever } from './load-car-retriever';
+export type { CarVariant, CfRetrieval, LoadCarRetrieverOptions } from './load-car-retriever';

@@ -1,12 +1,15 @@
 import path from 'node:path';
-import { InvalidOptionError, type Dataset, type TextEmbeddingModel, type UserId, type UserRetriever } from '@score/core';
+import fs from 'node:fs';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, type Dataset, type TextEmbeddingModel, type UserId, type UserRetriever } from '@score/core';
 import { loadDataset } from '@score/data';
 import { createOnnxEncoder, loadTrainableEncoder } from '@score/text-encoders';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { readCarStageManifest, type CarEncoderLocation } from './car-stage-manifest';
 import { createCorpusRetriever, type CorpusRetriever } from './corpus-retriever';
-import { LanceVectorIndex } from './lance-vector-index';
+import { createEmbeddingNeighbourRetriever, type EmbedUsers } from './embedding-neighbour-retriever';
 import { createNeighbourRetriever, type CollaborativeNeighbour } from './neighbour-retriever';
+import { SnapshotIndexes } from './snapshot-indexes';
+import { readSafetensors } from '@score/tfjs-runtime';
 import { readNeighboursFile } from './neighbours-file';
 
 /** The retriever variants of the paper's ablations. */
@@ -39,6 +42,45 @@ export interface LoadCarRetrieverOptions {
    * @defaultValue the stage's `neighbours.json`
    */
   readonly neighbours?: ReadonlyMap<UserId, readonly CollaborativeNeighbour[]>;
+  /**
+   * How the `cf` variant picks users: `embedding`, the K_e users of the target's snapshot with the
+   * largest cosine between CRM user embeddings (`createEmbeddingNeighbourRetriever`, as CAR does
+   * with text embeddings); `neighbours`, only the target's K_c CRM neighbours that have behaviour
+   * in the snapshot (`createNeighbourRetriever`, the paper's literal N_c).
+   * @defaultValue 'embedding' when the stage kept the CRM user embeddings, else 'neighbours'
+   */
+  readonly cf?: CfRetrieval;
+  /**
+   * For `cf: 'embedding'`: the CRM itself (e.g. the crm stage's SASRec `userEmbeddings`), so
+   * e_ut is computed from the target's history before the row and each candidate's e_ui from its
+   * snapshot behaviour; without it, the stage's stored embeddings (whole training histories).
+   * @defaultValue none
+   */
+  readonly embedUsers?: EmbedUsers;
+}
+
+/** How the `cf` variant retrieves (see {@link LoadCarRetrieverOptions.cf}). */
+export type CfRetrieval = 'embedding' | 'neighbours';
+
+/** Every {@link CfRetrieval}. */
+export const CF_RETRIEVALS: readonly CfRetrieval[] = Object.freeze(['embedding', 'neighbours'] as const);
+
+/** Reads the CRM's user embeddings (tensor `embeddings`, metadata `user_ids`). */
+function readUserEmbeddings(file: string) {
+  if (!fs.existsSync(file)) throw new ArtifactNotFoundError(file, 'The CRM user embeddings of the CAR stage', 'car');
+  const { tensors, metadata } = readSafetensors(file);
+  const tensor = tensors.get('embeddings');
+  let userIds: unknown;
+  try {
+    userIds = JSON.parse(metadata.user_ids ?? 'null');
+  } catch (cause) {
+    throw new DataFormatError('metadata "user_ids" is not valid JSON.', { path: file, field: 'user_ids', cause });
+  }
+  if (!tensor || tensor.shape.length !== 2 || !(tensor.data instanceof Float32Array)) throw new DataFormatError('must hold a 2-D float32 tensor "embeddings".', { path: file, field: 'embeddings' });
+  if (!Array.isArray(userIds) || userIds.length !== tensor.shape[0] || userIds.some((id) => typeof id !== 'string')) {
+    throw new DataFormatError(`metadata "user_ids" must list one user id per embedding row (${tensor.shape[0]}).`, { path: file, field: 'user_ids' });
+  }
+  return { embeddings: { rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data }, userIds: userIds as string[] };
 }
 
 async function openEncoder(stageDir: string, location: CarEncoderLocation): Promise<TextEmbeddingModel> {
@@ -49,9 +91,11 @@ async function openEncoder(stageDir: string, location: CarEncoderLocation): Prom
 
 /**
  * Reopens a finished CAR stage as a core `UserRetriever` for the later stages (prompts,
- * inference): `car` and `base` embed the target's history with their encoder and search their
- * LanceDB index; `cf` returns the CRM neighbours. All follow the leakage rule: only behaviour
- * snapshots with `asOf` before `target.before`, never the target itself. `dispose()` closes the
+ * inference): `car` and `base` embed the target's history with their encoder and search the
+ * LanceDB table of the target's snapshot; `cf` ranks that snapshot's users by CRM embedding (or
+ * returns the CRM neighbours, see {@link LoadCarRetrieverOptions.cf}). All follow the leakage
+ * rule: a target at time t sees the snapshot of the latest boundary strictly before t (behaviour
+ * before that boundary only; nobody before the first boundary), never the target itself. `dispose()` closes the
  * index and frees the encoder. The result of `car`/`base` is a {@link CorpusRetriever}.
  */
 export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promise<UserRetriever> {
@@ -67,26 +111,38 @@ export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promis
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const corpus = buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries });
   if (variant === 'cf') {
+    const cf = options.cf ?? (manifest.userEmbeddings !== undefined || options.embedUsers !== undefined ? 'embedding' : 'neighbours');
+    if (!CF_RETRIEVALS.includes(cf)) throw new InvalidOptionError('cf', `must be one of ${CF_RETRIEVALS.join(', ')}, got ${JSON.stringify(cf)}.`, cf);
+    if (cf === 'embedding' && options.embedUsers !== undefined) return createEmbeddingNeighbourRetriever({ embedUsers: options.embedUsers, corpus, variant });
+    if (cf === 'embedding') {
+      if (manifest.userEmbeddings === undefined) {
+        throw new InvalidOptionError('cf', `is "embedding", but the CAR stage in ${options.stageDir} kept no CRM user embeddings; run it with userEmbeddingsFile, give embedUsers, or use "neighbours".`, cf);
+      }
+      const { embeddings, userIds } = readUserEmbeddings(path.join(options.stageDir, manifest.userEmbeddings));
+      return createEmbeddingNeighbourRetriever({ embeddings, userIds, corpus, variant });
+    }
     const neighbours = options.neighbours ?? readNeighboursFile(path.join(options.stageDir, manifest.neighbours));
-    return createNeighbourRetriever({ neighbours, corpus, variant });
+    return createNeighbourRetriever({ neighbours, corpus, variant, visibility: 'snapshot' });
   }
   const files = manifest.variants[variant];
   const encoder = await openEncoder(options.stageDir, files.encoder);
-  let index: LanceVectorIndex;
+  const snapshots = new SnapshotIndexes(path.join(options.stageDir, files.index), manifest.corpus.tables, encoder.dimensions);
   try {
-    index = await LanceVectorIndex.create({ dir: path.join(options.stageDir, files.index), mode: 'open', dimensions: encoder.dimensions });
+    // Opened now so a missing or mismatched index fails here, not at the first search.
+    if (snapshots.count > 0) await snapshots.table(snapshots.count - 1);
   } catch (error) {
+    await snapshots.close();
     await encoder.dispose();
     throw error;
   }
-  const retriever = createCorpusRetriever({ variant, index, corpus, embed: (texts) => encoder.embed(texts) });
+  const retriever = createCorpusRetriever({ variant, snapshots, corpus, embed: (texts) => encoder.embed(texts) });
   const loaded: CorpusRetriever = {
     variant,
     retrieve: (target, k) => retriever.retrieve(target, k),
     retrieveBatch: (targets, k) => retriever.retrieveBatch(targets, k),
     async dispose(): Promise<void> {
       await retriever.dispose();
-      await index.close();
+      await snapshots.close();
       await encoder.dispose();
     },
   };

@@ -18,6 +18,13 @@ export interface NeighbourRetrieverOptions {
    * @defaultValue 'cf'
    */
   readonly variant?: string;
+  /**
+   * Which behaviour of a neighbour a target at time t sees: `chain`, the neighbour's newest corpus
+   * entry with `asOf < t`; `snapshot`, its entry in the snapshot of the latest boundary strictly
+   * before t (`corpus.snapshotIndex(t)`), as the snapshot-indexed CAR retriever sees it.
+   * @defaultValue 'chain'
+   */
+  readonly visibility?: 'chain' | 'snapshot';
 }
 
 /**
@@ -32,6 +39,8 @@ export function createNeighbourRetriever(options: NeighbourRetrieverOptions): Us
   if (options.corpus === undefined || options.corpus === null) throw new InvalidOptionError('corpus', 'is required.');
   const { neighbours, corpus } = options;
   const variant = options.variant ?? 'cf';
+  const visibility = options.visibility ?? 'chain';
+  if (visibility !== 'chain' && visibility !== 'snapshot') throw new InvalidOptionError('visibility', `must be "chain" or "snapshot", got ${JSON.stringify(visibility)}.`, visibility);
   const sorted = new Map<UserId, readonly CollaborativeNeighbour[]>();
   for (const [userId, list] of neighbours) sorted.set(userId, [...list].sort((a, b) => b.score - a.score));
   return {
@@ -46,9 +55,11 @@ export function createNeighbourRetriever(options: NeighbourRetrieverOptions): Us
       }
       const users: RetrievedUser[] = [];
       const seen = new Set<UserId>([target.userId]);
+      const snapshot = visibility === 'snapshot' ? corpus.snapshotIndex(target.before) : -1;
+      if (visibility === 'snapshot' && snapshot < 0) return users;
       for (const neighbour of sorted.get(target.userId) ?? []) {
         if (seen.has(neighbour.userId)) continue;
-        const entry = corpus.visibleEntry(neighbour.userId, target.before);
+        const entry = visibility === 'snapshot' ? corpus.snapshotEntry(neighbour.userId, snapshot) : corpus.visibleEntry(neighbour.userId, target.before);
         if (!entry) continue;
         seen.add(neighbour.userId);
         users.push({ userId: neighbour.userId, behaviour: entry.text, score: neighbour.score });

@@ -32,9 +32,11 @@ export interface MetadataAssessor extends Assessor {
   /**
    * The items most co-liked with `itemId` in the train split, most co-likes first: for every
    * user who liked it in the train split, each other item that user liked there counts once.
-   * Ties keep the order in which the items were first met.
+   * With `before`, only likes strictly before that time count (the liker's like of `itemId`
+   * and of the other item), as an assessment of a pair at that time may use. Ties keep the order
+   * in which the items were first met (likes in time order).
    */
-  coLikedItems(itemId: ItemId): readonly { readonly itemId: ItemId; readonly users: number }[];
+  coLikedItems(itemId: ItemId, before?: number): readonly { readonly itemId: ItemId; readonly users: number }[];
 }
 
 /** How many co-liked items are kept per target before a pair's own history is excluded. */
@@ -44,8 +46,9 @@ const CO_LIKED_POOL = 50;
  * The metadata assessor: a documented non-LLM fallback for self-assessment (method.md Eq. 7)
  * when no LLM is configured. It writes, in the spirit of an LLM's answer to the self-assessing
  * prompt, which tastes would help decide on the target: the target's genres (or categories) and
- * the items most co-liked with the target in the train split by the users who liked it (items
- * already in the pair's history and the target itself are left out), e.g.
+ * the items most co-liked with the target in the train split by the users who liked it, counting
+ * only likes before the pair's time (items already in the pair's history and the target itself
+ * are left out), e.g.
  *
  * `Knowing whether the user enjoys Action and Sci-Fi movies such as "Alien (1979)", "Heat (1995)"
  * and "Fargo (1996)" would help predict whether they would enjoy "Aliens (1986)".`
@@ -64,29 +67,38 @@ export function createMetadataAssessor(options: MetadataAssessorOptions): Metada
   const maxCoLikedItems = integerOption('maxCoLikedItems', options.maxCoLikedItems, 3, 0);
   const nouns = resolveDomain(dataset.domain);
 
-  // Who liked what in the train split.
-  const likers = new Map<ItemId, UserId[]>();
-  const likes = new Map<UserId, ItemId[]>();
-  for (const row of dataset.split('train')) {
-    if (row.label !== 1) continue;
-    push(likers, row.itemId, row.userId);
-    push(likes, row.userId, row.itemId);
+  // Who liked what in the train split, and when (time order).
+  const likers = new Map<ItemId, { userId: UserId; time: number }[]>();
+  const likes = new Map<UserId, { itemId: ItemId; time: number }[]>();
+  const trainLikes = dataset.split('train').filter((row) => row.label === 1);
+  trainLikes.sort((a, b) => a.timestamp - b.timestamp || a.index - b.index);
+  for (const row of trainLikes) {
+    push(likers, row.itemId, { userId: row.userId, time: row.timestamp });
+    push(likes, row.userId, { itemId: row.itemId, time: row.timestamp });
   }
   const cache = new Map<ItemId, { itemId: ItemId; users: number }[]>();
 
-  const coLikedItems = (itemId: ItemId): { itemId: ItemId; users: number }[] => {
-    const cached = cache.get(itemId);
+  const coLikedItems = (itemId: ItemId, before = Number.POSITIVE_INFINITY): { itemId: ItemId; users: number }[] => {
+    if (typeof before !== 'number' || Number.isNaN(before)) throw new InvalidOptionError('before', `must be a time in seconds, got ${String(before)}.`, before);
+    const everything = before === Number.POSITIVE_INFINITY;
+    const cached = everything ? cache.get(itemId) : undefined;
     if (cached) return cached;
     const counts = new Map<ItemId, number>();
-    for (const userId of new Set(likers.get(itemId) ?? [])) {
-      for (const other of new Set(likes.get(userId) ?? [])) {
-        if (other !== itemId) counts.set(other, (counts.get(other) ?? 0) + 1);
+    const users = new Set<UserId>();
+    for (const like of likers.get(itemId) ?? []) if (like.time < before) users.add(like.userId);
+    for (const userId of users) {
+      const counted = new Set<ItemId>();
+      for (const other of likes.get(userId) ?? []) {
+        if (other.time >= before) break;
+        if (other.itemId === itemId || counted.has(other.itemId)) continue;
+        counted.add(other.itemId);
+        counts.set(other.itemId, (counts.get(other.itemId) ?? 0) + 1);
       }
     }
     // Map iteration keeps first-met order, and the sort is stable, so ties keep that order.
-    const ranked = [...counts].map(([id, users]) => ({ itemId: id, users })).sort((a, b) => b.users - a.users);
+    const ranked = [...counts].map(([id, count]) => ({ itemId: id, users: count })).sort((a, b) => b.users - a.users);
     const kept = ranked.slice(0, CO_LIKED_POOL);
-    cache.set(itemId, kept);
+    if (everything) cache.set(itemId, kept);
     return kept;
   };
 
@@ -95,7 +107,8 @@ export function createMetadataAssessor(options: MetadataAssessorOptions): Metada
     const kinds = attributeValues(target.attributes, attributes).slice(0, maxAttributeValues);
     const seen = new Set<ItemId>([target.id, ...pair.history.map((item) => item.id)]);
     const titles: string[] = [];
-    for (const { itemId } of coLikedItems(target.id)) {
+    // Leakage rule: only likes before the pair's time (never the target user's own later likes).
+    for (const { itemId } of coLikedItems(target.id, pair.timestamp)) {
       if (titles.length >= maxCoLikedItems) break;
       if (seen.has(itemId)) continue;
       const item = dataset.items.get(itemId);

@@ -106,7 +106,7 @@ export interface AssessStageReport {
     readonly metadataFallback: boolean;
     readonly description: string;
   };
-  /** Pairs sampled (one per user). */
+  /** Pairs sampled (train rows; one per user first, then more per user, see `sampleAssessmentPairs`). */
   readonly pairs: number;
   /** Assessments made by this run and found from an earlier run. */
   readonly generated: number;
@@ -128,7 +128,7 @@ export interface AssessStageReport {
 }
 
 const METADATA_DESCRIPTION =
-  'Metadata fallback (no LLM): each assessment was written from the target item\'s attributes and the items most co-liked with it in the train split, not by a language model.';
+  'Metadata fallback (no LLM): each assessment was written from the target item\'s attributes and the items most co-liked with it in the train split before the pair\'s time, not by a language model.';
 
 /**
  * The assess stage (method.md Stage 2, steps 1-2): samples training pairs, writes their

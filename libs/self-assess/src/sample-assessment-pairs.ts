@@ -7,14 +7,15 @@ import { checkMethods, checkObject, integerOption } from './validate';
 /** Options of {@link sampleAssessmentPairs}. */
 export interface SampleAssessmentPairsOptions {
   /**
-   * Number of users to sample (one pair each); all eligible users when fewer. The paper sampled
-   * 10,000 users.
+   * Number of pairs (train rows) to sample, spread over the users: one row of every eligible
+   * user first, then a second row of every user that has one, and so on (several per user where
+   * the split has them); every eligible row when fewer. The paper assessed 10,000 samples.
    * @defaultValue 10000
    */
   readonly sample?: number;
   /**
-   * Seed of the sampling. The users are shuffled once and the first `sample` kept, so a larger
-   * sample with the same seed keeps every pair of a smaller one.
+   * Seed of the sampling. The users and each user's rows are shuffled once and the pairs taken in
+   * rounds, so a larger sample with the same seed keeps every pair of a smaller one.
    * @defaultValue 42
    */
   readonly seed?: number;
@@ -37,10 +38,11 @@ export interface SampleAssessmentPairsOptions {
 }
 
 /**
- * Samples the target pairs of self-assessment from the train split: users who have at least one
- * eligible row (see `labels` and `minHistory`) are shuffled with `seed`, the first `sample` are
- * kept, and for each one of its eligible train rows is picked uniformly at random. Pairs come in
- * the sampled order.
+ * Samples `sample` target pairs of self-assessment from the train split's eligible rows (see
+ * `labels` and `minHistory`): the users are shuffled with `seed`, and so are each user's rows;
+ * round r takes each user's r-th row (users with fewer rows drop out), until `sample` pairs are
+ * taken. So a sample below the number of users has one pair per user, and a larger one several
+ * per user where the split has them. Pairs come in the sampled order.
  *
  * @throws InvalidOptionError for a bad option; UnknownIdError when a row names an item the
  *   dataset lacks.
@@ -66,25 +68,32 @@ export function sampleAssessmentPairs(dataset: Dataset, options: SampleAssessmen
   }
   const random = createRandom(seed);
   const users = shuffleInPlace([...byUser.keys()], random);
+  const queues = users.map((userId) => shuffleInPlace([...byUser.get(userId)!], random));
   const pairs: AssessmentPair[] = [];
-  for (const userId of users.slice(0, sample)) {
-    const rows = byUser.get(userId)!;
-    const row = rows[Math.floor(random() * rows.length)];
-    const item = (id: string): Item => {
-      const found = dataset.items.get(id);
-      if (!found) throw new UnknownIdError('item', [id], 1, `in row ${row.index} of the dataset`);
-      return found;
-    };
-    pairs.push({
-      id: assessmentPairId(row.userId, row.itemId, row.timestamp),
-      rowIndex: row.index,
-      userId: row.userId,
-      itemId: row.itemId,
-      label: row.label,
-      timestamp: row.timestamp,
-      history: dataset.history(row, maxHistory).map(item),
-      target: item(row.itemId),
-    });
+  const item = (id: string, row: Row): Item => {
+    const found = dataset.items.get(id);
+    if (!found) throw new UnknownIdError('item', [id], 1, `in row ${row.index} of the dataset`);
+    return found;
+  };
+  for (let round = 0; pairs.length < sample; round++) {
+    let taken = false;
+    for (const queue of queues) {
+      if (pairs.length >= sample) break;
+      const row = queue[round];
+      if (row === undefined) continue;
+      taken = true;
+      pairs.push({
+        id: assessmentPairId(row.userId, row.itemId, row.timestamp),
+        rowIndex: row.index,
+        userId: row.userId,
+        itemId: row.itemId,
+        label: row.label,
+        timestamp: row.timestamp,
+        history: dataset.history(row, maxHistory).map((id) => item(id, row)),
+        target: item(row.itemId, row),
+      });
+    }
+    if (!taken) break;
   }
   return pairs;
 }

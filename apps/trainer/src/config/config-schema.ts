@@ -194,7 +194,16 @@ const carSection = section({
   epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
   patience: positiveInt().default(2).describe('Epochs without a better validation recall before stopping.'),
   retrieved: positiveInt().max(1000).default(10).describe('K_e: similar users CAR retrieves per target (paper: 10; at most 1000, score-serve\'s limit).'),
-  indexThreshold: positiveInt().default(100_000).describe('Behaviour corpora with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
+  indexThreshold: positiveInt().default(100_000).describe('Behaviour snapshot tables (one per car.snapshots cut) with at least this many entries get an approximate (ANN) index; smaller ones are searched exactly.'),
+  // Behaviour snapshots and the cf retriever (issue 15, point 4).
+  snapshots: z
+    .union([z.literal('monthly'), positiveInt()])
+    .default('monthly')
+    .describe('Behaviour snapshots of the retrieval corpus, one LanceDB table each: "monthly" (every 30 days from the first positive interaction, and the start of the valid split) or N (N evenly spaced cut times ending at the start of the valid split). A row at time t searches the latest snapshot strictly before t and sees each user\'s liked items before that snapshot\'s time; rows before the first snapshot get P^b. Valid and test rows see the last one (all training behaviour).'),
+  cfRetrieval: z
+    .enum(['embedding', 'neighbours'])
+    .default('embedding')
+    .describe('How SCoRe-cf picks its users: "embedding" retrieves K_e users by cosine between the CRM\'s user embeddings e_u among the users with behaviour in the row\'s snapshot (as CAR does with text embeddings); "neighbours" keeps only the target\'s K_c CRM neighbours that have behaviour in the snapshot (the paper\'s N_c; many rows then find nobody).'),
 });
 
 const assessSection = section({
@@ -203,7 +212,7 @@ const assessSection = section({
     .refine((value) => value === 'metadata' || LLM_BACKEND_PATTERN.test(value), { error: `must be "metadata" or ${LLM_BACKEND_FORMS}` })
     .default('metadata')
     .describe(`Self-assessment generator (Eq. 7): "metadata" writes the assessment from item metadata without an LLM; or ${LLM_BACKEND_FORMS} (paper: GLM-4-Plus).`),
-  sample: positiveInt().default(10_000).describe('Training rows sampled for self-assessment (paper: 10,000).'),
+  sample: positiveInt().default(10_000).describe('Training rows (pairs) sampled for self-assessment (paper: 10,000): one per user first, then more per user in rounds while users have rows left.'),
   concurrency: positiveInt().default(4).describe('LLM calls in flight at once.'),
   embedder: z
     .string()

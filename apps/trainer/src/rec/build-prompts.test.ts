@@ -9,7 +9,8 @@ import { createSareReranker } from '@score/sare-reranker';
 import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPromptSet, type PromptRecord } from './build-prompts';
-import { corpusSnapshotTimes, RetrievalCache } from './retrieval-cache';
+import { fallbackRate } from './fallback-rates';
+import { RetrievalCache } from './retrieval-cache';
 import { measurePromptTokens } from './token-budget';
 
 const DAY = 86_400;
@@ -98,8 +99,8 @@ describe('buildPromptSet', () => {
       base: await loadCarRetriever({ stageDir, variant: 'base', dataset }),
       cf: await loadCarRetriever({ stageDir, variant: 'cf', dataset }),
     };
-    const manifest = readCarStageManifest(stageDir);
-    snapshotTimes = corpusSnapshotTimes(buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries }));
+    // The corpus boundaries: a row at time t searches the snapshot of the latest one before t.
+    snapshotTimes = [...readCarStageManifest(stageDir).corpus.boundaries];
     rows = [...dataset.split('train').slice(-24), ...dataset.split('valid').slice(0, 18), ...dataset.split('test').slice(0, 18)];
   }, 60_000);
 
@@ -122,36 +123,45 @@ describe('buildPromptSet', () => {
     });
   });
 
-  it('obeys the leakage rule: similar behaviours hold only items liked before the row, never the target user', async () => {
-    const titleOwners = new Map<string, Map<UserId, number[]>>();
-    for (const userId of dataset.users) {
-      const times = dataset.positiveTimes(userId);
-      dataset.positives(userId).forEach((itemId, i) => {
-        const title = quoteText(describeItem(dataset.items.get(itemId)!));
-        const owners = titleOwners.get(title) ?? new Map<UserId, number[]>();
-        owners.set(userId, [...(owners.get(userId) ?? []), times[i]]);
-        titleOwners.set(title, owners);
-      });
+  it('obeys the leakage rule: similar behaviours hold only training likes from before the row\'s snapshot, never the target user', async () => {
+    const corpus = buildBehaviourCorpus(dataset, { snapshots: snapshotTimes });
+    const titleOwners = new Map<string, Map<UserId, { time: number; split: string }[]>>();
+    for (const row of dataset.rows) {
+      if (row.label !== 1) continue;
+      const title = quoteText(describeItem(dataset.items.get(row.itemId)!));
+      const owners = titleOwners.get(title) ?? new Map<UserId, { time: number; split: string }[]>();
+      owners.set(row.userId, [...(owners.get(row.userId) ?? []), { time: row.timestamp, split: row.split }]);
+      titleOwners.set(title, owners);
     }
     let checkedEntries = 0;
+    let trainRowsWithCi = 0;
     for (const variant of ['cf', 'base', 'car', 'score'] as const) {
       const records = await build(variant);
       records.forEach((record, i) => {
         const row = rows[i];
         const lists = similarLists(record.prompt);
         expect(lists).toHaveLength(record.similarUsers.length);
+        const snapshot = corpus.snapshotIndex(row.timestamp);
+        if (record.similarUsers.length > 0) {
+          expect(snapshot).toBeGreaterThanOrEqual(0);
+          if (row.split === 'train') trainRowsWithCi += 1;
+        }
+        const boundary = snapshotTimes[snapshot];
         record.similarUsers.forEach((user, j) => {
           expect(user.userId).not.toBe(row.userId);
           expect(lists[j].length).toBeGreaterThan(0);
           for (const title of lists[j]) {
-            const likedAt = titleOwners.get(title)?.get(user.userId) ?? [];
-            expect(likedAt.some((time) => time < row.timestamp)).toBe(true);
+            // Liked before the snapshot's boundary (itself before the row), in the train split:
+            // no valid/test interaction ever reaches a prompt through a similar user.
+            const likes = titleOwners.get(title)?.get(user.userId) ?? [];
+            expect(likes.some((like) => like.time < boundary && boundary < row.timestamp && like.split === 'train')).toBe(true);
             checkedEntries += 1;
           }
         });
       });
     }
     expect(checkedEntries).toBeGreaterThan(60);
+    expect(trainRowsWithCi).toBeGreaterThan(20);
   });
 
   it('builds the variants as defined: cf/base/car keep their retriever order, score reranks CAR with P^b as the query', async () => {
@@ -255,6 +265,13 @@ describe('buildPromptSet', () => {
     expect(car.map((record) => record.similarUsers)).toEqual(earliest.map(() => []));
     expect(car.map((record) => record.prompt)).toEqual(basic.map((record) => record.prompt));
     expect(warnings).toEqual([`rec: ${earliest.length} of ${earliest.length} rows found no similar user with behaviour before their time and got the basic prompt P^b.`]);
+    expect(fallbackRate('car', 'train', earliest, car, snapshotTimes)).toEqual({ variant: 'car', split: 'train', rows: earliest.length, fallbackRows: earliest.length, rate: 1, beforeFirstSnapshot: earliest.length });
+    expect(fallbackRate('basic', 'train', earliest, basic, snapshotTimes)).toBeUndefined();
+    // Later rows all see their snapshot's users: no car/score fallback after the first snapshot.
+    const later = rows.filter((row) => row.timestamp > snapshotTimes[0]);
+    for (const variant of ['car', 'score'] as const) {
+      expect(fallbackRate(variant, 'test', later, await build(variant, { rows: later }), snapshotTimes)).toMatchObject({ rows: later.length, fallbackRows: 0, rate: 0, beforeFirstSnapshot: 0 });
+    }
   });
 
   it('checks its options and stops when aborted', async () => {

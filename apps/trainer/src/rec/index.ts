@@ -11,6 +11,8 @@ export type { EvaluationPromptSetsOptions, PromptSetSpec, PromptVariantDefinitio
 export { buildPromptSet } from './build-prompts';
 export type { BuildPromptSetOptions, PromptRecord, SimilarUser } from './build-prompts';
 export { corpusSnapshotTimes, RetrievalCache, snapshotOf } from './retrieval-cache';
+export { fallbackRate } from './fallback-rates';
+export type { FallbackRate } from './fallback-rates';
 export { PROMPTS_FOLDER, promptFilePath, readPromptFile, writePromptFile } from './prompt-files';
 export {
   countPromptTokens,

@@ -67,8 +67,11 @@ export function snapshotOf(before: number, snapshotTimes: readonly number[] | un
 }
 
 /**
- * The `snapshotTimes` of a corpus: every entry's `asOf`, unique and ascending. Between two of
- * them the set of entries a search may return does not change.
+ * The `snapshotTimes` of a corpus searched as snapshot chains (a row sees each user's newest entry
+ * with `asOf` before it): every entry's `asOf`, unique and ascending. Between two of them the set
+ * of entries a search may return does not change. For a corpus searched per snapshot (the CAR
+ * stage's tables, `loadCarRetriever`), the snapshot times are the corpus boundaries themselves
+ * (`car.json`'s `corpus.boundaries`).
  */
 export function corpusSnapshotTimes(corpus: { readonly entries: readonly { readonly asOf: number }[] }): number[] {
   return [...new Set(corpus.entries.map((entry) => entry.asOf))].sort((a, b) => a - b);

@@ -63,7 +63,7 @@ export const evaluationMetricsSchema = z.strictObject({
     })
     .optional(),
   retrievalFallback: z
-    .array(z.strictObject({ variant: z.string().min(1), split, rows: count, fallbackRows: count, rate: probability }))
+    .array(z.strictObject({ variant: z.string().min(1), split, rows: count, fallbackRows: count, rate: probability, beforeFirstSnapshot: count.optional() }))
     .optional(),
   models: z.array(modelSchema),
   sweeps: z.strictObject({ retrieved: z.array(sweepPoint), kept: z.array(sweepPoint), retrained: z.boolean().optional() }),

@@ -126,6 +126,8 @@ export interface RetrievalFallback {
   readonly fallbackRows: number;
   /** fallbackRows / rows. */
   readonly rate: number;
+  /** Rows at or before the first behaviour snapshot (they always fall back); absent when unknown. */
+  readonly beforeFirstSnapshot?: number;
 }
 
 /** How many rows of the train split tuned the LM, when fewer than all of it. */

@@ -106,10 +106,19 @@ export function ablationTable(metrics: EvaluationMetrics): TableSpec {
 
 /** Fallback rates to P^b per variant and split (rows whose retrieval found no similar user). */
 export function fallbackTable(fallback: readonly RetrievalFallback[]): TableSpec {
+  // Rows at or before the first behaviour snapshot always fall back (car.snapshots); shown when known.
+  const snapshots = fallback.some((entry) => entry.beforeFirstSnapshot !== undefined);
   return {
-    headers: ['Variant', 'Split', 'Rows', 'Fell back to P^b', 'Rate'],
-    rows: fallback.map((entry) => [entry.variant, entry.split, formatCount(entry.rows), formatCount(entry.fallbackRows), `${(entry.rate * 100).toFixed(1)}%`]),
-    align: ['left', 'left', 'right', 'right', 'right'],
+    headers: ['Variant', 'Split', 'Rows', 'Fell back to P^b', 'Rate', ...(snapshots ? ['Before first snapshot'] : [])],
+    rows: fallback.map((entry) => [
+      entry.variant,
+      entry.split,
+      formatCount(entry.rows),
+      formatCount(entry.fallbackRows),
+      `${(entry.rate * 100).toFixed(1)}%`,
+      ...(snapshots ? [entry.beforeFirstSnapshot === undefined ? '' : formatCount(entry.beforeFirstSnapshot)] : []),
+    ]),
+    align: ['left', 'left', 'right', 'right', 'right', ...(snapshots ? (['right'] as const) : [])],
   };
 }
 

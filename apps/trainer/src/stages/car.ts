@@ -5,7 +5,8 @@ import { resolveEncoderSpec } from './encoders';
 
 /**
  * Stage 1: fine-tunes CAR on the CRM's collaborative neighbours (Eq. 6), indexes the behaviour
- * corpus in LanceDB with the tuned and the untuned encoder, and reports recall@K_e of the CRM
+ * corpus in LanceDB with the tuned and the untuned encoder (one table per `car.snapshots`
+ * snapshot), keeps the CRM user embeddings for the `cf` variant, and reports recall@K_e of the CRM
  * neighbours and the overlap with the targets' future positives for base, cf and car.
  */
 export async function carStage(context: StageContext): Promise<StageResult> {
@@ -21,6 +22,9 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     epochs: car.epochs,
     patience: car.patience,
     retrieved: car.retrieved,
+    snapshots: car.snapshots,
+    ann: { threshold: car.indexThreshold },
+    userEmbeddingsFile: context.artifact('crm', `${crm.model}/user-embeddings.safetensors`),
     seed: context.seed,
     onProgress: context.onProgress,
     logger: context.logger,

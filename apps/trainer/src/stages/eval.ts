@@ -14,6 +14,7 @@ import { STAGE_NAMES } from '../pipeline/stage';
 import { buildPromptSet } from '../rec/build-prompts';
 import { evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
+import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import {
   type BootstrapSettings,
   type EvaluationMetrics,
@@ -71,7 +72,7 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     logger: context.logger,
   });
   const scores = (await lm.scoreYesNo(records.map((record) => record.prompt), { signal: context.signal })).map((score) => score.probability);
-  return { ...ctrMetrics(rows, scores), scores };
+  return { ...ctrMetrics(rows, scores), scores, fallback: fallbackRate(spec.variant, context.config.eval.split, rows, records, components.snapshotTimes) };
 }
 
 /** Id of a sweep point's scores in the bootstrap (not a model of the results table). */
@@ -202,13 +203,15 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   // Same condition as retrainedSweepSpecs: the sweeps are retrained whenever the rec stage tuned the sweep LMs.
   const retrained = evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score');
   const sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] } = { retrieved: [], kept: [] };
+  const evalFallback: FallbackRate[] = [];
   try {
     const specs = evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep });
     for (const variant of rec.variants) {
       const lm = await openModel(variant);
       try {
         const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
-        const { scores: variantScores, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache);
+        const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache);
+        if (fallback) evalFallback.push(fallback);
         scores.set(VARIANT_MODELS[variant].id, variantScores);
         models.push({ ...VARIANT_MODELS[variant], family: 'llm', ...metrics });
         context.logger.info(`eval: ${VARIANT_MODELS[variant].label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
@@ -251,6 +254,10 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const stages = Object.entries(manifest?.stages ?? {})
     .filter(([name]) => !name.startsWith(`${SEEDS_FOLDER}/`))
     .map(([name, record]) => ({ name, seconds: record.seconds, status: 'done' as const }));
+  // Retrieval fallback to P^b: train and valid from the rec stage's rec.json, the evaluated split from here.
+  const recSummary = path.join(context.stageDir('rec'), 'rec.json');
+  const recFallback = fs.existsSync(recSummary) ? ((JSON.parse(fs.readFileSync(recSummary, 'utf8')) as { retrievalFallback?: FallbackRate[] }).retrievalFallback ?? []) : [];
+  const retrievalFallback = [...recFallback, ...evalFallback];
   const assessReport = manifest?.stages['assess']?.summary as { assessor?: { metadataFallback?: boolean; description?: string } } | undefined;
   const trainSplit = dataset.split('train').length;
   const lmTrainRows = !backendSpec && rec.trainRows < trainSplit ? { rows: rec.trainRows, of: trainSplit } : undefined;
@@ -281,6 +288,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
     sweeps: { ...bootstrapped.sweeps, retrained },
     stages,
     notes,
+    ...(retrievalFallback.length > 0 ? { retrievalFallback } : {}),
     paper: PAPER_REFERENCE,
     generatedAt: new Date().toISOString(),
     configHash: context.configHash,

@@ -1,29 +1,36 @@
 import path from 'node:path';
-import { buildBehaviourCorpus, type CarVariant, loadCarRetriever, readCarStageManifest } from '@score/car-retriever';
+import { type CarVariant, type EmbedUsers, loadCarRetriever, readCarStageManifest } from '@score/car-retriever';
+import { loadRecommender } from '@score/crm-sasrec';
 import type { Reranker, UserRetriever } from '@score/core';
 import type { PreparedDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import type { StageContext } from '../pipeline/stage';
-import { corpusSnapshotTimes } from '../rec/retrieval-cache';
 
 /** What building prompt sets needs from the run: CAR's three retrievers, SARE, snapshot times. */
 export interface PromptComponents {
   readonly retrievers: Record<CarVariant, UserRetriever>;
   readonly reranker: Reranker;
+  /** The corpus snapshot boundaries (`car.json`): a row at time t searches the latest one before t. */
   readonly snapshotTimes: readonly number[];
   dispose(): Promise<void>;
 }
 
-/** Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages. */
+/**
+ * Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages.
+ * With `car.cfRetrieval: embedding`, cf embeds with the run's CRM (`crm.model`): e_ut from the
+ * row's history, e_ui from each candidate's snapshot behaviour (items the CRM never saw are left out).
+ */
 export async function openPromptComponents(context: StageContext, dataset: PreparedDataset): Promise<PromptComponents> {
   const carDir = context.stageDir('car');
+  const crm = context.config.car.cfRetrieval === 'embedding' ? loadRecommender(path.join(context.stageDir('crm'), context.config.crm.model)) : undefined;
+  const known = new Set(crm?.itemIds ?? []);
+  const embedUsers: EmbedUsers | undefined = crm && ((inputs) => crm.userEmbeddings(inputs.map((input) => ({ ...input, history: input.history.filter((id) => known.has(id)) }))));
   const retrievers = {
     car: await loadCarRetriever({ stageDir: carDir, variant: 'car', dataset }),
     base: await loadCarRetriever({ stageDir: carDir, variant: 'base', dataset }),
-    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset }),
+    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
   };
-  const manifest = readCarStageManifest(carDir);
-  const snapshotTimes = corpusSnapshotTimes(buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries }));
+  const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
   const reranker = await loadSareReranker(path.join(context.stageDir('sare')));
   return {
     retrievers,
@@ -31,6 +38,7 @@ export async function openPromptComponents(context: StageContext, dataset: Prepa
     snapshotTimes,
     async dispose() {
       await Promise.all([retrievers.car.dispose(), retrievers.base.dispose(), retrievers.cf.dispose(), reranker.dispose()]);
+      crm?.dispose();
     },
   };
 }

@@ -24,6 +24,7 @@ import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
 import { evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec } from '../rec/prompt-variants';
 import { RetrievalCache } from '../rec/retrieval-cache';
+import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
 import { openPromptComponents } from './rec-components';
@@ -215,6 +216,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   }
   const components = await openPromptComponents(context, dataset);
   const cache = new RetrievalCache();
+  const retrievalFallback: FallbackRate[] = [];
   try {
     // Every variant at (K_e, K_s), then (eval.retrainSweeps) full SCoRe at each other sweep point.
     const jobs = [
@@ -243,6 +245,11 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           logger: context.logger,
         });
         await writePromptFile(promptFilePath(context.outputDir, spec, split), records);
+        const fallback = fallbackRate(variant, split, rows, records, components.snapshotTimes);
+        if (fallback) {
+          retrievalFallback.push(fallback);
+          context.logger.info(`rec: ${variant} ${split}: ${fallback.fallbackRows} of ${fallback.rows} rows found no similar user and got P^b (${(100 * fallback.rate).toFixed(1)}%; ${fallback.beforeFirstSnapshot ?? 0} rows precede the first snapshot)`);
+        }
         sets[split] = records.map((record) => ({ prompt: record.prompt, label: record.label }));
       }
       const lm = await openVariantLm(variant);
@@ -270,7 +277,7 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   } finally {
     await components.dispose();
   }
-  const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), ...(warmup ? { warmup } : {}), variants: results };
+  const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), ...(warmup ? { warmup } : {}), variants: results, retrievalFallback };
   await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary };
 }
