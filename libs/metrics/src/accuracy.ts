@@ -21,13 +21,22 @@ export interface AccuracyOptions {
  *   `threshold` is not a finite number.
  */
 export function accuracy(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: AccuracyOptions = {}): number {
+  return accuracyOf(labels, probabilities, options, 'probabilities');
+}
+
+/**
+ * {@link accuracy} with the predictions named `field` in its errors (so {@link evaluateCtr}
+ * reports its own `scores`).
+ * @internal
+ */
+export function accuracyOf(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: AccuracyOptions, field: string): number {
   checkOptionsObject('options', options);
   const threshold = options.threshold ?? 0.5;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
     throw new InvalidOptionError('threshold', `must be a finite number, got ${describeValue(threshold)}.`, threshold);
   }
   const y = readLabels(labels);
-  const p = readScores(probabilities, y.length, 'probabilities');
+  const p = readScores(probabilities, y.length, field);
   if (y.length === 0) return Number.NaN;
   let correct = 0;
   for (let i = 0; i < y.length; i += 1) {

@@ -26,4 +26,25 @@ describe('evaluateCtr', () => {
     expect(result.accuracy).toBe(0);
     expect(result.auc).toBe(0);
   });
+
+  it('names the caller\'s own fields in its errors', () => {
+    // A score outside [0, 1] is reported as "scores" (the caller's field), not as the
+    // "probabilities" parameter of logLoss/accuracy that evaluateCtr calls.
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 1.5] })).toThrow(
+      'Invalid "scores": scores[1] is 1.5; every entry of "scores" must be a probability in [0, 1].',
+    );
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [-0.1, 0.5] })).toThrow('Invalid "scores": scores[0] is -0.1;');
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, Number.NaN] })).toThrow(
+      'Invalid "scores": scores[1] is NaN; every score must be a number (NaN is not allowed).',
+    );
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2] })).toThrow(
+      'Invalid "scores": has 1 entries but "labels" has 2; both must hold one entry per row.',
+    );
+    expect(() => evaluateCtr({ userIds: ['a'], labels: [1, 0], scores: [0.2, 0.5] })).toThrow('Invalid "userIds": has 1 entries but "labels" has 2;');
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 2], scores: [0.2, 0.5] })).toThrow('Invalid "labels": labels[1] is 2;');
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 0.5], epsilon: 0.7 })).toThrow('Invalid "epsilon": must be a number strictly between 0 and 0.5, got 0.7.');
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 0.5], threshold: Number.NaN })).toThrow('Invalid "threshold": must be a finite number, got NaN.');
+    // logLoss itself still names its own parameter.
+    expect(() => logLoss([1], [1.5])).toThrow('Invalid "probabilities": probabilities[0] is 1.5; every probability must lie in [0, 1].');
+  });
 });

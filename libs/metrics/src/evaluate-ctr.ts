@@ -1,8 +1,8 @@
 import { InvalidOptionError } from '@score/core';
-import { accuracy } from './accuracy';
+import { accuracyOf } from './accuracy';
 import { auc } from './auc';
 import { groupedResult, perUserAuc } from './grouped-auc';
-import { logLoss } from './log-loss';
+import { logLossOf } from './log-loss';
 import { describeValue } from './validate';
 
 /** Input of {@link evaluateCtr}: one entry per row in each array. */
@@ -11,7 +11,11 @@ export interface CtrEvaluationInput {
   readonly userIds: ArrayLike<string | number>;
   /** 0/1 label of each row. */
   readonly labels: ArrayLike<number>;
-  /** Predicted P(label = 1) of each row, in [0, 1]. */
+  /**
+   * Predicted P(label = 1) of each row. Every score must lie in [0, 1] (the log loss needs
+   * probabilities; AUC, UAUC and GAUC alone accept any score, see {@link auc}); an error names
+   * `scores` and the first index outside the range.
+   */
   readonly scores: ArrayLike<number>;
   /**
    * Clipping of the log loss ({@link LogLossOptions.epsilon}).
@@ -66,8 +70,8 @@ export function evaluateCtr(input: CtrEvaluationInput): CtrEvaluation {
     uaucUsers: unweighted.users,
     uaucSkipped: unweighted.skipped,
     gauc: weighted.value,
-    logLoss: logLoss(labels, scores, { epsilon: input.epsilon }),
-    accuracy: accuracy(labels, scores, { threshold: input.threshold }),
+    logLoss: logLossOf(labels, scores, { epsilon: input.epsilon }, 'scores'),
+    accuracy: accuracyOf(labels, scores, { threshold: input.threshold }, 'scores'),
     rows: labels.length,
   };
 }

@@ -21,10 +21,19 @@ export interface LogLossOptions {
  *   NaN or outside [0, 1], or `epsilon` is outside (0, 0.5).
  */
 export function logLoss(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: LogLossOptions = {}): number {
+  return logLossOf(labels, probabilities, options, 'probabilities');
+}
+
+/**
+ * {@link logLoss} with the probabilities named `field` in its errors (so {@link evaluateCtr}
+ * reports its own `scores`).
+ * @internal
+ */
+export function logLossOf(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: LogLossOptions, field: string): number {
   checkOptionsObject('options', options);
   const epsilon = checkOpenInterval('epsilon', options.epsilon ?? 1e-7, 0, 0.5);
   const y = readLabels(labels);
-  const p = readProbabilities(probabilities, y.length);
+  const p = readProbabilities(probabilities, y.length, field);
   if (y.length === 0) return Number.NaN;
   let total = 0;
   for (let i = 0; i < y.length; i += 1) {

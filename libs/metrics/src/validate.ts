@@ -49,7 +49,8 @@ export function readProbabilities(probabilities: ArrayLike<number>, expected: nu
   const out = readScores(probabilities, expected, field);
   for (let i = 0; i < out.length; i += 1) {
     if (out[i] < 0 || out[i] > 1) {
-      throw new InvalidOptionError(field, `${field}[${i}] is ${out[i]}; every probability must lie in [0, 1].`, out[i]);
+      const rule = field === 'probabilities' ? 'every probability must lie in [0, 1]' : `every entry of "${field}" must be a probability in [0, 1]`;
+      throw new InvalidOptionError(field, `${field}[${i}] is ${out[i]}; ${rule}.`, out[i]);
     }
   }
   return out;
