@@ -1,4 +1,10 @@
 /**
+ * The brand on every {@link ScoreError}: `Symbol.for` so that every copy of `@score/core` uses the
+ * same key. Its value is the list of the error's class names (own class first, `ScoreError` last).
+ */
+const SCORE_ERROR_BRAND: unique symbol = Symbol.for('@score/core/ScoreError');
+
+/**
  * The one error base class of @score. Every error thrown on purpose by a @score package is a
  * `ScoreError`; subclasses carry the fields a caller needs, and messages are full sentences
  * naming the bad value and what would be valid.
@@ -11,8 +17,37 @@ export class ScoreError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? 'SCORE_ERROR';
+    // The brand: the names of the error's classes, from its own up to ScoreError. Non-enumerable,
+    // so it stays out of JSON and of test snapshots.
+    const classes: string[] = [];
+    for (let type: unknown = new.target; typeof type === 'function' && type !== Error; type = Object.getPrototypeOf(type)) {
+      classes.push((type as { name: string }).name);
+    }
+    Object.defineProperty(this, SCORE_ERROR_BRAND, { value: Object.freeze(classes), enumerable: false });
   }
 
+  /**
+   * Whether `value` is an error of this class (or of a subclass), also when it was thrown by
+   * another copy of `@score/core` (two installed versions, a bundled copy, a second module
+   * evaluation), where `instanceof` answers false. Every `ScoreError` carries a
+   * `Symbol.for('@score/core/ScoreError')` brand listing its class names; this checks that the
+   * brand exists and names the class it is called on, so `ScoreError.isInstance(e)` accepts every
+   * @score error and `InvalidOptionError.isInstance(e)` only invalid-option errors (and their
+   * subclasses). Classes are told apart by name, so two different classes with the same name
+   * (in different packages) are not told apart.
+   *
+   * @example
+   * ```ts
+   * try { loadConfig(path); } catch (error) {
+   *   if (InvalidOptionError.isInstance(error)) console.error(error.field);
+   * }
+   * ```
+   */
+  static isInstance<T>(this: { readonly prototype: T; readonly name: string }, value: unknown): value is T {
+    if (value === null || typeof value !== 'object') return false;
+    const classes: unknown = (value as { [SCORE_ERROR_BRAND]?: unknown })[SCORE_ERROR_BRAND];
+    return Array.isArray(classes) && classes.includes(this.name);
+  }
 }
 
 /** A malformed record in an input file. */

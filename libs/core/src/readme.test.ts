@@ -21,7 +21,7 @@ describe('README example', () => {
     const log = (value: unknown) => printed.push(typeof value === 'string' ? value : JSON.stringify(value));
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
     await new AsyncFunction('library', 'console', body)(library, { log });
-    expect(expected.length).toBe(4);
+    expect(expected.length).toBe(5);
     expect(printed).toEqual(expected);
   });
 });
