@@ -23,6 +23,6 @@ it('runs the README example', async () => {
     console.log = original;
   }
   expect(String(printed[0])).toContain('Dataset');
-  expect(String(printed[1])).toMatch(/label [01], history \d+/);
+  expect(String(printed[1])).toMatch(/label [01], history [1-9]\d* \(last: (?!undefined\))[^)]+\)/);
   expect(printed).toHaveLength(3);
 });

@@ -98,6 +98,37 @@ describe('prepareDataset', () => {
     expect(dataset.positives('u')).toEqual(['a', 'd', 'c', 'e']);
   });
 
+  it('historyItems gives the last n history items as Items, most recent last', async () => {
+    const t = at('2021-01-10T00:00:00Z');
+    const rows: Interaction[] = [
+      { userId: 'u', itemId: 'c', rating: 4, timestamp: t + 5 },
+      { userId: 'u', itemId: 'a', rating: 5, timestamp: t },
+      { userId: 'u', itemId: 'b', rating: 1, timestamp: t }, // a negative: never in a history
+      { userId: 'u', itemId: 'd', rating: 5, timestamp: t },
+      { userId: 'u', itemId: 'e', rating: 4, timestamp: at('2021-04-02T00:00:00Z') },
+      { userId: 'w', itemId: 'b', rating: 4, timestamp: at('2021-03-02T00:00:00Z') },
+    ];
+    const dataset = await prepare(rows);
+    const last = dataset.rows.find((row) => row.userId === 'u' && row.itemId === 'e')!;
+    const titles = (items: readonly Item[]) => items.map((item) => item.title);
+    // History of e: a, d (same second, file order), then c.
+    expect(titles(dataset.historyItems(last))).toEqual(['Title a', 'Title d', 'Title c']);
+    expect(titles(dataset.historyItems(last, 2))).toEqual(['Title d', 'Title c']);
+    expect(titles(dataset.historyItems(last, 1))).toEqual(['Title c']);
+    expect(dataset.historyItems(last, 0)).toEqual([]);
+    expect(titles(dataset.historyItems(last, 10))).toEqual(['Title a', 'Title d', 'Title c']);
+    // The Item objects of the catalogue, with their attributes.
+    expect(dataset.historyItems(last, 1)[0]).toEqual({ id: 'c', title: 'Title c', attributes: { genres: ['G'] } });
+    expect(dataset.historyItems(last, 1)[0]).toBe(dataset.items.get('c'));
+    const first = dataset.rows.find((row) => row.userId === 'w')!;
+    expect(dataset.historyItems(first, 5)).toEqual([]);
+    for (const row of dataset.rows) {
+      expect(dataset.historyItems(row, 2).map((item) => item.id)).toEqual(dataset.history(row, 2));
+    }
+    expect(() => dataset.historyItems(last, -1)).toThrow(InvalidOptionError);
+    expect(() => dataset.historyItems(last, 1.5)).toThrow('Invalid "maxItems": expected an integer >= 0, got 1.5.');
+  });
+
   it('lets an interaction label win over its rating', async () => {
     const rows: Interaction[] = [
       { userId: 'u', itemId: 'a', rating: 5, label: 0, timestamp: at('2021-01-10T00:00:00Z') },

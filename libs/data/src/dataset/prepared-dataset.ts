@@ -241,6 +241,22 @@ export class PreparedDataset implements Dataset {
     return positives.slice(start, end);
   }
 
+  /**
+   * A row's history as {@link Item}s, ready for prompt-kit's `describeHistory` (d(H(u))): the
+   * user's positives before the row, oldest first (the most recent last), and with `maxItems`
+   * only the most recent `maxItems` of them. The same items as {@link PreparedDataset.history},
+   * looked up in `items`.
+   *
+   * @param row - A row of this dataset (from `rows`, `split(...)` or `row(index)`).
+   * @param maxItems - Keep at most this many, the most recent (an integer >= 0).
+   * @defaultValue maxItems: the whole history
+   * @throws InvalidOptionError when `maxItems` is not an integer >= 0 or the row's
+   *   `historyLength` does not fit its user; UnknownIdError for a user not in the dataset.
+   */
+  historyItems(row: Row, maxItems?: number): readonly Item[] {
+    return this.history(row, maxItems).map((id) => this.items.get(id)!);
+  }
+
   /** Counts in the form of the paper's Table 1 (computed once). */
   statistics(): DatasetStatistics {
     this.#statistics ??= computeStatistics(this);
