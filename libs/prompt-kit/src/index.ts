@@ -13,10 +13,10 @@ export {
   HISTORY_LIST,
   PROMPT_PLACEHOLDERS,
   SELF_ASSESS_TEMPLATE,
-  SIMILAR_BEHAVIOR_LISTS,
+  SIMILAR_BEHAVIOUR_LISTS,
   TARGET_ITEM,
 } from './templates';
 export type { PromptKind } from './templates';
-export { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviorLists, selfAssessPrompt } from './prompt-set';
+export { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviourLists, selfAssessPrompt } from './prompt-set';
 export type { CiPromptInput, PromptInput, PromptSet, PromptSetOptions } from './prompt-set';
 export { behaviourEntries, recentBehaviour } from './recent-behaviour';

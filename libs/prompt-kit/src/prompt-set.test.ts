@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_PRESETS } from './domain-presets';
-import { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviorLists, selfAssessPrompt } from './prompt-set';
+import { basicPrompt, ciPrompt, createPromptSet, formatSimilarBehaviourLists, selfAssessPrompt } from './prompt-set';
 import { BASIC_TEMPLATE, CI_TEMPLATE, SELF_ASSESS_TEMPLATE } from './templates';
 import { fargo, heat, seven, toyStory } from './test-fixtures/items';
 
@@ -24,7 +24,7 @@ describe('the paper templates (movies preset)', () => {
       templates.ci.fill({
         HistoryList: '<HistoryList>',
         TargetItem: '<TargetItem>',
-        SimilarBehaviorLists: '<SimilarBehaviorList_1>, ... <SimilarBehaviorList_Ks>',
+        SimilarBehaviourLists: '<SimilarBehaviorList_1>, ... <SimilarBehaviorList_Ks>',
         ItemNoun: movies.itemNoun,
         ItemNounPlural: movies.itemNounPlural,
         ConsumedVerb: movies.consumedVerb,
@@ -104,20 +104,24 @@ describe('createPromptSet', () => {
       'Invalid "templates.basic": the placeholder {{UserName}} is not allowed here; valid placeholders are {{HistoryList}}, {{TargetItem}}, {{ItemNoun}}, {{ItemNounPlural}}, {{ConsumedVerb}}.',
     );
     expect(() => createPromptSet({ ci: '{{HistoryList}} {{TargetItem}}' })).toThrow(
-      'Invalid "templates.ci": the text lacks the required placeholder {{SimilarBehaviorLists}}.',
+      'Invalid "templates.ci": the text lacks the required placeholder {{SimilarBehaviourLists}}.',
     );
-    expect(() => createPromptSet({ selfAssess: '{{HistoryList}} {{SimilarBehaviorLists}} {{TargetItem}}' })).toThrow(
-      'Invalid "templates.selfAssess": the placeholder {{SimilarBehaviorLists}} is not allowed here',
+    expect(() => createPromptSet({ selfAssess: '{{HistoryList}} {{SimilarBehaviourLists}} {{TargetItem}}' })).toThrow(
+      'Invalid "templates.selfAssess": the placeholder {{SimilarBehaviourLists}} is not allowed here',
+    );
+    // The former American spelling of the P^s placeholder is an unknown placeholder now.
+    expect(() => createPromptSet({ ci: '{{HistoryList}} {{SimilarBehaviorLists}} {{TargetItem}}' })).toThrow(
+      'Invalid "templates.ci": the placeholder {{SimilarBehaviorLists}} is not allowed here',
     );
   });
 });
 
-describe('formatSimilarBehaviorLists', () => {
+describe('formatSimilarBehaviourLists', () => {
   it('brackets each list, joins with ", " and applies the description options to item lists', () => {
-    expect(formatSimilarBehaviorLists([[heat, fargo, seven]], { maxItems: 2 })).toBe('["Fargo (1996)", "Seven (Se7en) (1995)"]');
-    expect(() => formatSimilarBehaviorLists([])).toThrow(
+    expect(formatSimilarBehaviourLists([[heat, fargo, seven]], { maxItems: 2 })).toBe('["Fargo (1996)", "Seven (Se7en) (1995)"]');
+    expect(() => formatSimilarBehaviourLists([])).toThrow(
       'Invalid "similarBehaviours": must hold at least one similar user\'s behaviour (K_s >= 1), got an array of 0; use the basic prompt when there is none.',
     );
-    expect(() => formatSimilarBehaviorLists([42 as never])).toThrow('Invalid "similarBehaviours[0]": must be a text or a list of items, got 42.');
+    expect(() => formatSimilarBehaviourLists([42 as never])).toThrow('Invalid "similarBehaviours[0]": must be a text or a list of items, got 42.');
   });
 });

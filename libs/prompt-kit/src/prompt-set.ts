@@ -50,7 +50,7 @@ export interface PromptSetOptions {
    */
   readonly basic?: string;
   /**
-   * CI-augmented prompt P^s; as `basic`, plus the required {{SimilarBehaviorLists}}.
+   * CI-augmented prompt P^s; as `basic`, plus the required {{SimilarBehaviourLists}}.
    * @defaultValue CI_TEMPLATE
    */
   readonly ci?: string;
@@ -91,7 +91,7 @@ export function createPromptSet(options: PromptSetOptions = {}): PromptSet {
   return {
     templates,
     basicPrompt: (input) => templates.basic.fill(commonValues(input)),
-    ciPrompt: (input) => templates.ci.fill({ ...commonValues(input), SimilarBehaviorLists: similarLists(input) }),
+    ciPrompt: (input) => templates.ci.fill({ ...commonValues(input), SimilarBehaviourLists: similarLists(input) }),
     selfAssessPrompt: (input) => templates.selfAssess.fill(commonValues(input)),
   };
 }
@@ -101,7 +101,7 @@ export function createPromptSet(options: PromptSetOptions = {}): PromptSet {
  * Item lists are described with {@link describeHistory} and `description`.
  * @throws InvalidOptionError when the list is empty or an entry is neither a text nor an item list.
  */
-export function formatSimilarBehaviorLists(
+export function formatSimilarBehaviourLists(
   similarBehaviours: readonly (string | readonly Item[])[],
   description: DescribeHistoryOptions = {},
 ): string {
@@ -174,5 +174,5 @@ function describeHistoryField(history: unknown, description: DescribeHistoryOpti
 }
 
 function similarLists(input: CiPromptInput): string {
-  return formatSimilarBehaviorLists(input.similarBehaviours, input.description ?? {});
+  return formatSimilarBehaviourLists(input.similarBehaviours, input.description ?? {});
 }
