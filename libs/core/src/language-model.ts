@@ -1,11 +1,43 @@
-/** Options of {@link LanguageModel.generate}. */
+/**
+ * Options of {@link LanguageModel.generate}. Every implementation in @score (the in-process model
+ * of @score/rec-lm, the llama.cpp and OpenAI-compatible clients of @score/llm-clients) applies
+ * these defaults.
+ */
 export interface GenerateOptions {
+  /**
+   * Most tokens to generate (an integer >= 0); generation also ends at the end-of-sequence token,
+   * a stop sequence or the model's context length.
+   * @defaultValue 256
+   */
   readonly maxTokens?: number;
-  /** 0 = greedy. */
+  /**
+   * Sampling temperature (>= 0); 0 decodes greedily (the most likely token each step), so the
+   * output is deterministic and `topP` and `seed` have no effect.
+   * @defaultValue 0
+   */
   readonly temperature?: number;
+  /**
+   * Nucleus sampling (in (0, 1]): sample among the most likely tokens whose probabilities add up
+   * to `topP`. Only used when `temperature` > 0; 1 keeps every token.
+   * @defaultValue 1
+   */
   readonly topP?: number;
+  /**
+   * Texts that end the generation when produced; the result is cut before the first one.
+   * @defaultValue [] (none)
+   */
   readonly stop?: readonly string[];
+  /**
+   * Seed of the sampling (only used when `temperature` > 0): the same seed gives the same text on
+   * the same backend and model.
+   * @defaultValue undefined: the backend chooses (the in-process model uses 0; llama.cpp and HTTP
+   *   servers pick their own, so sampled texts may differ from call to call)
+   */
   readonly seed?: number;
+  /**
+   * Aborts the call; the promise then rejects with the signal's reason.
+   * @defaultValue undefined (not abortable)
+   */
   readonly signal?: AbortSignal;
 }
 

@@ -314,7 +314,7 @@ export class LlamaCppModel implements LanguageModel {
     );
   }
 
-  /** Generates a completion; `maxTokens` defaults to 256 and `temperature` to 0 (greedy). */
+  /** Generates a completion with {@link GenerateOptions}' defaults (256 tokens, greedy, topP 1). */
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
     this.#assertOpen();
     const binding = await import('node-llama-cpp');
@@ -327,7 +327,7 @@ export class LlamaCppModel implements LanguageModel {
         const result = await completion.generateCompletionWithMeta(prompt, {
           maxTokens: options.maxTokens ?? 256,
           temperature: options.temperature ?? 0,
-          topP: options.topP,
+          topP: options.topP ?? 1, // GenerateOptions' default (node-llama-cpp leaves its own unstated)
           seed: options.seed,
           signal: options.signal,
           customStopTriggers: options.stop && options.stop.length > 0 ? [...options.stop] : undefined,

@@ -229,6 +229,13 @@ describe('createOpenAICompatibleModel, generate and options', () => {
     expect(replay.requests[0].body).toEqual({ model: 'm', prompt: 'Answer:', max_tokens: 256, temperature: 0 });
   });
 
+  it('sends GenerateOptions\' default topP of 1 when sampling without one (servers differ)', async () => {
+    const replay = await serve(() => ({ body: fixture('openai-completions-logprobs.json') }));
+    const model = createOpenAICompatibleModel({ baseURL: replay.baseURL, model: 'm', endpoint: 'completions', apiKeyEnv: 'SCORE_UNSET_KEY_VARIABLE' });
+    await model.generate('Answer:', { temperature: 0.7 });
+    expect(replay.requests[0].body).toEqual({ model: 'm', prompt: 'Answer:', max_tokens: 256, temperature: 0.7, top_p: 1 });
+  });
+
   it('validates its options, naming the field', () => {
     const check = (options: Record<string, unknown>, field: string): void => {
       let caught: unknown;

@@ -337,10 +337,13 @@ export class OpenAICompatibleModel implements LanguageModel {
     );
   }
 
-  /** Generates a completion; `maxTokens` defaults to 256 and `temperature` to 0. */
+  /** Generates a completion with {@link GenerateOptions}' defaults (256 tokens, greedy, topP 1 when sampling). */
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
-    const parameters: Record<string, unknown> = { max_tokens: options.maxTokens ?? 256, temperature: options.temperature ?? 0 };
-    if (options.topP !== undefined) parameters.top_p = options.topP;
+    const temperature = options.temperature ?? 0;
+    const parameters: Record<string, unknown> = { max_tokens: options.maxTokens ?? 256, temperature };
+    // GenerateOptions' default topP is 1; servers differ (llama.cpp's is 0.95), so it is sent
+    // whenever it matters (sampling), and left out at temperature 0 where it has no effect.
+    if (options.topP !== undefined || temperature > 0) parameters.top_p = options.topP ?? 1;
     if (options.stop !== undefined && options.stop.length > 0) parameters.stop = [...options.stop];
     if (options.seed !== undefined) parameters.seed = options.seed;
     const json = await this.#post(this.#body(prompt, parameters), options.signal);

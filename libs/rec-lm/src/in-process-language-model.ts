@@ -69,7 +69,7 @@ export class InProcessLanguageModel implements LanguageModel {
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
     this.#assertOpen();
-    const maxTokens = options.maxTokens ?? 64;
+    const maxTokens = options.maxTokens ?? 256; // GenerateOptions' documented default
     if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError('maxTokens', `must be a non-negative integer, got ${maxTokens}.`, maxTokens);
     const temperature = options.temperature ?? 0;
     if (!(temperature >= 0)) throw new InvalidOptionError('temperature', `must be >= 0, got ${temperature}.`, temperature);
