@@ -137,5 +137,16 @@ describe('pairedUserBootstrap', () => {
     expect(() => pairedUserBootstrap({ ...data, models: [data.models[0], data.models[0]] })).toThrow('repeats the id "weak"');
     expect(() => pairedUserBootstrap({ ...data, userIds: data.userIds.slice(1) })).toThrow('Invalid "userIds"');
     expect(() => pairedUserBootstrap(data, { samples: 0 })).toThrow('Invalid "samples": must be an integer >= 1, got 0.');
+    // Malformed entries are named too (not a TypeError from inside).
+    expect(() => pairedUserBootstrap({ ...data, models: [data.models[0], null as never] })).toThrow(
+      'Invalid "models[1]": must be an object { id, scores } with a string id, got null.',
+    );
+    expect(() => pairedUserBootstrap({ ...data, differences: 'strong-weak' as never })).toThrow(
+      'Invalid "differences": must be an array of [model, reference] id pairs, got "strong-weak".',
+    );
+    expect(() => pairedUserBootstrap({ ...data, differences: [['strong']] as never })).toThrow(
+      'Invalid "differences[0]": must be a [model, reference] pair of model ids, got an array of 1.',
+    );
+    expect(() => pairedUserBootstrap({ ...data, models: [{ id: 'x', scores: [0.5] }] })).toThrow('Invalid "models[0].scores": has 1 entries but "labels" has');
   });
 });

@@ -151,9 +151,22 @@ export function pairedUserBootstrap(input: PairedUserBootstrapInput, options: Pa
   if (!Array.isArray(input.models) || input.models.length === 0) {
     throw new InvalidOptionError('models', `must be a non-empty array of { id, scores }, got ${describeValue(input.models)}.`, input.models);
   }
+  input.models.forEach((model: unknown, m) => {
+    if (model === null || typeof model !== 'object' || typeof (model as { id?: unknown }).id !== 'string') {
+      throw new InvalidOptionError(`models[${m}]`, `must be an object { id, scores } with a string id, got ${describeValue(model)}.`, model);
+    }
+  });
   checkUnique('models', input.models.map((model) => model.id));
   const ids = new Set(input.models.map((model) => model.id));
   const pairs = input.differences ?? [];
+  if (!Array.isArray(pairs)) {
+    throw new InvalidOptionError('differences', `must be an array of [model, reference] id pairs, got ${describeValue(pairs)}.`, pairs);
+  }
+  pairs.forEach((pair: unknown, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new InvalidOptionError(`differences[${i}]`, `must be a [model, reference] pair of model ids, got ${describeValue(pair)}.`, pair);
+    }
+  });
   pairs.forEach(([model, reference], i) => {
     for (const id of [model, reference]) {
       if (!ids.has(id)) throw new InvalidOptionError(`differences[${i}]`, `names the model ${JSON.stringify(id)}, which is not among the models (${[...ids].join(', ')}).`, id);
