@@ -25,6 +25,8 @@ export default tseslint.config(
             { sourceTag: 'layer:3', onlyDependOnLibsWithTags: ['layer:0', 'layer:1', 'layer:2'] },
             { sourceTag: 'layer:4', onlyDependOnLibsWithTags: ['layer:0', 'layer:1', 'layer:2', 'layer:3'] },
             { sourceTag: 'layer:app', onlyDependOnLibsWithTags: ['layer:0', 'layer:1', 'layer:2', 'layer:3', 'layer:4'] },
+            // examples/ use everything, apps included, the way another team would.
+            { sourceTag: 'layer:examples', onlyDependOnLibsWithTags: ['layer:0', 'layer:1', 'layer:2', 'layer:3', 'layer:4', 'layer:app'] },
           ],
         },
       ],
