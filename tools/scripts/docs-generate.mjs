@@ -1,0 +1,308 @@
+#!/usr/bin/env node
+// Generates the docs site's derived pages before `vitepress build docs` (run through tsx, so it
+// can import the apps' TypeScript sources): `npm run docs:generate`.
+//
+//   docs/guide/*.md          one page per package, from its README.md (links rewritten for the site)
+//   docs/examples/*.md       one page per program in examples/src (the code CI runs)
+//   docs/reference/cli.md    every command and option of score-train, score-serve and score-infer,
+//                            walked from their commander programs
+//   docs/reference/http-api.md  the routes of score-serve's hono app and the JSON Schemas of its
+//                            request bodies, from the zod schemas (no OpenAPI document on main yet)
+//   docs/results.md          `score-train report --markdown` of docs/results/demo-metrics.json,
+//                            plus bar charts (docs/public/generated/*.svg)
+//   docs/api/**              the API reference, TypeDoc + typedoc-plugin-markdown (skip: --no-api)
+//
+// None of these files is committed (see docs/.gitignore): the build always regenerates them.
+// The config reference is docs/config.md itself (committed; a trainer test checks it).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const docs = path.join(root, 'docs');
+const withApi = !process.argv.includes('--no-api');
+
+/** Writes a file through a temp name and a rename. */
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
+}
+
+/** The packages with a README: `{ dir, name, title }`, libraries first. */
+function packages() {
+  const found = [];
+  for (const group of ['libs', 'apps']) {
+    for (const name of fs.readdirSync(path.join(root, group)).sort()) {
+      const readme = path.join(root, group, name, 'README.md');
+      if (!fs.existsSync(readme)) continue;
+      const pkg = JSON.parse(fs.readFileSync(path.join(root, group, name, 'package.json'), 'utf8'));
+      found.push({ dir: `${group}/${name}`, slug: name, packageName: pkg.name, description: pkg.description ?? '' });
+    }
+  }
+  return found;
+}
+
+/**
+ * Rewrites a README's relative links for the site: other packages' READMEs and folders become their
+ * guide pages, docs/*.md become site pages, and links to other repository files become code spans
+ * (the site serves no source files).
+ */
+function rewriteLinks(markdown, fromDir, slugs) {
+  return markdown.replace(/(!?)\[([^\]]*)\]\(([^)\s]+)\)/g, (whole, bang, text, href) => {
+    if (/^[a-z]+:/i.test(href) || href.startsWith('#') || href.startsWith('/')) return whole;
+    const [target, anchor] = href.split('#');
+    const resolved = path.relative(root, path.resolve(root, fromDir, target)).replaceAll(path.sep, '/');
+    const hash = anchor ? `#${anchor}` : '';
+    const pkg = /^(libs|apps)\/([^/]+)(\/README\.md|\/)?$/.exec(resolved);
+    if (pkg && slugs.has(pkg[2])) return `${bang}[${text}](/guide/${pkg[2]}${hash})`;
+    const page = /^docs\/([^/]+)\.md$/.exec(resolved);
+    if (page) return `${bang}[${text}](/${page[1]}${hash})`;
+    return text.includes('`') ? `${text} (\`${resolved}\`)` : text === resolved ? `\`${resolved}\`` : `${text} (\`${resolved}\`)`;
+  });
+}
+
+function generateGuides() {
+  const list = packages();
+  const slugs = new Set(list.map((pkg) => pkg.slug));
+  for (const pkg of list) {
+    const readme = fs.readFileSync(path.join(root, pkg.dir, 'README.md'), 'utf8');
+    const body = rewriteLinks(readme, pkg.dir, slugs);
+    write(path.join(docs, 'guide', `${pkg.slug}.md`), `<!-- generated from ${pkg.dir}/README.md by tools/scripts/docs-generate.mjs -->\n${body}`);
+  }
+  const index = [
+    '# Package guides',
+    '',
+    'One page per package, from its README. Each library is published on its own; the apps are the trainer (`score-train`) and the inference service (`score-serve`, `score-infer`).',
+    '',
+    '| Package | What it does |',
+    '|---|---|',
+    ...list.map((pkg) => `| [${pkg.packageName}](/guide/${pkg.slug}) | ${pkg.description.replaceAll('|', '\\|')} |`),
+    '',
+  ].join('\n');
+  write(path.join(docs, 'guide', 'index.md'), index);
+  return list;
+}
+
+function generateExamples() {
+  const dir = path.join(root, 'examples', 'src');
+  const files = fs.readdirSync(dir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')).sort();
+  const rows = [];
+  for (const file of files) {
+    const code = fs.readFileSync(path.join(dir, file), 'utf8');
+    const header = [];
+    for (const line of code.split('\n')) {
+      if (!line.startsWith('//')) break;
+      header.push(line.replace(/^\/\/ ?/, ''));
+    }
+    const slug = file.replace(/\.ts$/, '');
+    const summary = header.join(' ');
+    rows.push(`| [${slug}](/examples/${slug}) | ${summary.replaceAll('|', '\\|')} |`);
+    write(
+      path.join(docs, 'examples', `${slug}.md`),
+      [
+        `# ${slug}`,
+        '',
+        summary,
+        '',
+        `Source: \`examples/src/${file}\`; CI runs it (\`examples/src/examples.test.ts\`) and checks every line marked with a \`// expected\` comment. Run it yourself from the repository root:`,
+        '',
+        '```sh',
+        `npx tsx --conditions=@score/source examples/src/${file}`,
+        '```',
+        '',
+        '```ts',
+        code.trimEnd(),
+        '```',
+        '',
+      ].join('\n'),
+    );
+  }
+  write(
+    path.join(docs, 'examples', 'index.md'),
+    [
+      '# Examples',
+      '',
+      'Small, complete programs that import `@score/*` by package name, the way another team would. Each makes its own small data, and CI type-checks, runs and checks every one of them.',
+      '',
+      '| Example | What it shows |',
+      '|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+  return files;
+}
+
+/** Markdown for one commander command and its subcommands. */
+function commandMarkdown(command, prefix, depth) {
+  const name = `${prefix}${command.name()}`;
+  const lines = [`${'#'.repeat(Math.min(depth, 4))} ${name}`, ''];
+  if (command.description()) lines.push(command.description(), '');
+  lines.push('```text', command.helpInformation().trimEnd(), '```', '');
+  const options = command.options.filter((option) => !option.hidden);
+  if (options.length > 0) {
+    lines.push('| Option | Description | Default |', '|---|---|---|');
+    for (const option of options) {
+      const choices = option.argChoices ? ` (one of: ${option.argChoices.join(', ')})` : '';
+      const fallback = option.defaultValue === undefined ? '' : `\`${JSON.stringify(option.defaultValue)}\``;
+      lines.push(`| \`${option.flags}\` | ${(option.description + choices).replaceAll('|', '\\|')} | ${fallback} |`);
+    }
+    lines.push('');
+  }
+  for (const sub of command.commands) lines.push(...commandMarkdown(sub, `${name} `, depth + 1));
+  return lines;
+}
+
+async function generateCli() {
+  const { createProgram } = await import('../../apps/trainer/src/program.ts');
+  const { createServeProgram, createInferProgram } = await import('../../apps/inference/src/index.ts');
+  const lines = [
+    '# CLI reference',
+    '',
+    'Generated from the commander programs of `score-train` (apps/trainer) and `score-serve` / `score-infer` (apps/inference): every command, its help text and its options.',
+    '',
+  ];
+  for (const program of [createProgram(), createServeProgram(), createInferProgram()]) lines.push(...commandMarkdown(program, '', 2));
+  write(path.join(docs, 'reference', 'cli.md'), lines.join('\n'));
+}
+
+async function generateHttpApi() {
+  const inference = await import('../../apps/inference/src/index.ts');
+  const { z } = await import('zod');
+  const notReady = () => Promise.reject(new Error('not used'));
+  const service = new Proxy({}, { get: () => notReady });
+  const { app } = inference.createApp(service);
+  const routes = [...new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`))];
+  const schema = (value) => JSON.stringify(z.toJSONSchema(value, { unrepresentable: 'any', io: 'input' }), null, 2);
+  const lines = [
+    '# HTTP API',
+    '',
+    "The routes of `score-serve`, read from its hono app, and the JSON Schemas of the request bodies, generated from the zod schemas the server validates with (`scoreRequestSchema`, `batchScoreRequestSchema`, exported by `@score/inference`). The inference app has no OpenAPI document on this branch yet; when it has one, this page will be generated from it.",
+    '',
+    'Errors are JSON `{ "error": { "code", "message", "field"? } }`: 400 for invalid bodies (naming the field), 404 for unknown users, items and routes, 413 for large bodies, 502 for language-model failures, 503 before the service is ready, 504 past the request timeout.',
+    '',
+    '## Routes',
+    '',
+    '| Method | Path |',
+    '|---|---|',
+    ...routes.map((route) => `| ${route.split(' ')[0]} | \`${route.split(' ')[1]}\` |`),
+    '',
+    'A client in TypeScript: [the serve-client example](/examples/serve-client).',
+    '',
+    '## POST /v1/score (and /v1/retrieve)',
+    '',
+    `Body: give exactly one of \`userId\` and \`history\` (at most ${inference.MAX_HISTORY_ITEMS} items), and exactly one of \`itemId\` and \`item\`.`,
+    '',
+    '```json',
+    schema(inference.scoreRequestSchema),
+    '```',
+    '',
+    '## POST /v1/score/batch',
+    '',
+    `Body: \`requests\`, 1 to ${inference.MAX_BATCH_REQUESTS} score requests.`,
+    '',
+    '```json',
+    schema(inference.batchScoreRequestSchema),
+    '```',
+    '',
+  ];
+  write(path.join(docs, 'reference', 'http-api.md'), lines.join('\n'));
+  return routes;
+}
+
+/** A horizontal bar chart as SVG text. */
+function barChart(title, rows, { min, max }) {
+  const width = 640;
+  const rowHeight = 26;
+  const left = 230;
+  const top = 34;
+  const height = top + rows.length * rowHeight + 24;
+  const scale = (value) => ((value - min) / (max - min)) * (width - left - 70);
+  const escape = (text) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  const bars = rows.map((row, i) => {
+    const y = top + i * rowHeight;
+    const w = Math.max(1, scale(row.value));
+    const fill = row.highlight ? '#3a7bd5' : '#9bb7d4';
+    return [
+      `<text x="${left - 8}" y="${y + 16}" text-anchor="end" font-size="13">${escape(row.label)}</text>`,
+      `<rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${fill}"/>`,
+      `<text x="${(left + w + 6).toFixed(1)}" y="${y + 16}" font-size="12">${row.value.toFixed(4)}</text>`,
+    ].join('');
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="10" y="20" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    ...bars,
+    `<text x="${left}" y="${height - 6}" font-size="11" fill="#555">axis from ${min} to ${max}</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+function generateResults() {
+  const metricsFile = path.join(docs, 'results', 'demo-metrics.json');
+  const metrics = JSON.parse(fs.readFileSync(metricsFile, 'utf8'));
+  // `score-train report RUN --markdown` reads RUN/eval/metrics.json: give it the committed file.
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-results-'));
+  fs.mkdirSync(path.join(run, 'eval'));
+  fs.copyFileSync(metricsFile, path.join(run, 'eval', 'metrics.json'));
+  const cli = spawnSync(process.execPath, [path.join(root, 'apps', 'trainer', 'bin', 'score-train.js'), 'report', run, '--markdown'], { encoding: 'utf8' });
+  fs.rmSync(run, { recursive: true, force: true });
+  if (cli.status !== 0) throw new Error(`score-train report --markdown failed (exit ${cli.status}):\n${cli.stderr}`);
+  const charts = [];
+  for (const key of ['auc', 'uauc']) {
+    const rows = metrics.models.map((model) => ({ label: model.label, value: model[key], highlight: model.id === 'score' }));
+    const file = `demo-${key}.svg`;
+    write(path.join(docs, 'public', 'generated', file), barChart(`${key.toUpperCase()} on the demo's test rows`, rows, { min: 0.5, max: 0.7 }));
+    charts.push(`![${key.toUpperCase()} of every model on the demo's test rows](/generated/${file})`);
+  }
+  const lines = [
+    '# Results',
+    '',
+    "The demo's results (`npx score-train demo` on the synthetic default; see the [quick start](/quick-start)). The table is the output of `score-train report <run> --markdown` for the committed `docs/results/demo-metrics.json`, and the charts are drawn from the same file when the site is built.",
+    '',
+    cli.stdout.trimEnd(),
+    '',
+    '## Charts',
+    '',
+    'Bars start at 0.5 (a random score); SCoRe (CAR + SARE) is the darker bar.',
+    '',
+    ...charts.flatMap((chart) => [chart, '']),
+    'How to read these numbers (noise, intervals, seeds): [the method page](/method#reading-the-demos-numbers).',
+    '',
+  ];
+  write(path.join(docs, 'results.md'), lines.join('\n'));
+}
+
+function generateApi(list) {
+  const libs = list.filter((pkg) => pkg.dir.startsWith('libs/'));
+  const out = path.join(docs, 'api');
+  fs.rmSync(out, { recursive: true, force: true });
+  const args = [
+    path.join(root, 'node_modules', 'typedoc', 'bin', 'typedoc'),
+    '--options',
+    path.join(root, 'tools', 'scripts', 'docs-typedoc.json'),
+    ...libs.flatMap((pkg) => ['--entryPoints', path.join(root, pkg.dir, 'src', 'index.ts')]),
+    '--out',
+    out,
+  ];
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: root });
+  if (result.status !== 0) throw new Error(`typedoc failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  console.log(`docs-generate: API reference (${libs.length} packages) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+const started = performance.now();
+const list = generateGuides();
+const examples = generateExamples();
+await generateCli();
+const routes = await generateHttpApi();
+generateResults();
+if (withApi) generateApi(list);
+console.log(
+  `docs-generate: ${list.length} guides, ${examples.length} examples, CLI and HTTP API (${routes.length} routes) references, results${withApi ? ', API reference' : ''} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
