@@ -138,7 +138,7 @@ describe('docs site in Chromium', () => {
       current = pagePath;
       const response = await page.goto(`${base}${pagePath}`, { waitUntil: 'load' });
       expect(response?.status(), pagePath).toBe(200);
-      for (const href of await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => (anchor as HTMLAnchorElement).href))) {
+      for (const href of await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => (anchor as unknown as { href: string }).href))) {
         if (href.startsWith(base) && !links.has(href)) links.set(href, pagePath);
       }
     }
