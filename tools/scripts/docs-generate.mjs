@@ -293,7 +293,44 @@ function generateApi(list) {
   const started = performance.now();
   const result = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: root });
   if (result.status !== 0) throw new Error(`typedoc failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  fixApiAnchors(out);
   console.log(`docs-generate: API reference (${libs.length} packages) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** GitHub-style heading ids, as the site's markdown config makes them (duplicates get -1, -2, ...). */
+function headingIds(markdown) {
+  const ids = new Set();
+  let fence = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) fence = !fence;
+    const heading = fence ? null : /^#{1,6}\s+(.*)$/.exec(line);
+    if (!heading) continue;
+    const text = heading[1].replace(/`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\\/g, '');
+    const base = text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    let id = base;
+    for (let n = 1; ids.has(id); n += 1) id = `${base}-${n}`;
+    ids.add(id);
+  }
+  return ids;
+}
+
+/**
+ * typedoc-plugin-markdown numbers some same-page anchors (`#name-1`) for headings that appear only
+ * once on the page; point those links at the heading that exists.
+ */
+function fixApiAnchors(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.md')) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    const text = fs.readFileSync(file, 'utf8');
+    const ids = headingIds(text);
+    const fixed = text.replace(/\]\(#([^)\s]+)\)/g, (whole, id) => {
+      if (ids.has(id)) return whole;
+      const base = id.replace(/-\d+$/, '');
+      return ids.has(base) ? `](#${base})` : whole;
+    });
+    if (fixed !== text) fs.writeFileSync(file, fixed);
+  }
 }
 
 const started = performance.now();
