@@ -37,8 +37,11 @@ const dataset = await prepareDataset({
 console.log(formatStatistics(dataset.statistics(), { name: dataset.name }));
 
 const row = dataset.split('test')[0];
-const history = dataset.history(row, 10); // the user's 10 most recent earlier positives, oldest first
-console.log(`user ${row.userId}, item "${dataset.items.get(row.itemId)?.title}": label ${row.label}, ${history.length} items of history`);
+// The user's 10 most recent earlier positives as Items, most recent last: the form
+// describeHistory of @score/prompt-kit takes (d(H(u))), with no glue in between.
+const history = dataset.historyItems(row, 10);
+console.log(`user ${row.userId}, item "${dataset.items.get(row.itemId)?.title}": label ${row.label}, ${history.length} items of history (last: ${history.at(-1)?.title})`);
+console.log(history.length > 0 && history.every((item) => typeof item.title === 'string')); // true
 
 await saveDataset(dataset, path.join(directory, 'run'));
 const again = await loadDataset(path.join(directory, 'run'));

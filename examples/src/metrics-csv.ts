@@ -1,10 +1,10 @@
 // Metrics on a CSV of scores: writes a small `user_id,label,score` file (as a model's predictions
 // would be saved), reads it back and computes AUC, UAUC (method.md, Eq. 15), GAUC and a bootstrap
-// interval with @score/metrics.
+// interval with @score/metrics, then a ranking metric (NDCG@k).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auc, bootstrapAucInterval, evaluateCtr, gauc, uauc } from '@score/metrics';
+import { auc, bootstrapAucInterval, evaluateCtr, gauc, ndcgAtK, uauc } from '@score/metrics';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'example-metrics-'));
 const file = path.join(dir, 'scores.csv');
@@ -26,4 +26,8 @@ console.log(`GAUC ${gauc(userIds, labels, scores).value.toFixed(4)}`); // GAUC 0
 console.log(`rows ${evaluateCtr({ userIds, labels, scores }).rows}`); // rows 7
 const interval = bootstrapAucInterval(labels, scores, { samples: 200, seed: 1 });
 console.log(`95% interval ${interval.lower.toFixed(2)}..${interval.upper.toFixed(2)}`);
+console.log(`${interval.samples} bootstrap samples`); // 199 bootstrap samples
+
+// Ranking: NDCG@2 of the order [x, y] when only y is relevant.
+console.log(ndcgAtK(['x', 'y'], new Map([['y', 1]]), 2)); // 0.6309297535714575
 fs.rmSync(dir, { recursive: true, force: true });
