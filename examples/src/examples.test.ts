@@ -30,7 +30,7 @@ describe('examples', () => {
     const started = performance.now();
     const result = spawnSync(process.execPath, ['--conditions=@score/source', '--import', 'tsx', path.join(sourceDir, file)], {
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 110_000,
       env: { ...process.env, NODE_OPTIONS: '' },
     });
     const seconds = (performance.now() - started) / 1000;

@@ -315,19 +315,22 @@ function headingIds(markdown) {
 }
 
 /**
- * typedoc-plugin-markdown numbers some same-page anchors (`#name-1`) for headings that appear only
- * once on the page; point those links at the heading that exists.
+ * typedoc-plugin-markdown numbers some anchors (`#name-1`) for headings that appear only once on
+ * their page; point those links (on the same page or another) at the heading that exists.
  */
 function fixApiAnchors(dir) {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.md')) continue;
-    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name));
+  const idsOf = new Map(files.map((file) => [file, headingIds(fs.readFileSync(file, 'utf8'))]));
+  for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
-    const ids = headingIds(text);
-    const fixed = text.replace(/\]\(#([^)\s]+)\)/g, (whole, id) => {
-      if (ids.has(id)) return whole;
+    const fixed = text.replace(/\]\(([^)\s#]*)#([^)\s]+)\)/g, (whole, target, id) => {
+      const ids = idsOf.get(target === '' ? file : path.resolve(path.dirname(file), target));
+      if (!ids || ids.has(id)) return whole;
       const base = id.replace(/-\d+$/, '');
-      return ids.has(base) ? `](#${base})` : whole;
+      return ids.has(base) ? `](${target}#${base})` : whole;
     });
     if (fixed !== text) fs.writeFileSync(file, fixed);
   }
