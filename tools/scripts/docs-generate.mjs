@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, performance */
 // Generates the docs site's derived pages before `vitepress build docs` (run through tsx, so it
 // can import the apps' TypeScript sources): `npm run docs:generate`.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // Keeps the code blocks of READMEs and docs pages identical to the example programs CI runs.
 // A block is marked in the markdown as
 //
