@@ -52,7 +52,7 @@ export function createInferProgram(options: InferProgramOptions = {}): Command {
     .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
     .requiredOption('--item <id>', 'target item id')
     .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
-    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA] or openai:URL#MODEL', 'inprocess')
+    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA], llamacpp:model:NAME (a registry model, pulled on first use) or openai:URL#MODEL', 'inprocess')
     .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
     .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .action(async (flags: InferScoreFlags) => {

@@ -13,6 +13,7 @@ import { loadCarRetriever } from '@score/car-retriever';
 import { assertRunFresh, loadDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import { createLanguageModel, type LanguageModelOverrides } from '@score/llm-clients';
+import { resolveModelSpec } from '@score/model-hub';
 import { createIdentityReranker } from './identity-reranker';
 import { createOverlapRetriever } from './overlap-retriever';
 import { loadRunLanguageModel } from './run-language-model';
@@ -50,7 +51,8 @@ export interface RunComponentLoaders {
   /**
    * Builds the language model for an `llm` spec: "inprocess" is the run's own recommender LM;
    * other specs are `@score/llm-clients` specs ("llamacpp:PATH", "openai:URL#MODEL", ...).
-   * @defaultValue `loadRunLanguageModel(runDir)` for "inprocess"; `createLanguageModel(spec)` for client specs
+   * `llamacpp:model:NAME` names a model of the `@score/model-hub` registry (pulled on first use).
+   * @defaultValue `loadRunLanguageModel(runDir)` for "inprocess"; `createLanguageModel(resolveModelSpec(spec))` for client specs
    */
   readonly languageModel?: (spec: string, context: RunComponentContext) => LanguageModel | Promise<LanguageModel>;
 }
@@ -66,7 +68,8 @@ export const DEFAULT_RUN_COMPONENT_LOADERS: Required<RunComponentLoaders> = Obje
   reranker: (context: RunComponentContext) =>
     fs.existsSync(path.join(context.runDir, 'sare', 'report.json')) ? loadSareReranker(path.join(context.runDir, 'sare')) : createIdentityReranker(),
   // "inprocess": the run's own full-SCoRe LM from the rec stage (RUN/rec/models/score).
-  languageModel: (spec: string, context: RunComponentContext) => (spec === 'inprocess' ? loadRunLanguageModel(context.runDir) : createLanguageModel(spec)),
+  languageModel: async (spec: string, context: RunComponentContext) =>
+    spec === 'inprocess' ? loadRunLanguageModel(context.runDir) : createLanguageModel(await resolveModelSpec(spec, { logger: context.logger })),
 });
 
 /**
@@ -131,14 +134,17 @@ export async function loadRunRetrievalComponents(options: LoadRunComponentsOptio
 
 /**
  * The language model of `options.llm` through `options.loaders.languageModel`, else the default:
- * the run's own LM for "inprocess", `createLanguageModel(spec, llmOverrides)` for client specs.
+ * the run's own LM for "inprocess", `createLanguageModel(spec, llmOverrides)` for client specs
+ * (`llamacpp:model:NAME` resolved to the pulled file first by `@score/model-hub`).
  */
 export async function createRunLanguageModel(options: LoadRunComponentsOptions, context: RunComponentContext): Promise<LanguageModel> {
   const llm = options.llm ?? 'inprocess';
   const loader =
     options.loaders?.languageModel ??
-    ((spec: string, loaderContext: RunComponentContext) =>
-      spec === 'inprocess' ? DEFAULT_RUN_COMPONENT_LOADERS.languageModel(spec, loaderContext) : createLanguageModel(spec, options.llmOverrides));
+    (async (spec: string, loaderContext: RunComponentContext) =>
+      spec === 'inprocess'
+        ? DEFAULT_RUN_COMPONENT_LOADERS.languageModel(spec, loaderContext)
+        : createLanguageModel(await resolveModelSpec(spec, { logger: loaderContext.logger }), options.llmOverrides));
   const languageModel = await loader(llm, context);
   context.logger.info('language model loaded', { provider: languageModel.provider, modelId: languageModel.modelId });
   return languageModel;

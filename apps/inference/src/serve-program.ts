@@ -110,7 +110,7 @@ export function createServeProgram(options: ServeProgramOptions = {}): Command {
     .requiredOption('--run <dir>', 'run folder written by score-train')
     .option('--port <n>', 'TCP port (0 picks a free one)', integerFlag('--port', 0, 65535), 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA] or openai:URL#MODEL', 'inprocess')
+    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA], llamacpp:model:NAME (a registry model, pulled on first use) or openai:URL#MODEL', 'inprocess')
     .option('--ks <n>', 'similar users per prompt when a request gives none (K_s)', integerFlag('--ks', 1, 10))
     .option('--timeout-ms <ms>', 'per-request time limit', integerFlag('--timeout-ms', 1), 30_000)
     .option('--body-limit <bytes>', 'largest request body', integerFlag('--body-limit', 1), 1024 * 1024)

@@ -12,7 +12,7 @@ import {
   type ScoreYesNoOptions,
   type YesNoScore,
 } from '@score/core';
-import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { acquireLlamaRuntime, type LlamaRuntimeLease } from './llama-runtime';
 import { readGgufHeader, type GgufHeader } from './read-gguf-header';
 import { ResourcePool } from './resource-pool';
@@ -65,6 +65,15 @@ export interface LlamaCppModelOptions {
    */
   readonly modelId?: string;
   /**
+   * Whether {@link LanguageModel.generate} sends the prompt as one user turn through the model's
+   * chat template (node-llama-cpp's wrapper for the GGUF's `tokenizer.chat_template`) and returns
+   * the assistant's answer, as a chat endpoint does; `false` continues the raw prompt text.
+   * `"auto"` chats when the GGUF carries a chat template (instruct models such as
+   * SmolLM2-135M-Instruct). {@link LanguageModel.scoreYesNo} always reads the raw prompt.
+   * @defaultValue "auto"
+   */
+  readonly chat?: boolean | 'auto';
+  /**
    * Receives llama.cpp's warnings and errors.
    * @defaultValue a silent logger
    */
@@ -81,6 +90,7 @@ interface ResolvedOptions {
   readonly sequences: number;
   readonly caseInsensitive: boolean;
   readonly modelId: string;
+  readonly chat: boolean | 'auto';
   readonly logger: Logger;
 }
 
@@ -88,6 +98,13 @@ function resolveOptions(options: LlamaCppModelOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'must be an object with at least "modelPath".');
   if (typeof options.modelPath !== 'string' || options.modelPath.length === 0) {
     throw new InvalidOptionError('modelPath', `must be the path of a GGUF file, got ${JSON.stringify(options.modelPath)}.`, options.modelPath);
+  }
+  if (options.modelPath.startsWith('model:')) {
+    throw new InvalidOptionError(
+      'modelPath',
+      `"${options.modelPath}" names a model of the registry, not a file; resolve it first with resolveModelSpec or resolveModelPath from @score/model-hub (score-train and score-serve do).`,
+      options.modelPath,
+    );
   }
   if (options.loraPath !== undefined && (typeof options.loraPath !== 'string' || options.loraPath.length === 0)) {
     throw new InvalidOptionError('loraPath', `must be the path of a GGUF LoRA adapter, got ${JSON.stringify(options.loraPath)}.`, options.loraPath);
@@ -102,6 +119,8 @@ function resolveOptions(options: LlamaCppModelOptions): ResolvedOptions {
   positive('contextSize', options.contextSize);
   positive('threads', options.threads, true);
   positive('sequences', options.sequences);
+  const chat = options.chat ?? 'auto';
+  if (chat !== true && chat !== false && chat !== 'auto') throw new InvalidOptionError('chat', `must be true, false or "auto", got ${JSON.stringify(chat)}.`, chat);
   const gpu = options.gpu ?? false;
   if (![false, 'auto', 'cuda', 'vulkan', 'metal'].includes(gpu)) {
     throw new InvalidOptionError('gpu', `must be false, "auto", "cuda", "vulkan" or "metal", got ${JSON.stringify(gpu)}.`, gpu);
@@ -116,6 +135,7 @@ function resolveOptions(options: LlamaCppModelOptions): ResolvedOptions {
     sequences: options.sequences ?? 1,
     caseInsensitive: options.caseInsensitive ?? false,
     modelId: options.modelId ?? path.basename(options.modelPath),
+    chat,
     logger: options.logger ?? silentLogger,
   };
 }
@@ -166,15 +186,19 @@ export class LlamaCppModel implements LanguageModel {
   readonly #yesTokens: readonly Token[];
   readonly #noTokens: readonly Token[];
   readonly #cacheKeyParameters: Readonly<Record<string, unknown>>;
+  /** The chat template generate() applies, when it chats. */
+  readonly #chatWrapper: ChatWrapper | undefined;
   #disposed = false;
 
-  private constructor(runtime: LlamaRuntimeLease, model: LlamaModel, context: LlamaContext, options: ResolvedOptions) {
+  private constructor(runtime: LlamaRuntimeLease, model: LlamaModel, context: LlamaContext, options: ResolvedOptions, chatWrapper: ChatWrapper | undefined) {
     const { modelId, caseInsensitive } = options;
     this.#runtime = runtime;
+    this.#chatWrapper = chatWrapper;
     this.#cacheKeyParameters = {
       model: fileStamp(options.modelPath),
       lora: options.loraPath === undefined ? null : { ...fileStamp(options.loraPath), scale: options.loraScale },
       caseInsensitive,
+      ...(chatWrapper === undefined ? {} : { chat: chatWrapper.wrapperName }),
     };
     this.#model = model;
     this.#context = context;
@@ -216,7 +240,13 @@ export class LlamaCppModel implements LanguageModel {
         threads: resolved.threads,
         lora: resolved.loraPath === undefined ? undefined : { adapters: [{ filePath: resolved.loraPath, scale: resolved.loraScale }] },
       });
-      return new LlamaCppModel(runtime, model, context, resolved);
+      const hasTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === 'string';
+      let chatWrapper: ChatWrapper | undefined;
+      if (resolved.chat === true || (resolved.chat === 'auto' && hasTemplate)) {
+        const binding = await import('node-llama-cpp');
+        chatWrapper = binding.resolveChatWrapper(model);
+      }
+      return new LlamaCppModel(runtime, model, context, resolved, chatWrapper);
     } catch (error) {
       await model?.dispose().catch(() => undefined);
       // llama.cpp's own explanation arrives through the log callback, shortly after the failure.
@@ -314,13 +344,23 @@ export class LlamaCppModel implements LanguageModel {
     );
   }
 
-  /** Generates a completion with {@link GenerateOptions}' defaults (256 tokens, greedy, topP 1). */
+  /** The chat template generate() applies (e.g. "ChatML", "Jinja"), or undefined when it continues raw text. */
+  get chatTemplate(): string | undefined {
+    return this.#chatWrapper?.wrapperName;
+  }
+
+  /**
+   * Generates a completion with {@link GenerateOptions}' defaults (256 tokens, greedy, topP 1). With
+   * a chat template (see the `chat` option) the prompt is the user's turn and the text is the
+   * assistant's answer.
+   */
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
     this.#assertOpen();
     const binding = await import('node-llama-cpp');
     return this.#pool.use(async (sequence) => {
       options.signal?.throwIfAborted();
       await sequence.clearHistory();
+      if (this.#chatWrapper !== undefined) return this.#chatOnce(binding, sequence, this.#chatWrapper, prompt, options);
       const completion = new binding.LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       let completionTokens = 0;
       try {
@@ -348,6 +388,38 @@ export class LlamaCppModel implements LanguageModel {
         completion.dispose({ disposeSequence: false });
       }
     });
+  }
+
+  async #chatOnce(
+    binding: typeof import('node-llama-cpp'),
+    sequence: LlamaContextSequence,
+    chatWrapper: ChatWrapper,
+    prompt: string,
+    options: GenerateOptions,
+  ): Promise<GenerateResult> {
+    const chat = new binding.LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    let completionTokens = 0;
+    try {
+      const result = await chat.generateResponse([{ type: 'user', text: prompt }, { type: 'model', response: [] }], {
+        maxTokens: options.maxTokens ?? 256,
+        temperature: options.temperature ?? 0,
+        topP: options.topP ?? 1, // GenerateOptions' default, as in the raw completion
+        seed: options.seed,
+        signal: options.signal,
+        customStopTriggers: options.stop && options.stop.length > 0 ? [...options.stop] : undefined,
+        onToken: (tokens) => {
+          completionTokens += tokens.length;
+        },
+      });
+      const stopReason = result.metadata.stopReason;
+      const finishReason = stopReason === 'maxTokens' ? 'length' : stopReason === 'abort' ? 'abort' : 'stop';
+      // The sequence holds the templated prompt, then the answer.
+      return { text: result.response, usage: { promptTokens: Math.max(0, sequence.nextTokenIndex - completionTokens), completionTokens }, finishReason };
+    } catch (error) {
+      throw new LanguageModelError(`llama.cpp failed to generate: ${error instanceof Error ? error.message : String(error)}`, { provider: PROVIDER, modelId: this.modelId, cause: error });
+    } finally {
+      chat.dispose({ disposeSequence: false });
+    }
   }
 
   /** Frees the context and the model; later calls fail. */

@@ -15,6 +15,8 @@ describe('parseLlmSpec', () => {
     expect(parseLlmSpec('ollama:#llama3.2:1b').options).toMatchObject({ baseURL: 'http://127.0.0.1:11434/v1', model: 'llama3.2:1b' });
     expect(parseLlmSpec('llamacpp:/models/base.gguf')).toEqual({ provider: 'llamacpp', options: { modelPath: '/models/base.gguf' } });
     expect(parseLlmSpec('llamacpp:/models/base.gguf#/runs/1/lora.gguf').options).toEqual({ modelPath: '/models/base.gguf', loraPath: '/runs/1/lora.gguf' });
+    // A registry name stays a name here; @score/model-hub resolves it before the model is created.
+    expect(parseLlmSpec('llamacpp:model:smollm2-135m-instruct#/runs/1/lora.gguf').options).toEqual({ modelPath: 'model:smollm2-135m-instruct', loraPath: '/runs/1/lora.gguf' });
   });
 
   it('explains what is wrong', () => {
@@ -40,5 +42,6 @@ describe('parseLlmSpec', () => {
     expect(model).toBeInstanceOf(OpenAICompatibleModel);
     expect([model.provider, model.modelId]).toEqual(['openai', 'adapter-1']);
     await expect(createLanguageModel('llamacpp:/nonexistent/model.gguf')).rejects.toThrow('/nonexistent/model.gguf is not a usable GGUF model file: the file does not exist.');
+    await expect(createLanguageModel('llamacpp:model:smollm2-135m-instruct')).rejects.toThrow(/names a model of the registry, not a file; resolve it first with resolveModelSpec/);
   });
 });

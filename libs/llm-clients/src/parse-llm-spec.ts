@@ -16,7 +16,7 @@ export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = Object.freeze
 });
 
 const FORMS =
-  '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:MODEL.gguf[#LORA.gguf]"';
+  '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:MODEL.gguf[#LORA.gguf]" (MODEL.gguf may be model:NAME, a registry model)';
 
 /**
  * Parses a command-line model spec into backend options:
@@ -24,6 +24,10 @@ const FORMS =
  * - `vllm:URL#MODEL`, `ollama:URL#MODEL`, `llama-server:URL#MODEL`: the same OpenAI-compatible
  *   client, with the server's usual local URL when URL is empty (`vllm:#my-lora`);
  * - `llamacpp:PATH` or `llamacpp:PATH#LORA_PATH`: a local GGUF model, optionally with a LoRA adapter.
+ *   PATH may be `model:NAME`, a model of the `@score/model-hub` registry: it is kept as is here
+ *   (`modelPath: "model:NAME"`); the caller resolves it to the
+ *   pulled file with `resolveModelSpec` from `@score/model-hub` before the model is created (this
+ *   package sits below the registry and never downloads).
  */
 export function parseLlmSpec(spec: string): LlmSpec {
   if (typeof spec !== 'string' || !spec.includes(':')) {
@@ -60,3 +64,4 @@ export function parseLlmSpec(spec: string): LlmSpec {
     options: { baseURL, model: fragment, endpoint: scheme === 'openai-completions' ? 'completions' : 'chat' },
   };
 }
+

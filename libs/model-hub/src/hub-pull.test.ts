@@ -13,6 +13,7 @@ import {
   type PullProgressEvent,
   RegistryUnreachableError,
   resolveModelPath,
+  resolveModelSpec,
   UnknownModelError,
 } from './index';
 
@@ -119,6 +120,21 @@ describe('pulling from a Hub-compatible server', () => {
     expect(fs.readFileSync(path.join(folder, 'config.json'), 'utf8')).toBe(configBytes.toString());
     expect(await resolveModelPath('/some/model.gguf', { cacheDir, models })).toBe('/some/model.gguf');
     await expect(resolveModelPath('model:', { cacheDir, models })).rejects.toThrow(/names no model/);
+  });
+
+  it('resolves model:NAME inside backend and encoder specs, keeping the scheme and the fragment', async () => {
+    const cacheDir = freshCache();
+    const options = { cacheDir, models, source: 'hub' as const, hubEndpoint: endpoint };
+    const gguf = path.join(cacheDir, 'tiny-gguf', 'tiny.Q4_0.gguf');
+    expect(await resolveModelSpec('llamacpp:model:tiny-gguf', options)).toBe(`llamacpp:${gguf}`);
+    expect(await resolveModelSpec('llamacpp:model:tiny-gguf#/loras/a.gguf', options)).toBe(`llamacpp:${gguf}#/loras/a.gguf`);
+    expect(await resolveModelSpec('bert:model:tiny-encoder', options)).toBe(`bert:${path.join(cacheDir, 'tiny-encoder')}`);
+    expect(await resolveModelSpec('model:tiny-gguf', options)).toBe(gguf);
+    for (const untouched of ['openai:http://127.0.0.1:8000/v1#model:x', 'vllm:#model:x', 'bert:/models/minilm', 'pooled', 'metadata']) {
+      expect(await resolveModelSpec(untouched, options)).toBe(untouched);
+    }
+    await expect(resolveModelSpec('llamacpp:model:', options)).rejects.toThrow(/names no model after "model:"/);
+    await expect(resolveModelSpec('onnx:model:no-such', options)).rejects.toBeInstanceOf(UnknownModelError);
   });
 
   it('refuses a file whose sha256 differs, naming the file and both hashes, and keeps nothing', async () => {

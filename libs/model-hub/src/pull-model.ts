@@ -204,3 +204,29 @@ export async function resolveModelPath(spec: string, options: PullOptions = {}):
   if (name === undefined) return spec;
   return (await pullModel(name, options)).path;
 }
+
+const SPEC_WITH_MODEL = /^(?:([a-z][a-z0-9-]*):)?model:([^#\s]*)(#.*)?$/i;
+
+/**
+ * The model name a spec refers to (`llamacpp:model:NAME#LORA` gives NAME), or undefined when the
+ * spec names no registry model; checks the syntax only, not that the name is known.
+ */
+export function modelNameOfSpec(spec: string): string | undefined {
+  return SPEC_WITH_MODEL.exec(spec)?.[2] || undefined;
+}
+
+/**
+ * Resolves the `model:NAME` inside a backend or encoder spec: `model:NAME`,
+ * `llamacpp:model:NAME[#LORA]`, `bert:model:NAME`, `onnx:model:NAME` become the same spec with
+ * the local path of the pulled model (pulled first when needed); a spec without `model:` right
+ * at its start or after its `scheme:` is returned unchanged (`openai:URL#MODEL`, `bert:/dir`).
+ * @throws everything {@link pullModel} throws; InvalidOptionError for `model:` without a name.
+ */
+export async function resolveModelSpec(spec: string, options: PullOptions = {}): Promise<string> {
+  const match = SPEC_WITH_MODEL.exec(spec);
+  if (!match) return spec;
+  const [, scheme, name, fragment] = match;
+  if (!name) throw new InvalidOptionError('model', `"${spec}" names no model after "model:"; write model:NAME (see \`score-train models list\`).`, spec);
+  const resolved = (await pullModel(name, options)).path;
+  return `${scheme ? `${scheme}:` : ''}${resolved}${fragment ?? ''}`;
+}

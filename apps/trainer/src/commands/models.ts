@@ -12,6 +12,7 @@ import {
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
+import { pullProgressCallback } from '../cli/pull-progress';
 import type { ContextFactory } from '../program';
 
 /** Flags shared by the `models` subcommands. */
@@ -70,17 +71,7 @@ export async function runModelsPull(names: readonly string[], flags: ModelsPullF
       source: flags.source ?? (flags.from !== undefined ? 'local' : undefined),
       localDir: flags.from,
       logger: context.logger,
-      onProgress: (event) => {
-        if (event.message) context.logger.debug(event.message, { model: event.model });
-        const finished = event.phase === 'done' || event.phase === 'cached';
-        context.onProgress({
-          task: `pull ${event.model}`,
-          done: megabytes(event.bytes),
-          total: event.totalBytes === undefined ? undefined : megabytes(event.totalBytes),
-          unit: 'MB',
-          finished,
-        });
-      },
+      onProgress: pullProgressCallback(context.onProgress, context.logger),
     };
     const model = await pullModel(name, options);
     context.logger.info(model.source === 'cache' ? 'model already in the cache' : 'model pulled', { model: name, source: model.source, path: model.path });

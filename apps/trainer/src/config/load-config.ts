@@ -4,6 +4,7 @@ import { hashConfig } from './config-hash';
 import { type ScoreConfig, type ScoreConfigInput, scoreConfigSchema } from './config-schema';
 import { type ConfigOverride, mergeLayers, overridesToObject, parseOverride } from './parse-overrides';
 import { readConfigFile } from './read-config-file';
+import { unknownModelProblems } from './resolve-config-models';
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -65,7 +66,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const parsed = result.data;
   const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
-  const problems = crossKeyProblems(config);
+  const problems = [...crossKeyProblems(config), ...unknownModelProblems(config)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
 }

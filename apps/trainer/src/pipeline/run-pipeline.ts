@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArtifactNotFoundError, InvalidOptionError, type Logger, type ProgressCallback, ScoreError, silentLogger } from '@score/core';
 import { hashConfig } from '../config/config-hash';
+import { resolveStageModels } from '../config/resolve-config-models';
 import type { ScoreConfig } from '../config/config-schema';
 import { findDamagedArtifact, fingerprintFiles, formatBytes, listArtifacts } from './artifacts';
 import { MANIFEST_FORMAT_VERSION, type RunManifest, type StageRecord, readManifest, writeManifest } from './manifest';
@@ -227,12 +228,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       }
 
       logger.info(`stage ${stage.name}: running (${reason})`);
+      // model:NAME in the keys this stage opens becomes a local path (pulled once into the models cache).
+      const stageConfig = await resolveStageModels(config, stage.name, { logger, onProgress, signal });
       const temporary = await createStageTempFolder(runDir, stage.name);
       const startedAt = new Date();
       const stageStarted = performance.now();
       const context: StageContext = {
         name: stage.name,
-        config,
+        config: stageConfig,
         configHash,
         runDir,
         outputDir: temporary,
