@@ -2,7 +2,7 @@ export { assessmentPairId } from './assessment';
 export type { AssessCallOptions, Assessment, AssessmentPair, AssessmentRecord, Assessor } from './assessment';
 export { createMetadataAssessor } from './metadata-assessor';
 export type { MetadataAssessor, MetadataAssessorOptions } from './metadata-assessor';
-export { createLlmAssessor } from './llm-assessor';
+export { createLlmAssessor, parseAssessmentAnswer } from './llm-assessor';
 export type { LlmAssessor, LlmAssessorOptions } from './llm-assessor';
 export { sampleAssessmentPairs } from './sample-assessment-pairs';
 export type { SampleAssessmentPairsOptions } from './sample-assessment-pairs';

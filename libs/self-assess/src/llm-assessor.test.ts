@@ -3,7 +3,7 @@ import { LanguageModelError } from '@score/core';
 import { selfAssessPrompt } from '@score/prompt-kit';
 import { describe, expect, it } from 'vitest';
 import type { AssessmentPair } from './assessment';
-import { createLlmAssessor } from './llm-assessor';
+import { createLlmAssessor, parseAssessmentAnswer } from './llm-assessor';
 
 /** A language model that answers from a function and records its calls. */
 function scriptedModel(answer: (prompt: string) => GenerateResult): LanguageModel & { calls: { prompt: string; options?: GenerateOptions }[] } {
@@ -46,5 +46,27 @@ describe('createLlmAssessor (Eq. 7)', () => {
     await expect(assessor.assess(pair)).rejects.toThrow(/pair u:3@9 with an empty text/);
     expect(() => createLlmAssessor({ model: scriptedModel(() => ({ text: 'x' })), maxTokens: 0 })).toThrow(/"maxTokens"/);
     expect(() => createLlmAssessor({ model: {} as never })).toThrow(/"model"/);
+  });
+
+  it('cleans template leftovers and refuses garbage, echoes and loops', () => {
+    const prompt = selfAssessPrompt({ domain: 'movies', history: [heat], target: fargo });
+    expect(parseAssessmentAnswer('assistant\n Crime thrillers with dark humour would help.<|im_end|>', prompt)).toBe('Crime thrillers with dark humour would help.');
+    expect(() => parseAssessmentAnswer('<end_of_turn>  ')).toThrow(/is empty/);
+    expect(() => parseAssessmentAnswer('Yes.')).toThrow(/1 word\(s\), too few/);
+    expect(() => parseAssessmentAnswer('}{ ;; 12 34 ## %% ^^ ** -- 99 !! ~~')).toThrow(/is not prose \(0% letters\)/);
+    expect(() => parseAssessmentAnswer(`${prompt} mendatang ShoppingCart`, prompt)).toThrow(/repeats the prompt/);
+    expect(() => parseAssessmentAnswer('They like action. '.repeat(12))).toThrow(/loops \(3 distinct 6-word runs of 31\)/);
+    const varied = 'Their history leans to crime dramas with moral ambiguity, regional settings and dark humour; knowing whether they enjoy slow pacing, ensemble casts, snowy small towns or the Coen brothers would help decide.';
+    expect(parseAssessmentAnswer(varied, prompt)).toBe(varied);
+  });
+
+  it('asks again when an answer is garbage, then names every reason', async () => {
+    const answers = ['1 2 3 4 5 6 7 8 9', 'Crime and dark comedy would help.'];
+    const model = scriptedModel(() => ({ text: answers.shift() ?? '' }));
+    const assessor = createLlmAssessor({ model });
+    expect((await assessor.assess(pair)).text).toBe('Crime and dark comedy would help.');
+    expect(model.calls.map((call) => call.options)).toMatchObject([{ temperature: 0 }, { temperature: 0.7, seed: 1 }]);
+    const stubborn = createLlmAssessor({ model: scriptedModel(() => ({ text: '%%%% #### 12 34 56 78 ## ab' })), retries: 2 });
+    await expect(stubborn.assess(pair)).rejects.toThrow(/pair u:3@9 with no usable assessment \(try 1: is not prose .*; try 2: .*; try 3: .*\)/);
   });
 });

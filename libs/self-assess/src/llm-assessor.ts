@@ -28,6 +28,54 @@ export interface LlmAssessorOptions {
    * @defaultValue {} (titles only, the 20 most recent items)
    */
   readonly description?: DescribeHistoryOptions;
+  /**
+   * Further tries when an answer is not a usable assessment (see {@link parseAssessmentAnswer});
+   * each retry samples at temperature 0.7 with its own seed, so it asks for a different answer.
+   * @defaultValue 1
+   */
+  readonly retries?: number;
+}
+
+/** Chat-template tokens a small model sometimes spells out, and role headers left in front of the answer. */
+const TEMPLATE_LEFTOVERS = /<\|im_(?:start|end)\|>|<\|endoftext\|>|<\/?s>|<(?:start|end)_of_turn>|<eos>|<bos>/g;
+const ROLE_HEADER = /^(?:assistant|model)\s*\n/i;
+
+/** Lower-case words of a text, letters and digits only. */
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * Reads a language model's answer to the self-assessing prompt as an assessment r_t (Eq. 7): removes
+ * chat-template leftovers and surrounding space, then checks it is prose worth embedding. An
+ * answer is refused when it is empty or shorter than three words, when fewer than half of its
+ * non-space characters are letters (token soup), when it starts by repeating the prompt, or when
+ * it loops (fewer than 40% of its 6-word runs are distinct, on answers of 30 words or more).
+ * @returns the cleaned text
+ * @throws InvalidOptionError naming the reason (the assessor turns it into a retry, then a LanguageModelError)
+ */
+export function parseAssessmentAnswer(answer: string, prompt?: string): string {
+  if (typeof answer !== 'string') throw new InvalidOptionError('answer', `must be a text, got ${typeof answer}.`, answer);
+  const text = answer.replace(TEMPLATE_LEFTOVERS, ' ').trim().replace(ROLE_HEADER, '').trim();
+  const refuse = (reason: string): never => {
+    throw new InvalidOptionError('answer', `${reason}: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text)}.`, answer);
+  };
+  if (text.length === 0) refuse('is empty');
+  const tokens = words(text);
+  if (tokens.length < 3) refuse(`has ${tokens.length} word(s), too few for an assessment`);
+  const visible = text.replace(/\s+/g, '');
+  const letters = (visible.match(/\p{L}/gu) ?? []).length;
+  if (letters < visible.length / 2) refuse(`is not prose (${Math.round((100 * letters) / visible.length)}% letters)`);
+  if (prompt !== undefined) {
+    const head = words(prompt).slice(0, 8).join(' ');
+    if (head.length > 0 && tokens.slice(0, 8).join(' ') === head) refuse('repeats the prompt instead of answering it');
+  }
+  if (tokens.length >= 30) {
+    const runs = tokens.length - 5;
+    const distinct = new Set(Array.from({ length: runs }, (_, index) => tokens.slice(index, index + 6).join(' '))).size;
+    if (distinct < 0.4 * runs) refuse(`loops (${distinct} distinct 6-word runs of ${runs})`);
+  }
+  return text;
 }
 
 /** An assessor backed by a language model; see {@link createLlmAssessor}. */
@@ -56,19 +104,31 @@ export function createLlmAssessor(options: LlmAssessorOptions): LlmAssessor {
   }
   const description = options.description ?? {};
   checkObject('description', description);
+  const retries = integerOption('retries', options.retries, 1, 0);
   const source = `llm:${model.modelId}` as const;
   const prompt = (pair: AssessmentPair): string => selfAssessPrompt({ domain, history: pair.history, target: pair.target, description });
 
   const assess = async (pair: AssessmentPair, callOptions: AssessCallOptions = {}): Promise<Assessment> => {
-    const result = await model.generate(prompt(pair), { maxTokens, temperature, signal: callOptions.signal });
-    const text = result.text.trim();
-    if (text.length === 0) {
-      throw new LanguageModelError(`The model answered the self-assessing prompt of pair ${pair.id} with an empty text; an assessment needs some text.`, {
-        provider: model.provider,
-        modelId: model.modelId,
-      });
+    const text = prompt(pair);
+    const reasons: string[] = [];
+    let allEmpty = true;
+    for (let attempt = 0; attempt <= retries; attempt += 1) {
+      const settings = attempt === 0 ? { maxTokens, temperature } : { maxTokens, temperature: Math.max(temperature, 0.7), seed: attempt };
+      const result = await model.generate(text, { ...settings, signal: callOptions.signal });
+      allEmpty &&= result.text.trim().length === 0;
+      try {
+        const answer = parseAssessmentAnswer(result.text, text);
+        return result.usage === undefined ? { text: answer, source } : { text: answer, source, usage: result.usage };
+      } catch (error) {
+        if (!(error instanceof InvalidOptionError)) throw error;
+        reasons.push(`try ${attempt + 1}: ${error.message.replace(/^Invalid "answer": /, '').replace(/\.$/, '')}`);
+      }
     }
-    return result.usage === undefined ? { text, source } : { text, source, usage: result.usage };
+    const detail = allEmpty ? 'an empty text; an assessment needs some text' : `no usable assessment (${reasons.join('; ')})`;
+    throw new LanguageModelError(`The model answered the self-assessing prompt of pair ${pair.id} with ${detail}.`, {
+      provider: model.provider,
+      modelId: model.modelId,
+    });
   };
 
   return { source, assess, prompt };
