@@ -12,7 +12,7 @@ import {
   type ScoreYesNoOptions,
   type YesNoScore,
 } from '@score/core';
-import type { ChatWrapper, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { acquireLlamaRuntime, type LlamaRuntimeLease } from './llama-runtime';
 import { readGgufHeader, type GgufHeader } from './read-gguf-header';
 import { ResourcePool } from './resource-pool';
@@ -360,7 +360,7 @@ export class LlamaCppModel implements LanguageModel {
     return this.#pool.use(async (sequence) => {
       options.signal?.throwIfAborted();
       await sequence.clearHistory();
-      if (this.#chatWrapper !== undefined) return this.#chatOnce(binding, sequence, this.#chatWrapper, prompt, options);
+      if (this.#chatWrapper !== undefined) return this.#chatOnce(binding.LlamaChat, sequence, this.#chatWrapper, prompt, options);
       const completion = new binding.LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
       let completionTokens = 0;
       try {
@@ -391,13 +391,13 @@ export class LlamaCppModel implements LanguageModel {
   }
 
   async #chatOnce(
-    binding: typeof import('node-llama-cpp'),
+    LlamaChatClass: typeof LlamaChat,
     sequence: LlamaContextSequence,
     chatWrapper: ChatWrapper,
     prompt: string,
     options: GenerateOptions,
   ): Promise<GenerateResult> {
-    const chat = new binding.LlamaChat({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
+    const chat = new LlamaChatClass({ contextSequence: sequence, chatWrapper, autoDisposeSequence: false });
     let completionTokens = 0;
     try {
       const result = await chat.generateResponse([{ type: 'user', text: prompt }, { type: 'model', response: [] }], {
