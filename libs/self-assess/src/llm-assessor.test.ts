@@ -56,6 +56,11 @@ describe('createLlmAssessor (Eq. 7)', () => {
     expect(() => parseAssessmentAnswer('}{ ;; 12 34 ## %% ^^ ** -- 99 !! ~~')).toThrow(/is not prose \(0% letters\)/);
     expect(() => parseAssessmentAnswer(`${prompt} mendatang ShoppingCart`, prompt)).toThrow(/repeats the prompt/);
     expect(() => parseAssessmentAnswer('They like action. '.repeat(12))).toThrow(/loops \(3 distinct 6-word runs of 31\)/);
+    // Gemma 3 270M (a base model) answered so in the bench: a numbered list of one line, and the prompt retold.
+    const numbered = Array.from({ length: 11 }, (_, index) => `${index + 1}. The movie is a ${index % 2 ? 'comedy' : 'romantic comedy'}.`).join('\n');
+    expect(() => parseAssessmentAnswer(numbered)).toThrow(/loops/);
+    const retold = `The user has watched the following movies: "Alien (1979)". ${prompt.slice(prompt.indexOf('However'))}`;
+    expect(() => parseAssessmentAnswer(retold, prompt)).toThrow(/repeats the prompt/);
     const varied = 'Their history leans to crime dramas with moral ambiguity, regional settings and dark humour; knowing whether they enjoy slow pacing, ensemble casts, snowy small towns or the Coen brothers would help decide.';
     expect(parseAssessmentAnswer(varied, prompt)).toBe(varied);
   });

@@ -49,8 +49,9 @@ function words(text: string): string[] {
  * Reads a language model's answer to the self-assessing prompt as an assessment r_t (Eq. 7): removes
  * chat-template leftovers and surrounding space, then checks it is prose worth embedding. An
  * answer is refused when it is empty or shorter than three words, when fewer than half of its
- * non-space characters are letters (token soup), when it starts by repeating the prompt, or when
- * it loops (fewer than 40% of its 6-word runs are distinct, on answers of 30 words or more).
+ * non-space characters are letters (token soup), when it repeats the prompt (any 10 words in a row
+ * of it), or when it loops (fewer than 40% of its 6-word runs are distinct, numbers left out, on
+ * answers of 30 words or more).
  * @returns the cleaned text
  * @throws InvalidOptionError naming the reason (the assessor turns it into a retry, then a LanguageModelError)
  */
@@ -67,12 +68,16 @@ export function parseAssessmentAnswer(answer: string, prompt?: string): string {
   const letters = (visible.match(/\p{L}/gu) ?? []).length;
   if (letters < visible.length / 2) refuse(`is not prose (${Math.round((100 * letters) / visible.length)}% letters)`);
   if (prompt !== undefined) {
-    const head = words(prompt).slice(0, 8).join(' ');
-    if (head.length > 0 && tokens.slice(0, 8).join(' ') === head) refuse('repeats the prompt instead of answering it');
+    const promptWords = words(prompt);
+    const promptRuns = new Set(Array.from({ length: Math.max(0, promptWords.length - 9) }, (_, index) => promptWords.slice(index, index + 10).join(' ')));
+    const echoed = Array.from({ length: Math.max(0, tokens.length - 9) }, (_, index) => tokens.slice(index, index + 10).join(' ')).some((run) => promptRuns.has(run));
+    if (echoed) refuse('repeats the prompt instead of answering it');
   }
-  if (tokens.length >= 30) {
-    const runs = tokens.length - 5;
-    const distinct = new Set(Array.from({ length: runs }, (_, index) => tokens.slice(index, index + 6).join(' '))).size;
+  // Numbers left out, so a numbered list of the same line still counts as a loop.
+  const wordsOnly = tokens.filter((token) => !/^\p{N}+$/u.test(token));
+  if (wordsOnly.length >= 30) {
+    const runs = wordsOnly.length - 5;
+    const distinct = new Set(Array.from({ length: runs }, (_, index) => wordsOnly.slice(index, index + 6).join(' '))).size;
     if (distinct < 0.4 * runs) refuse(`loops (${distinct} distinct 6-word runs of ${runs})`);
   }
   return text;

@@ -6,7 +6,7 @@ const ENCODER_FORMS = '"scratch", "pooled", "onnx:PATH" or "bert:PATH" (PATH a m
 /** Encoder specs: scratch | pooled | onnx:PATH | bert:PATH, where PATH may be model:NAME (not an empty name). */
 const ENCODER_SPEC_PATTERN = /^(scratch|pooled|(onnx|bert):(?!\s*$)(?!model:\s*$).+)$/s;
 const LLM_BACKEND_PATTERN = /^((openai|openai-completions|vllm|ollama|llama-server):[^#]*#.+|llamacpp:.+)$/;
-const LLM_BACKEND_FORMS = '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:PATH[#LORA]"';
+const LLM_BACKEND_FORMS = '"openai:URL#MODEL", "openai-completions:URL#MODEL", "vllm:[URL]#MODEL", "ollama:[URL]#MODEL", "llama-server:[URL]#MODEL" or "llamacpp:PATH[#LORA]" (PATH a .gguf file, or "model:NAME" for a registry model such as model:smollm2-135m-instruct)';
 
 /** A text-encoder spec: scratch | pooled | onnx:PATH | bert:PATH (PATH may be model:NAME). */
 const encoderSpec = () =>
