@@ -219,6 +219,10 @@ const assessSection = section({
     .refine((value) => value === 'car' || ENCODER_SPEC_PATTERN.test(value), { error: `must be "car" or ${ENCODER_FORMS}` })
     .default('car')
     .describe(`Fixed text embedder TxtEmb that ranks the retrieved users against the assessment (Eq. 8-9): "car" reuses the run's fine-tuned CAR encoder (the best embedder without pretrained weights), or ${ENCODER_FORMS} (an untrained pooled/scratch encoder is a weak embedder).`),
+  // A local llama.cpp assessor (issue 16, point 4).
+  llmThreads: nonNegativeInt()
+    .optional()
+    .describe('CPU threads of a "llamacpp:" assess.llm (0 = every core). Default: llama.cpp\'s (every core). On a busy 2-core machine 1 is far faster, as two threads spin-wait for each other (libs/self-assess README, "Throughput").'),
 });
 
 const sareSection = section({

@@ -15,7 +15,8 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
   const { assess, car } = context.config;
   const datasetDir = context.stageDir('prepare');
   const dataset = await loadDataset(datasetDir);
-  const model = assess.llm === 'metadata' ? undefined : await openCachedLanguageModel(assess.llm, context.runDir);
+  const llamacpp = assess.llmThreads === undefined ? {} : { llamacpp: { threads: assess.llmThreads } };
+  const model = assess.llm === 'metadata' ? undefined : await openCachedLanguageModel(assess.llm, context.runDir, llamacpp);
   const assessor: Assessor = model ? createLlmAssessor({ model, domain: dataset.domain }) : createMetadataAssessor({ dataset });
   if (!model) context.logger.warn('assess: no LLM configured (assess.llm = metadata); assessments are written by the metadata assessor, a non-LLM fallback.');
   const retriever = await loadCarRetriever({ stageDir: context.stageDir('car'), variant: 'car', dataset });
