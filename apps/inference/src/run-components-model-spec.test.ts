@@ -31,7 +31,7 @@ describe('--llm llamacpp:model:NAME', () => {
       await components.reranker.dispose?.();
       await components.languageModel.dispose();
     }
-  });
+  }, 300_000);
 
   it('names the known models for an unknown one', async () => {
     const error = await loadRunComponents({ runDir: run.runDir, llm: 'llamacpp:model:llama-70b' }).catch((caught: unknown) => caught);

@@ -32,7 +32,7 @@ let model: Awaited<ReturnType<typeof createLlamaCppModel>>;
 beforeAll(async () => {
   const pulled = await pullModel('smollm2-135m-instruct');
   model = await createLlamaCppModel({ modelPath: pulled.path, threads: 1, contextSize: 1024 });
-});
+}, 300_000);
 
 afterAll(async () => {
   await model?.dispose();
@@ -54,7 +54,8 @@ describe('self-assessment with SmolLM2-135M-Instruct through node-llama-cpp', ()
       // The chat template wraps the prompt, so the model read more tokens than the prompt's words.
       expect(assessment.usage!.promptTokens).toBeGreaterThan(assessor.prompt(target).split(' ').length);
     }
-  });
+    // About 10 s of CPU; the limits leave room for a shared, busy 2-core machine.
+  }, 300_000);
 
   it('gives the same greedy answer twice, and a raw completion differs from the chat answer', async () => {
     const prompt = createLlmAssessor({ model }).prompt(pairs[0]);
@@ -68,5 +69,5 @@ describe('self-assessment with SmolLM2-135M-Instruct through node-llama-cpp', ()
     } finally {
       await raw.dispose();
     }
-  });
+  }, 300_000);
 });

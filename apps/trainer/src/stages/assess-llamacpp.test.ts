@@ -34,5 +34,6 @@ describe('assess.llm: llamacpp:model:smollm2-135m-instruct', () => {
     }
     const manifest = await readManifest(runDir);
     expect(manifest?.config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');
-  });
+    // About 20 s of CPU; the limit leaves room for a shared, busy 2-core machine.
+  }, 300_000);
 });
