@@ -1,5 +1,5 @@
 import { InvalidOptionError, type Logger, type ProgressCallback, type UserId } from '@score/core';
-import { infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
 import { createSeededRandom, shuffledIndices, tf, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
 import { cosineTopK } from './cosine-top-k';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
@@ -63,6 +63,21 @@ export interface TrainCarOptions {
    * @defaultValue 1e-3
    */
   readonly learningRate?: number;
+  /**
+   * Most texts embedded in one forward-and-backward pass. A batch with more texts (anchors and
+   * their positives) takes its gradients by gradient caching (`cachedEmbeddingGradients` of
+   * `@score/text-encoders`: the same loss and gradients, one extra forward pass, only one chunk's
+   * activations alive at a time), which keeps a pretrained BERT's step within the wasm backend's
+   * 4 GB (its training costs about 0.5-0.8 MB per token); a batch that fits is embedded in one pass.
+   * `0` always embeds the whole batch in one pass.
+   * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
+   */
+  readonly gradientChunkTexts?: number;
+  /**
+   * Put the best epoch's weights back at the end; `false` keeps the last epoch's weights.
+   * @defaultValue true
+   */
+  readonly restoreBestWeights?: boolean;
   /**
    * Seed of the held-out split, the shuffles and the positive sampling.
    * @defaultValue 42
@@ -151,7 +166,8 @@ export function selectHeldOutUsers(users: readonly UserId[], fraction: number, s
  * Each batch takes `batchSize` anchor users u_t and their positives (their top K_c CRM neighbours,
  * all of them or one sampled); the keys are every distinct user of the batch (anchors and
  * positives), so B- = the batch's other users minus the anchor's own neighbours. Anchors and keys
- * are embedded in one forward pass of the encoder. Runs on the shared loop `trainModel` (Adam,
+ * are embedded in one forward pass of the encoder, or `gradientChunkTexts` texts at a time by
+ * gradient caching when the batch holds more (the same loss and gradients). Runs on the shared loop `trainModel` (Adam,
  * early stopping on the held-out users' recall@`kRecall` of their CRM neighbours, retrieved by
  * cosine among all corpus users but themselves, best weights restored).
  */
@@ -174,6 +190,8 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
   }
   const seed = options.seed ?? 42;
   checkInteger('seed', seed, Number.MIN_SAFE_INTEGER);
+  const chunkTexts = options.gradientChunkTexts ?? (encoder.architecture === 'pooled' ? 0 : 8);
+  checkInteger('gradientChunkTexts', chunkTexts, 0);
 
   const users = [...texts.keys()];
   const rowOf = new Map(users.map((userId, row) => [userId, row]));
@@ -229,15 +247,24 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
         });
         chosen.forEach((list, t) => list.forEach((userId) => (positivesMask[t]![keyIndex.get(userId)!] = 1)));
         const batchTexts = keyUsers.map((userId) => texts.get(userId)!);
-        yield {
-          size: batchAnchors.length,
-          loss: () => {
-            const { ids, mask } = encoder.tokenize(batchTexts);
-            const keys = encoder.embedTensor(ids, mask);
-            const queries = tf.slice(keys, [0, 0], [batchAnchors.length, keys.shape[1]]);
-            return infoNceLoss(queries, keys, positivesMask, { temperature, negativesMask });
-          },
+        const keysLoss = (keys: tf.Tensor2D): tf.Scalar => {
+          const queries = tf.slice(keys, [0, 0], [batchAnchors.length, keys.shape[1]]);
+          return infoNceLoss(queries, keys, positivesMask, { temperature, negativesMask });
         };
+        if (chunkTexts > 0 && batchTexts.length > chunkTexts) {
+          yield {
+            size: batchAnchors.length,
+            gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, keysLoss, { chunkSize: chunkTexts, variables }),
+          };
+        } else {
+          yield {
+            size: batchAnchors.length,
+            loss: () => {
+              const { ids, mask } = encoder.tokenize(batchTexts);
+              return keysLoss(encoder.embedTensor(ids, mask));
+            },
+          };
+        }
       }
     },
     async validate(): Promise<number> {
@@ -259,6 +286,7 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
     task: 'car.train',
     validationMetric: 'neighbourRecall',
     progressEveryBatches: 10,
+    ...(options.restoreBestWeights === false ? { restoreBestWeights: false } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
