@@ -1,6 +1,6 @@
 import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
-import { shuffledIndices, createSeededRandom, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
-import { infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { shuffledIndices, createSeededRandom, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
@@ -63,6 +63,17 @@ export interface TrainSareOptions {
    * @defaultValue 1e-3
    */
   readonly learningRate?: number;
+  /**
+   * Most texts embedded in one forward-and-backward pass. A batch with more texts (its queries,
+   * positives and negatives) takes its gradients by gradient caching (`cachedEmbeddingGradients`
+   * of `@score/text-encoders`: the same loss and gradients, one extra forward pass, only one
+   * chunk's activations alive at a time), which keeps a pretrained BERT's step within the wasm
+   * backend's 4 GB; a batch that fits is embedded in one pass. `0` always embeds it in one pass.
+   * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
+   */
+  readonly gradientChunkTexts?: number;
+  /** Put the best epoch's weights back at the end; `false` keeps the last epoch's weights. @defaultValue true */
+  readonly restoreBestWeights?: boolean;
   /** Seed of the validation split, shuffling and negative sampling. @defaultValue 42 */
   readonly seed?: number;
   /** Training progress (task "sare.train"; validation metric "validNdcg"). @defaultValue none */
@@ -107,7 +118,8 @@ export interface TrainSareReport {
  * example, the query p_t = Enc(P^b), the positive O[0] and `negatives` users sampled from
  * O[negativeThreshold:] (Eq. 11) give the InfoNCE loss of Eq. 12 with g = exp(cos / tau);
  * early stopping keeps the epoch with the best NDCG@K_s of the reranker's order against O on the
- * held-out examples.
+ * held-out examples. A batch with more than `gradientChunkTexts` texts is embedded a few texts at a
+ * time by gradient caching (the same loss and gradients, bounded memory).
  */
 export async function trainSare(options: TrainSareOptions): Promise<TrainSareReport> {
   checkObject('options', options);
@@ -121,6 +133,7 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
   const seed = integerOption('seed', options.seed, 42, 0);
   const validationFraction = numberOption('validationFraction', options.validationFraction, 0.1, 0, 1, true);
   const inBatchNegatives = options.inBatchNegatives ?? false;
+  const chunkTexts = integerOption('gradientChunkTexts', options.gradientChunkTexts, encoder.architecture === 'pooled' ? 0 : 8, 0);
   const logger = options.logger ?? silentLogger;
 
   let train: readonly SareExample[] = options.examples;
@@ -171,15 +184,25 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
         const negativesMask = batch.map((_, row) =>
           keys.map((key) => (key.owner === row ? (key.positive ? 0 : 1) : inBatchNegatives && !near[row].has(key.id) ? 1 : 0)),
         );
-        yield {
-          size: batch.length,
-          loss: () => {
-            const q = encoder.tokenize(queries);
-            const k = encoder.tokenize(keys.map((key) => key.text));
-            // Eq. 12: -log g(p_t, e+) / (g(p_t, e+) + sum over negatives g(p_t, e-)), g = exp(cos / tau).
-            return infoNceLoss(encoder.embedTensor(q.ids, q.mask), encoder.embedTensor(k.ids, k.mask), positivesMask, { temperature, negativesMask });
-          },
-        };
+        // Eq. 12: -log g(p_t, e+) / (g(p_t, e+) + sum over negatives g(p_t, e-)), g = exp(cos / tau).
+        const batchTexts = [...queries, ...keys.map((key) => key.text)];
+        if (chunkTexts > 0 && batchTexts.length > chunkTexts) {
+          const rowsLoss = (rows: tf.Tensor2D): tf.Scalar =>
+            infoNceLoss(tf.slice(rows, [0, 0], [queries.length, rows.shape[1]]), tf.slice(rows, [queries.length, 0], [keys.length, rows.shape[1]]), positivesMask, {
+              temperature,
+              negativesMask,
+            });
+          yield { size: batch.length, gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, rowsLoss, { chunkSize: chunkTexts, variables }) };
+        } else {
+          yield {
+            size: batch.length,
+            loss: () => {
+              const q = encoder.tokenize(queries);
+              const k = encoder.tokenize(keys.map((key) => key.text));
+              return infoNceLoss(encoder.embedTensor(q.ids, q.mask), encoder.embedTensor(k.ids, k.mask), positivesMask, { temperature, negativesMask });
+            },
+          };
+        }
       }
     },
     validate: async () => (await agreement()).ndcg,
@@ -193,6 +216,7 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
     validationMetric: 'validNdcg',
     task: 'sare.train',
     progressEveryBatches: 5,
+    ...(options.restoreBestWeights === false ? { restoreBestWeights: false } : {}),
     onProgress: options.onProgress,
     logger,
     signal: options.signal,
