@@ -69,7 +69,8 @@ export interface TrainCarOptions {
    * `@score/text-encoders`: the same loss and gradients, one extra forward pass, only one chunk's
    * activations alive at a time), which keeps a pretrained BERT's step within the wasm backend's
    * 4 GB (its training costs about 0.5-0.8 MB per token); a batch that fits is embedded in one pass.
-   * `0` always embeds the whole batch in one pass.
+   * `0` always embeds the whole batch in one pass. The held-out recall embeds in batches of this
+   * size as well (the encoder's own batch size when 0).
    * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
    */
   readonly gradientChunkTexts?: number;
@@ -268,7 +269,8 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
       }
     },
     async validate(): Promise<number> {
-      const vectors = await encoder.embed(allTexts);
+      // Batches as small as the gradient chunks: a pretrained BERT's forward pass over 32 texts of 256 tokens crashed the wasm backend (4 GB).
+      const vectors = await encoder.embed(allTexts, chunkTexts > 0 ? { batchSize: chunkTexts } : {});
       const lists = cosineTopK(vectors, queryRows, kRecall);
       const retrieved = new Map(validationUsers.map((userId, i) => [userId, lists[i]!.map((row) => users[row]!)]));
       const recall = neighbourRecall(retrieved, neighbours, { users: validationUsers, k: kRecall, neighboursPerUser });

@@ -20,7 +20,7 @@ export const SARE_FOLDER = 'sare';
 
 /** Options of {@link runSareStage}. */
 export interface SareStageOptions
-  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate'> {
+  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts'> {
   /** The run folder: reads `<runDir>/assess/rankings.jsonl`, writes `<runDir>/sare/`. */
   readonly runDir: string;
   /** The rankings file to learn from. @defaultValue `<runDir>/assess/rankings.jsonl` */
@@ -136,6 +136,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     epochs: options.epochs,
     patience: options.patience,
     learningRate: options.learningRate,
+    gradientChunkTexts: options.gradientChunkTexts,
     topK,
     seed,
     onProgress: options.onProgress,

@@ -234,6 +234,10 @@ const sareSection = section({
   epochs: positiveInt().default(3).describe('Most fine-tuning epochs.'),
   patience: positiveInt().default(2).describe('Epochs without a better validation score before stopping.'),
   kept: positiveInt().max(10).default(2).describe('K_s: reranked users kept for the prompt (paper: 2 on ML-1M, 1 on Games; at most 10, score-serve\'s limit, and at most car.retrieved).'),
+  // Gradient caching of the training step (helper car-pretrained).
+  gradientChunkTexts: nonNegativeInt()
+    .optional()
+    .describe('Most texts per forward-and-backward pass while fine-tuning; a batch with more texts (queries, positives, negatives) takes its exact gradients by gradient caching, a few texts at a time (one extra forward pass), so a pretrained BERT step fits the wasm backend\'s 4 GB. 0: the whole batch in one pass. Default: 8 for a BERT encoder (bert:PATH, scratch), 0 for pooled.'),
 });
 
 const recSection = section({

@@ -27,6 +27,7 @@ export async function sareStage(context: StageContext): Promise<StageResult> {
     batchSize: sare.batchSize,
     epochs: sare.epochs,
     patience: sare.patience,
+    ...(sare.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: sare.gradientChunkTexts }),
     topK: sare.kept,
     seed: context.seed,
     onProgress: context.onProgress,
