@@ -105,7 +105,7 @@ for (let step = 0; step <= steps; step++) {
   wall = performance.now();
   cpuStart = cpu();
   const { value, grads } = cachedEmbeddingGradients(encoder, batchTexts, loss, { chunkSize });
-  optimizer.applyGradients(grads);
+  optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
   const lossValue = (await value.data())[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   const seconds = (performance.now() - wall) / 1000;
