@@ -165,6 +165,10 @@ describe('runCarStage and loadCarRetriever', () => {
     );
     await expect(runCarStage({ dataset, neighboursFile, outputDir: path.join(root, 'x'), retrieved: 0 })).rejects.toThrow('Invalid "retrieved": must be a positive integer (K_e, the paper uses 10), got 0.');
     await expect(runCarStage({ dataset, datasetDir: root, neighboursFile, outputDir: path.join(root, 'x') })).rejects.toThrow(/exactly one of "datasetDir"/);
+    await expect(
+      runCarStage({ dataset, neighboursFile, userEmbeddingsFile: path.join(root, 'user-embeddings.safetensors'), outputDir: path.join(root, 'chunks'), encoder: 'pooled', epochs: 1, dimensions: 8, vocabSize: 300, retrieved: 5, gradientChunkTexts: -1 }),
+    ).rejects.toThrow(/"gradientChunkTexts"/);
+    expect(fs.readdirSync(root).filter((name) => name.includes('chunks'))).toEqual([]);
     const reason = new Error('stopped by the test');
     await expect(runCarStage({ dataset, neighboursFile, outputDir: path.join(root, 'x'), signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     expect(fs.existsSync(path.join(root, 'x'))).toBe(false);

@@ -64,6 +64,12 @@ export interface CarStageOptions {
    */
   readonly patience?: number;
   /**
+   * Most texts per forward-and-backward pass of a training step (gradient caching above it; see
+   * {@link TrainCarOptions.gradientChunkTexts}).
+   * @defaultValue 8 for a BERT encoder, 0 (one pass) for the pooled one
+   */
+  readonly gradientChunkTexts?: number;
+  /**
    * Adam learning rate.
    * @defaultValue 1e-2 (`pooled`), 1e-3 (`scratch`), 2e-5 (`bert:PATH`, pretrained weights)
    */
@@ -228,6 +234,9 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   if (!Number.isInteger(neighboursPerUser) || neighboursPerUser < 1) {
     throw new InvalidOptionError('neighboursPerUser', `must be a positive integer (K_c, the paper uses 5), got ${String(neighboursPerUser)}.`, neighboursPerUser);
   }
+  if (options.gradientChunkTexts !== undefined && (!Number.isInteger(options.gradientChunkTexts) || options.gradientChunkTexts < 0)) {
+    throw new InvalidOptionError('gradientChunkTexts', `must be a non-negative integer (0: the whole batch in one pass), got ${String(options.gradientChunkTexts)}.`, options.gradientChunkTexts);
+  }
   const seed = options.seed ?? 42;
   if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
   const logger = options.logger ?? silentLogger;
@@ -298,6 +307,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
         ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.patience === undefined ? {} : { patience: options.patience }),
+        ...(options.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: options.gradientChunkTexts }),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         logger,
         ...(options.signal ? { signal: options.signal } : {}),

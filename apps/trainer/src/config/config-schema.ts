@@ -204,6 +204,10 @@ const carSection = section({
     .enum(['embedding', 'neighbours'])
     .default('embedding')
     .describe('How SCoRe-cf picks its users: "embedding" retrieves K_e users by cosine between the CRM\'s user embeddings e_u among the users with behaviour in the row\'s snapshot (as CAR does with text embeddings); "neighbours" keeps only the target\'s K_c CRM neighbours that have behaviour in the snapshot (the paper\'s N_c; many rows then find nobody).'),
+  // Gradient caching of CAR's training step (as sare.gradientChunkTexts).
+  gradientChunkTexts: nonNegativeInt()
+    .optional()
+    .describe('Most texts per forward-and-backward pass while fine-tuning CAR; a batch with more texts (targets and their positives) takes its exact gradients by gradient caching, a few texts at a time (one extra forward pass), so a pretrained BERT step fits the wasm backend\'s 4 GB. 0: the whole batch in one pass. Default: 8 for a BERT encoder (bert:PATH, scratch), 0 for pooled.'),
 });
 
 const assessSection = section({

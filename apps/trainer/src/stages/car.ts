@@ -21,6 +21,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     batchSize: car.batchSize,
     epochs: car.epochs,
     patience: car.patience,
+    ...(car.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: car.gradientChunkTexts }),
     retrieved: car.retrieved,
     snapshots: car.snapshots,
     ann: { threshold: car.indexThreshold },
