@@ -67,10 +67,30 @@ export interface LanceVectorHit extends VectorHit {
   readonly rowId: string;
 }
 
+/**
+ * Whether `location` is a URI that LanceDB opens itself (`scheme://...`: `s3://bucket/path`,
+ * `gs://...`, `az://...`, `memory://`), rather than a local folder path.
+ */
+export function isStorageUri(location: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location);
+}
+
 /** Options of {@link LanceVectorIndex.create}. */
 export interface LanceVectorIndexOptions {
-  /** Folder of the LanceDB database (created if missing), e.g. `<run>/car-index`. */
+  /**
+   * Where the LanceDB database lives: a local folder (created if missing), e.g.
+   * `<run>/car-index`, or an object-storage URI passed to LanceDB untouched
+   * (`s3://bucket/run-1/car-index`, `gs://...`, `az://...`; see {@link isStorageUri}), whose
+   * credentials and endpoint come from `storageOptions` or the environment (`AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, ...).
+   */
   readonly dir: string;
+  /**
+   * LanceDB `storageOptions` for an object-storage `dir` (e.g. `{ endpoint, allow_http,
+   * aws_access_key_id, aws_secret_access_key, region }`); keys LanceDB does not know fail there.
+   * @defaultValue none (LanceDB reads the environment)
+   */
+  readonly storageOptions?: Readonly<Record<string, string>>;
   /**
    * Table name.
    * @defaultValue 'behaviours'
@@ -112,6 +132,28 @@ export interface LanceVectorIndexOptions {
    * @defaultValue silentLogger
    */
   readonly logger?: Logger;
+}
+
+/** Options of {@link LanceVectorIndex.copyTo}: where the copy goes. */
+export interface LanceVectorCopyOptions {
+  /** A folder or an object-storage URI, as {@link LanceVectorIndexOptions.dir}. */
+  readonly dir: string;
+  /** @defaultValue none (LanceDB reads the environment); see {@link LanceVectorIndexOptions.storageOptions} */
+  readonly storageOptions?: Readonly<Record<string, string>>;
+  /** @defaultValue the source's table name */
+  readonly table?: string;
+  /**
+   * `create` fails if the table exists there, `overwrite` replaces it.
+   * @defaultValue 'create'
+   */
+  readonly mode?: 'create' | 'overwrite';
+  /** @defaultValue the source's batch size */
+  readonly batchSize?: number;
+  /**
+   * Receives `car.index.copy` progress.
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** What {@link LanceVectorIndex.buildAnnIndex} did. */
@@ -188,6 +230,17 @@ function annKindOf(indexType: string): AnnIndexKind | undefined {
   const parts = words.map((word) => word.toLowerCase());
   const name = (parts[0] === 'ivf' && parts[1] === 'hnsw' ? parts.slice(1) : parts).join('-');
   return (ANN_INDEX_KINDS as readonly string[]).includes(name) ? (name as AnnIndexKind) : undefined;
+}
+
+/** The table `name` if it exists; undefined when LanceDB says it was not found; other errors name `location`. */
+async function openExistingTable(connection: Connection, name: string, location: string): Promise<Table | undefined> {
+  try {
+    return await connection.openTable(name);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Table '.*' was not found/.test(message)) return undefined;
+    throw new ScoreError(`LanceDB could not open the table "${name}" at ${location}: ${message.replace(/\s+/g, ' ')}`, { cause: error });
+  }
 }
 
 /**
@@ -272,18 +325,30 @@ export class LanceVectorIndex implements VectorIndex {
     const ann = resolveAnnIndexOptions(options.ann);
     const logger = options.logger ?? silentLogger;
 
-    if (mode === 'open' && !fs.existsSync(options.dir)) {
-      throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+    const remote = isStorageUri(options.dir);
+    if (options.storageOptions !== undefined) {
+      const entries = typeof options.storageOptions === 'object' && options.storageOptions !== null ? Object.entries(options.storageOptions) : undefined;
+      if (entries === undefined || entries.some(([, value]) => typeof value !== 'string')) {
+        throw new InvalidOptionError('storageOptions', 'must be an object of string values (LanceDB storage options).', options.storageOptions);
+      }
     }
-    fs.mkdirSync(options.dir, { recursive: true });
-    const connection = await connect(options.dir);
+    if (!remote) {
+      if (mode === 'open' && !fs.existsSync(options.dir)) {
+        throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+      }
+      fs.mkdirSync(options.dir, { recursive: true });
+    }
+    const connection = await connect(options.dir, options.storageOptions === undefined ? undefined : { storageOptions: { ...options.storageOptions } });
     try {
-      const exists = (await connection.tableNames()).includes(tableName);
+      // Opening the table, not listing the database: a listing needs delimiter support that not
+      // every S3-compatible store has, and one request is cheaper on object storage.
+      const existing = await openExistingTable(connection, tableName, options.dir);
+      const exists = existing !== undefined;
       if (mode === 'open') {
-        if (!exists) {
-          throw new ArtifactNotFoundError(path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
+        if (!existing) {
+          throw new ArtifactNotFoundError(remote ? `${options.dir.replace(/\/+$/, '')}/${tableName}.lance` : path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
         }
-        const table = await connection.openTable(tableName);
+        const table = existing;
         const schema = await table.schema();
         const field = schema.fields.find((f) => f.name === 'vector');
         const width = field && arrow.DataType.isFixedSizeList(field.type) ? field.type.listSize : undefined;
@@ -512,6 +577,54 @@ export class LanceVectorIndex implements VectorIndex {
       annMilliseconds: annTime / count,
       exactMilliseconds: exactTime / count,
     };
+  }
+
+  /**
+   * Copies every entry (all snapshots) into a new table at `target.dir` (a folder or an
+   * object-storage URI, e.g. to publish a run's index to `s3://...` for the service replicas),
+   * in record batches of `batchSize` rows, then builds the same kind of ANN index there when this
+   * one has one. Returns the copy, open; the caller closes it.
+   */
+  async copyTo(target: LanceVectorCopyOptions): Promise<LanceVectorIndex> {
+    this.#checkOpen();
+    const mode = target.mode ?? 'create';
+    if (mode !== 'create' && mode !== 'overwrite') {
+      throw new InvalidOptionError('mode', `must be "create" or "overwrite", got ${JSON.stringify(mode)}.`, mode);
+    }
+    // No ANN build while copying (the threshold would fire mid-copy); one build at the end.
+    const copy = await LanceVectorIndex.create({
+      ...target,
+      mode,
+      table: target.table ?? this.tableName,
+      dimensions: this.dimensions,
+      metric: this.metric,
+      ann: { ...this.ann, threshold: Infinity },
+      batchSize: target.batchSize ?? this.#batchSize,
+    });
+    try {
+      const total = await this.count();
+      let done = 0;
+      for await (const batch of this.#table.query().select(['id', 'text', 'as_of', 'superseded_at', 'vector'])) {
+        const rows = batch.toArray() as unknown as { id: string; text: string | null; as_of: number | null; superseded_at: number | null; vector: { toArray(): ArrayLike<number> } }[];
+        await copy.add(
+          rows.map((row) => ({
+            id: row.id,
+            vector: Float32Array.from(row.vector.toArray()),
+            ...(row.text === null ? {} : { text: row.text }),
+            ...(row.as_of === null ? {} : { asOf: row.as_of }),
+            ...(row.superseded_at === null ? {} : { supersededAt: row.superseded_at }),
+          })),
+        );
+        done += rows.length;
+        target.onProgress?.({ task: 'car.index.copy', done, total, unit: 'rows', finished: done === total });
+      }
+      if (this.#annKind !== undefined) await copy.buildAnnIndex({ kind: this.#annKind, params: this.ann.params, search: this.ann.search });
+      copy.#ann = Object.freeze({ ...copy.#ann, threshold: this.ann.threshold });
+      return copy;
+    } catch (error) {
+      await copy.close();
+      throw error;
+    }
   }
 
   /** Releases the table and the connection; later calls fail. Safe to call twice. */
