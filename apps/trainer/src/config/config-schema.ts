@@ -204,6 +204,12 @@ const carSection = section({
     .enum(['embedding', 'neighbours'])
     .default('embedding')
     .describe('How SCoRe-cf picks its users: "embedding" retrieves K_e users by cosine between the CRM\'s user embeddings e_u among the users with behaviour in the row\'s snapshot (as CAR does with text embeddings); "neighbours" keeps only the target\'s K_c CRM neighbours that have behaviour in the snapshot (the paper\'s N_c; many rows then find nobody).'),
+  // The index on object storage (issue 21).
+  indexUri: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Also copy the fine-tuned CAR index (variant "car": every snapshot table) to this LanceDB location when the stage ends, for service replicas to share with `score-serve --index-uri` (e.g. s3://bucket/runs/score/car-index; gs://, az:// or a folder), replacing tables already there. Credentials and endpoint come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP, ...). The later stages still read the run folder\'s copy. Default: none (the index stays in the run folder only).'),
 });
 
 const assessSection = section({
