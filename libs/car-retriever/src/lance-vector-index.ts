@@ -40,12 +40,16 @@ export interface LanceSearchOptions extends VectorSearchOptions {
    * Only entries visible at this time (seconds): `asOf < before` and not superseded by then
    * (`supersededAt` unset or `>= before`), so at most one entry per snapshot chain. Entries
    * without `asOf` never match. Without `before`, only entries that are not superseded match.
-   * Applied as a LanceDB `where` prefilter, before the nearest-neighbour search.
+   * Applied as a LanceDB `where` prefilter, before the nearest-neighbour search, except when it
+   * is after every entry's `asOf` ({@link LanceVectorIndex.latestAsOf}): then it would keep every
+   * chain's newest entry anyway, and the search runs without the time filter (same result).
    * @defaultValue no time limit
    */
   readonly before?: number;
   /**
-   * Ids never returned (all entries of those ids), applied as a prefilter.
+   * Ids never returned (all entries of those ids): a prefilter when another filter applies;
+   * otherwise the search runs unfiltered for a few more hits and drops these ids (same result,
+   * without a prefilter's scan of every row).
    * @defaultValue none
    */
   readonly excludeIds?: readonly string[];
@@ -266,6 +270,10 @@ export class LanceVectorIndex implements VectorIndex {
   #annKind: AnnIndexKind | undefined;
   /** Whether some entry is superseded (then searches without `before` must filter them out). */
   #hasSuperseded: boolean;
+  /** The latest `asOf` of any entry (-Infinity while empty). */
+  #latestAsOf: number;
+  /** Whether every entry has an `asOf` (then a `before` after {@link #latestAsOf} filters nothing). */
+  #allTimed: boolean;
   #closed = false;
 
   private constructor(
@@ -279,6 +287,8 @@ export class LanceVectorIndex implements VectorIndex {
       batchSize: number;
       annKind?: AnnIndexKind;
       hasSuperseded?: boolean;
+      latestAsOf?: number;
+      allTimed?: boolean;
     },
     onProgress: ProgressCallback | undefined,
     logger: Logger,
@@ -292,6 +302,8 @@ export class LanceVectorIndex implements VectorIndex {
     this.#batchSize = settings.batchSize;
     this.#annKind = settings.annKind;
     this.#hasSuperseded = settings.hasSuperseded ?? false;
+    this.#latestAsOf = settings.latestAsOf ?? -Infinity;
+    this.#allTimed = settings.allTimed ?? true;
     this.#onProgress = onProgress;
     this.#logger = logger;
   }
@@ -367,10 +379,20 @@ export class LanceVectorIndex implements VectorIndex {
         const vectorIndex = indices.find((index) => index.columns.includes('vector'));
         const annKind = vectorIndex === undefined ? undefined : (annKindOf(vectorIndex.indexType) ?? ann.kind);
         const hasSuperseded = (await table.countRows('superseded_at IS NOT NULL')) > 0;
+        const allTimed = (await table.countRows('as_of IS NULL')) === 0;
+        // The latest as_of, read once (one float column; about 8 MB at a million rows).
+        let latestAsOf = -Infinity;
+        for await (const batch of table.query().select(['as_of'])) {
+          const column = batch.getChild('as_of');
+          for (let i = 0; i < batch.numRows; i++) {
+            const value = column?.get(i) as number | null;
+            if (value !== null && value > latestAsOf) latestAsOf = value;
+          }
+        }
         return new LanceVectorIndex(
           connection,
           table,
-          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded },
+          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded, latestAsOf, allTimed },
           options.onProgress,
           logger,
         );
@@ -433,6 +455,10 @@ export class LanceVectorIndex implements VectorIndex {
       }
     });
     if (records.some((record) => record.supersededAt !== undefined)) this.#hasSuperseded = true;
+    for (const record of records) {
+      if (record.asOf === undefined) this.#allTimed = false;
+      else if (record.asOf > this.#latestAsOf) this.#latestAsOf = record.asOf;
+    }
     const schema = tableSchema(this.dimensions, this.metric);
     for (let start = 0; start < records.length; start += this.#batchSize) {
       const chunk = records.slice(start, start + this.#batchSize);
@@ -459,9 +485,14 @@ export class LanceVectorIndex implements VectorIndex {
     }
   }
 
+  /**
+   * The `where` prefilter of a search. A `before` later than every entry's `asOf` filters nothing
+   * beyond the superseded entries (each chain's newest entry is visible, older ones are superseded
+   * by an `asOf` < before), so it is dropped: serving after the run's cut searches unfiltered.
+   */
   #where(options: { before?: number; excludeIds?: readonly string[] }): string | undefined {
     const clauses: string[] = [];
-    if (options.before === undefined) {
+    if (options.before === undefined || this.#coversAll(options.before)) {
       if (this.#hasSuperseded) clauses.push('superseded_at IS NULL');
     } else {
       const before = sqlNumber(options.before);
@@ -471,6 +502,19 @@ export class LanceVectorIndex implements VectorIndex {
       clauses.push(`id NOT IN (${options.excludeIds.map(sqlString).join(', ')})`);
     }
     return clauses.length === 0 ? undefined : clauses.join(' AND ');
+  }
+
+  /** Whether every entry has an `asOf` before `before` (then the time prefilter is not needed). */
+  #coversAll(before: number): boolean {
+    return this.#allTimed && before > this.#latestAsOf;
+  }
+
+  /**
+   * The latest `asOf` of the entries (`undefined` while empty or when some entry has none). A
+   * search with `before` after it needs no time filter, and {@link LanceVectorIndex.search} skips it.
+   */
+  get latestAsOf(): number | undefined {
+    return this.#allTimed && this.#latestAsOf > -Infinity ? this.#latestAsOf : undefined;
   }
 
   #query(vector: Float32Array, limit: number, where: string | undefined, exact: boolean, override?: AnnSearchParams): VectorQuery {
@@ -497,15 +541,30 @@ export class LanceVectorIndex implements VectorIndex {
     if (options.before !== undefined && !Number.isFinite(options.before)) {
       throw new InvalidOptionError('before', `must be a finite number of seconds, got ${String(options.before)}.`, options.before);
     }
-    const where = this.#where(options);
-    const rows = await this.#query(vector, options.limit, where, options.exact ?? false, options.annSearch).withRowId().toArray();
-    return rows.map((row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }) => ({
+    const excluded = options.excludeIds ?? [];
+    const toHit = (row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }): LanceVectorHit => ({
       id: row.id,
       score: 1 - row._distance,
       ...(row.text === null ? {} : { text: row.text }),
       ...(row.as_of === null ? {} : { asOf: row.as_of }),
       rowId: String(row._rowid),
-    }));
+    });
+    const unfiltered = this.#where({ before: options.before }) === undefined;
+    if (excluded.length > 0 && unfiltered) {
+      // Nothing else to filter: search without a prefilter (a prefilter evaluates every row) and
+      // drop the excluded ids from a few more hits than asked; ask for more while short.
+      const skip = new Set(excluded);
+      let limit = options.limit + excluded.length;
+      for (;;) {
+        const rows = await this.#query(vector, limit, undefined, options.exact ?? false, options.annSearch).withRowId().toArray();
+        const hits = rows.map(toHit).filter((hit: LanceVectorHit) => !skip.has(hit.id));
+        if (hits.length >= options.limit || rows.length < limit) return hits.slice(0, options.limit);
+        limit *= 2;
+      }
+    }
+    const where = this.#where(options);
+    const rows = await this.#query(vector, options.limit, where, options.exact ?? false, options.annSearch).withRowId().toArray();
+    return rows.map(toHit);
   }
 
   /** Number of entries (every snapshot counts). */
