@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LanceVectorIndex, runCarStage, writeNeighboursFile } from '@score/car-retriever';
+import { LanceVectorIndex, readCarStageManifest, runCarStage, writeNeighboursFile } from '@score/car-retriever';
 import type { Logger } from '@score/core';
 import { loadDataset } from '@score/data';
 import S3rver from 's3rver';
@@ -43,11 +43,14 @@ beforeAll(async () => {
   const neighboursFile = path.join(run.runDir, 'neighbours.json');
   writeNeighboursFile(neighboursFile, neighbours);
   await runCarStage({ dataset, neighboursFile, outputDir: path.join(run.runDir, 'car'), encoder: 'pooled', epochs: 1, dimensions: 16, vocabSize: 300, retrieved: 5 });
-  const local = path.join(run.runDir, 'car', 'index');
-  const index = await LanceVectorIndex.create({ dir: local, mode: 'open' });
-  const copy = await index.copyTo({ dir: 's3://runs/run-1/car-index' });
-  await copy.close();
-  await index.close();
+  const manifest = readCarStageManifest(path.join(run.runDir, 'car'));
+  const local = path.join(run.runDir, 'car', manifest.variants.car.index);
+  for (const table of manifest.corpus.tables) {
+    const index = await LanceVectorIndex.create({ dir: local, table, mode: 'open' });
+    const copy = await index.copyTo({ dir: 's3://runs/run-1/car-index' });
+    await copy.close();
+    await index.close();
+  }
   fs.rmSync(local, { recursive: true, force: true });
 }, 60_000);
 

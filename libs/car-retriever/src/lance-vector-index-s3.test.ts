@@ -6,6 +6,7 @@ import { generateSyntheticDataset, saveDataset } from '@score/data';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCarStage } from './car-stage';
+import { readCarStageManifest } from './car-stage-manifest';
 import { isStorageUri, LanceVectorIndex, type LanceVectorRecord } from './lance-vector-index';
 import { loadCarRetriever } from './load-car-retriever';
 import { writeNeighboursFile } from './neighbours-file';
@@ -137,14 +138,19 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
 
     it('loadCarRetriever({ indexUri }) retrieves from the bucket what the stage folder gives', async () => {
       const uri = `s3://${BUCKET}/run-3/car-index`;
-      const source = await LanceVectorIndex.create({ dir: path.join(stageDir(), 'index'), mode: 'open' });
-      const progress: number[] = [];
-      const copy = await source.copyTo({ dir: uri, storageOptions, onProgress: (event) => progress.push(event.done) });
-      expect(await copy.count()).toBe(await source.count());
-      expect(progress.at(-1)).toBe(await source.count());
-      await copy.close();
-      await source.close();
-      expect(storedKeys('run-3/car-index/behaviours.lance/').length).toBeGreaterThan(2);
+      const manifest = readCarStageManifest(stageDir());
+      expect(manifest.corpus.tables.length).toBeGreaterThan(1);
+      for (const table of manifest.corpus.tables) {
+        const source = await LanceVectorIndex.create({ dir: path.join(stageDir(), manifest.variants.car.index), table, mode: 'open' });
+        const progress: number[] = [];
+        const copy = await source.copyTo({ dir: uri, storageOptions, onProgress: (event) => progress.push(event.done) });
+        expect(copy.tableName).toBe(table);
+        expect(await copy.count()).toBe(await source.count());
+        if ((await source.count()) > 0) expect(progress.at(-1)).toBe(await source.count());
+        await copy.close();
+        await source.close();
+        expect(storedKeys(`run-3/car-index/${table}.lance/`).length).toBeGreaterThan(1);
+      }
 
       const fromFolder = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset });
       const fromBucket = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset, indexUri: uri, storageOptions });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LanceVectorIndex } from '@score/car-retriever';
+import { LanceVectorIndex, readCarStageManifest } from '@score/car-retriever';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../test-helpers';
@@ -38,11 +38,18 @@ describe('score-train car --index-uri (car.indexUri)', () => {
     const uri = 's3://runs/team/run-1/car-index';
     const car = JSON.parse((await runCli(['car', '--run', run, '--epochs', '1', '--index-uri', uri, '--json'])).stdout);
     expect(car.indexUri).toBe(uri);
-    const manifest = JSON.parse(fs.readFileSync(path.join(run, 'manifest.json'), 'utf8'));
-    expect(manifest.config.car.indexUri).toBe(uri);
+    const runManifest = JSON.parse(fs.readFileSync(path.join(run, 'manifest.json'), 'utf8'));
+    expect(runManifest.config.car.indexUri).toBe(uri);
 
-    const local = await LanceVectorIndex.create({ dir: path.join(run, 'car', 'index'), mode: 'open' });
-    const remote = await LanceVectorIndex.create({ dir: uri, mode: 'open' });
+    const manifest = readCarStageManifest(path.join(run, 'car'));
+    const table = manifest.corpus.tables.at(-1)!;
+    expect(manifest.corpus.tables.length).toBeGreaterThan(0);
+    for (const name of manifest.corpus.tables) {
+      const copy = await LanceVectorIndex.create({ dir: uri, table: name, mode: 'open' });
+      await copy.close();
+    }
+    const local = await LanceVectorIndex.create({ dir: path.join(run, 'car', manifest.variants.car.index), table, mode: 'open' });
+    const remote = await LanceVectorIndex.create({ dir: uri, table, mode: 'open' });
     try {
       expect(await remote.count()).toBe(await local.count());
       expect(await remote.count()).toBeGreaterThan(0);
