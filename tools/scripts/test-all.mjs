@@ -8,7 +8,8 @@ const env = { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false', NX_NO
 const steps = [
   ['build, typecheck, lint', 'npx', ['nx', 'run-many', '-t', 'build', 'typecheck', 'lint', '--output-style=stream', '--parallel=2']],
   ['unit tests (vitest)', 'npx', ['vitest', 'run']],
-  ['published package shape (publint)', 'node', ['tools/scripts/check-packages.mjs']],
+  ['published package shape (publint, internal ranges, npm publish --dry-run)', 'node', ['tools/scripts/check-packages.mjs']],
+  ['container and Kubernetes files (hadolint, kubernetes-validate, consistency)', 'node', ['tools/scripts/check-deploy.mjs']],
 ];
 const failed = [];
 for (const [label, command, args] of steps) {

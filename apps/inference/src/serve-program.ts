@@ -1,5 +1,7 @@
 import os from 'node:os';
+import path from 'node:path';
 import { Command, Option } from 'commander';
+import { loadCarRetriever } from '@score/car-retriever';
 import type { Logger } from '@score/core';
 import { integerFlag, llmOverridesFromFlags, type ServiceFlags } from './cli-options';
 import { createDeferredScoringService } from './deferred-scoring-service';
@@ -33,6 +35,15 @@ export interface ServeFlags extends ServiceFlags {
   readonly workers?: number;
   /** `--verify`: how artifacts are checked against manifest.json at load ("size" or "hash"). @defaultValue "size" */
   readonly verify?: 'size' | 'hash';
+  /**
+   * `--index-uri`: where CAR's LanceDB snapshot tables are opened instead of `<run>/car/index`: a
+   * folder or an object-storage URI passed to LanceDB untouched (`s3://bucket/run-1/car-index`,
+   * `gs://...`, `az://...`); credentials and endpoint from the environment (`AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, ...). The encoder and
+   * the corpus still come from the run folder. Runs on the calling thread (workers 0) for now.
+   * @defaultValue the run folder's index
+   */
+  readonly indexUri?: string;
 }
 
 /** A started `score-serve`: the server, and a shutdown that also frees the models. */
@@ -67,10 +78,18 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
   const loading = createRunScoringService({
     runDir: flags.run,
     llm: flags.llm,
-    loaders: options.loaders,
+    loaders:
+      flags.indexUri === undefined || options.loaders?.retriever !== undefined
+        ? options.loaders
+        : {
+            ...options.loaders,
+            retriever: (context) =>
+              loadCarRetriever({ stageDir: path.join(context.runDir, 'car'), variant: 'car', dataset: context.dataset, indexUri: flags.indexUri }),
+          },
     llmOverrides: llmOverridesFromFlags(flags),
     ks: flags.ks,
-    workers: options.loaders ? 0 : (flags.workers ?? os.availableParallelism()),
+    // A retriever loader for --index-uri is a function, which worker threads cannot receive.
+    workers: options.loaders || flags.indexUri !== undefined ? 0 : (flags.workers ?? os.availableParallelism()),
     verify: flags.verify ?? 'size',
     batching: { maxBatchSize: flags.batchSize, windowMs: flags.batchWindowMs, onBatch: metrics.observeLmBatch },
     logger,
@@ -81,7 +100,7 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
   );
   const service = createDeferredScoringService(loading);
   const server = await startServer({ service, port: flags.port, host: flags.host, timeoutMs: flags.timeoutMs, bodyLimitBytes: flags.bodyLimit, logger, metrics });
-  logger.info('listening', { url: server.url, run: flags.run, llm: flags.llm });
+  logger.info('listening', { url: server.url, run: flags.run, llm: flags.llm, ...(flags.indexUri === undefined ? {} : { indexUri: flags.indexUri }) });
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
@@ -121,6 +140,7 @@ export function createServeProgram(options: ServeProgramOptions = {}): Command {
     .option('--llm-sequences <n>', 'llama.cpp sequences evaluated in parallel', integerFlag('--llm-sequences', 1))
     .option('--workers <n>', 'worker threads for retrieval and scoring, each with its own models (0 = on the event loop; default: the cores)', integerFlag('--workers', 0, 256))
     .addOption(new Option('--verify <mode>', "check the run's artifacts against manifest.json at load: size, or hash (sha256; reads every file)").choices(['size', 'hash']).default('size'))
+    .option('--index-uri <uri>', "CAR's LanceDB index location instead of RUN/car/index: a folder or s3://, gs://, az:// (credentials from AWS_* etc. in the environment; runs with --workers 0)")
     .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .action(async (flags: ServeFlags) => {
       const handle = await serve(flags, options);

@@ -1,10 +1,11 @@
 export { ANN_INDEX_KINDS, DEFAULT_ANN_INDEX_OPTIONS } from './ann-index-options';
 export type { AnnBuildParams, AnnIndexKind, AnnIndexOptions, AnnSearchParams, ResolvedAnnIndexOptions } from './ann-index-options';
 export type { VectorMetric } from './ann-index-config';
-export { LanceVectorIndex } from './lance-vector-index';
+export { isStorageUri, LanceVectorIndex } from './lance-vector-index';
 export type {
   AnnBuildReport,
   LanceSearchOptions,
+  LanceVectorCopyOptions,
   LanceVectorHit,
   LanceVectorIndexOptions,
   LanceVectorRecord,

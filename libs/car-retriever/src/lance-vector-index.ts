@@ -40,12 +40,16 @@ export interface LanceSearchOptions extends VectorSearchOptions {
    * Only entries visible at this time (seconds): `asOf < before` and not superseded by then
    * (`supersededAt` unset or `>= before`), so at most one entry per snapshot chain. Entries
    * without `asOf` never match. Without `before`, only entries that are not superseded match.
-   * Applied as a LanceDB `where` prefilter, before the nearest-neighbour search.
+   * Applied as a LanceDB `where` prefilter, before the nearest-neighbour search, except when it
+   * is after every entry's `asOf` ({@link LanceVectorIndex.latestAsOf}): then it would keep every
+   * chain's newest entry anyway, and the search runs without the time filter (same result).
    * @defaultValue no time limit
    */
   readonly before?: number;
   /**
-   * Ids never returned (all entries of those ids), applied as a prefilter.
+   * Ids never returned (all entries of those ids): a prefilter when another filter applies;
+   * otherwise the search runs unfiltered for a few more hits and drops these ids (same result,
+   * without a prefilter's scan of every row).
    * @defaultValue none
    */
   readonly excludeIds?: readonly string[];
@@ -67,10 +71,30 @@ export interface LanceVectorHit extends VectorHit {
   readonly rowId: string;
 }
 
+/**
+ * Whether `location` is a URI that LanceDB opens itself (`scheme://...`: `s3://bucket/path`,
+ * `gs://...`, `az://...`, `memory://`), rather than a local folder path.
+ */
+export function isStorageUri(location: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location);
+}
+
 /** Options of {@link LanceVectorIndex.create}. */
 export interface LanceVectorIndexOptions {
-  /** Folder of the LanceDB database (created if missing), e.g. `<run>/car-index`. */
+  /**
+   * Where the LanceDB database lives: a local folder (created if missing), e.g.
+   * `<run>/car-index`, or an object-storage URI passed to LanceDB untouched
+   * (`s3://bucket/run-1/car-index`, `gs://...`, `az://...`; see {@link isStorageUri}), whose
+   * credentials and endpoint come from `storageOptions` or the environment (`AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, ...).
+   */
   readonly dir: string;
+  /**
+   * LanceDB `storageOptions` for an object-storage `dir` (e.g. `{ endpoint, allow_http,
+   * aws_access_key_id, aws_secret_access_key, region }`); keys LanceDB does not know fail there.
+   * @defaultValue none (LanceDB reads the environment)
+   */
+  readonly storageOptions?: Readonly<Record<string, string>>;
   /**
    * Table name.
    * @defaultValue 'behaviours'
@@ -112,6 +136,28 @@ export interface LanceVectorIndexOptions {
    * @defaultValue silentLogger
    */
   readonly logger?: Logger;
+}
+
+/** Options of {@link LanceVectorIndex.copyTo}: where the copy goes. */
+export interface LanceVectorCopyOptions {
+  /** A folder or an object-storage URI, as {@link LanceVectorIndexOptions.dir}. */
+  readonly dir: string;
+  /** @defaultValue none (LanceDB reads the environment); see {@link LanceVectorIndexOptions.storageOptions} */
+  readonly storageOptions?: Readonly<Record<string, string>>;
+  /** @defaultValue the source's table name */
+  readonly table?: string;
+  /**
+   * `create` fails if the table exists there, `overwrite` replaces it.
+   * @defaultValue 'create'
+   */
+  readonly mode?: 'create' | 'overwrite';
+  /** @defaultValue the source's batch size */
+  readonly batchSize?: number;
+  /**
+   * Receives `car.index.copy` progress.
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
 }
 
 /** What {@link LanceVectorIndex.buildAnnIndex} did. */
@@ -190,6 +236,17 @@ function annKindOf(indexType: string): AnnIndexKind | undefined {
   return (ANN_INDEX_KINDS as readonly string[]).includes(name) ? (name as AnnIndexKind) : undefined;
 }
 
+/** The table `name` if it exists; undefined when LanceDB says it was not found; other errors name `location`. */
+async function openExistingTable(connection: Connection, name: string, location: string): Promise<Table | undefined> {
+  try {
+    return await connection.openTable(name);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Table '.*' was not found/.test(message)) return undefined;
+    throw new ScoreError(`LanceDB could not open the table "${name}" at ${location}: ${message.replace(/\s+/g, ' ')}`, { cause: error });
+  }
+}
+
 /**
  * A {@link VectorIndex} stored as a LanceDB table (`id`, `text`, `as_of`, `superseded_at`,
  * `vector`) in a folder of the run. Searches are exact flat scans until the table holds
@@ -213,6 +270,10 @@ export class LanceVectorIndex implements VectorIndex {
   #annKind: AnnIndexKind | undefined;
   /** Whether some entry is superseded (then searches without `before` must filter them out). */
   #hasSuperseded: boolean;
+  /** The latest `asOf` of any entry (-Infinity while empty). */
+  #latestAsOf: number;
+  /** Whether every entry has an `asOf` (then a `before` after {@link #latestAsOf} filters nothing). */
+  #allTimed: boolean;
   #closed = false;
 
   private constructor(
@@ -226,6 +287,8 @@ export class LanceVectorIndex implements VectorIndex {
       batchSize: number;
       annKind?: AnnIndexKind;
       hasSuperseded?: boolean;
+      latestAsOf?: number;
+      allTimed?: boolean;
     },
     onProgress: ProgressCallback | undefined,
     logger: Logger,
@@ -239,6 +302,8 @@ export class LanceVectorIndex implements VectorIndex {
     this.#batchSize = settings.batchSize;
     this.#annKind = settings.annKind;
     this.#hasSuperseded = settings.hasSuperseded ?? false;
+    this.#latestAsOf = settings.latestAsOf ?? -Infinity;
+    this.#allTimed = settings.allTimed ?? true;
     this.#onProgress = onProgress;
     this.#logger = logger;
   }
@@ -272,18 +337,30 @@ export class LanceVectorIndex implements VectorIndex {
     const ann = resolveAnnIndexOptions(options.ann);
     const logger = options.logger ?? silentLogger;
 
-    if (mode === 'open' && !fs.existsSync(options.dir)) {
-      throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+    const remote = isStorageUri(options.dir);
+    if (options.storageOptions !== undefined) {
+      const entries = typeof options.storageOptions === 'object' && options.storageOptions !== null ? Object.entries(options.storageOptions) : undefined;
+      if (entries === undefined || entries.some(([, value]) => typeof value !== 'string')) {
+        throw new InvalidOptionError('storageOptions', 'must be an object of string values (LanceDB storage options).', options.storageOptions);
+      }
     }
-    fs.mkdirSync(options.dir, { recursive: true });
-    const connection = await connect(options.dir);
+    if (!remote) {
+      if (mode === 'open' && !fs.existsSync(options.dir)) {
+        throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+      }
+      fs.mkdirSync(options.dir, { recursive: true });
+    }
+    const connection = await connect(options.dir, options.storageOptions === undefined ? undefined : { storageOptions: { ...options.storageOptions } });
     try {
-      const exists = (await connection.tableNames()).includes(tableName);
+      // Opening the table, not listing the database: a listing needs delimiter support that not
+      // every S3-compatible store has, and one request is cheaper on object storage.
+      const existing = await openExistingTable(connection, tableName, options.dir);
+      const exists = existing !== undefined;
       if (mode === 'open') {
-        if (!exists) {
-          throw new ArtifactNotFoundError(path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
+        if (!existing) {
+          throw new ArtifactNotFoundError(remote ? `${options.dir.replace(/\/+$/, '')}/${tableName}.lance` : path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
         }
-        const table = await connection.openTable(tableName);
+        const table = existing;
         const schema = await table.schema();
         const field = schema.fields.find((f) => f.name === 'vector');
         const width = field && arrow.DataType.isFixedSizeList(field.type) ? field.type.listSize : undefined;
@@ -302,10 +379,20 @@ export class LanceVectorIndex implements VectorIndex {
         const vectorIndex = indices.find((index) => index.columns.includes('vector'));
         const annKind = vectorIndex === undefined ? undefined : (annKindOf(vectorIndex.indexType) ?? ann.kind);
         const hasSuperseded = (await table.countRows('superseded_at IS NOT NULL')) > 0;
+        const allTimed = (await table.countRows('as_of IS NULL')) === 0;
+        // The latest as_of, read once (one float column; about 8 MB at a million rows).
+        let latestAsOf = -Infinity;
+        for await (const batch of table.query().select(['as_of'])) {
+          const column = batch.getChild('as_of');
+          for (let i = 0; i < batch.numRows; i++) {
+            const value = column?.get(i) as number | null;
+            if (value !== null && value > latestAsOf) latestAsOf = value;
+          }
+        }
         return new LanceVectorIndex(
           connection,
           table,
-          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded },
+          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded, latestAsOf, allTimed },
           options.onProgress,
           logger,
         );
@@ -368,6 +455,10 @@ export class LanceVectorIndex implements VectorIndex {
       }
     });
     if (records.some((record) => record.supersededAt !== undefined)) this.#hasSuperseded = true;
+    for (const record of records) {
+      if (record.asOf === undefined) this.#allTimed = false;
+      else if (record.asOf > this.#latestAsOf) this.#latestAsOf = record.asOf;
+    }
     const schema = tableSchema(this.dimensions, this.metric);
     for (let start = 0; start < records.length; start += this.#batchSize) {
       const chunk = records.slice(start, start + this.#batchSize);
@@ -394,9 +485,14 @@ export class LanceVectorIndex implements VectorIndex {
     }
   }
 
+  /**
+   * The `where` prefilter of a search. A `before` later than every entry's `asOf` filters nothing
+   * beyond the superseded entries (each chain's newest entry is visible, older ones are superseded
+   * by an `asOf` < before), so it is dropped: serving after the run's cut searches unfiltered.
+   */
   #where(options: { before?: number; excludeIds?: readonly string[] }): string | undefined {
     const clauses: string[] = [];
-    if (options.before === undefined) {
+    if (options.before === undefined || this.#coversAll(options.before)) {
       if (this.#hasSuperseded) clauses.push('superseded_at IS NULL');
     } else {
       const before = sqlNumber(options.before);
@@ -406,6 +502,19 @@ export class LanceVectorIndex implements VectorIndex {
       clauses.push(`id NOT IN (${options.excludeIds.map(sqlString).join(', ')})`);
     }
     return clauses.length === 0 ? undefined : clauses.join(' AND ');
+  }
+
+  /** Whether every entry has an `asOf` before `before` (then the time prefilter is not needed). */
+  #coversAll(before: number): boolean {
+    return this.#allTimed && before > this.#latestAsOf;
+  }
+
+  /**
+   * The latest `asOf` of the entries (`undefined` while empty or when some entry has none). A
+   * search with `before` after it needs no time filter, and {@link LanceVectorIndex.search} skips it.
+   */
+  get latestAsOf(): number | undefined {
+    return this.#allTimed && this.#latestAsOf > -Infinity ? this.#latestAsOf : undefined;
   }
 
   #query(vector: Float32Array, limit: number, where: string | undefined, exact: boolean, override?: AnnSearchParams): VectorQuery {
@@ -432,15 +541,30 @@ export class LanceVectorIndex implements VectorIndex {
     if (options.before !== undefined && !Number.isFinite(options.before)) {
       throw new InvalidOptionError('before', `must be a finite number of seconds, got ${String(options.before)}.`, options.before);
     }
-    const where = this.#where(options);
-    const rows = await this.#query(vector, options.limit, where, options.exact ?? false, options.annSearch).withRowId().toArray();
-    return rows.map((row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }) => ({
+    const excluded = options.excludeIds ?? [];
+    const toHit = (row: { id: string; text: string | null; as_of: number | null; _distance: number; _rowid: bigint }): LanceVectorHit => ({
       id: row.id,
       score: 1 - row._distance,
       ...(row.text === null ? {} : { text: row.text }),
       ...(row.as_of === null ? {} : { asOf: row.as_of }),
       rowId: String(row._rowid),
-    }));
+    });
+    const unfiltered = this.#where({ before: options.before }) === undefined;
+    if (excluded.length > 0 && unfiltered) {
+      // Nothing else to filter: search without a prefilter (a prefilter evaluates every row) and
+      // drop the excluded ids from a few more hits than asked; ask for more while short.
+      const skip = new Set(excluded);
+      let limit = options.limit + excluded.length;
+      for (;;) {
+        const rows = await this.#query(vector, limit, undefined, options.exact ?? false, options.annSearch).withRowId().toArray();
+        const hits = rows.map(toHit).filter((hit: LanceVectorHit) => !skip.has(hit.id));
+        if (hits.length >= options.limit || rows.length < limit) return hits.slice(0, options.limit);
+        limit *= 2;
+      }
+    }
+    const where = this.#where(options);
+    const rows = await this.#query(vector, options.limit, where, options.exact ?? false, options.annSearch).withRowId().toArray();
+    return rows.map(toHit);
   }
 
   /** Number of entries (every snapshot counts). */
@@ -512,6 +636,54 @@ export class LanceVectorIndex implements VectorIndex {
       annMilliseconds: annTime / count,
       exactMilliseconds: exactTime / count,
     };
+  }
+
+  /**
+   * Copies every entry (all snapshots) into a new table at `target.dir` (a folder or an
+   * object-storage URI, e.g. to publish a run's index to `s3://...` for the service replicas),
+   * in record batches of `batchSize` rows, then builds the same kind of ANN index there when this
+   * one has one. Returns the copy, open; the caller closes it.
+   */
+  async copyTo(target: LanceVectorCopyOptions): Promise<LanceVectorIndex> {
+    this.#checkOpen();
+    const mode = target.mode ?? 'create';
+    if (mode !== 'create' && mode !== 'overwrite') {
+      throw new InvalidOptionError('mode', `must be "create" or "overwrite", got ${JSON.stringify(mode)}.`, mode);
+    }
+    // No ANN build while copying (the threshold would fire mid-copy); one build at the end.
+    const copy = await LanceVectorIndex.create({
+      ...target,
+      mode,
+      table: target.table ?? this.tableName,
+      dimensions: this.dimensions,
+      metric: this.metric,
+      ann: { ...this.ann, threshold: Infinity },
+      batchSize: target.batchSize ?? this.#batchSize,
+    });
+    try {
+      const total = await this.count();
+      let done = 0;
+      for await (const batch of this.#table.query().select(['id', 'text', 'as_of', 'superseded_at', 'vector'])) {
+        const rows = batch.toArray() as unknown as { id: string; text: string | null; as_of: number | null; superseded_at: number | null; vector: { toArray(): ArrayLike<number> } }[];
+        await copy.add(
+          rows.map((row) => ({
+            id: row.id,
+            vector: Float32Array.from(row.vector.toArray()),
+            ...(row.text === null ? {} : { text: row.text }),
+            ...(row.as_of === null ? {} : { asOf: row.as_of }),
+            ...(row.superseded_at === null ? {} : { supersededAt: row.superseded_at }),
+          })),
+        );
+        done += rows.length;
+        target.onProgress?.({ task: 'car.index.copy', done, total, unit: 'rows', finished: done === total });
+      }
+      if (this.#annKind !== undefined) await copy.buildAnnIndex({ kind: this.#annKind, params: this.ann.params, search: this.ann.search });
+      copy.#ann = Object.freeze({ ...copy.#ann, threshold: this.ann.threshold });
+      return copy;
+    } catch (error) {
+      await copy.close();
+      throw error;
+    }
   }
 
   /** Releases the table and the connection; later calls fail. Safe to call twice. */

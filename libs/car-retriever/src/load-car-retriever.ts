@@ -57,6 +57,19 @@ export interface LoadCarRetrieverOptions {
    * @defaultValue none
    */
   readonly embedUsers?: EmbedUsers;
+  /**
+   * Where the variant's LanceDB snapshot tables are opened instead of the stage folder's copy: a
+   * folder or an object-storage URI passed to LanceDB untouched (`s3://bucket/run-1/car-index`,
+   * `gs://...`, `az://...`), e.g. written by `LanceVectorIndex.copyTo` or the trainer's
+   * `car.indexUri`. The encoder, the corpus and the manifest still come from `stageDir`.
+   * @defaultValue `<stageDir>/<the manifest's index folder of the variant>`
+   */
+  readonly indexUri?: string;
+  /**
+   * LanceDB storage options for an object-storage `indexUri` (endpoint, credentials, ...).
+   * @defaultValue none (LanceDB reads the environment: AWS_ACCESS_KEY_ID, AWS_REGION, AWS_ENDPOINT, ...)
+   */
+  readonly storageOptions?: Readonly<Record<string, string>>;
 }
 
 /** How the `cf` variant retrieves (see {@link LoadCarRetrieverOptions.cf}). */
@@ -126,7 +139,11 @@ export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promis
   }
   const files = manifest.variants[variant];
   const encoder = await openEncoder(options.stageDir, files.encoder);
-  const snapshots = new SnapshotIndexes(path.join(options.stageDir, files.index), manifest.corpus.tables, encoder.dimensions);
+  if (options.indexUri !== undefined && (typeof options.indexUri !== 'string' || options.indexUri === '')) {
+    await encoder.dispose();
+    throw new InvalidOptionError('indexUri', 'must be a folder or an object-storage URI such as s3://bucket/run/car-index.', options.indexUri);
+  }
+  const snapshots = new SnapshotIndexes(options.indexUri ?? path.join(options.stageDir, files.index), manifest.corpus.tables, encoder.dimensions, options.storageOptions);
   try {
     // Opened now so a missing or mismatched index fails here, not at the first search.
     if (snapshots.count > 0) await snapshots.table(snapshots.count - 1);

@@ -86,17 +86,20 @@ export class SnapshotIndexes {
   readonly #dir: string;
   readonly #tables: readonly string[];
   readonly #dimensions: number | undefined;
+  readonly #storageOptions: Readonly<Record<string, string>> | undefined;
   readonly #open = new Map<number, Promise<LanceVectorIndex>>();
 
   /**
-   * @param dir - the LanceDB folder {@link writeSnapshotIndexes} wrote.
+   * @param dir - the LanceDB folder {@link writeSnapshotIndexes} wrote, or a copy of it on object storage (`s3://...`).
    * @param tables - its table names, one per snapshot (index j = boundary j).
    * @param dimensions - expected vector width, checked on opening; default: the table's.
+   * @param storageOptions - LanceDB storage options for an object-storage `dir`; default: none (the environment).
    */
-  constructor(dir: string, tables: readonly string[], dimensions?: number) {
+  constructor(dir: string, tables: readonly string[], dimensions?: number, storageOptions?: Readonly<Record<string, string>>) {
     this.#dir = dir;
     this.#tables = tables;
     this.#dimensions = dimensions;
+    this.#storageOptions = storageOptions;
   }
 
   /** Number of snapshots. */
@@ -110,7 +113,13 @@ export class SnapshotIndexes {
     if (name === undefined) throw new InvalidOptionError('snapshot', `must be an index below ${this.#tables.length}, got ${String(snapshot)}.`, snapshot);
     let opened = this.#open.get(snapshot);
     if (!opened) {
-      opened = LanceVectorIndex.create({ dir: this.#dir, table: name, mode: 'open', ...(this.#dimensions === undefined ? {} : { dimensions: this.#dimensions }) });
+      opened = LanceVectorIndex.create({
+        dir: this.#dir,
+        table: name,
+        mode: 'open',
+        ...(this.#dimensions === undefined ? {} : { dimensions: this.#dimensions }),
+        ...(this.#storageOptions === undefined ? {} : { storageOptions: this.#storageOptions }),
+      });
       this.#open.set(snapshot, opened);
     }
     return opened;

@@ -208,6 +208,12 @@ const carSection = section({
   gradientChunkTexts: nonNegativeInt()
     .optional()
     .describe('Most texts per forward-and-backward pass while fine-tuning CAR; a batch with more texts (targets and their positives) takes its exact gradients by gradient caching, a few texts at a time (one extra forward pass), so a pretrained BERT step fits the wasm backend\'s 4 GB. 0: the whole batch in one pass. Default: 8 for a BERT encoder (bert:PATH, scratch), 0 for pooled.'),
+  // The index on object storage (issue 21).
+  indexUri: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Also copy the fine-tuned CAR index (variant "car": every snapshot table) to this LanceDB location when the stage ends, for service replicas to share with `score-serve --index-uri` (e.g. s3://bucket/runs/score/car-index; gs://, az:// or a folder), replacing tables already there. Credentials and endpoint come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP, ...). The later stages still read the run folder\'s copy. Default: none (the index stays in the run folder only).'),
 });
 
 const assessSection = section({

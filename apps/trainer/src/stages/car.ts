@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runCarStage } from '@score/car-retriever';
+import { LanceVectorIndex, readCarStageManifest, runCarStage } from '@score/car-retriever';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { resolveEncoderSpec } from './encoders';
 
@@ -32,5 +32,19 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     signal: context.signal,
   });
   context.logger.info(`car: encoder, LanceDB indexes and metrics written to ${path.join(context.runDir, 'car')}`);
-  return { summary: JSON.parse(JSON.stringify(result)) as Record<string, unknown> };
+  if (car.indexUri !== undefined) {
+    // Every snapshot table of the "car" variant, as loadCarRetriever({ indexUri }) opens them.
+    const manifest = readCarStageManifest(context.outputDir);
+    for (const table of manifest.corpus.tables) {
+      const source = await LanceVectorIndex.create({ dir: path.join(context.outputDir, manifest.variants.car.index), table, mode: 'open' });
+      try {
+        const copy = await source.copyTo({ dir: car.indexUri, mode: 'overwrite', onProgress: context.onProgress });
+        await copy.close();
+      } finally {
+        await source.close();
+      }
+    }
+    context.logger.info(`car: the CAR index (${manifest.corpus.tables.length} snapshot tables) copied to ${car.indexUri}`);
+  }
+  return { summary: { ...(JSON.parse(JSON.stringify(result)) as Record<string, unknown>), ...(car.indexUri === undefined ? {} : { indexUri: car.indexUri }) } };
 }

@@ -89,10 +89,11 @@ export function registerStageCommands(program: Command, contextFor: ContextFacto
   stageCommand(program, 'car', 'Fine-tune CAR on the CRM neighbours, index the behaviour corpus in LanceDB, report retrieval metrics (stage 1).')
     .option('--encoder <spec>', 'scratch | pooled | onnx:PATH | bert:PATH')
     .option('--epochs <n>', 'most fine-tuning epochs', positiveInteger('--epochs'))
-    .action(async (flags: StageFlags & { encoder?: string; epochs?: number }) => {
+    .option('--index-uri <uri>', 'also copy the CAR index there (s3://, gs://, az:// or a folder) for score-serve --index-uri (config car.indexUri)')
+    .action(async (flags: StageFlags & { encoder?: string; epochs?: number; indexUri?: string }) => {
       const context = contextFor(flags);
       try {
-        await runAndPrint('car', flags, { car: { encoder: flags.encoder, epochs: flags.epochs } }, context, carTable);
+        await runAndPrint('car', flags, { car: { encoder: flags.encoder, epochs: flags.epochs, indexUri: flags.indexUri } }, context, carTable);
       } finally {
         context.close();
       }
