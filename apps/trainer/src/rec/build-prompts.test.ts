@@ -233,6 +233,41 @@ describe('buildPromptSet', () => {
     expect(keptSweep.map((record) => record.similarUsers)).toEqual(withSnapshots.map((record) => record.similarUsers.slice(0, 1)));
   });
 
+  it('reranks each row once for a K_s sweep and gives the same prompts as separate caches', async () => {
+    const texts = dataset.rows.slice(0, 50).map((row) => dataset.items.get(row.itemId)!.title);
+    const encoder = await createPooledEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 200, kind: 'wordpiece' }), embeddingSize: 8, dimensions: 8, seed: 1 });
+    const sare = createSareReranker({ encoder });
+    let calls = 0;
+    const countingSare: Reranker = {
+      modelId: sare.modelId,
+      rerank: (query, candidates, topK) => {
+        calls += 1;
+        return sare.rerank(query, candidates, topK);
+      },
+      dispose: () => undefined,
+    };
+    try {
+      const options = { dataset, rows, variant: 'score' as const, retrievers, reranker: countingSare, retrieved: 5, maxHistoryItems: 8, snapshotTimes };
+      const separate: PromptRecord[][] = [];
+      for (const kept of [1, 2, 3]) separate.push(await buildPromptSet({ ...options, kept, cache: new RetrievalCache() }));
+      const separateCalls = calls;
+      calls = 0;
+      const cache = new RetrievalCache();
+      const shared: PromptRecord[][] = [];
+      for (const kept of [1, 2, 3]) shared.push(await buildPromptSet({ ...options, kept, cache }));
+      // The same prompts and SARE scores, with one rerank per row instead of one per row and K_s.
+      expect(shared).toEqual(separate);
+      const reranked = separate[0].filter((record) => record.similarUsers.length > 0).length;
+      expect(reranked).toBeGreaterThan(10);
+      expect(calls).toBe(reranked);
+      expect(separateCalls).toBe(3 * reranked);
+      expect(cache.rerankedSize).toBe(reranked);
+      expect(shared[2].some((record) => record.similarUsers.length === 3)).toBe(true);
+    } finally {
+      sare.dispose();
+    }
+  });
+
   it('trims the history and the similar users\' lists to a token budget, oldest items first', async () => {
     const untrimmed = await build('car', { maxHistoryItems: 20 });
     const tokenizer = trainTokenizer({ texts: untrimmed.slice(0, 10).map((record) => record.prompt), vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });

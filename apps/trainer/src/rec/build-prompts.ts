@@ -178,7 +178,9 @@ function hasBatch(retriever: UserRetriever): retriever is BatchRetriever {
  * target user never returned, and dropped here should a retriever return it), SARE reorders them
  * for `score` with the filled P^b as query, the top K_s are kept and P^s is filled. A row whose
  * retrieval finds nobody gets P^b (logged). Retrievals are batched, deduplicated per (user,
- * history length, snapshot) and cached.
+ * history length, snapshot) and cached; a row's whole reranked order is cached too (per retrieval,
+ * row and `maxHistoryItems`), so calls that differ only in K_s rerank each row once and take
+ * prefixes (the reranker must return its top K as the first K of its whole order, as SARE does).
  */
 export async function buildPromptSet(options: BuildPromptSetOptions): Promise<PromptRecord[]> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object.');
@@ -222,7 +224,8 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   for (let start = 0; start < rows.length; start += batchSize) {
     options.signal?.throwIfAborted();
     const batch = rows.slice(start, start + batchSize);
-    const retrievedByRow = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
+    const retrieval = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
+    const retrievedByRow = retrieval?.users;
     const built = await mapBounded(batch.map((row, i) => i), concurrency, async (i) => {
       const row = batch[i];
       const target = dataset.items.get(row.itemId);
@@ -239,9 +242,16 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
       if (retrievedByRow !== undefined) {
         const candidates = retrievedByRow[i];
         if (reranker !== undefined && candidates.length > 0) {
-          const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
-          const reranked = await reranker.rerank(query, candidates.map((user) => ({ id: user.userId, text: user.behaviour })), spec.kept);
-          similar = reranked.slice(0, spec.kept).map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+          // One whole order per row and retrieval, shared by every K_s (a K_s sweep takes its prefixes).
+          const rerankKey = RetrievalCache.rerankKey((retrieval as { keys: string[] }).keys[i], row.index, maxHistoryItems);
+          let order = cache.getReranked(rerankKey);
+          if (order === undefined) {
+            const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
+            const reranked = await reranker.rerank(query, candidates.map((user) => ({ id: user.userId, text: user.behaviour })), candidates.length);
+            order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+            cache.setReranked(rerankKey, order);
+          }
+          similar = order.slice(0, spec.kept);
         } else {
           similar = candidates.slice(0, spec.kept);
         }
@@ -266,7 +276,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   }
   return records;
 
-  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<RetrievedUser[][]> {
+  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<{ keys: string[]; users: RetrievedUser[][] }> {
     const keys = batch.map((row) => RetrievalCache.key(name, spec.retrieved, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
     const missing = new Map<string, RetrievalTarget>();
     batch.forEach((row, i) => {
@@ -280,7 +290,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
       const target = targets[i];
       cache.set(key, found[i].filter((user) => user.userId !== target.userId));
     });
-    return keys.map((key) => [...(cache.get(key) as readonly RetrievedUser[])]);
+    return { keys, users: keys.map((key) => [...(cache.get(key) as readonly RetrievedUser[])]) };
   }
 }
 
