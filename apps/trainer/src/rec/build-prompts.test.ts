@@ -268,6 +268,20 @@ describe('buildPromptSet', () => {
     }
   });
 
+  it('retrieves once at the largest K_e and gives every K_e the same prompts as its own search (exact path)', async () => {
+    const separate: PromptRecord[][] = [];
+    for (const retrieved of [2, 3, 5]) separate.push(await build('score', { retrieved, kept: 2 }));
+    const once = counting(retrievers.car);
+    const cache = new RetrievalCache();
+    const shared: PromptRecord[][] = [];
+    for (const retrieved of [2, 3, 5]) shared.push(await build('score', { retrieved, kept: 2, retrievedMax: 5, cache, retrievers: { ...retrievers, car: once } }));
+    expect(shared).toEqual(separate);
+    // One search per (user, history length, snapshot), not one per K_e; K_e = 2 and 3 differ.
+    expect(once.calls).toBe(cache.size);
+    expect(separate[0].filter((record, i) => record.prompt !== separate[1][i].prompt).length).toBeGreaterThan(0);
+    await expect(build('score', { retrieved: 5, kept: 2, retrievedMax: 4 })).rejects.toThrow(/retrievedMax/);
+  });
+
   it('trims the history and the similar users\' lists to a token budget, oldest items first', async () => {
     const untrimmed = await build('car', { maxHistoryItems: 20 });
     const tokenizer = trainTokenizer({ texts: untrimmed.slice(0, 10).map((record) => record.prompt), vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });

@@ -73,6 +73,15 @@ export interface BuildPromptSetOptions {
    */
   readonly retrieved?: number;
   /**
+   * Users to retrieve per row when several calls differ only in K_e (a K_e sweep): each row is
+   * retrieved once at this K, cached, and every call takes the first K_e (`retrieved`). With exact
+   * search (every snapshot table below the ANN threshold) that equals a top-K_e search, ties
+   * aside; with an ANN index the first K_e of an approximate top-K can differ from an approximate
+   * top-K_e within the index's recall.
+   * @defaultValue `retrieved`
+   */
+  readonly retrievedMax?: number;
+  /**
    * K_s: similar users kept in P^s.
    * @defaultValue 2
    */
@@ -192,6 +201,8 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   const maxHistoryItems = positiveInteger('maxHistoryItems', options.maxHistoryItems ?? 20);
   const maxBehaviourItems = positiveInteger('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY, true);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
+  const fetched = options.retrievedMax === undefined ? spec.retrieved : positiveInteger('retrievedMax', options.retrievedMax);
+  if (fetched < spec.retrieved) throw new InvalidOptionError('retrievedMax', `must be at least K_e (retrieved, ${spec.retrieved}), got ${fetched}.`, fetched);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
   const budget = options.tokenBudget === undefined ? undefined : resolveTokenBudget(options.tokenBudget);
   const prompts = options.promptSet ?? { basicPrompt, ciPrompt };
@@ -243,7 +254,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
         const candidates = retrievedByRow[i];
         if (reranker !== undefined && candidates.length > 0) {
           // One whole order per row and retrieval, shared by every K_s (a K_s sweep takes its prefixes).
-          const rerankKey = RetrievalCache.rerankKey((retrieval as { keys: string[] }).keys[i], row.index, maxHistoryItems);
+          const rerankKey = RetrievalCache.rerankKey((retrieval as { keys: string[] }).keys[i], spec.retrieved, row.index, maxHistoryItems);
           let order = cache.getReranked(rerankKey);
           if (order === undefined) {
             const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
@@ -277,20 +288,20 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   return records;
 
   async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<{ keys: string[]; users: RetrievedUser[][] }> {
-    const keys = batch.map((row) => RetrievalCache.key(name, spec.retrieved, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
+    const keys = batch.map((row) => RetrievalCache.key(name, fetched, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
     const missing = new Map<string, RetrievalTarget>();
     batch.forEach((row, i) => {
       if (cache.get(keys[i]) === undefined && !missing.has(keys[i])) missing.set(keys[i], { userId: row.userId, history: dataset.history(row), before: row.timestamp });
     });
     const targets = [...missing.values()];
     const found = hasBatch(source)
-      ? await source.retrieveBatch(targets, spec.retrieved)
-      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, spec.retrieved));
+      ? await source.retrieveBatch(targets, fetched)
+      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, fetched));
     [...missing.keys()].forEach((key, i) => {
       const target = targets[i];
       cache.set(key, found[i].filter((user) => user.userId !== target.userId));
     });
-    return { keys, users: keys.map((key) => [...(cache.get(key) as readonly RetrievedUser[])]) };
+    return { keys, users: keys.map((key) => (cache.get(key) as readonly RetrievedUser[]).slice(0, spec.retrieved)) };
   }
 }
 

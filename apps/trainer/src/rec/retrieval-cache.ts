@@ -20,12 +20,12 @@ export class RetrievalCache {
   }
 
   /**
-   * The key of one row's reranked list: the retrieval it reorders (a {@link RetrievalCache.key}),
-   * the row (its index fixes the query P^b's target item and history) and the number of history
-   * items in the query. A cache serves one reranker only.
+   * The key of one row's reranked list: the retrieval it reorders (a {@link RetrievalCache.key})
+   * and the K_e of its prefix that was reranked, the row (its index fixes the query P^b's target
+   * item and history) and the number of history items in the query. A cache serves one reranker only.
    */
-  static rerankKey(retrievalKey: string, rowIndex: number, maxHistoryItems: number): string {
-    return JSON.stringify([retrievalKey, rowIndex, maxHistoryItems]);
+  static rerankKey(retrievalKey: string, retrieved: number, rowIndex: number, maxHistoryItems: number): string {
+    return JSON.stringify([retrievalKey, retrieved, rowIndex, maxHistoryItems]);
   }
 
   /** Number of cached reranked lists. */

@@ -65,6 +65,8 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     retrievers: components.retrievers,
     reranker: components.reranker,
     retrieved: spec.retrieved,
+    // CAR rows are retrieved once at the largest K_e of the run and every K_e takes a prefix (exact search; see retrievedMax).
+    ...(spec.variant === 'car' || spec.variant === 'score' ? { retrievedMax: Math.max(spec.retrieved, context.config.car.retrieved, ...context.config.eval.retrievedSweep) } : {}),
     kept: spec.kept,
     maxHistoryItems: rec.maxHistoryItems,
     maxBehaviourItems: rec.maxBehaviourItems,
