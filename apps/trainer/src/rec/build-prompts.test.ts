@@ -282,6 +282,44 @@ describe('buildPromptSet', () => {
     await expect(build('score', { retrieved: 5, kept: 2, retrievedMax: 4 })).rejects.toThrow(/retrievedMax/);
   });
 
+  it('reranks each row once over the largest K_e with a pointwise reranker and keeps every K_e\'s own order', async () => {
+    const texts = dataset.rows.slice(0, 50).map((row) => dataset.items.get(row.itemId)!.title);
+    const encoder = await createPooledEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 200, kind: 'wordpiece' }), embeddingSize: 8, dimensions: 8, seed: 1 });
+    const sare = createSareReranker({ encoder });
+    let calls = 0;
+    const countingSare: Reranker = {
+      modelId: sare.modelId,
+      rerank: (query, candidates, topK) => {
+        calls += 1;
+        return sare.rerank(query, candidates, topK);
+      },
+      dispose: () => undefined,
+    };
+    try {
+      for (const [name, ranker] of [['shortest-first', reranker], ['SARE', countingSare]] as const) {
+        const separate: PromptRecord[][] = [];
+        for (const retrieved of [2, 3, 5]) separate.push(await build('score', { retrieved, kept: 2, reranker: ranker }));
+        calls = 0;
+        const cache = new RetrievalCache();
+        const shared: PromptRecord[][] = [];
+        for (const retrieved of [2, 3, 5]) shared.push(await build('score', { retrieved, kept: 2, retrievedMax: 5, pointwiseReranker: true, cache, reranker: ranker }));
+        // The same prompts and similar users; SARE's scores up to float rounding (other encoder batches).
+        shared.forEach((records, j) =>
+          records.forEach((record, i) => {
+            const expected = separate[j][i];
+            expect({ name, ...record, similarUsers: record.similarUsers.map((user) => user.userId) }).toEqual({ name, ...expected, similarUsers: expected.similarUsers.map((user) => user.userId) });
+            record.similarUsers.forEach((user, k) => expect(user.score).toBeCloseTo(expected.similarUsers[k].score, 5));
+          }),
+        );
+        // One rerank per row (over its K_e = 5 candidates), not one per row and K_e.
+        expect(cache.rerankedSize).toBe(shared[2].filter((record) => record.similarUsers.length > 0).length);
+        if (name === 'SARE') expect(calls).toBe(cache.rerankedSize);
+      }
+    } finally {
+      sare.dispose();
+    }
+  });
+
   it('trims the history and the similar users\' lists to a token budget, oldest items first', async () => {
     const untrimmed = await build('car', { maxHistoryItems: 20 });
     const tokenizer = trainTokenizer({ texts: untrimmed.slice(0, 10).map((record) => record.prompt), vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });

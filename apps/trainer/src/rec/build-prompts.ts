@@ -82,6 +82,14 @@ export interface BuildPromptSetOptions {
    */
   readonly retrievedMax?: number;
   /**
+   * The reranker scores each candidate on its own (SARE: cos(p_t, e_i), method.md Eq. 10), so the
+   * order of the first K_e candidates is its order of all `retrievedMax` candidates restricted to
+   * them: with `retrievedMax`, each row is then reranked once over all of them and every K_e takes
+   * the restriction. Leave it off for a reranker that compares candidates with each other.
+   * @defaultValue false
+   */
+  readonly pointwiseReranker?: boolean;
+  /**
    * K_s: similar users kept in P^s.
    * @defaultValue 2
    */
@@ -254,13 +262,21 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
         const candidates = retrievedByRow[i];
         if (reranker !== undefined && candidates.length > 0) {
           // One whole order per row and retrieval, shared by every K_s (a K_s sweep takes its prefixes).
-          const rerankKey = RetrievalCache.rerankKey((retrieval as { keys: string[] }).keys[i], spec.retrieved, row.index, maxHistoryItems);
+          // A pointwise reranker orders all retrievedMax candidates once; each K_e keeps its own among them.
+          const key = (retrieval as { keys: string[] }).keys[i];
+          const whole = options.pointwiseReranker === true && fetched > spec.retrieved;
+          const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
+          const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, maxHistoryItems);
           let order = cache.getReranked(rerankKey);
           if (order === undefined) {
             const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
-            const reranked = await reranker.rerank(query, candidates.map((user) => ({ id: user.userId, text: user.behaviour })), candidates.length);
+            const reranked = await reranker.rerank(query, pool.map((user) => ({ id: user.userId, text: user.behaviour })), pool.length);
             order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
             cache.setReranked(rerankKey, order);
+          }
+          if (whole) {
+            const own = new Set(candidates.map((user) => user.userId));
+            order = order.filter((user) => own.has(user.userId));
           }
           similar = order.slice(0, spec.kept);
         } else {

@@ -66,7 +66,8 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     reranker: components.reranker,
     retrieved: spec.retrieved,
     // CAR rows are retrieved once at the largest K_e of the run and every K_e takes a prefix (exact search; see retrievedMax).
-    ...(spec.variant === 'car' || spec.variant === 'score' ? { retrievedMax: Math.max(spec.retrieved, context.config.car.retrieved, ...context.config.eval.retrievedSweep) } : {}),
+    // SARE scores each candidate on its own (Eq. 10): a row is reranked once over the largest K_e and each K_e keeps its own candidates' order.
+    ...(spec.variant === 'car' || spec.variant === 'score' ? { retrievedMax: Math.max(spec.retrieved, context.config.car.retrieved, ...context.config.eval.retrievedSweep), pointwiseReranker: true } : {}),
     kept: spec.kept,
     maxHistoryItems: rec.maxHistoryItems,
     maxBehaviourItems: rec.maxBehaviourItems,
