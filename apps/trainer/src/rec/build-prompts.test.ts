@@ -233,6 +233,93 @@ describe('buildPromptSet', () => {
     expect(keptSweep.map((record) => record.similarUsers)).toEqual(withSnapshots.map((record) => record.similarUsers.slice(0, 1)));
   });
 
+  it('reranks each row once for a K_s sweep and gives the same prompts as separate caches', async () => {
+    const texts = dataset.rows.slice(0, 50).map((row) => dataset.items.get(row.itemId)!.title);
+    const encoder = await createPooledEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 200, kind: 'wordpiece' }), embeddingSize: 8, dimensions: 8, seed: 1 });
+    const sare = createSareReranker({ encoder });
+    let calls = 0;
+    const countingSare: Reranker = {
+      modelId: sare.modelId,
+      rerank: (query, candidates, topK) => {
+        calls += 1;
+        return sare.rerank(query, candidates, topK);
+      },
+      dispose: () => undefined,
+    };
+    try {
+      const options = { dataset, rows, variant: 'score' as const, retrievers, reranker: countingSare, retrieved: 5, maxHistoryItems: 8, snapshotTimes };
+      const separate: PromptRecord[][] = [];
+      for (const kept of [1, 2, 3]) separate.push(await buildPromptSet({ ...options, kept, cache: new RetrievalCache() }));
+      const separateCalls = calls;
+      calls = 0;
+      const cache = new RetrievalCache();
+      const shared: PromptRecord[][] = [];
+      for (const kept of [1, 2, 3]) shared.push(await buildPromptSet({ ...options, kept, cache }));
+      // The same prompts and SARE scores, with one rerank per row instead of one per row and K_s.
+      expect(shared).toEqual(separate);
+      const reranked = separate[0].filter((record) => record.similarUsers.length > 0).length;
+      expect(reranked).toBeGreaterThan(10);
+      expect(calls).toBe(reranked);
+      expect(separateCalls).toBe(3 * reranked);
+      expect(cache.rerankedSize).toBe(reranked);
+      expect(shared[2].some((record) => record.similarUsers.length === 3)).toBe(true);
+    } finally {
+      sare.dispose();
+    }
+  });
+
+  it('retrieves once at the largest K_e and gives every K_e the same prompts as its own search (exact path)', async () => {
+    const separate: PromptRecord[][] = [];
+    for (const retrieved of [2, 3, 5]) separate.push(await build('score', { retrieved, kept: 2 }));
+    const once = counting(retrievers.car);
+    const cache = new RetrievalCache();
+    const shared: PromptRecord[][] = [];
+    for (const retrieved of [2, 3, 5]) shared.push(await build('score', { retrieved, kept: 2, retrievedMax: 5, cache, retrievers: { ...retrievers, car: once } }));
+    expect(shared).toEqual(separate);
+    // One search per (user, history length, snapshot), not one per K_e; K_e = 2 and 3 differ.
+    expect(once.calls).toBe(cache.size);
+    expect(separate[0].filter((record, i) => record.prompt !== separate[1][i].prompt).length).toBeGreaterThan(0);
+    await expect(build('score', { retrieved: 5, kept: 2, retrievedMax: 4 })).rejects.toThrow(/retrievedMax/);
+  });
+
+  it('reranks each row once over the largest K_e with a pointwise reranker and keeps every K_e\'s own order', async () => {
+    const texts = dataset.rows.slice(0, 50).map((row) => dataset.items.get(row.itemId)!.title);
+    const encoder = await createPooledEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 200, kind: 'wordpiece' }), embeddingSize: 8, dimensions: 8, seed: 1 });
+    const sare = createSareReranker({ encoder });
+    let calls = 0;
+    const countingSare: Reranker = {
+      modelId: sare.modelId,
+      rerank: (query, candidates, topK) => {
+        calls += 1;
+        return sare.rerank(query, candidates, topK);
+      },
+      dispose: () => undefined,
+    };
+    try {
+      for (const [name, ranker] of [['shortest-first', reranker], ['SARE', countingSare]] as const) {
+        const separate: PromptRecord[][] = [];
+        for (const retrieved of [2, 3, 5]) separate.push(await build('score', { retrieved, kept: 2, reranker: ranker }));
+        calls = 0;
+        const cache = new RetrievalCache();
+        const shared: PromptRecord[][] = [];
+        for (const retrieved of [2, 3, 5]) shared.push(await build('score', { retrieved, kept: 2, retrievedMax: 5, pointwiseReranker: true, cache, reranker: ranker }));
+        // The same prompts and similar users; SARE's scores up to float rounding (other encoder batches).
+        shared.forEach((records, j) =>
+          records.forEach((record, i) => {
+            const expected = separate[j][i];
+            expect({ name, ...record, similarUsers: record.similarUsers.map((user) => user.userId) }).toEqual({ name, ...expected, similarUsers: expected.similarUsers.map((user) => user.userId) });
+            record.similarUsers.forEach((user, k) => expect(user.score).toBeCloseTo(expected.similarUsers[k].score, 5));
+          }),
+        );
+        // One rerank per row (over its K_e = 5 candidates), not one per row and K_e.
+        expect(cache.rerankedSize).toBe(shared[2].filter((record) => record.similarUsers.length > 0).length);
+        if (name === 'SARE') expect(calls).toBe(cache.rerankedSize);
+      }
+    } finally {
+      sare.dispose();
+    }
+  });
+
   it('trims the history and the similar users\' lists to a token budget, oldest items first', async () => {
     const untrimmed = await build('car', { maxHistoryItems: 20 });
     const tokenizer = trainTokenizer({ texts: untrimmed.slice(0, 10).map((record) => record.prompt), vocabSize: 300, kind: 'bpe', requiredTokens: ['Yes', 'No'] });

@@ -73,6 +73,23 @@ export interface BuildPromptSetOptions {
    */
   readonly retrieved?: number;
   /**
+   * Users to retrieve per row when several calls differ only in K_e (a K_e sweep): each row is
+   * retrieved once at this K, cached, and every call takes the first K_e (`retrieved`). With exact
+   * search (every snapshot table below the ANN threshold) that equals a top-K_e search, ties
+   * aside; with an ANN index the first K_e of an approximate top-K can differ from an approximate
+   * top-K_e within the index's recall.
+   * @defaultValue `retrieved`
+   */
+  readonly retrievedMax?: number;
+  /**
+   * The reranker scores each candidate on its own (SARE: cos(p_t, e_i), method.md Eq. 10), so the
+   * order of the first K_e candidates is its order of all `retrievedMax` candidates restricted to
+   * them: with `retrievedMax`, each row is then reranked once over all of them and every K_e takes
+   * the restriction. Leave it off for a reranker that compares candidates with each other.
+   * @defaultValue false
+   */
+  readonly pointwiseReranker?: boolean;
+  /**
    * K_s: similar users kept in P^s.
    * @defaultValue 2
    */
@@ -178,7 +195,9 @@ function hasBatch(retriever: UserRetriever): retriever is BatchRetriever {
  * target user never returned, and dropped here should a retriever return it), SARE reorders them
  * for `score` with the filled P^b as query, the top K_s are kept and P^s is filled. A row whose
  * retrieval finds nobody gets P^b (logged). Retrievals are batched, deduplicated per (user,
- * history length, snapshot) and cached.
+ * history length, snapshot) and cached; a row's whole reranked order is cached too (per retrieval,
+ * row and `maxHistoryItems`), so calls that differ only in K_s rerank each row once and take
+ * prefixes (the reranker must return its top K as the first K of its whole order, as SARE does).
  */
 export async function buildPromptSet(options: BuildPromptSetOptions): Promise<PromptRecord[]> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object.');
@@ -190,6 +209,8 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   const maxHistoryItems = positiveInteger('maxHistoryItems', options.maxHistoryItems ?? 20);
   const maxBehaviourItems = positiveInteger('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY, true);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
+  const fetched = options.retrievedMax === undefined ? spec.retrieved : positiveInteger('retrievedMax', options.retrievedMax);
+  if (fetched < spec.retrieved) throw new InvalidOptionError('retrievedMax', `must be at least K_e (retrieved, ${spec.retrieved}), got ${fetched}.`, fetched);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
   const budget = options.tokenBudget === undefined ? undefined : resolveTokenBudget(options.tokenBudget);
   const prompts = options.promptSet ?? { basicPrompt, ciPrompt };
@@ -222,7 +243,8 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   for (let start = 0; start < rows.length; start += batchSize) {
     options.signal?.throwIfAborted();
     const batch = rows.slice(start, start + batchSize);
-    const retrievedByRow = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
+    const retrieval = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
+    const retrievedByRow = retrieval?.users;
     const built = await mapBounded(batch.map((row, i) => i), concurrency, async (i) => {
       const row = batch[i];
       const target = dataset.items.get(row.itemId);
@@ -239,9 +261,24 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
       if (retrievedByRow !== undefined) {
         const candidates = retrievedByRow[i];
         if (reranker !== undefined && candidates.length > 0) {
-          const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
-          const reranked = await reranker.rerank(query, candidates.map((user) => ({ id: user.userId, text: user.behaviour })), spec.kept);
-          similar = reranked.slice(0, spec.kept).map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+          // One whole order per row and retrieval, shared by every K_s (a K_s sweep takes its prefixes).
+          // A pointwise reranker orders all retrievedMax candidates once; each K_e keeps its own among them.
+          const key = (retrieval as { keys: string[] }).keys[i];
+          const whole = options.pointwiseReranker === true && fetched > spec.retrieved;
+          const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
+          const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, maxHistoryItems);
+          let order = cache.getReranked(rerankKey);
+          if (order === undefined) {
+            const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
+            const reranked = await reranker.rerank(query, pool.map((user) => ({ id: user.userId, text: user.behaviour })), pool.length);
+            order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+            cache.setReranked(rerankKey, order);
+          }
+          if (whole) {
+            const own = new Set(candidates.map((user) => user.userId));
+            order = order.filter((user) => own.has(user.userId));
+          }
+          similar = order.slice(0, spec.kept);
         } else {
           similar = candidates.slice(0, spec.kept);
         }
@@ -266,21 +303,21 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   }
   return records;
 
-  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<RetrievedUser[][]> {
-    const keys = batch.map((row) => RetrievalCache.key(name, spec.retrieved, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
+  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<{ keys: string[]; users: RetrievedUser[][] }> {
+    const keys = batch.map((row) => RetrievalCache.key(name, fetched, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
     const missing = new Map<string, RetrievalTarget>();
     batch.forEach((row, i) => {
       if (cache.get(keys[i]) === undefined && !missing.has(keys[i])) missing.set(keys[i], { userId: row.userId, history: dataset.history(row), before: row.timestamp });
     });
     const targets = [...missing.values()];
     const found = hasBatch(source)
-      ? await source.retrieveBatch(targets, spec.retrieved)
-      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, spec.retrieved));
+      ? await source.retrieveBatch(targets, fetched)
+      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, fetched));
     [...missing.keys()].forEach((key, i) => {
       const target = targets[i];
       cache.set(key, found[i].filter((user) => user.userId !== target.userId));
     });
-    return keys.map((key) => [...(cache.get(key) as readonly RetrievedUser[])]);
+    return { keys, users: keys.map((key) => (cache.get(key) as readonly RetrievedUser[]).slice(0, spec.retrieved)) };
   }
 }
 

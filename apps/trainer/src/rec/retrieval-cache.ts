@@ -11,10 +11,40 @@ export class RetrievalCache {
   readonly #entries = new Map<string, readonly RetrievedUser[]>();
   /** One copy of each behaviour text: many rows see the same snapshot of a user. */
   readonly #texts = new Map<string, string>();
+  /** Whole reranked candidate lists (every candidate, best first), see {@link RetrievalCache.rerankKey}. */
+  readonly #reranked = new Map<string, readonly RetrievedUser[]>();
 
   /** The key of one retrieval. */
   static key(retriever: string, retrieved: number, userId: UserId, historyLength: number, snapshot: number): string {
     return JSON.stringify([retriever, retrieved, userId, historyLength, snapshot]);
+  }
+
+  /**
+   * The key of one row's reranked list: the retrieval it reorders (a {@link RetrievalCache.key})
+   * and the K_e of its prefix that was reranked, the row (its index fixes the query P^b's target
+   * item and history) and the number of history items in the query. A cache serves one reranker only.
+   */
+  static rerankKey(retrievalKey: string, retrieved: number, rowIndex: number, maxHistoryItems: number): string {
+    return JSON.stringify([retrievalKey, retrieved, rowIndex, maxHistoryItems]);
+  }
+
+  /** Number of cached reranked lists. */
+  get rerankedSize(): number {
+    return this.#reranked.size;
+  }
+
+  /**
+   * A stored reranked list (every candidate, best first), or `undefined`. A K_s sweep takes
+   * prefixes of it: the reranker sorts by score with ties in the given order, so its top K_s is
+   * the first K_s of the whole order.
+   */
+  getReranked(key: string): readonly RetrievedUser[] | undefined {
+    return this.#reranked.get(key);
+  }
+
+  /** Stores a whole reranked list (`score` is the reranker's). */
+  setReranked(key: string, users: readonly RetrievedUser[]): void {
+    this.#reranked.set(key, users);
   }
 
   /** Number of cached retrievals. */
@@ -46,6 +76,7 @@ export class RetrievalCache {
   clear(): void {
     this.#entries.clear();
     this.#texts.clear();
+    this.#reranked.clear();
   }
 }
 

@@ -33,6 +33,7 @@ import {
   seedRunOf,
   writeReport,
 } from '../report';
+import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents } from './rec-components';
 import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
@@ -50,10 +51,13 @@ function ctrMetrics(rows: readonly Row[], scores: ArrayLike<number>) {
   return { auc: result.auc, uauc: result.uauc, uaucUsers: result.uaucUsers, uaucSkipped: result.uaucSkipped, logLoss: result.logLoss };
 }
 
-async function scorePromptSet(context: StageContext, dataset: PreparedDataset, rows: readonly Row[], spec: ResolvedPromptSetSpec, lm: LanguageModel, components: Awaited<ReturnType<typeof openPromptComponents>>, cache: RetrievalCache) {
+async function scorePromptSet(context: StageContext, dataset: PreparedDataset, rows: readonly Row[], spec: ResolvedPromptSetSpec, lm: LanguageModel, components: Awaited<ReturnType<typeof openPromptComponents>>, cache: RetrievalCache, clock: PhaseClock) {
   const { rec } = context.config;
   // The in-process LM's prompts are trimmed to its token budget, as in training.
   const tokenizer = lm instanceof InProcessLanguageModel ? lm.tokenizer : undefined;
+  // Prompt building is timed net of the retrieval and reranking nested in it.
+  const started = performance.now();
+  const nested = clock.seconds('retrieval') + clock.seconds('reranking');
   const records = await buildPromptSet({
     dataset,
     rows,
@@ -61,6 +65,9 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     retrievers: components.retrievers,
     reranker: components.reranker,
     retrieved: spec.retrieved,
+    // CAR rows are retrieved once at the largest K_e of the run and every K_e takes a prefix (exact search; see retrievedMax).
+    // SARE scores each candidate on its own (Eq. 10): a row is reranked once over the largest K_e and each K_e keeps its own candidates' order.
+    ...(spec.variant === 'car' || spec.variant === 'score' ? { retrievedMax: Math.max(spec.retrieved, context.config.car.retrieved, ...context.config.eval.retrievedSweep), pointwiseReranker: true } : {}),
     kept: spec.kept,
     maxHistoryItems: rec.maxHistoryItems,
     maxBehaviourItems: rec.maxBehaviourItems,
@@ -71,8 +78,9 @@ async function scorePromptSet(context: StageContext, dataset: PreparedDataset, r
     onProgress: context.onProgress,
     logger: context.logger,
   });
-  const scores = (await lm.scoreYesNo(records.map((record) => record.prompt), { signal: context.signal })).map((score) => score.probability);
-  return { ...ctrMetrics(rows, scores), scores, fallback: fallbackRate(spec.variant, context.config.eval.split, rows, records, components.snapshotTimes) };
+  clock.add('prompts', (performance.now() - started) / 1000 - (clock.seconds('retrieval') + clock.seconds('reranking') - nested));
+  const scores = await clock.time('scoring', async () => (await lm.scoreYesNo(records.map((record) => record.prompt), { signal: context.signal })).map((score) => score.probability));
+  return clock.time('metrics', () => ({ ...ctrMetrics(rows, scores), scores, fallback: fallbackRate(spec.variant, context.config.eval.split, rows, records, components.snapshotTimes) }));
 }
 
 /** Id of a sweep point's scores in the bootstrap (not a model of the results table). */
@@ -189,7 +197,15 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
     }
   }
   const kept = keptOf(context);
-  const components = await openPromptComponents(context, dataset);
+  const clock = new PhaseClock();
+  const opened = await openPromptComponents(context, dataset);
+  // Timed views of the retrievers and SARE (the phase breakdown in the summary); dispose closes the real ones.
+  const components = {
+    ...opened,
+    retrievers: { car: clock.retriever(opened.retrievers.car), base: clock.retriever(opened.retrievers.base), cf: clock.retriever(opened.retrievers.cf) },
+    reranker: clock.reranker(opened.reranker),
+    dispose: () => opened.dispose(),
+  };
   const cache = new RetrievalCache();
   const backendSpec = scoringBackend(context);
   const backend = backendSpec ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
@@ -210,7 +226,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
       const lm = await openModel(variant);
       try {
         const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
-        const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache);
+        const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache, clock);
         if (fallback) evalFallback.push(fallback);
         scores.set(VARIANT_MODELS[variant].id, variantScores);
         models.push({ ...VARIANT_MODELS[variant], family: 'llm', ...metrics });
@@ -223,11 +239,11 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
               // eval.retrainSweeps: the LM tuned at this very point (rec/models/score-k<K_e>-s<K_s>).
               const pointLm = await openDir(sweepModelDir(context.stageDir('rec'), spec));
               try {
-                point = await scorePromptSet(context, dataset, rows, spec, pointLm, components, cache);
+                point = await scorePromptSet(context, dataset, rows, spec, pointLm, components, cache, clock);
               } finally {
                 await pointLm.dispose();
               }
-            } else point = await scorePromptSet(context, dataset, rows, spec, lm, components, cache);
+            } else point = await scorePromptSet(context, dataset, rows, spec, lm, components, cache, clock);
             if (spec.kept === kept && evaluation.retrievedSweep.includes(spec.retrieved)) {
               sweeps.retrieved.push({ k: spec.retrieved, auc: point.auc, uauc: point.uauc });
               scores.set(sweepId('retrieved', spec.retrieved), point.scores);
@@ -248,7 +264,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   }
   sweeps.retrieved.sort((a, b) => a.k - b.k);
   sweeps.kept.sort((a, b) => a.k - b.k);
-  const bootstrapped = withIntervals(rows, models, scores, sweeps, { samples: evaluation.bootstrapSamples, confidence: evaluation.confidence, seed: context.config.run.seed });
+  const bootstrapped = await clock.time('metrics', () => withIntervals(rows, models, scores, sweeps, { samples: evaluation.bootstrapSamples, confidence: evaluation.confidence, seed: context.config.run.seed }));
   const seeded = await withSeeds(context, bootstrapped.models);
   const manifest = await readManifest(context.runDir);
   const stages = Object.entries(manifest?.stages ?? {})
@@ -295,5 +311,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   };
   await writeReport(context.outputDir, metrics);
   context.logger.info(`eval: metrics.json, report.md and report.html written to ${path.join(context.runDir, context.name)}`);
-  return { summary: { rows: rows.length, splitRows: split.length, models: metrics.models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc })), table: renderResultsTable(metrics) } };
+  const phases = clock.snapshot();
+  context.logger.info(`eval: phases (s) retrieval ${phases.retrieval}, reranking ${phases.reranking}, prompts ${phases.prompts}, LM scoring ${phases.scoring}, metrics ${phases.metrics}`);
+  return { summary: { rows: rows.length, splitRows: split.length, phases, models: metrics.models.map((model) => ({ id: model.id, auc: model.auc, uauc: model.uauc })), table: renderResultsTable(metrics) } };
 }

@@ -234,6 +234,8 @@ export async function recStage(context: StageContext): Promise<StageResult> {
           retrievers: components.retrievers,
           reranker: components.reranker,
           retrieved: spec.retrieved,
+          // CAR rows retrieved and reranked (SARE is pointwise) once at the largest K_e of the jobs; each K_e a prefix (see eval).
+          ...(variant === 'car' || variant === 'score' ? { retrievedMax: Math.max(...jobs.map((job) => job.spec.retrieved)), pointwiseReranker: true } : {}),
           kept: spec.kept,
           maxHistoryItems: rec.maxHistoryItems,
           maxBehaviourItems: rec.maxBehaviourItems,
