@@ -8,13 +8,12 @@
 // --llm-threads N (1). The server is the real `score-serve` entry in a child process on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateSyntheticDataset, loadDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { loadDataset } from '@score/data';
+import { freePort, prepareBenchRun } from './bench-run';
 
 const { values } = parseArgs({
   options: {
@@ -28,24 +27,6 @@ const { values } = parseArgs({
 });
 const candidatesPerUser = Number(values.candidates);
 const repeats = Number(values.repeats);
-
-async function prepareRun(): Promise<{ runDir: string; llm: string; extraFlags: string[]; cleanup: () => void }> {
-  if (values.run) return { runDir: values.run, llm: values.llm ?? 'inprocess', extraFlags: [], cleanup: () => {} };
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-rank-bench-'));
-  const runDir = path.join(root, 'run');
-  await saveDataset(await generateSyntheticDataset({ users: 200, items: 400, seed: 7 }), runDir);
-  const modelPath = path.join(root, 'tiny-llama.gguf');
-  await writeTinyLlamaGguf(modelPath, { seed: 3, contextLength: 4096 });
-  return { runDir, llm: values.llm ?? `llamacpp:${modelPath}`, extraFlags: ['--llm-context', '4096'], cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string }> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -84,7 +65,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-const { runDir, llm, extraFlags, cleanup } = await prepareRun();
+const { runDir, llm, extraFlags, cleanup } = await prepareBenchRun('score-rank-bench-', values.run, values.llm);
 const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);
 const itemIds = [...dataset.items.keys()];
 const users = dataset.users.filter((user) => dataset.positives(user).length > 0);

@@ -14,13 +14,12 @@
 // connection failed or RSS grew 10% or more.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateSyntheticDataset, loadDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { loadDataset } from '@score/data';
+import { freePort, prepareBenchRun } from './bench-run';
 
 const { values } = parseArgs({
   options: {
@@ -46,24 +45,6 @@ const clients = Number(values.clients);
 if (!Number.isInteger(clients) || clients < 1 || clients > 1024) throw new Error(`--clients must be an integer from 1 to 1024, got "${values.clients}".`);
 const warmupFraction = Number(values['warmup-fraction']);
 const BODY_LIMIT = 65_536;
-
-async function prepareRun(): Promise<{ runDir: string; llm: string; extraFlags: string[]; cleanup: () => void }> {
-  if (values.run) return { runDir: values.run, llm: values.llm ?? 'inprocess', extraFlags: [], cleanup: () => {} };
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-soak-bench-'));
-  const runDir = path.join(root, 'run');
-  await saveDataset(await generateSyntheticDataset({ users: 200, items: 400, seed: 7 }), runDir);
-  const modelPath = path.join(root, 'tiny-llama.gguf');
-  await writeTinyLlamaGguf(modelPath, { seed: 3, contextLength: 4096 });
-  return { runDir, llm: values.llm ?? `llamacpp:${modelPath}`, extraFlags: ['--llm-context', '4096'], cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts score-serve at warn level (no per-request log lines) and waits until /readyz answers 200. */
 async function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
@@ -116,7 +97,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-const { runDir, llm, extraFlags, cleanup } = await prepareRun();
+const { runDir, llm, extraFlags, cleanup } = await prepareBenchRun('score-soak-bench-', values.run, values.llm);
 const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);
 const pairs = dataset.split('test').map((row) => ({ userId: row.userId, itemId: row.itemId }));
 const users = dataset.users.filter((user) => dataset.positives(user).length > 0);

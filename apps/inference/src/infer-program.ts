@@ -29,6 +29,26 @@ export interface InferRankFlags extends ServiceFlags {
 
 const idList = (text: string) => text.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
 
+/** The flags `score` and `rank` share: the run, the user (by id or history), K_s and the LM. */
+function withSharedFlags(command: Command, userDescription: string): Command {
+  return command
+    .requiredOption('--run <dir>', 'run folder written by score-train')
+    .option('--user <id>', `${userDescription} (or give --history)`)
+    .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
+    .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
+    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA], llamacpp:model:NAME (a registry model, pulled on first use) or openai:URL#MODEL', 'inprocess')
+    .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
+    .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16));
+}
+
+/** The request's user part: exactly one of `--user` and `--history`. */
+function userOfFlags(flags: { readonly user?: string; readonly history?: string }): { userId: string } | { history: string[] } {
+  if ((flags.user === undefined) === (flags.history === undefined)) {
+    throw new InvalidOptionError('--user', 'give exactly one of --user and --history.');
+  }
+  return flags.user !== undefined ? { userId: flags.user } : { history: idList(flags.history!) };
+}
+
 /** Overrides of {@link createInferProgram}. */
 export interface InferProgramOptions {
   /** Where the JSON result goes. @defaultValue process.stdout */
@@ -44,26 +64,10 @@ export interface InferProgramOptions {
 export function createInferProgram(options: InferProgramOptions = {}): Command {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const program = new Command('score-infer').description('Score (user, item) pairs of a trained run without a server.').showHelpAfterError();
-  program
-    .command('score')
-    .description('Print the JSON that POST /v1/score returns for one pair.')
-    .requiredOption('--run <dir>', 'run folder written by score-train')
-    .option('--user <id>', 'target user id (or give --history)')
-    .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
+  withSharedFlags(program.command('score').description('Print the JSON that POST /v1/score returns for one pair.'), 'target user id')
     .requiredOption('--item <id>', 'target item id')
-    .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
-    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA], llamacpp:model:NAME (a registry model, pulled on first use) or openai:URL#MODEL', 'inprocess')
-    .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
-    .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .action(async (flags: InferScoreFlags) => {
-      if ((flags.user === undefined) === (flags.history === undefined)) {
-        throw new InvalidOptionError('--user', 'give exactly one of --user and --history.');
-      }
-      const request = parseScoreRequest({
-        ...(flags.user !== undefined ? { userId: flags.user } : { history: flags.history!.split(',').map((id) => id.trim()).filter((id) => id.length > 0) }),
-        itemId: flags.item,
-        ...(flags.ks === undefined ? {} : { ks: flags.ks }),
-      });
+      const request = parseScoreRequest({ ...userOfFlags(flags), itemId: flags.item, ...(flags.ks === undefined ? {} : { ks: flags.ks }) });
       const service = await createRunScoringService({
         runDir: flags.run,
         llm: flags.llm,
@@ -77,24 +81,12 @@ export function createInferProgram(options: InferProgramOptions = {}): Command {
         await service.dispose();
       }
     });
-  program
-    .command('rank')
-    .description('Print the JSON that POST /v1/rank returns: candidates by P(yes) for one user.')
-    .requiredOption('--run <dir>', 'run folder written by score-train')
-    .option('--user <id>', 'the user id (or give --history)')
-    .option('--history <ids>', 'comma-separated item ids, oldest first, instead of --user')
+  withSharedFlags(program.command('rank').description('Print the JSON that POST /v1/rank returns: candidates by P(yes) for one user.'), 'the user id')
     .requiredOption('--items <ids>', 'comma-separated candidate item ids (up to 500)')
     .option('--top-k <n>', 'print only the best n candidates', integerFlag('--top-k', 1, 500))
-    .option('--ks <n>', 'similar users in the prompt (K_s)', integerFlag('--ks', 1, 10))
-    .option('--llm <spec>', 'language model: inprocess, llamacpp:PATH[#LORA] or openai:URL#MODEL', 'inprocess')
-    .option('--llm-threads <n>', 'llama.cpp CPU threads (0 = all cores)', integerFlag('--llm-threads', 0))
-    .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .action(async (flags: InferRankFlags) => {
-      if ((flags.user === undefined) === (flags.history === undefined)) {
-        throw new InvalidOptionError('--user', 'give exactly one of --user and --history.');
-      }
       const request = parseRankRequest({
-        ...(flags.user !== undefined ? { userId: flags.user } : { history: idList(flags.history!) }),
+        ...userOfFlags(flags),
         itemIds: idList(flags.items),
         ...(flags.topK === undefined ? {} : { topK: flags.topK }),
         ...(flags.ks === undefined ? {} : { ks: flags.ks }),
