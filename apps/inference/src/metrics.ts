@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /** Counters a scoring service may expose (a run scoring service does; see `RunScoringService.stats`). */
 export interface MetricsSource {
-  readonly stats?: { readonly cache: { readonly hits: number; readonly misses: number }; readonly workers?: { readonly queued: number; readonly running: number } };
+  readonly stats?: { readonly cache: { readonly hits: number; readonly misses: number }; readonly workers?: { readonly queued: number; readonly running: number; readonly restarts?: number } };
 }
 
 /** One language-model call of the micro-batcher: its prompts and how long each waited in the queue. */
@@ -30,7 +30,7 @@ export interface ServiceMetricsOptions {
  * - `score_lm_batch_size` (histogram): prompts per language-model call of the micro-batcher.
  * - `score_lm_queue_wait_seconds` (histogram): how long a prompt waited for its batch.
  * - `score_retrieval_cache_hits_total`, `score_retrieval_cache_misses_total` (counters): the retrieval cache.
- * - `score_worker_jobs_queued`, `score_worker_jobs_running` (gauges): the scoring worker pool.
+ * - `score_worker_jobs_queued`, `score_worker_jobs_running`, `score_worker_restarts` (gauges): the scoring worker pool.
  * - `score_model_load_seconds` (gauge): how long loading the run's models took (0 until loaded).
  * - Node's process metrics with the `score_` prefix (`score_process_cpu_seconds_total`,
  *   `score_nodejs_eventloop_lag_seconds`, ...), unless `processMetrics` is false.
@@ -93,6 +93,7 @@ export class ServiceMetrics {
       });
     gaugeOf('score_worker_jobs_queued', 'Jobs waiting for a scoring worker.', () => source()?.workers?.queued);
     gaugeOf('score_worker_jobs_running', 'Jobs running in scoring workers.', () => source()?.workers?.running);
+    gaugeOf('score_worker_restarts', 'Scoring workers that died after loading and were replaced since the start.', () => source()?.workers?.restarts);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'score_' });
   }
 

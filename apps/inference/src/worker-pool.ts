@@ -61,6 +61,14 @@ export interface WorkerPoolOptions {
   readonly workerData: unknown;
   /** @defaultValue silentLogger */
   readonly logger?: Logger;
+  /**
+   * How many times a worker that dies after it loaded is replaced by a fresh one (its running job
+   * fails with `WORKER_FAILED`; queued jobs wait for the replacement). A worker that fails while
+   * loading is never replaced: the pool's `ready()` rejects instead. Once the restarts are used up,
+   * dead workers stay dead and the pool fails when the last one is gone.
+   * @defaultValue 10
+   */
+  readonly maxRestarts?: number;
 }
 
 interface Job {
@@ -75,9 +83,11 @@ interface Job {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  worker: Worker;
   job: Job | undefined;
   alive: boolean;
+  /** Whether the current worker has sent `ready`. */
+  loaded: boolean;
 }
 
 /** Counters of a {@link WorkerPool}. */
@@ -90,14 +100,17 @@ export interface WorkerPoolStats {
   readonly queued: number;
   /** Jobs running in a worker now. */
   readonly running: number;
+  /** Workers that died after loading and were replaced by a fresh one. */
+  readonly restarts: number;
 }
 
 /**
  * A fixed set of `worker_threads`, each holding its own copy of the run's models, that run jobs
  * one at a time per worker (so CPU-bound scoring never runs on the event loop). Jobs wait in a FIFO
  * queue; a queued job whose signal aborts is removed and rejected with the signal's reason
- * (a running one finishes, and its result is dropped). A worker that dies fails its job and the
- * pool stops taking work.
+ * (a running one finishes, and its result is dropped). A worker that dies fails its running job
+ * (`WORKER_FAILED`) and is replaced by a fresh one (up to `maxRestarts` times), which loads the
+ * models again and then takes the queued jobs; the pool fails only when no worker is left.
  */
 export class WorkerPool {
   /** Threads in the pool. */
@@ -112,37 +125,56 @@ export class WorkerPool {
   #disposed = false;
   #failure: ScoreError | undefined;
 
+  readonly #entry: URL;
+  readonly #workerData: unknown;
+  readonly #maxRestarts: number;
+  #restarts = 0;
+
   constructor(options: WorkerPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new InvalidOptionError('workers', `must be an integer >= 1, got ${options.size}.`, options.size);
+    const maxRestarts = options.maxRestarts ?? 10;
+    if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidOptionError('maxRestarts', `must be an integer >= 0, got ${maxRestarts}.`, maxRestarts);
     this.size = options.size;
     this.#logger = options.logger ?? silentLogger;
+    this.#entry = options.entry;
+    this.#workerData = options.workerData;
+    this.#maxRestarts = maxRestarts;
     const readies: Promise<unknown>[] = [];
     for (let index = 0; index < options.size; index += 1) {
-      const worker = startWorker(options.entry, options.workerData);
-      const slot: Slot = { worker, job: undefined, alive: true };
+      const slot: Slot = { worker: undefined as unknown as Worker, job: undefined, alive: true, loaded: false };
       this.#slots.push(slot);
-      readies.push(
-        new Promise<unknown>((resolve, reject) => {
-          worker.on('message', (message: WorkerMessage) => {
-            if (message.type === 'ready') resolve(message.info);
-            else if (message.type === 'failed') reject(deserializeError(message.error));
-            else this.#finish(slot, message);
-          });
-          worker.on('error', (error) => {
-            const failure = new ScoreError(`A scoring worker crashed: ${error.message}`, { code: 'WORKER_FAILED', cause: error });
-            reject(failure);
-            this.#fail(slot, failure);
-          });
-          worker.on('exit', (code) => {
-            const failure = new ScoreError(`A scoring worker exited (code ${code}).`, { code: 'WORKER_FAILED' });
-            reject(failure);
-            if (!this.#disposed) this.#fail(slot, failure);
-          });
-        }),
-      );
+      readies.push(this.#start(slot));
     }
     this.#ready = Promise.all(readies);
     this.#ready.catch(() => undefined);
+  }
+
+  /** Starts a worker in `slot`; resolves with its `ready` info, rejects if it fails to load. */
+  #start(slot: Slot): Promise<unknown> {
+    const worker = startWorker(this.#entry, this.#workerData);
+    slot.worker = worker;
+    slot.loaded = false;
+    slot.alive = true;
+    return new Promise<unknown>((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        if (message.type === 'ready') {
+          slot.loaded = true;
+          resolve(message.info);
+          this.#pump();
+        } else if (message.type === 'failed') reject(deserializeError(message.error));
+        else this.#finish(slot, message);
+      });
+      worker.on('error', (error) => {
+        const failure = new ScoreError(`A scoring worker crashed: ${error.message}`, { code: 'WORKER_FAILED', cause: error });
+        reject(failure);
+        this.#fail(slot, worker, failure);
+      });
+      worker.on('exit', (code) => {
+        const failure = new ScoreError(`A scoring worker exited (code ${code}).`, { code: 'WORKER_FAILED' });
+        reject(failure);
+        if (!this.#disposed) this.#fail(slot, worker, failure);
+      });
+    });
   }
 
   /** Resolves with each worker's `ready` info once every worker has loaded; rejects with the first load error. */
@@ -152,7 +184,7 @@ export class WorkerPool {
 
   /** Jobs finished, cancelled, queued and running. */
   get stats(): WorkerPoolStats {
-    return { completed: this.#completed, cancelled: this.#cancelled, queued: this.#queue.length, running: this.#slots.filter((slot) => slot.job).length };
+    return { completed: this.#completed, cancelled: this.#cancelled, queued: this.#queue.length, running: this.#slots.filter((slot) => slot.job).length, restarts: this.#restarts };
   }
 
   /** Runs `op` with `payload` (structured-cloned) in the next free worker. */
@@ -199,7 +231,7 @@ export class WorkerPool {
   #pump(): void {
     for (const slot of this.#slots) {
       if (this.#queue.length === 0) return;
-      if (!slot.alive || slot.job) continue;
+      if (!slot.alive || !slot.loaded || slot.job) continue;
       const job = this.#queue.shift()!;
       if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
       slot.job = job;
@@ -217,12 +249,21 @@ export class WorkerPool {
     this.#pump();
   }
 
-  #fail(slot: Slot, failure: ScoreError): void {
-    if (!slot.alive) return;
+  #fail(slot: Slot, worker: Worker, failure: ScoreError): void {
+    // A replaced worker's late events, or a second event (error then exit) of the same death.
+    if (slot.worker !== worker || !slot.alive) return;
     slot.alive = false;
-    this.#logger.error('a scoring worker stopped', { error: failure.message });
     slot.job?.reject(failure);
     slot.job = undefined;
+    if (!this.#disposed && slot.loaded && this.#restarts < this.#maxRestarts) {
+      this.#restarts += 1;
+      this.#logger.error('a scoring worker stopped; starting a replacement', { error: failure.message, restarts: this.#restarts, maxRestarts: this.#maxRestarts });
+      this.#start(slot).catch((error: unknown) => {
+        this.#logger.error('a replacement scoring worker failed to load', { error: error instanceof Error ? error.message : String(error) });
+      });
+      return;
+    }
+    this.#logger.error('a scoring worker stopped', { error: failure.message });
     if (this.#slots.every((other) => !other.alive)) {
       this.#failure = failure;
       for (const job of this.#queue.splice(0)) job.reject(failure);
