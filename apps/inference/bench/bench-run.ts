@@ -1,8 +1,11 @@
-// Shared set-up of the inference benches (rank-bench, soak-bench): a run folder and a free port.
+// Shared set-up of the inference benches (rank-bench, soak-bench, healthz-bench): a run folder, a free
+// port, the score-serve child process, percentiles.
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import { writeTinyLlamaGguf } from '@score/llm-clients';
 
@@ -35,4 +38,47 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** A `score-serve` child process started by {@link startScoreServe}. */
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** Resolves with the exit code (128 when killed by a signal). */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts the real `score-serve` entry (src/main.ts through tsx) on 127.0.0.1 and a free port with
+ * `flags` after `--run`, `--llm`, `--host` and `--port`, and waits until /readyz answers 200 (at most
+ * 10 minutes). The child's stderr goes to this process's stderr.
+ */
+export async function startScoreServe(runDir: string, llm: string, flags: readonly string[]): Promise<ServeProcess> {
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), ...flags], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve((exitCode = signal ? 128 : code))));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = performance.now() + 600_000;
+  while (performance.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`score-serve exited with code ${exitCode} before it was ready.`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url, exited };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error('score-serve was not ready within 10 minutes.');
+}
+
+/** The p-th percentile (0-100, nearest rank) of ascending `sorted` samples; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }

@@ -6,14 +6,12 @@
 //
 // Flags: --run DIR, --llm SPEC, --candidates N (100), --repeats N (20), --workers N (server default),
 // --llm-threads N (1). The server is the real `score-serve` entry in a child process on 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@score/data';
-import { freePort, prepareBenchRun } from './bench-run';
+import { percentile as percentileOfSorted, prepareBenchRun, startScoreServe, type ServeProcess } from './bench-run';
 
 const { values } = parseArgs({
   options: {
@@ -28,29 +26,9 @@ const { values } = parseArgs({
 const candidatesPerUser = Number(values.candidates);
 const repeats = Number(values.repeats);
 
-async function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const port = await freePort();
+function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<ServeProcess> {
   const workers = values.workers === undefined ? [] : ['--workers', values.workers];
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), '--llm-threads', values['llm-threads']!, '--timeout-ms', '120000', '--log-level', 'error', ...workers, ...extraFlags],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  let exitCode: number | null | undefined;
-  child.once('exit', (code) => (exitCode = code));
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 2400; attempt += 1) {
-    if (exitCode !== undefined) throw new Error(`score-serve exited with code ${exitCode} before it was ready.`);
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error('score-serve was not ready within 10 minutes.');
+  return startScoreServe(runDir, llm, ['--llm-threads', values['llm-threads']!, '--timeout-ms', '120000', '--log-level', 'error', ...workers, ...extraFlags]);
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -60,10 +38,7 @@ async function post(url: string, body: unknown): Promise<unknown> {
   return parsed;
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
+const percentile = (values: readonly number[], p: number) => percentileOfSorted([...values].sort((a, b) => a - b), p);
 
 const { runDir, llm, extraFlags, cleanup } = await prepareBenchRun('score-rank-bench-', values.run, values.llm);
 const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);

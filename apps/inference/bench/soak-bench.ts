@@ -12,14 +12,12 @@
 // The server runs as a child process (the real `score-serve` entry) listening on 127.0.0.1 only;
 // RSS is read from /proc/<pid>/status. Exits 1 when the server crashed, a status was wrong, a
 // connection failed or RSS grew 10% or more.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadDataset } from '@score/data';
-import { freePort, prepareBenchRun } from './bench-run';
+import { percentile, prepareBenchRun, startScoreServe, type ServeProcess } from './bench-run';
 
 const { values } = parseArgs({
   options: {
@@ -47,34 +45,9 @@ const warmupFraction = Number(values['warmup-fraction']);
 const BODY_LIMIT = 65_536;
 
 /** Starts score-serve at warn level (no per-request log lines) and waits until /readyz answers 200. */
-async function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<ServeProcess> {
   const workers = values.workers === undefined ? [] : ['--workers', values.workers];
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@score/source', '--import', 'tsx', main,
-      '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), '--llm-threads', values['llm-threads']!,
-      '--body-limit', String(BODY_LIMIT), '--timeout-ms', '30000', '--log-level', 'warn', ...workers, ...extraFlags,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve((exitCode = signal ? 128 : code))));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = performance.now() + 600_000;
-  while (performance.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`score-serve exited with code ${exitCode} before it was ready.`);
-    try {
-      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url, exited };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGKILL');
-  throw new Error('score-serve was not ready within 10 minutes.');
+  return startScoreServe(runDir, llm, ['--llm-threads', values['llm-threads']!, '--body-limit', String(BODY_LIMIT), '--timeout-ms', '30000', '--log-level', 'warn', ...workers, ...extraFlags]);
 }
 
 function rssMiB(pid: number): number {
@@ -92,10 +65,6 @@ interface RequestKind {
   readonly build: (pick: <T>(values: readonly T[]) => T) => { method: 'GET' | 'POST'; path: string; body?: string; contentType?: string };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 const { runDir, llm, extraFlags, cleanup } = await prepareBenchRun('score-soak-bench-', values.run, values.llm);
 const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);

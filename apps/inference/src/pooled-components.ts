@@ -14,6 +14,8 @@ export interface ScoringWorkerData {
   readonly llmOverrides?: LanguageModelOverrides;
   /** Whether each worker loads the language model (only the in-process one: see {@link loadPooledRunComponents}). */
   readonly languageModel: boolean;
+  /** Nice steps each worker thread lowers its CPU priority by (Linux), so the event loop stays responsive. @defaultValue 10 */
+  readonly nice?: number;
 }
 
 /** Options of {@link loadPooledRunComponents}. */
@@ -23,6 +25,8 @@ export interface LoadPooledRunComponentsOptions extends Omit<LoadRunComponentsOp
    * @defaultValue the machine's cores (`os.availableParallelism()`)
    */
   readonly workers?: number;
+  /** Nice steps each worker thread lowers its CPU priority by (Linux), so the event loop stays responsive. @defaultValue 10 */
+  readonly workerNice?: number;
 }
 
 /** Run components whose work runs on a {@link WorkerPool}, and the pool. */
@@ -56,7 +60,7 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   const logger = options.logger ?? silentLogger;
   const dataset = await loadRunDataset(options.runDir);
   const languageModelInWorkers = llm === 'inprocess';
-  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
+  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, nice: options.workerNice ?? 10, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
   const entry = new URL(import.meta.url.endsWith('.ts') ? './scoring-worker.ts' : './scoring-worker.js', import.meta.url);
   const pool = new WorkerPool({ entry, size: workers, workerData, logger });
   let info: { retriever: string; reranker: string; provider?: string; modelId?: string };

@@ -62,6 +62,13 @@ export interface RunScoringServiceOptions extends LoadRunComponentsOptions, Scor
    */
   readonly workers?: number;
   /**
+   * Nice steps (0 to 19) by which each worker thread lowers its CPU priority (Linux, where a nice
+   * value is per thread), so that the event loop gets a core back at once while every worker
+   * scores: `/healthz` and new requests are answered between batches, not after them.
+   * @defaultValue 10
+   */
+  readonly workerNice?: number;
+  /**
    * How the run's artifacts are checked against `manifest.json` before loading: "size" (existence
    * and size) or "hash" (also sha256; reads every file). See {@link checkRunFolder}.
    * @defaultValue "size"
@@ -287,9 +294,11 @@ export function createScoringService(components: RunComponents, options: Scoring
 export async function createRunScoringService(options: RunScoringServiceOptions): Promise<RunScoringService> {
   const workers = options.workers ?? 0;
   if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InvalidOptionError('workers', `must be an integer from 0 to 256, got ${workers}.`, workers);
+  const workerNice = options.workerNice ?? 10;
+  if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) throw new InvalidOptionError('workerNice', `must be an integer from 0 to 19, got ${workerNice}.`, workerNice);
   if (workers > 0 && options.loaders) throw new InvalidOptionError('workers', 'must be 0 with custom loaders (functions cannot be sent to worker threads).', workers);
   await checkRunFolder(options.runDir, { verify: options.verify, logger: options.logger, defaultRetriever: !options.loaders?.retriever, defaultReranker: !options.loaders?.reranker });
-  const components = workers > 0 ? await loadPooledRunComponents({ ...options, workers }) : await loadRunComponents(options);
+  const components = workers > 0 ? await loadPooledRunComponents({ ...options, workers, workerNice }) : await loadRunComponents(options);
   const lmInWorkers = 'languageModelInWorkers' in components && components.languageModelInWorkers === true;
   try {
     const run = readRunPromptSettings(options.runDir);

@@ -6,7 +6,7 @@ import type { RerankCandidate, RetrievalTarget } from '@score/core';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { loadRunComponents, loadRunRetrievalComponents, type RunComponents } from './run-components';
 import type { ScoringWorkerData } from './pooled-components';
-import { serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
+import { lowerThreadPriority, serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
 
 const port = parentPort!;
 const data = workerData as ScoringWorkerData;
@@ -26,6 +26,9 @@ async function runJob(components: WorkerComponents, op: string, payload: unknown
   if (op === 'score' && components.languageModel) return components.languageModel.scoreYesNo(payload as string[]);
   throw new Error(`unknown job "${op}"`);
 }
+
+// Below the event loop's priority, before any model (and any native thread pool) starts.
+lowerThreadPriority(data.nice ?? 10);
 
 let components: WorkerComponents | undefined;
 try {

@@ -33,6 +33,8 @@ export interface ServeFlags extends ServiceFlags {
    * @defaultValue the machine's cores
    */
   readonly workers?: number;
+  /** `--worker-nice`: nice steps by which worker threads lower their CPU priority (Linux). @defaultValue 10 */
+  readonly workerNice?: number;
   /** `--verify`: how artifacts are checked against manifest.json at load ("size" or "hash"). @defaultValue "size" */
   readonly verify?: 'size' | 'hash';
   /**
@@ -90,6 +92,7 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
     ks: flags.ks,
     // A retriever loader for --index-uri is a function, which worker threads cannot receive.
     workers: options.loaders || flags.indexUri !== undefined ? 0 : (flags.workers ?? os.availableParallelism()),
+    workerNice: flags.workerNice,
     verify: flags.verify ?? 'size',
     batching: { maxBatchSize: flags.batchSize, windowMs: flags.batchWindowMs, onBatch: metrics.observeLmBatch },
     logger,
@@ -139,6 +142,7 @@ export function createServeProgram(options: ServeProgramOptions = {}): Command {
     .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .option('--llm-sequences <n>', 'llama.cpp sequences evaluated in parallel', integerFlag('--llm-sequences', 1))
     .option('--workers <n>', 'worker threads for retrieval and scoring, each with its own models (0 = on the event loop; default: the cores)', integerFlag('--workers', 0, 256))
+    .option('--worker-nice <n>', 'nice steps by which worker threads lower their CPU priority (Linux), so the event loop answers /healthz while they score', integerFlag('--worker-nice', 0, 19), 10)
     .addOption(new Option('--verify <mode>', "check the run's artifacts against manifest.json at load: size, or hash (sha256; reads every file)").choices(['size', 'hash']).default('size'))
     .option('--index-uri <uri>', "CAR's LanceDB index location instead of RUN/car/index: a folder or s3://, gs://, az:// (credentials from AWS_* etc. in the environment; runs with --workers 0)")
     .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))

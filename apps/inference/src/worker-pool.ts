@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
@@ -268,6 +270,31 @@ export class WorkerPool {
       this.#failure = failure;
       for (const job of this.#queue.splice(0)) job.reject(failure);
     }
+  }
+}
+
+/**
+ * Lowers the calling thread's CPU priority by `nice` steps (Linux: a nice value is per thread, and
+ * threads started later, such as a native library's thread pool, inherit it), so that the
+ * server's event loop wins the cores back at once while workers score: `/healthz` and request
+ * parsing stay fast when every core runs a batch. Returns the thread's new nice value, or
+ * `undefined` where the platform has no per-thread priority (the call then changes nothing).
+ */
+export function lowerThreadPriority(nice: number): number | undefined {
+  let threadId: number;
+  try {
+    // "PID/task/TID" on Linux.
+    threadId = Number.parseInt(fs.readlinkSync('/proc/thread-self').split('/').at(-1) ?? '', 10);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(threadId)) return undefined;
+  try {
+    const current = os.getPriority(threadId);
+    os.setPriority(threadId, Math.min(19, current + nice));
+    return os.getPriority(threadId);
+  } catch {
+    return undefined;
   }
 }
 
