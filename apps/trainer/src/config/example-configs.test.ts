@@ -28,8 +28,8 @@ describe('the example configs in configs/', () => {
     expect(config.crm).toMatchObject({ hiddenSize: 64, learningRate: 0.01, weightDecay: 0.0001, batchSize: 1024, neighbours: 5 });
     expect(config.car).toMatchObject({ tau: 0.1, batchSize: 16, retrieved: 10 });
     expect(config.sare).toMatchObject({ tau: 0.02, negativeThreshold: 5, negatives: 3, kept: 2 });
-    expect(config.rec.model).toEqual({ base: 'models/Llama-3.1-8B-Instruct', lora: { rank: 8, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } });
-    expect(config.assess).toMatchObject({ sample: 10000, llm: 'openai:https://open.bigmodel.cn/api/paas/v4#glm-4-plus' });
+    expect(config.rec.model).toEqual({ base: 'model:smollm2-135m-instruct', lora: { rank: 8, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] }, topBlocks: 4 });
+    expect(config.assess).toMatchObject({ sample: 10000, llm: 'llamacpp:model:smollm2-135m-instruct' });
   });
 
   it('the paper configs score whole splits and retrain at every sweep point; the demo samples and says so', () => {
