@@ -273,6 +273,16 @@ const recSection = section({
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM neighbours), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
 });
 
+// Zero-shot rows (issue 17, point 2): the pretrained LLM scoring P^b and P^s without tuning.
+const zeroShotSection = section({
+  llm: z
+    .string()
+    .regex(LLM_BACKEND_PATTERN, { error: `must be a backend spec ${LLM_BACKEND_FORMS}` })
+    .describe(`The pretrained LLM that scores the prompts without any tuning, ${LLM_BACKEND_FORMS}; e.g. llamacpp:model:smollm2-135m-instruct (paper: the untuned Llama-3.1-8B-Instruct).`),
+  variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'score']).describe('Prompt variants the untuned LLM scores, each at the main K_e/K_s: basic (P^b), cf, base, car, score (P^s of full SCoRe). Each gives a row "zero-shot-<variant>" with the same paired intervals and differences as the tuned rows.'),
+  threads: nonNegativeInt().optional().describe('CPU threads of a "llamacpp:" zeroShot.llm (0 = every core). Default: llama.cpp\'s (every core).'),
+});
+
 const evalSection = section({
   split: z.enum(['valid', 'test']).default('test').describe('Split the final metrics are computed on.'),
   retrievedSweep: z.array(positiveInt()).min(1).default([5, 10, 15, 20]).describe('K_e values of the sensitivity sweep (paper Fig. 4: 5..20).'),
@@ -282,6 +292,7 @@ const evalSection = section({
   bootstrapSamples: positiveInt().default(1000).describe('Resamples of the paired bootstrap over users behind every interval: each draws as many users as the scored rows hold, with replacement, the same users for every model (seeded by run.seed).'),
   confidence: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the percentile intervals of AUC, UAUC and the differences between models; a difference counts as real only when its interval excludes zero.'),
   retrainSweeps: z.boolean().default(false).describe('Tune a full-SCoRe LM at every K_e/K_s sweep point (as the paper does; the rec stage trains them), instead of scoring the LM tuned at (car.retrieved, K_s) with other K_e/K_s. The paper configs set true; false is cheaper, and the report then says "scored without retraining".'),
+  zeroShot: zeroShotSection.optional().describe('Also score the prompts with a pretrained LLM without tuning (the paper\'s starting point), beside the tuned variants: rows "zero-shot-basic", "zero-shot-score", ... with intervals and paired differences (to the tuned P^b and SCoRe, and the zero-shot P^s rows to the zero-shot P^b). Default: off.'),
 });
 
 /**

@@ -26,6 +26,7 @@ describe('the real-data configs use registry models where the paper uses pretrai
       'assess.embedder': registryName(config.assess.embedder),
       'sare.encoder': registryName(config.sare.encoder),
       'rec.model.base': typeof rec === 'object' ? registryName(rec.base) : undefined,
+      'eval.zeroShot.llm': registryName(config.eval.zeroShot?.llm),
     };
     expect(names).toEqual({
       'car.encoder': 'all-minilm-l6-v2',
@@ -33,6 +34,7 @@ describe('the real-data configs use registry models where the paper uses pretrai
       'assess.embedder': 'all-minilm-l6-v2',
       'sare.encoder': 'all-minilm-l6-v2',
       'rec.model.base': 'smollm2-135m-instruct',
+      'eval.zeroShot.llm': 'smollm2-135m-instruct',
     });
     for (const model of Object.values(names)) expect(known).toContain(model);
     // The encoders are fine-tuned (bert:), the assessor runs in llama.cpp, the rec LM is LoRA-tuned on the top blocks.

@@ -120,7 +120,8 @@ export function compareWithPaper(metrics: EvaluationMetrics): OrderingFinding[] 
     ['Full SCoRe > SCoRe-base (untuned retriever)', 'Fig. 3', MODEL_IDS.score, MODEL_IDS.scoreBase],
     ['Full SCoRe > CAR without SARE', 'Fig. 3', MODEL_IDS.score, MODEL_IDS.scoreNoSare],
   ];
-  const llms = metrics.models.filter((model) => model.family === 'llm');
+  // The paper's orderings are about tuned LMs; zero-shot rows (eval.zeroShot) stay out of them.
+  const llms = metrics.models.filter((model) => model.family === 'llm' && model.tuning === undefined);
   const baselines = metrics.models.filter((model) => model.family === 'baseline');
   for (const metric of ['auc', 'uauc'] as const) {
     for (const [claim, source, higher, lower] of pairs) findings.push(pairFinding(metrics, claim, source, metric, higher, lower));

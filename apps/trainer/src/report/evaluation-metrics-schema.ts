@@ -18,6 +18,7 @@ const modelSchema = z.strictObject({
   prompt: z.enum(['none', 'basic', 'ci']),
   retriever: z.enum(['cf', 'base', 'car']).optional(),
   reranker: z.enum(['sare', 'none']).optional(),
+  tuning: z.literal('zero-shot').optional(),
   auc: probability,
   uauc: probability,
   uaucUsers: count,

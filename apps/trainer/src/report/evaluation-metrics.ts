@@ -29,6 +29,8 @@ export interface ModelMetrics {
   readonly retriever?: 'cf' | 'base' | 'car';
   /** Whether SARE reranked the retrieved users. */
   readonly reranker?: 'sare' | 'none';
+  /** "zero-shot": a pretrained LLM scoring the prompt without any tuning (`eval.zeroShot`); absent for tuned LMs and baselines. */
+  readonly tuning?: 'zero-shot';
   /** AUC over every row of the split. */
   readonly auc: number;
   /** Unweighted mean over users of the per-user AUC, users with one class skipped (method.md, Metrics). */

@@ -56,5 +56,5 @@ export function bestPoint(points: readonly SweepPoint[], metric: 'auc' | 'uauc')
 
 /** The models of the ablation (Fig. 3): the LM with P^s, whatever filled it. */
 export function ablationModels(models: readonly ModelMetrics[]): ModelMetrics[] {
-  return models.filter((model) => model.family === 'llm' && model.prompt === 'ci');
+  return models.filter((model) => model.family === 'llm' && model.prompt === 'ci' && model.tuning === undefined);
 }

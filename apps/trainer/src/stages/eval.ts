@@ -37,6 +37,7 @@ import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents } from './rec-components';
 import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
+import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
 
 const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' | 'label' | 'prompt' | 'retriever' | 'reranker'>>> = {
   basic: { id: MODEL_IDS.basicPrompt, label: 'LM with P^b (no CI, TALLRec-like)', prompt: 'basic' },
@@ -113,7 +114,8 @@ function withIntervals(
   const references = [MODEL_IDS.basicPrompt, MODEL_IDS.score].filter((id) => scores.has(id));
   const differences = models
     .filter((model) => model.family === 'llm')
-    .flatMap((model) => references.filter((reference) => reference !== model.id).map((reference) => [model.id, reference] as const));
+    .flatMap((model): (readonly [string, string])[] => references.filter((reference) => reference !== model.id).map((reference) => [model.id, reference] as const))
+    .concat(zeroShotDifferences(models));
   const result = pairedUserBootstrap(
     { userIds: rows.map((row) => row.userId), labels: rows.map((row) => row.label), models: ids.map((id) => ({ id, scores: scores.get(id)! })), differences },
     options,
@@ -258,6 +260,12 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
         if (!backend) await lm.dispose();
       }
     }
+    // eval.zeroShot: the pretrained LLM scores the same rows' prompts without tuning.
+    const mainSpec = (variant: PromptVariantId) => specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
+    for (const row of await scoreZeroShot(context, { mainSpec, score: async (spec, lm) => (({ fallback: _fallback, ...rest }) => rest)(await scorePromptSet(context, dataset, rows, spec, lm, components, cache, clock)) })) {
+      scores.set(row.model.id, row.scores);
+      models.push(row.model);
+    }
   } finally {
     await components.dispose();
     await backend?.dispose();
@@ -290,6 +298,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
       : `The K_e and K_s sweeps are scored without retraining: the full-SCoRe LM tuned at K_e ${car.retrieved}, K_s ${kept} scores every point (eval.retrainSweeps is off; the paper retrains).`,
     ...(assessReport?.assessor?.metadataFallback ? [`Self-assessments: ${assessReport.assessor.description}`] : []),
     `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
+    ...(evaluation.zeroShot ? [`Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`] : []),
   ];
   const metrics: EvaluationMetrics = {
     formatVersion: 1,
