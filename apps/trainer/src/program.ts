@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type CommandContextOptions, createCommandContext, type GlobalFlags } from './cli/command-context';
 import { registerDemoCommand } from './commands/demo';
+import { registerExportCommand } from './commands/export';
 import { registerModelsCommand } from './commands/models';
 import { registerPrepareCommand } from './commands/prepare';
 import { registerReportCommand } from './commands/report';
@@ -47,5 +48,6 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
   registerReportCommand(program, contextFor);
   registerConfigCommand(program, contextFor);
   registerModelsCommand(program, contextFor);
+  registerExportCommand(program, contextFor);
   return program;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createScratchRecLm, saveLlamaCheckpoint } from '@score/rec-lm';
+import { createScratchRecLm, loadRecLm, saveLlamaCheckpoint } from '@score/rec-lm';
+import { readSafetensors } from '@score/tfjs-runtime';
 import { trainTokenizer } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
@@ -42,5 +43,35 @@ describe('the rec stage with rec.model { base, lora }', () => {
     const metrics = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
     expect(metrics.models.map((model: { id: string }) => model.id)).toEqual(['popularity', 'sasrec', 'llm-basic', 'score']);
     expect(metrics.notes.join(' ')).toContain('with LoRA adapters (rank 4)');
+
+    // The GPU route (issue 17, point 4): `score-train export` writes the chat JSONL tuning sets and
+    // the adapters in PEFT layout, and an exported adapter loads back with identical logits.
+    const out = path.join(root, 'export');
+    await runCli(['export', run, '--out', out, '--quiet']);
+    const settings = JSON.parse(fs.readFileSync(path.join(out, 'lora.json'), 'utf8'));
+    expect(settings).toMatchObject({ base, lora: { r: 4, lora_alpha: 8, lora_dropout: 0.1, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, training: { learning_rate: 1e-4, epochs: 1, batch_size: 8 } });
+    expect(settings.variants.map((variant: { name: string }) => variant.name)).toEqual(['basic', 'score']);
+    const prompts = fs.readFileSync(path.join(run, 'rec', 'prompts', 'basic', 'train.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = fs.readFileSync(path.join(out, 'basic', 'train.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(30);
+    expect(lines[0]).toEqual({ messages: [{ role: 'user', content: prompts[0].prompt }, { role: 'assistant', content: prompts[0].label === 1 ? 'Yes' : 'No' }], label: prompts[0].label });
+    const exported = path.join(out, 'score', 'adapter');
+    expect(fs.readFileSync(path.join(exported, 'adapter_model.safetensors'))).toEqual(fs.readFileSync(path.join(run, 'rec', 'models', 'score', 'adapter_model.safetensors')));
+    expect([...readSafetensors(path.join(exported, 'adapter_model.safetensors')).tensors.keys()]).toContain('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
+    const prompt = lines[1].messages[0].content;
+    const score = async (adapterDir?: string) => {
+      const model = await loadRecLm({ base, maxPromptTokens: 1508, ...(adapterDir ? { adapterDir } : {}) });
+      try {
+        return (await model.scoreYesNo([prompt]))[0]!;
+      } finally {
+        await model.dispose();
+      }
+    };
+    const fromExport = await score(exported);
+    const fromRun = await score(path.join(run, 'rec', 'models', 'score'));
+    expect(fromExport.yesLogit).toBe(fromRun.yesLogit);
+    expect(fromExport.noLogit).toBe(fromRun.noLogit);
+    // The adapter was tuned: the base alone scores differently.
+    expect((await score()).yesLogit - (await score()).noLogit).not.toBe(fromExport.yesLogit - fromExport.noLogit);
   }, 300_000);
 });
