@@ -28,3 +28,4 @@ export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { dequantizeGgml } from './dequantize-ggml';
 export { readGgufTensor } from './read-gguf-tensor';
 export type { GgufTensorValues } from './read-gguf-tensor';
+export { hasVariantPlaceholder, llmSpecForVariant, VARIANT_PLACEHOLDER } from './variant-llm-spec';

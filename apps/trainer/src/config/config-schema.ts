@@ -292,6 +292,8 @@ const evalSection = section({
   bootstrapSamples: positiveInt().default(1000).describe('Resamples of the paired bootstrap over users behind every interval: each draws as many users as the scored rows hold, with replacement, the same users for every model (seeded by run.seed).'),
   confidence: z.number().gt(0).lt(1).default(0.95).describe('Coverage of the percentile intervals of AUC, UAUC and the differences between models; a difference counts as real only when its interval excludes zero.'),
   retrainSweeps: z.boolean().default(false).describe('Tune a full-SCoRe LM at every K_e/K_s sweep point (as the paper does; the rec stage trains them), instead of scoring the LM tuned at (car.retrieved, K_s) with other K_e/K_s. The paper configs set true; false is cheaper, and the report then says "scored without retraining".'),
+  // The GPU route (issue 17, point 4): adapters tuned elsewhere.
+  adapters: nonEmptyString().optional().describe('A folder in the layout of `score-train export` (<dir>/<variant>/adapter, PEFT adapter_config.json + adapter_model.safetensors; sweep points as <dir>/score-k<K_e>-s<K_s>/adapter) whose LoRA adapters the eval stage scores instead of the rec stage\'s, e.g. adapters tuned on a GPU by tools/peft/train_lora.py. Needs rec.model { base, lora } with the same base. Default: the rec stage\'s adapters.'),
   zeroShot: zeroShotSection.optional().describe('Also score the prompts with a pretrained LLM without tuning (the paper\'s starting point), beside the tuned variants: rows "zero-shot-basic", "zero-shot-score", ... with intervals and paired differences (to the tuned P^b and SCoRe, and the zero-shot P^s rows to the zero-shot P^b). Default: off.'),
 });
 

@@ -4,6 +4,7 @@ import type { LanguageModel, Row } from '@score/core';
 import { itemPopularityScores, loadRecommender } from '@score/crm-sasrec';
 import { computeStatistics, loadDataset, type PreparedDataset } from '@score/data';
 import { type BootstrapEstimate, evaluateCtr, pairedUserBootstrap } from '@score/metrics';
+import { hasVariantPlaceholder, llmSpecForVariant } from '@score/llm-clients';
 import { InProcessLanguageModel, loadHuggingFaceRecLm, loadRecLm } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
@@ -38,6 +39,7 @@ import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents } from './rec-components';
 import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
 import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
+import { externalAdapterDir } from './external-adapters';
 
 const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' | 'label' | 'prompt' | 'retriever' | 'reranker'>>> = {
   basic: { id: MODEL_IDS.basicPrompt, label: 'LM with P^b (no CI, TALLRec-like)', prompt: 'basic' },
@@ -210,13 +212,17 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   };
   const cache = new RetrievalCache();
   const backendSpec = scoringBackend(context);
-  const backend = backendSpec ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
+  // A spec with {variant} (vllm:URL#score-{variant}) names one model per variant: one LoRA adapter each on one server.
+  const perVariant = backendSpec !== undefined && hasVariantPlaceholder(backendSpec);
+  const backend = backendSpec && !perVariant ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
       ? await loadRecLm({ base: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
       : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
-  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await openDir(recModelDir(context.stageDir('rec'), variant)));
+  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
+    backend ??
+    (perVariant ? await openCachedLanguageModel(llmSpecForVariant(backendSpec!, variant), context.runDir) : await openDir(externalAdapterDir(context, variant) ?? recModelDir(context.stageDir('rec'), variant)));
   const retrainedSweeps = retrainedSweepSpecs(context);
   // Same condition as retrainedSweepSpecs: the sweeps are retrained whenever the rec stage tuned the sweep LMs.
   const retrained = evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score');
@@ -239,7 +245,7 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
             if (spec === main) point = { ...metrics, scores: variantScores };
             else if (retrainedSweeps.some((candidate) => candidate.retrieved === spec.retrieved && candidate.kept === spec.kept)) {
               // eval.retrainSweeps: the LM tuned at this very point (rec/models/score-k<K_e>-s<K_s>).
-              const pointLm = await openDir(sweepModelDir(context.stageDir('rec'), spec));
+              const pointLm = await openDir(externalAdapterDir(context, path.basename(sweepModelDir(context.stageDir('rec'), spec))) ?? sweepModelDir(context.stageDir('rec'), spec));
               try {
                 point = await scorePromptSet(context, dataset, rows, spec, pointLm, components, cache, clock);
               } finally {

@@ -73,5 +73,18 @@ describe('the rec stage with rec.model { base, lora }', () => {
     expect(fromExport.noLogit).toBe(fromRun.noLogit);
     // The adapter was tuned: the base alone scores differently.
     expect((await score()).yesLogit - (await score()).noLogit).not.toBe(fromExport.yesLogit - fromExport.noLogit);
+
+    // eval.adapters: the eval stage scores the exported adapters (as tools/peft/train_lora.py fills
+    // them) instead of the rec stage's; the same adapters give the same figures.
+    await runCli(['run', '--run-dir', run, ...sets, '--set', `eval.adapters=${out}`, '--quiet']);
+    const again = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
+    expect(again.configHash).not.toBe(metrics.configHash);
+    for (const id of ['llm-basic', 'score']) {
+      const find = (figures: { models: { id: string; auc: number; uauc: number }[] }) => figures.models.find((model) => model.id === id)!;
+      expect(find(again).auc).toBe(find(metrics).auc);
+      expect(find(again).uauc).toBe(find(metrics).uauc);
+    }
+    fs.rmSync(path.join(out, 'score', 'adapter', 'adapter_config.json'));
+    await expect(runCli(['run', '--run-dir', run, ...sets, '--set', `eval.adapters=${out}`, '--set', 'eval.bootstrapSamples=999', '--quiet'])).rejects.toThrow(/adapter_config\.json/);
   }, 300_000);
 });
