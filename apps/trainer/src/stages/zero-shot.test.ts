@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { writeTinyLlamaGguf } from '@score/llm-clients';
 import { describe, expect, it } from 'vitest';
@@ -30,25 +33,47 @@ describe('zero-shot rows (eval.zeroShot)', () => {
 
   it('scores P^b and P^s with the untuned LLM beside the other rows, with paired intervals and differences', async () => {
     const root = tempDir();
-    // The tiny GGUF fixture stands in for the pretrained LLM (llama.cpp, one thread); the tuned rows
-    // are the from-scratch LM, shrunk to seconds (no pretraining, no warm-up, 30 train rows).
+    // The tuned rows come from a vLLM-style server with one LoRA adapter per variant
+    // (rec.model openai-completions:URL#score-{variant}): a local server answering in the completions
+    // format with logprobs that depend on the model name and the prompt.
+    const models: string[] = [];
+    const server = http.createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      request.on('end', () => {
+        const body = JSON.parse(text) as { model: string; prompt: string };
+        models.push(body.model);
+        const digest = createHash('sha256').update(`${body.model}\n${body.prompt}`).digest();
+        const yes = -0.05 - digest[0]! / 64;
+        const no = -0.05 - digest[1]! / 64;
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 'cmpl-1', object: 'text_completion', created: 1, model: body.model, choices: [{ text: ' Yes', index: 0, logprobs: { tokens: [' Yes'], token_logprobs: [yes], top_logprobs: [{ ' Yes': yes, ' No': no }], text_offset: [0] }, finish_reason: 'length' }], usage: { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    // The tiny GGUF fixture stands in for the pretrained LLM (llama.cpp, one thread).
     const gguf = path.join(root, 'tiny.gguf');
     await writeTinyLlamaGguf(gguf, { seed: 5, contextLength: 2048 });
     const run = path.join(root, 'run');
     const sets = setFlags([
       'data.source.kind=synthetic',
       ...TINY_PIPELINE_SETS,
-      'rec.pretrainEpochs=0',
-      'rec.warmupEpochs=0',
-      'rec.trainRows=30',
-      'rec.validRows=20',
+      `rec.model=openai-completions:${url}#score-{variant}`,
       'rec.maxHistoryItems=5',
       'rec.maxBehaviourItems=3',
       'eval.maxRows=40',
       'eval.bootstrapSamples=200',
       `eval.zeroShot={ llm: "llamacpp:${gguf}", variants: [basic, car, score], threads: 1 }`,
     ]);
-    await runCli(['run', '--run-dir', run, ...sets, '--quiet']);
+    try {
+      await runCli(['run', '--run-dir', run, ...sets, '--quiet']);
+    } finally {
+      server.close();
+    }
+    // One adapter name per variant, each asked for the 40 scored rows.
+    expect([...new Set(models)]).toEqual(['score-basic', 'score-score']);
+    expect(models.filter((model) => model === 'score-score')).toHaveLength(40);
     const metrics = await readEvaluationMetrics(path.join(run, 'eval', 'metrics.json'));
     expect(metrics.models.map((model) => model.id)).toEqual(['popularity', 'sasrec', 'llm-basic', 'score', 'zero-shot-basic', 'zero-shot-car', 'zero-shot-score']);
     const byId = new Map(metrics.models.map((model) => [model.id, model]));
