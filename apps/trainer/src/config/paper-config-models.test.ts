@@ -49,4 +49,8 @@ describe('the real-data configs use registry models where the paper uses pretrai
     // No hand-downloaded model folders are needed any more.
     expect(text).not.toMatch(/^\s*(encoder|embedder|base):\s*(bert:)?models\//m);
   });
+
+  it('an unknown model name in eval.zeroShot.llm fails when the config is loaded', () => {
+    expect(() => loadConfig({ values: { eval: { zeroShot: { llm: 'llamacpp:model:no-such-model' } } } })).toThrow(/eval\.zeroShot\.llm.*no-such-model/s);
+  });
 });

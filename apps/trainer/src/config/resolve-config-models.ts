@@ -63,6 +63,8 @@ function modelSpecs(config: ScoreConfig): { path: string; spec: string }[] {
     if (typeof value === 'string') specs.push({ path: key, spec: value });
     else if (value && typeof value === 'object' && typeof (value as { base?: unknown }).base === 'string') specs.push({ path: `${key}.base`, spec: (value as { base: string }).base });
   }
+  // The zero-shot LLM (pulled by the eval stage itself).
+  if (config.eval.zeroShot) specs.push({ path: 'eval.zeroShot.llm', spec: config.eval.zeroShot.llm });
   return specs;
 }
 
