@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 /** A run folder to serve, the `--llm` spec and extra flags it needs, and how to remove it. */
 export interface BenchRun {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateSyntheticDataset, loadDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 interface AutocannonResult {
   latency: { p50: number; p99: number; average: number; max: number };

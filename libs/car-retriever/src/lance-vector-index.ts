@@ -18,7 +18,7 @@ import {
 import { annIndexConfig, type VectorMetric } from './ann-index-config';
 import { ANN_INDEX_KINDS, resolveAnnIndexOptions, type AnnIndexKind, type AnnIndexOptions, type AnnSearchParams, type ResolvedAnnIndexOptions } from './ann-index-options';
 import { arrow } from './arrow';
-import { recallAtK } from './recall-at-k';
+import { annRecallAtK } from './ann-recall-at-k';
 import { sqlNumber, sqlString } from './sql';
 
 /**
@@ -631,7 +631,7 @@ export class LanceVectorIndex implements VectorIndex {
     return {
       k,
       queries: queries.length,
-      recall: recallAtK(approximate, exact, k),
+      recall: annRecallAtK(approximate, exact, k),
       annIndex: this.#annKind !== undefined,
       annMilliseconds: annTime / count,
       exactMilliseconds: exactTime / count,

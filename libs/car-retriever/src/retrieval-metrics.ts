@@ -2,7 +2,7 @@ import { InvalidOptionError, type ItemId, type UserId } from '@score/core';
 import { cosineTopK } from './cosine-top-k';
 import type { EmbedTexts } from './index-behaviour-corpus';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
-import { recallAtK } from './recall-at-k';
+import { annRecallAtK } from './ann-recall-at-k';
 
 /** One user's text in a retrieval corpus (a `BehaviourEntry` fits). */
 export interface CorpusText {
@@ -49,7 +49,7 @@ export function neighbourRecall(
     truth.push(topNeighbours(neighbours.get(userId), neighboursPerUser, userId));
     found.push([...(retrieved.get(userId) ?? [])]);
   }
-  return recallAtK(found, truth, options.k);
+  return annRecallAtK(found, truth, options.k);
 }
 
 /** Options of {@link futureOverlap}. */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { createLlamaCppModel, createResponseCache, withCache, writeTinyLlamaGguf } from './index';
+import { createLlamaCppModel, createResponseCache, withCache } from './index';
+import { writeTinyLlamaGguf } from './testing';
 
 it('runs the README example, which is copied verbatim into README.md', async () => {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-readme-'));

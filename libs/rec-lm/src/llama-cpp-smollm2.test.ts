@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GGML_TYPE_LAYOUTS, readGgufHeader, writeGguf } from '@score/llm-clients';
+import { readGgufHeader, writeGguf } from '@score/llm-clients';
+import { GGML_TYPE_LAYOUTS } from '@score/llm-clients/testing';
 import { createSeededRandom, initTensorflow } from '@score/tfjs-runtime';
 import { getLlama, type Llama, type LlamaModel as LlamaCppModel, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

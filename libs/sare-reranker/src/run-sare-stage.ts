@@ -69,7 +69,7 @@ export interface SareEvaluation {
 }
 
 /** `<runDir>/sare/report.json`, also returned by {@link runSareStage} (with the reranker). */
-export interface SareStageReport {
+export interface SareStageResult {
   readonly stage: 'sare';
   /** The reranker's `modelId`. */
   readonly modelId: string;
@@ -98,7 +98,7 @@ export interface SareStageReport {
  * NDCG@K_s and Kendall's tau against O for CAR's order, the untrained and the trained SARE, and
  * saves the reranker to `<runDir>/sare/` (with `report.json`).
  */
-export async function runSareStage(options: SareStageOptions): Promise<SareStageReport & { readonly reranker: SareReranker }> {
+export async function runSareStage(options: SareStageOptions): Promise<SareStageResult & { readonly reranker: SareReranker }> {
   checkObject('options', options);
   const runDir = stringOption('runDir', options.runDir);
   const holdoutFraction = numberOption('holdoutFraction', options.holdoutFraction, 0.2, 0, 1, true);
@@ -150,7 +150,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     sare: meanOrderAgreement((await reranker.orderExamples(set)).map((predicted, i) => ({ predicted, reference: set[i].candidates.map((candidate) => candidate.id) })), topK),
   });
   const folder = options.outputDir ?? path.join(runDir, SARE_FOLDER);
-  const report: SareStageReport = {
+  const report: SareStageResult = {
     stage: 'sare',
     modelId: reranker.modelId,
     encoder: { modelId: encoder.modelId, architecture: encoder.architecture, dimensions: encoder.dimensions },

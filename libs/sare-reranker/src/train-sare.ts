@@ -98,7 +98,7 @@ export interface SareTrainingSettings {
 }
 
 /** What {@link trainSare} returns. */
-export interface TrainSareReport {
+export interface SareTrainingReport {
   /** The reranker over the trained encoder. */
   readonly reranker: SareReranker;
   /** The shared loop's report (epochs, best epoch, per-epoch loss and validation NDCG). */
@@ -121,7 +121,7 @@ export interface TrainSareReport {
  * held-out examples. A batch with more than `gradientChunkTexts` texts is embedded a few texts at a
  * time by gradient caching (the same loss and gradients, bounded memory).
  */
-export async function trainSare(options: TrainSareOptions): Promise<TrainSareReport> {
+export async function trainSare(options: TrainSareOptions): Promise<SareTrainingReport> {
   checkObject('options', options);
   checkMethods('encoder', options.encoder, ['embedTensor', 'tokenize', 'embed'], 'a trainable text encoder from @score/text-encoders');
   checkExamples('examples', options.examples);

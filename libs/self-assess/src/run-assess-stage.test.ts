@@ -6,7 +6,7 @@ import { basicPrompt } from '@score/prompt-kit';
 import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
 import { describe, expect, it } from 'vitest';
 import { createMetadataAssessor } from './metadata-assessor';
-import { type AssessStageReport, type RankingRecord, runAssessStage } from './run-assess-stage';
+import { type AssessStageResult, type RankingRecord, runAssessStage } from './run-assess-stage';
 import { sampleAssessmentPairs } from './sample-assessment-pairs';
 import { createCoLikeRetriever } from './test-fixtures/co-like-retriever';
 import { makeTempDir } from './test-fixtures/tiny-dataset';
@@ -30,7 +30,7 @@ describe('runAssessStage', () => {
     expect(report.assessor.source).toBe('metadata');
     expect(report.assessor.metadataFallback).toBe(true);
     expect(report.assessor.description).toMatch(/^Metadata fallback \(no LLM\)/);
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as AssessStageReport).toEqual(report);
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as AssessStageResult).toEqual(report);
 
     const rankings = fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RankingRecord);
     const pairs = sampleAssessmentPairs(dataset, { sample: 8, seed: 2 });

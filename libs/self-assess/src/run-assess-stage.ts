@@ -97,7 +97,7 @@ export interface AssessStageOptions extends SampleAssessmentPairsOptions {
 }
 
 /** `<runDir>/assess/report.json`, also returned by {@link runAssessStage}. */
-export interface AssessStageReport {
+export interface AssessStageResult {
   readonly stage: 'assess';
   readonly assessor: {
     /** "metadata" or "llm:<modelId>". */
@@ -138,7 +138,7 @@ const METADATA_DESCRIPTION =
  * `rankings.jsonl` (see {@link RankingRecord}) and `report.json` (naming the assessor; the
  * metadata fallback is flagged).
  */
-export async function runAssessStage(options: AssessStageOptions): Promise<AssessStageReport> {
+export async function runAssessStage(options: AssessStageOptions): Promise<AssessStageResult> {
   checkObject('options', options);
   const runDir = stringOption('runDir', options.runDir);
   checkMethods('assessor', options.assessor, ['assess'], 'an Assessor');
@@ -201,7 +201,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   await writeLinesAtomic(rankingsFile, rankings.map((record) => JSON.stringify(record)));
 
   const metadataFallback = assessed.source === 'metadata';
-  const report: AssessStageReport = {
+  const report: AssessStageResult = {
     stage: 'assess',
     assessor: {
       source: assessed.source,

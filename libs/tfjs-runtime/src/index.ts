@@ -8,7 +8,7 @@ export { dropoutMask, seededDropout } from './dropout';
 export { embeddingLookup } from './embedding-lookup';
 export { linear } from './linear';
 export { addRow, columnSums, scaleShift } from './column-sums';
-export { resolveTrainingLoopOptions, trainModel } from './training-loop';
+export { trainModel } from './training-loop';
 export { chunkedGradients } from './chunked-gradients';
 export type { BatchGradients, GradientChunk } from './chunked-gradients';
 export type { EpochContext, EpochRecord, TrainableModel, TrainingBatch, TrainingLoopOptions, TrainingReport } from './training-loop';

@@ -3,12 +3,12 @@
  * top-k that the approximate top-k also holds, averaged over queries. Ids are compared as given
  * (use row ids when one user may own several entries).
  */
-export function recallAtK(approximate: readonly (readonly string[])[], exact: readonly (readonly string[])[], k: number): number {
+export function annRecallAtK(approximate: readonly (readonly string[])[], exact: readonly (readonly string[])[], k: number): number {
   if (approximate.length !== exact.length) {
-    throw new RangeError(`recallAtK needs one approximate list per exact list, got ${approximate.length} and ${exact.length}.`);
+    throw new RangeError(`annRecallAtK needs one approximate list per exact list, got ${approximate.length} and ${exact.length}.`);
   }
   if (!Number.isInteger(k) || k < 1) {
-    throw new RangeError(`recallAtK needs a positive integer k, got ${k}.`);
+    throw new RangeError(`annRecallAtK needs a positive integer k, got ${k}.`);
   }
   let sum = 0;
   let counted = 0;
