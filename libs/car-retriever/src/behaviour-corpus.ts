@@ -177,6 +177,9 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
   return boundaries;
 }
 
+/** Builds a BehaviourCorpus (its constructor is private); set by the class's static block. */
+let constructBehaviourCorpus: (entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) => BehaviourCorpus;
+
 /**
  * The leakage-safe behaviour corpus of CAR: per user, snapshots of d(H(u)) taken at fixed
  * boundaries, each knowing the time of its latest interaction (`asOf`).
@@ -187,6 +190,15 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
  * it is at or before `asOf`, so strictly before t), and excludes the target's id.
  */
 export class BehaviourCorpus {
+  static {
+    constructBehaviourCorpus = (entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) => new BehaviourCorpus(entries, boundaries, items, describe, maxItems);
+  }
+
+  /** The corpus of a dataset (the same as `buildBehaviourCorpus`). */
+  static build(dataset: Dataset, options: BehaviourCorpusOptions = {}): BehaviourCorpus {
+    return buildBehaviourCorpus(dataset, options);
+  }
+
   /** Every entry, grouped by user (in `Dataset.users` order), oldest snapshot first. */
   readonly entries: readonly BehaviourEntry[];
   /** The snapshot boundaries used, ascending. */
@@ -198,7 +210,7 @@ export class BehaviourCorpus {
   readonly #describe: DescribeItems;
 
   /** Use {@link buildBehaviourCorpus}. */
-  constructor(entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) {
+  private constructor(entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) {
     this.entries = entries;
     this.boundaries = boundaries;
     this.maxItems = maxItems;
@@ -326,5 +338,5 @@ export function buildBehaviourCorpus(dataset: Dataset, options: BehaviourCorpusO
     }
   });
   if (missing.size > 0) throw new UnknownIdError('item', [...missing], missing.size, `in the positives of dataset "${dataset.name}"`);
-  return new BehaviourCorpus(entries, boundaries, dataset.items, describe, maxItems);
+  return constructBehaviourCorpus(entries, boundaries, dataset.items, describe, maxItems);
 }

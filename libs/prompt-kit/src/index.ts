@@ -2,7 +2,7 @@ export { describeItem, quoteText } from './describe-item';
 export type { DescribeItemOptions } from './describe-item';
 export { describeHistory } from './describe-history';
 export type { DescribeHistoryOptions } from './describe-history';
-export { PromptTemplate, createTemplate, templatePlaceholders } from './prompt-template';
+export { PromptTemplate, createPromptTemplate, templatePlaceholders } from './prompt-template';
 export type { PromptTemplateOptions } from './prompt-template';
 export { DOMAIN_PRESETS, resolveDomain } from './domain-presets';
 export type { DomainPreset } from './domain-presets';

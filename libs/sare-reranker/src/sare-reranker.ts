@@ -40,18 +40,35 @@ export interface LoadSareRerankerOptions {
   readonly embeddingCache?: number;
 }
 
+/** Builds a SareReranker (its constructor is private); set by the class's static block. */
+let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => SareReranker;
+
 /**
  * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
  * filled basic prompt P^b, p_t = Enc(P^b)) and each candidate's behaviour text (e_i = Enc(d(H(u_i))))
  * with one encoder and orders the candidates by cos(p_t, e_i).
  */
 export class SareReranker implements Reranker {
+  static {
+    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => new SareReranker(encoder, modelId, embeddingCache);
+  }
+
+  /** Wraps a trainable encoder as SARE (the same as `createSareReranker`). */
+  static create(options: SareRerankerOptions): SareReranker {
+    return createSareReranker(options);
+  }
+
+  /** Loads a reranker saved by `save` (the same as `loadSareReranker`). */
+  static load(dir: string, options: LoadSareRerankerOptions = {}): Promise<SareReranker> {
+    return loadSareReranker(dir, options);
+  }
+
   readonly modelId: string;
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
 
-  constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
+  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
     this.encoder = encoder;
     this.modelId = modelId;
     this.#cache = new LruCache({ maxEntries: embeddingCache });
@@ -135,7 +152,7 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
   checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
   const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
   if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
-  return new SareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
+  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
 }
 
 /**
@@ -166,6 +183,6 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
   }
   const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
-  return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
+  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
 }
 

@@ -65,12 +65,29 @@ export interface LoadBertEncoderOptions {
 /** Large negative bias added to the attention scores of padding positions. */
 export const ATTENTION_MASK_BIAS = -1e9;
 
+/** Builds a BertEncoder (its constructor is private); set by the class's static block. */
+let constructBertEncoder: (config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => BertEncoder;
+
 /** HF BertModel (post-LayerNorm encoder) in TensorFlow.js. */
 export class BertEncoder extends EncoderBase implements TrainableTextEncoder {
+  static {
+    constructBertEncoder = (config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => new BertEncoder(config, weights, settings);
+  }
+
+  /** A new encoder with random weights (the same as `createBertEncoder`). */
+  static create(options: BertEncoderOptions): Promise<BertEncoder> {
+    return createBertEncoder(options);
+  }
+
+  /** Loads a Hugging Face BERT folder or one saved by `save` (the same as `loadBertEncoder`). */
+  static load(dir: string, options: LoadBertEncoderOptions = {}): Promise<BertEncoder> {
+    return loadBertEncoder(dir, options);
+  }
+
   readonly architecture = 'bert' as const;
   readonly config: BertConfig;
 
-  constructor(config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
+  private constructor(config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
     super({ ...settings, vocabSize: config.vocabSize }, weights);
     this.config = config;
   }
@@ -198,7 +215,7 @@ export async function createBertEncoder(options: BertEncoderOptions): Promise<Be
     weights.set(name, tf.variable(initial, true));
     initial.dispose();
   });
-  return new BertEncoder(config, weights, {
+  return constructBertEncoder(config, weights, {
     tokenizer: options.tokenizer,
     pooling: checkPooling(options.pooling ?? 'mean'),
     normalize: options.normalize ?? true,
@@ -261,7 +278,7 @@ export async function loadBertEncoder(dir: string, options: LoadBertEncoderOptio
   } finally {
     checkpoint.close();
   }
-  return new BertEncoder(config, weights, {
+  return constructBertEncoder(config, weights, {
     tokenizer,
     pooling: checkPooling(options.pooling ?? folder.pooling ?? 'mean'),
     normalize: options.normalize ?? folder.normalize ?? true,

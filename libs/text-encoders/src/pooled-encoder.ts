@@ -61,15 +61,32 @@ export interface LoadPooledEncoderOptions {
 /** The `model_type` of a pooled encoder's `config.json`. */
 export const POOLED_MODEL_TYPE = 'score-pooled';
 
+/** Builds a PooledEncoder (its constructor is private); set by the class's static block. */
+let constructPooledEncoder: (config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => PooledEncoder;
+
 /**
  * The fast CPU encoder: token embeddings (optionally weighted per position), masked mean pooling,
  * a linear projection, L2 normalisation. Trains in seconds where the transformer takes minutes.
  */
 export class PooledEncoder extends EncoderBase implements TrainableTextEncoder {
+  static {
+    constructPooledEncoder = (config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => new PooledEncoder(config, weights, settings);
+  }
+
+  /** A new encoder with random weights (the same as `createPooledEncoder`). */
+  static create(options: PooledEncoderOptions): Promise<PooledEncoder> {
+    return createPooledEncoder(options);
+  }
+
+  /** Loads an encoder saved by `save` (the same as `loadPooledEncoder`). */
+  static load(dir: string, options: LoadPooledEncoderOptions = {}): Promise<PooledEncoder> {
+    return loadPooledEncoder(dir, options);
+  }
+
   readonly architecture = 'pooled' as const;
   readonly config: PooledEncoderConfig;
 
-  constructor(config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
+  private constructor(config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
     super({ ...settings, vocabSize: config.vocabSize, pooling: 'mean' }, weights);
     this.config = config;
   }
@@ -148,7 +165,7 @@ export async function createPooledEncoder(options: PooledEncoderOptions): Promis
     weights.set(name, tf.variable(initial, true));
     initial.dispose();
   });
-  return new PooledEncoder(config, weights, {
+  return constructPooledEncoder(config, weights, {
     tokenizer: options.tokenizer,
     normalize: options.normalize ?? true,
     maxLength,
@@ -206,7 +223,7 @@ export async function loadPooledEncoder(dir: string, options: LoadPooledEncoderO
   } finally {
     checkpoint.close();
   }
-  return new PooledEncoder(config, weights, {
+  return constructPooledEncoder(config, weights, {
     tokenizer,
     normalize: typeof own.normalize === 'boolean' ? own.normalize : true,
     maxLength: typeof own.max_length === 'number' ? Math.min(own.max_length, config.maxPositions) : config.maxPositions,
