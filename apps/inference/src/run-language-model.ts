@@ -78,6 +78,6 @@ export async function loadRunLanguageModel(runDir: string, options: LoadRunLangu
   const model = summary.model;
   const base = model !== null && typeof model === 'object' && typeof (model as { base?: unknown }).base === 'string' ? (model as { base: string }).base : undefined;
   return base
-    ? loadHuggingFaceRecLm({ dir: base, adapterDir: dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) })
-    : loadHuggingFaceRecLm({ dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) });
+    ? loadHuggingFaceRecLm(base, { adapterDir: dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) })
+    : loadHuggingFaceRecLm(dir, { ...(maxPromptTokens ? { maxPromptTokens } : {}) });
 }

@@ -136,7 +136,7 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
       await runCarStage({ dataset, neighboursFile, outputDir: stageDir(), encoder: 'pooled', epochs: 1, dimensions: 16, vocabSize: 300, retrieved: 5, snapshots: { everySeconds: 60 * 86_400 } });
     }, 60_000);
 
-    it('loadCarRetriever({ indexUri }) retrieves from the bucket what the stage folder gives', async () => {
+    it('loadCarRetriever(stageDir, { indexUri }) retrieves from the bucket what the stage folder gives', async () => {
       const uri = `s3://${BUCKET}/run-3/car-index`;
       const manifest = readCarStageManifest(stageDir());
       expect(manifest.corpus.tables.length).toBeGreaterThan(1);
@@ -152,8 +152,8 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
         expect(storedKeys(`run-3/car-index/${table}.lance/`).length).toBeGreaterThan(1);
       }
 
-      const fromFolder = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset });
-      const fromBucket = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset, indexUri: uri, storageOptions });
+      const fromFolder = await loadCarRetriever(stageDir(), { variant: 'car', dataset });
+      const fromBucket = await loadCarRetriever(stageDir(), { variant: 'car', dataset, indexUri: uri, storageOptions });
       try {
         const rows = [...dataset.split('valid').slice(0, 4), ...dataset.split('test').slice(0, 4)];
         let found = 0;
@@ -169,7 +169,7 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
         await fromFolder.dispose();
         await fromBucket.dispose();
       }
-      await expect(loadCarRetriever({ stageDir: stageDir(), dataset, indexUri: `s3://${BUCKET}/run-4/none`, storageOptions })).rejects.toBeInstanceOf(ArtifactNotFoundError);
+      await expect(loadCarRetriever(stageDir(), { dataset, indexUri: `s3://${BUCKET}/run-4/none`, storageOptions })).rejects.toBeInstanceOf(ArtifactNotFoundError);
     }, 60_000);
   });
 });

@@ -95,9 +95,9 @@ describe('buildPromptSet', () => {
     });
     const stageDir = path.join(root, 'car');
     retrievers = {
-      car: await loadCarRetriever({ stageDir, variant: 'car', dataset }),
-      base: await loadCarRetriever({ stageDir, variant: 'base', dataset }),
-      cf: await loadCarRetriever({ stageDir, variant: 'cf', dataset }),
+      car: await loadCarRetriever(stageDir, { variant: 'car', dataset }),
+      base: await loadCarRetriever(stageDir, { variant: 'base', dataset }),
+      cf: await loadCarRetriever(stageDir, { variant: 'cf', dataset }),
     };
     // The corpus boundaries: a row at time t searches the snapshot of the latest one before t.
     snapshotTimes = [...readCarStageManifest(stageDir).corpus.boundaries];

@@ -221,7 +221,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   }
   const retriever = definition.retriever === undefined ? undefined : options.retrievers?.[definition.retriever];
   if (definition.retriever !== undefined && (!retriever || typeof retriever.retrieve !== 'function')) {
-    throw new InvalidOptionError(`retrievers.${definition.retriever}`, `is required by the "${spec.variant}" variant: a UserRetriever from loadCarRetriever({ variant: "${definition.retriever}" }).`);
+    throw new InvalidOptionError(`retrievers.${definition.retriever}`, `is required by the "${spec.variant}" variant: a UserRetriever from loadCarRetriever(stageDir, { variant: "${definition.retriever}" }).`);
   }
   const reranker = definition.rerank ? options.reranker : undefined;
   if (definition.rerank && (!reranker || typeof reranker.rerank !== 'function')) {

@@ -212,8 +212,8 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
-      ? await loadRecLm({ base: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
-      : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
+      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
+      : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> => backend ?? (await openDir(recModelDir(context.stageDir('rec'), variant)));
   const retrainedSweeps = retrainedSweepSpecs(context);
   // Same condition as retrainedSweepSpecs: the sweeps are retrained whenever the rec stage tuned the sweep LMs.

@@ -142,11 +142,11 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   let saveVariantLm: (lm: InProcessLanguageModel, dir: string) => Promise<void>;
   if (checkpoint) {
     // LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe).
-    const probe = await loadRecLm({ base: checkpoint.base, maxPromptTokens });
+    const probe = await loadRecLm(checkpoint.base, { maxPromptTokens });
     tokenizer = probe.tokenizer;
     await probe.dispose();
     const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed: context.seed };
-    openVariantLm = () => loadRecLm({ base: checkpoint.base, maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) });
+    openVariantLm = () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) });
     saveVariantLm = async (lm, dir) => saveLoraAdapter(lm.model, dir);
   } else {
     const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
