@@ -33,7 +33,7 @@ export type { CarEpoch, CarPositives, CarTrainingReport, TrainCarOptions } from 
 export { createCarEncoder, formatEncoderSpec, parseEncoderSpec } from './car-encoder';
 export type { CarEncoder, CarEncoderSpec, CreateCarEncoderOptions } from './car-encoder';
 export { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
-export { CAR_STAGE_FORMAT_VERSION, readCarStageManifest } from './car-stage-manifest';
+export { readCarStageManifest } from './car-stage-manifest';
 export type { CarEncoderLocation, CarStageManifest, CarVariantFiles } from './car-stage-manifest';
 export { runCarStage } from './car-stage';
 export type { CarStageOptions, CarStageResult, CarVariantMetrics } from './car-stage';

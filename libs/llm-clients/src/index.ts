@@ -10,7 +10,6 @@ export { DEFAULT_BASE_URLS, parseLlmSpec } from './parse-llm-spec';
 export type { LlmSpec } from './parse-llm-spec';
 export { createLanguageModel } from './create-language-model';
 export type { LanguageModelOverrides } from './create-language-model';
-export { logSumExp } from './yes-no-score';
 export { writeGguf } from './write-gguf';
 export type { WriteGgufOptions } from './write-gguf';
 export { readGgufHeader } from './read-gguf-header';

@@ -1,4 +1,4 @@
-export { createSareReranker, loadSareReranker, SARE_FORMAT, SARE_FORMAT_VERSION, SareReranker } from './sare-reranker';
+export { createSareReranker, loadSareReranker, SareReranker } from './sare-reranker';
 export type { LoadSareRerankerOptions, SareRerankerOptions } from './sare-reranker';
 export { checkExamples } from './sare-example';
 export type { SareExample } from './sare-example';

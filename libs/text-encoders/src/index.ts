@@ -30,5 +30,5 @@ export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from '
 export type { InfoNceOptions } from './info-nce-loss';
 export { exportBertToOnnx } from './export-bert-to-onnx';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
-export { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
+export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';

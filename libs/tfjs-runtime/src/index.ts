@@ -4,10 +4,10 @@ export { openSafetensorsCheckpoint, readSafetensors, SafetensorsFile, writeSafet
 export type { SafetensorsDtype, SafetensorsEntry, SafetensorsInput, SafetensorsTensor } from './safetensors';
 export { createSeededRandom, deriveSeed, fillNormal, shuffledIndices } from './seeded-random';
 export type { RandomSource } from './seeded-random';
-export { dropoutMask, seededDropout } from './dropout';
+export { seededDropout } from './dropout';
 export { embeddingLookup } from './embedding-lookup';
 export { linear } from './linear';
-export { addRow, columnSums, scaleShift } from './column-sums';
+export { addRow, scaleShift } from './column-sums';
 export { trainModel } from './training-loop';
 export { chunkedGradients } from './chunked-gradients';
 export type { BatchGradients, GradientChunk } from './chunked-gradients';
