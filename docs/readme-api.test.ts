@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiSection, checkLibrary, exportedNames, libraryDirs, listedNames } from '../tools/scripts/readme-api.mjs';
+import { apiSection, checkLibrary, exportedNames, libraryDirs, listedNames } from './readme-api';
 
 /**
  * Each library's README ends with "## API", whose "| Export | ... |" tables list exactly the
