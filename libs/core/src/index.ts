@@ -40,5 +40,16 @@ export {
 export { createRandom } from './random';
 export type { RandomSource } from './random';
 export { checkMethods, checkObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
+export {
+  commitFolder,
+  createTemporaryFolder,
+  replaceFolder,
+  temporaryPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeJsonAtomic,
+  writeLinesAtomic,
+} from './atomic-write';
+export type { AtomicWriteData } from './atomic-write';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';
