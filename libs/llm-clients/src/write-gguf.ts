@@ -1,5 +1,4 @@
-import { InvalidOptionError } from '@score/core';
-import { writeFileAtomic } from './atomic-write';
+import { InvalidOptionError, writeFileAtomic } from '@score/core';
 import { float32ToFloat16Bits } from './float16';
 import {
   GGML_TYPE_CODES,

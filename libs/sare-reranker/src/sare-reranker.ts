@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
+import { ArtifactNotFoundError, cosineSimilarity, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, writeFileAtomicSync } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
-import { writeFileAtomic } from '@score/tfjs-runtime';
 import type { SareExample } from './sare-example';
 import { checkMethods, checkObject, describeValue, integerOption } from './validate';
 
@@ -121,7 +120,7 @@ export class SareReranker implements Reranker {
   async save(dir: string, metadata: Readonly<Record<string, unknown>> = {}): Promise<void> {
     await this.encoder.save(dir);
     const document = { format: SARE_FORMAT, formatVersion: SARE_FORMAT_VERSION, modelId: this.modelId, architecture: this.encoder.architecture, ...metadata };
-    writeFileAtomic(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
+    writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
   dispose(): void {

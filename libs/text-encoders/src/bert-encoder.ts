@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError, ModelMismatchError } from '@score/core';
+import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError, ModelMismatchError, writeFileAtomic } from '@score/core';
 import { embeddingLookup, initTensorflow, openSafetensorsCheckpoint, tf, writeSafetensors } from '@score/tfjs-runtime';
 import { type BertConfig, bertConfigFromJson, bertConfigToJson, bertWeightNames, bertWeightShape } from './bert-config';
 import { checkTokenizerFits, EncoderBase, positiveInteger } from './encoder-base';
@@ -10,7 +10,6 @@ import { readFolderSettings, readJsonFile } from './model-folder';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 import type { Tokenizer } from './tokenizer';
 import type { TrainableTextEncoder } from './trainable-encoder';
-import { writeFileAtomic } from './atomic-write';
 
 /** Options of {@link createBertEncoder}: a BERT-style transformer trained from scratch. */
 export interface BertEncoderOptions {

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomic } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
-import { writeFileAtomic } from './atomic-write';
 import { readJsonFile } from './model-folder';
 import type {
   SpecialTokenIds,

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, DimensionMismatchError, InvalidOptionError, ModelMismatchError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, DimensionMismatchError, InvalidOptionError, ModelMismatchError, writeFileAtomic } from '@score/core';
 import { embeddingLookup, initTensorflow, openSafetensorsCheckpoint, tf, writeSafetensors } from '@score/tfjs-runtime';
-import { writeFileAtomic } from './atomic-write';
 import { checkTokenizerFits, EncoderBase, positiveInteger } from './encoder-base';
 import { fastMatMul } from './fast-mat-mul';
 import { loadTokenizer } from './hf-tokenizer';

@@ -12,5 +12,5 @@ export { resolveTrainingLoopOptions, trainModel } from './training-loop';
 export { chunkedGradients } from './chunked-gradients';
 export type { BatchGradients, GradientChunk } from './chunked-gradients';
 export type { EpochContext, EpochRecord, TrainableModel, TrainingBatch, TrainingLoopOptions, TrainingReport } from './training-loop';
-export { assignCheckpointWeights, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint';
+export { assignCheckpointWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 export type { CheckpointFileNames, LoadedCheckpoint } from './checkpoint';

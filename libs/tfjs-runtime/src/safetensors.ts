@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomicSync } from '@score/core';
 
 /** Element types of the safetensors format. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -300,8 +300,5 @@ export function writeSafetensors(filePath: string, tensors: readonly Safetensors
       else position = out.writeInt32LE(value, position);
     }
   });
-  fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(temp, out);
-  fs.renameSync(temp, filePath);
+  writeFileAtomicSync(filePath, out);
 }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, writeFileAtomic } from '@score/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/command-context';
-import { writeFileAtomic } from '../pipeline/atomic-write';
 import type { ContextFactory } from '../program';
 import { type EvaluationMetrics, METRICS_FILE, readEvaluationMetrics, renderResultsMarkdown, renderResultsTable } from '../report';
 

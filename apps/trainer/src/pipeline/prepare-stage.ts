@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { writeFileAtomic } from '@score/core';
 import type { Domain, Interaction, Item, ItemId } from '@score/core';
 import {
   AMAZON_GAMES_PROTOCOL,
@@ -20,7 +21,6 @@ import {
   type SyntheticDatasetOptions,
 } from '@score/data';
 import type { ScoreConfig } from '../config/config-schema';
-import { writeFileAtomic } from './atomic-write';
 import type { StageContext, StageResult } from './stage';
 
 /** What a configured data source reads, before the protocol is applied. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { writeFileAtomic } from '@score/core';
 import type { Row } from '@score/core';
 import { loadDataset, type PreparedDataset } from '@score/data';
 import { createRandom } from '@score/metrics';
@@ -17,7 +18,6 @@ import {
   trainRecLm,
 } from '@score/rec-lm';
 import { trainTokenizer } from '@score/text-encoders';
-import { writeFileAtomic } from '../pipeline/atomic-write';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { buildPromptSet } from '../rec/build-prompts';
