@@ -39,7 +39,19 @@ export {
 } from './errors';
 export { createRandom } from './random';
 export type { RandomSource } from './random';
-export { checkMethods, checkObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
+export {
+  checkInteger,
+  checkMethods,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkOptionalObject,
+  describeValue,
+  integerOption,
+  numberOption,
+  stringOption,
+} from './option-checks';
+export type { NumberBounds } from './option-checks';
 export {
   commitFolder,
   createTemporaryFolder,
