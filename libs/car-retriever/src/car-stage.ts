@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, type Dataset, InvalidOptionError, type ItemId, type Logger, type ProgressCallback, silentLogger, type TextEmbeddingModel, type UserId, writeFileAtomicSync } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync } from '@score/core';
 import { loadDataset } from '@score/data';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';

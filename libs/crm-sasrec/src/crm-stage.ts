@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, silentLogger, type UserId, writeFileAtomicSync } from '@score/core';
+import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, type UserId, silentLogger, writeFileAtomicSync } from '@score/core';
 import { loadDataset } from '@score/data';
 import { evaluateCtr, uauc, auc } from '@score/metrics';
 import { initTensorflow, writeSafetensors } from '@score/tfjs-runtime';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidOptionError, type Logger, type ProgressCallback, replaceFolder, silentLogger, writeFileAtomicSync } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption } from '@score/core';
 import { createSeededRandom, shuffledIndices } from '@score/tfjs-runtime';
 import type { TrainableTextEncoder } from '@score/text-encoders';
 import { createSareEncoder, type CreateSareEncoderOptions } from './create-sare-encoder';
@@ -8,7 +8,6 @@ import { readRankingsFile } from './rankings-file';
 import type { SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
 import { type SareTrainingSettings, trainSare, type TrainSareOptions } from './train-sare';
-import { checkObject, integerOption, numberOption, stringOption } from './validate';
 
 /** Training pairs whose texts train the default encoder's tokenizer (enough for its vocabulary, and fast). */
 const TOKENIZER_EXAMPLES = 2000;

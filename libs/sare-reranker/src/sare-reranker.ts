@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, cosineSimilarity, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, writeFileAtomicSync } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
-import { checkMethods, checkObject, describeValue, integerOption } from './validate';
 
 /** `format` of a saved SARE folder's `sare.json`. */
 export const SARE_FORMAT = 'score-sare';

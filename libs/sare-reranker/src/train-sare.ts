@@ -1,11 +1,10 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, checkMethods, checkObject, integerOption, numberOption } from '@score/core';
 import { shuffledIndices, createSeededRandom, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
 import { sampleShiftedNegatives } from './shifted-negatives';
-import { checkMethods, checkObject, integerOption, numberOption } from './validate';
 
 /** Options of {@link trainSare}. */
 export interface TrainSareOptions {

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, type DatasetStatistics, type Item, replaceFolder, writeJsonAtomic, writeLinesAtomic } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, type DatasetStatistics, type Item, replaceFolder, stringOption, writeJsonAtomic, writeLinesAtomic } from '@score/core';
 import { readParsedLines } from '../io/line-reader';
 import { decodeUtf8, parseNumberBytes } from '../io/text';
-import { requireString } from '../io/validate';
 import { splitFields } from '../readers/field-splitter';
 import type { DatasetProtocol } from '../protocol/protocol';
 import { PreparedDataset } from './prepared-dataset';
@@ -48,7 +47,7 @@ const ROW_HEADER = 'user\titem\tlabel\ttimestamp\tsplit';
  */
 export async function saveDataset(dataset: PreparedDataset, runDirectory: string): Promise<string> {
   if (!(dataset instanceof PreparedDataset)) throw new TypeError('saveDataset expects a PreparedDataset.');
-  requireString('runDirectory', runDirectory);
+  stringOption('runDirectory', runDirectory);
   await fs.promises.mkdir(runDirectory, { recursive: true });
   return await replaceFolder(path.join(runDirectory, DATASET_FOLDER), async (temporary) => {
     await writeLinesAtomic(path.join(temporary, 'users.jsonl'), dataset.users.map((id) => JSON.stringify(id)));
@@ -84,7 +83,7 @@ export async function saveDataset(dataset: PreparedDataset, runDirectory: string
  * {@link DataFormatError} when a file is damaged or of another format version.
  */
 export async function loadDataset(runDirectory: string): Promise<PreparedDataset> {
-  requireString('runDirectory', runDirectory);
+  stringOption('runDirectory', runDirectory);
   const folder = path.join(runDirectory, DATASET_FOLDER);
   const metaPath = path.join(folder, 'meta.json');
   let metaText: string;
