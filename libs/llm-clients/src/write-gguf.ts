@@ -1,5 +1,4 @@
-import { InvalidOptionError, writeFileAtomic } from '@score/core';
-import { float32ToFloat16Bits } from './float16';
+import { InvalidOptionError, writeFileAtomic, float32ToFloat16Bits } from '@score/core';
 import {
   GGML_TYPE_CODES,
   GGUF_DEFAULT_ALIGNMENT,

@@ -1,3 +1,6 @@
+// The one float16 codec of @score (GGUF tensors, safetensors F16, cached model states): IEEE 754
+// binary16, round to nearest even.
+
 const scratch = new DataView(new ArrayBuffer(4));
 
 /** Converts a float32 value to IEEE 754 half precision bits (round to nearest even). */
