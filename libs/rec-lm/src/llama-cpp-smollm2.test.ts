@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GGML_TYPE_LAYOUTS, readGgufHeader, writeGguf } from '@score/llm-clients';
-import { createSeededRandom, initTensorflow } from '@score/tfjs-runtime';
+import { initTensorflow } from '@score/tfjs-runtime';
 import { getLlama, type Llama, type LlamaModel as LlamaCppModel, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { llamaToGguf } from './llama-gguf';
 import type { LlamaModel } from './llama-model';
 import { loadGgufRecLm } from './load-gguf-rec-lm';
@@ -18,7 +19,7 @@ import { smollm2GgufPath } from './test-fixtures/smollm2-gguf';
 
 /** 200 varied strings: titles with years, punctuation, accents, emoji, whitespace runs, digits, code. */
 function variedStrings(): string[] {
-  const random = createSeededRandom(7);
+  const random = createRandom(7);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const titles = ['The Matrix', 'Amélie', 'Léon: The Professional', 'Crouching Tiger, Hidden Dragon', 'Schindler\'s List', 'Toy Story 2', 'Se7en', 'WALL·E', 'Pokémon: The First Movie', 'Mission: Impossible – Fallout', 'Æon Flux', 'Šarlatán', 'Ça tourne à Manhattan', '8½', 'Y Tu Mamá También', 'Das Boot', 'Øre', 'Naïve', 'Smörgåsbord', 'Ünïcödé Tëst'];
   const years = ['1999', '2001', '1957', '2023', '1895', '(1994)', '[2010]', "'85", '2000s', '1,000,000'];

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption } from '@score/core';
-import { createSeededRandom, shuffledIndices } from '@score/tfjs-runtime';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption, createRandom } from '@score/core';
+import { shuffledIndices } from '@score/tfjs-runtime';
 import type { TrainableTextEncoder } from '@score/text-encoders';
 import { createSareEncoder, type CreateSareEncoderOptions } from './create-sare-encoder';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
@@ -108,7 +108,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
   if (examples.length < 3) {
     throw new InvalidOptionError('runDir', `the rankings of ${runDir} hold ${examples.length} pairs with 2 or more candidates; SARE needs at least 3 (train, validation, test). Assess more pairs.`);
   }
-  const order = shuffledIndices(examples.length, createSeededRandom(seed));
+  const order = shuffledIndices(examples.length, createRandom(seed));
   const held = Math.min(examples.length - 1, Math.max(2, Math.round(examples.length * holdoutFraction)));
   const validationCount = Math.floor(held / 2);
   const pick = (from: number, to: number) => Array.from(order.subarray(from, to), (i) => examples[i]);
