@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';
@@ -238,7 +238,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     throw new InvalidOptionError('gradientChunkTexts', `must be a non-negative integer (0: the whole batch in one pass), got ${String(options.gradientChunkTexts)}.`, options.gradientChunkTexts);
   }
   const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  checkInteger('seed', seed);
   const logger = options.logger ?? silentLogger;
   options.signal?.throwIfAborted();
   const runtime = await initTensorflow();

@@ -38,7 +38,7 @@ export {
   UnknownIdError,
 } from './errors';
 export { createRandom } from './random';
-export type { RandomSource } from './random';
+export type { RandomAlgorithm, RandomOptions, RandomSource } from './random';
 export {
   checkInteger,
   checkMethods,
@@ -63,5 +63,6 @@ export {
   writeLinesAtomic,
 } from './atomic-write';
 export type { AtomicWriteData } from './atomic-write';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';

@@ -108,9 +108,13 @@ export function checkNumber(field: string, value: unknown, bounds: NumberBounds 
   return value;
 }
 
-/** A number option in [minimum, maximum] (open at the minimum when `openMinimum`), or the fallback when left out. */
-export function numberOption(field: string, value: unknown, fallback: number, minimum: number, maximum: number, openMinimum = false): number {
-  return value === undefined ? fallback : checkNumber(field, value, { minimum, maximum, openMinimum });
+/**
+ * A number option in [minimum, maximum] ({@link checkNumber}), or the fallback when left out.
+ * @param openMinimum - Whether `minimum` itself is excluded. @defaultValue false
+ * @param openMaximum - Whether `maximum` itself is excluded. @defaultValue false
+ */
+export function numberOption(field: string, value: unknown, fallback: number, minimum: number, maximum: number, openMinimum = false, openMaximum = false): number {
+  return value === undefined ? fallback : checkNumber(field, value, { minimum, maximum, openMinimum, openMaximum });
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, type UserId, silentLogger, writeFileAtomicSync } from '@score/core';
+import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, type UserId, silentLogger, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
 import { evaluateCtr, uauc, auc } from '@score/metrics';
 import { initTensorflow, writeSafetensors } from '@score/tfjs-runtime';
@@ -124,7 +124,7 @@ export async function runCrmStage(options: CrmStageOptions): Promise<CrmStageRes
     throw new InvalidOptionError('objective', `must be one of ${CRM_OBJECTIVES.join(', ')}, got ${JSON.stringify(options.objective)}.`, options.objective);
   }
   const k = options.neighbours ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('neighbours', `must be an integer >= 1, got ${JSON.stringify(k)}.`, k);
+  checkInteger('neighbours', k, 1);
   const logger = options.logger ?? silentLogger;
   const dataset = await loadDataset(options.datasetDir ?? options.runDir);
   const runtime = await initTensorflow({ logger });

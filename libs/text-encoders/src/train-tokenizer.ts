@@ -1,4 +1,4 @@
-import { InvalidOptionError, type ProgressCallback } from '@score/core';
+import { InvalidOptionError, type ProgressCallback, checkInteger } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
 import { applyMerges, type CountedWord, learnMerges } from './bpe-merge-trainer';
 import { tokenizerFromJson } from './hf-tokenizer';
@@ -77,13 +77,9 @@ function validate(options: TrainTokenizerOptions): void {
   if (options.kind !== 'wordpiece' && options.kind !== 'bpe') {
     throw new InvalidOptionError('kind', `must be "wordpiece" or "bpe", got ${JSON.stringify(options.kind)}.`, options.kind);
   }
-  if (!Number.isInteger(options.vocabSize) || options.vocabSize < 1) {
-    throw new InvalidOptionError('vocabSize', `must be a positive integer, got ${String(options.vocabSize)}.`, options.vocabSize);
-  }
+  checkInteger('vocabSize', options.vocabSize, 1);
   const minFrequency = options.minFrequency ?? 2;
-  if (!Number.isInteger(minFrequency) || minFrequency < 1) {
-    throw new InvalidOptionError('minFrequency', `must be a positive integer, got ${String(minFrequency)}.`, minFrequency);
-  }
+  checkInteger('minFrequency', minFrequency, 1);
   for (const token of options.requiredTokens ?? []) {
     if (typeof token !== 'string' || token.trim() === '' || /\s/.test(token)) {
       throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is not a single word; required tokens are non-empty and contain no whitespace.`, token);
