@@ -2,7 +2,7 @@ import { InvalidOptionError, type ProgressCallback, checkInteger } from '@score/
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
 import { applyMerges, type CountedWord, learnMerges } from './bpe-merge-trainer';
 import { tokenizerFromJson } from './hf-tokenizer';
-import type { Tokenizer, TokenizerJson } from './tokenizer';
+import { bpeTokenizerModel, type Tokenizer, type TokenizerJson } from './tokenizer';
 
 /** Spellings of the special tokens a trained tokenizer gets (ids 0..4 in this order). */
 export interface TrainedSpecialTokens {
@@ -226,18 +226,10 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
   const model =
     kind === 'wordpiece'
       ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: vocabObject }
-      : {
-          type: 'BPE',
-          dropout: null,
-          unk_token: null,
-          continuing_subword_prefix: null,
-          end_of_word_suffix: null,
-          fuse_unk: false,
-          byte_fallback: false,
-          ignore_merges: false,
-          vocab: vocabObject,
-          merges: [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
-        };
+      : bpeTokenizerModel(
+          vocabObject,
+          [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
+        );
   // tokenizer_config.json, written beside tokenizer.json by save(): names the special tokens for HF tooling.
   const config: Record<string, unknown> = {
     tokenizer_class: 'PreTrainedTokenizerFast',
