@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors';
-import {
-  checkInteger,
-  checkNumber,
-  checkObject,
-  checkOneOf,
-  checkOptionalObject,
-  describeValue,
-  integerOption,
-  numberOption,
-  stringOption,
-} from './option-checks';
+import { checkInteger, checkNumber, checkObject, checkOneOf, checkOptionalObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
 
 function messageOf(run: () => unknown): string {
   try {
