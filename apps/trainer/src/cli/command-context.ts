@@ -41,3 +41,6 @@ export function createCommandContext(flags: GlobalFlags, overrides: CommandConte
     close: () => renderer?.stop(),
   };
 }
+
+/** A function every command uses to get its context (output, logger, progress) from the flags. */
+export type ContextFactory = (flags: GlobalFlags) => CommandContext;

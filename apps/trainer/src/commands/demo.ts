@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/command-context';
-import { executeRun, formatRunReport, type RunCommandReport } from '../pipeline/run-command';
+import { executeRun, formatRunReport, type RunCommandReport } from './run';
 import type { StageRegistry } from '../pipeline/stage-registry';
-import { type ContextFactory, positiveInteger } from '../program';
+import type { ContextFactory } from '../cli/command-context';
+import { positiveInteger } from '../cli/flag-parsers';
 import { type EvaluationMetrics, readEvaluationMetrics, renderResultsTable } from '../report';
 
 /**

@@ -13,7 +13,7 @@ import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { pullProgressCallback } from '../cli/pull-progress';
-import type { ContextFactory } from '../program';
+import type { ContextFactory } from '../cli/command-context';
 
 /** Flags shared by the `models` subcommands. */
 export interface ModelsFlags {

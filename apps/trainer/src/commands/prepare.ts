@@ -11,8 +11,8 @@ import { checkRunFolder } from '../pipeline/run-folder-check';
 import type { ScoreConfigInput } from '../config/config-schema';
 import { trainerStageRegistry } from '../stages/registry';
 import { runPipeline } from '../pipeline/run-pipeline';
-import type { ContextFactory } from '../program';
-import { nonNegativeInteger, positiveInteger } from '../program';
+import type { ContextFactory } from '../cli/command-context';
+import { nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
 
 /** Flags of `score-train prepare`. */
 export interface PrepareFlags {

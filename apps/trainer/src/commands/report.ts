@@ -4,7 +4,7 @@ import { ArtifactNotFoundError, DataFormatError } from '@score/core';
 import type { Command } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { writeFileAtomic } from '../pipeline/atomic-write';
-import type { ContextFactory } from '../program';
+import type { ContextFactory } from '../cli/command-context';
 import { type EvaluationMetrics, METRICS_FILE, readEvaluationMetrics, renderResultsMarkdown, renderResultsTable } from '../report';
 
 /** The markers around the generated demo table in README.md. */

@@ -7,7 +7,7 @@ import type { ScoreConfig } from '../config/config-schema';
 import { MANIFEST_FILE, readManifest } from '../pipeline/manifest';
 import { runPipeline, type StageReport } from '../pipeline/run-pipeline';
 import type { StageName } from '../pipeline/stage';
-import { trainerStageRegistry } from './registry';
+import { trainerStageRegistry } from '../stages/registry';
 
 /** What a one-stage command gets back: the stage's report and the config it ran with. */
 export interface StageCommandResult {

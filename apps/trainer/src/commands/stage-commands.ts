@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
-import type { ContextFactory } from '../program';
-import { positiveInteger } from '../program';
+import type { ContextFactory } from '../cli/command-context';
+import { positiveInteger } from '../cli/flag-parsers';
 import type { StageName } from '../pipeline/stage';
-import { runSingleStage } from './stage-command';
+import { runSingleStage } from './run-single-stage';
 
 interface StageFlags {
   readonly run: string;

@@ -3,11 +3,12 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { loadConfig } from '../config/load-config';
-import { type ContextFactory, positiveInteger } from '../program';
-import { formatBytes } from './artifacts';
-import { type PipelineReport, runPipeline } from './run-pipeline';
-import { STAGE_NAMES } from './stage';
-import type { StageRegistry } from './stage-registry';
+import type { ContextFactory } from '../cli/command-context';
+import { positiveInteger } from '../cli/flag-parsers';
+import { formatBytes } from '../pipeline/artifacts';
+import { type PipelineReport, runPipeline } from '../pipeline/run-pipeline';
+import { STAGE_NAMES } from '../pipeline/stage';
+import type { StageRegistry } from '../pipeline/stage-registry';
 
 /** Flags of `score-train run`. */
 export interface RunFlags {

@@ -20,8 +20,8 @@ import {
   type SyntheticDatasetOptions,
 } from '@score/data';
 import type { ScoreConfig } from '../config/config-schema';
-import { writeFileAtomic } from './atomic-write';
-import type { StageContext, StageResult } from './stage';
+import { writeFileAtomic } from '../pipeline/atomic-write';
+import type { StageContext, StageResult } from '../pipeline/stage';
 
 /** What a configured data source reads, before the protocol is applied. */
 interface SourceData {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { CommandContext } from '../cli/command-context';
-import type { ContextFactory } from '../program';
-import { describeConfig } from './describe-config';
-import { loadConfig } from './load-config';
+import type { ContextFactory } from '../cli/command-context';
+import { describeConfig } from '../config/describe-config';
+import { loadConfig } from '../config/load-config';
 
 /** Flags of `score-train config`. */
 export interface ConfigFlags {
