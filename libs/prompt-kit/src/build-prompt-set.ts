@@ -1,4 +1,3 @@
-import type { CarVariant } from '@score/car-retriever';
 import {
   InvalidOptionError,
   silentLogger,
@@ -14,9 +13,10 @@ import {
   type UserId,
   type UserRetriever,
 } from '@score/core';
-import { basicPrompt, ciPrompt, describeItem, quoteText, type PromptSet } from '@score/prompt-kit';
-import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId } from './prompt-variants';
-import { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
+import { describeItem, quoteText } from './describe-item';
+import { basicPrompt, ciPrompt, type PromptSet } from './prompt-set';
+import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId, type RetrieverKind } from './prompt-variants';
+import { behaviourEntries, recentBehaviour } from './recent-behaviour';
 import { RetrievalCache, snapshotOf } from './retrieval-cache';
 import { countPromptTokens, fitPromptToBudget, resolveTokenBudget, trimmingSteps, type PromptItemLimits, type ResolvedTokenBudget, type TokenBudget } from './token-budget';
 
@@ -61,7 +61,7 @@ export interface BuildPromptSetOptions {
    * Retrievers by kind (from `loadCarRetriever`); the variant's one is required.
    * @defaultValue {}
    */
-  readonly retrievers?: Partial<Record<CarVariant, UserRetriever>>;
+  readonly retrievers?: Partial<Record<RetrieverKind, UserRetriever>>;
   /**
    * SARE (from `loadSareReranker`); required by the `score` variant.
    * @defaultValue none
