@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
-import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour, resolveDomain } from '@score/prompt-kit';
+import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type TokenBudget } from '@score/prompt-kit';
+import { InProcessLanguageModel } from '@score/rec-lm';
 import { NonFiniteScoreError, UnknownRequestIdError } from './errors';
 import { checkRunFolder, type VerifyMode } from './verify-run';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
@@ -44,6 +45,13 @@ export interface ScoringServiceOptions {
    * @defaultValue every item of the behaviour text
    */
   readonly behaviourItems?: number;
+  /**
+   * Token budget of the prompts (prompt-kit's `fitPromptToBudget` rule: oldest history and
+   * similar-user items are dropped until a prompt fits), as the rec and eval stages trimmed them.
+   * @defaultValue none (no token limit); {@link createRunScoringService} sets the in-process LM's
+   *   tokenizer and the run's `rec.maxPromptTokens` when that LM runs on the calling thread (`workers: 0`)
+   */
+  readonly tokenBudget?: TokenBudget;
   /** Micro-batching of language-model calls. @defaultValue {} (16 prompts or 2 ms) */
   readonly batching?: LmBatcherOptions;
   /** @defaultValue silentLogger */
@@ -109,6 +117,15 @@ export function createScoringService(components: RunComponents, options: Scoring
   const description = options.description ?? {};
   const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : boundedInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
+  // The prompts of the rec and eval stages (prompt-kit's writer): the same history and behaviour cuts and token budget.
+  const { maxItems: historyItems = 20, ...itemDescription } = description;
+  const writer = createScorePromptWriter({
+    domain: dataset.domain,
+    maxHistoryItems: historyItems,
+    maxBehaviourItems: behaviourItems,
+    description: itemDescription,
+    ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }),
+  });
   try {
     resolveDomain(dataset.domain); // a run whose prompts cannot be written fails here, not on every request
   } catch (error) {
@@ -124,6 +141,14 @@ export function createScoringService(components: RunComponents, options: Scoring
   const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: boundedInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
   const batcher = new LmBatcher(languageModel, options.batching);
   const knownUsers = new Set(dataset.users);
+  // A known user's history: their positives strictly before asOf (all of them at the default asOf), as a row's history is cut.
+  const positivesBefore = (userId: UserId): readonly ItemId[] => {
+    const times = dataset.positiveTimes(userId);
+    let count = 0;
+    while (count < times.length && times[count] < asOf) count += 1;
+    const positives = dataset.positives(userId);
+    return count === positives.length ? positives : positives.slice(0, count);
+  };
   let disposed = false;
 
   const resolveUser = (request: { userId?: UserId; history?: readonly ItemId[] }, prefix: string) => {
@@ -131,7 +156,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     let history: readonly ItemId[];
     if (request.userId !== undefined) {
       if (!knownUsers.has(request.userId)) throw new UnknownRequestIdError('user', request.userId, field('userId'));
-      history = dataset.positives(request.userId);
+      history = positivesBefore(request.userId);
     } else {
       history = request.history ?? [];
     }
@@ -178,7 +203,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     const retrieveMs = performance.now() - start;
     if (candidates.length === 0) return { users: [], retrieveMs, rerankMs: 0 };
     // SARE's query: P^b of the target pair, or (ranking: one query for every candidate) the user's history.
-    const query = target.item ? basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description }) : describeHistory(target.historyItems, description);
+    const query = target.item ? writer.query(target.historyItems, target.item) : describeHistory(target.historyItems, description);
     const carScores = new Map(candidates.map((candidate) => [candidate.userId, candidate.score]));
     const rerank = reranker.rerank.bind(reranker) as CancellableRerank;
     const reranked = await rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length), signal);
@@ -195,10 +220,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     return score;
   };
 
-  const writePrompt = (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[]) => {
-    const promptInput = { domain: dataset.domain, history: historyItems, target: item, description };
-    return users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => recentBehaviour(user.behaviour, behaviourItems)) }) : basicPrompt(promptInput);
-  };
+  const writePrompt = (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[]) => writer.write(historyItems, item, users.map((user) => user.behaviour));
 
   const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
     const start = performance.now();
@@ -302,11 +324,16 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
   const lmInWorkers = 'languageModelInWorkers' in components && components.languageModelInWorkers === true;
   try {
     const run = readRunPromptSettings(options.runDir);
+    // The in-process LM's prompts are trimmed to the run's token budget, as the rec and eval stages did.
+    // (With the LM in worker threads the prompts are not trimmed here: tokenizing every prompt would
+    // keep the event loop busy; the LM's prompt encoder cuts an over-long prompt from the left.)
+    const tokenizer = components.languageModel instanceof InProcessLanguageModel ? components.languageModel.tokenizer : undefined;
     return createScoringService(components, {
       ...(run.ks === undefined ? {} : { ks: Math.min(run.ks, 10) }),
       ...(run.retrieved === undefined ? {} : { retrieved: Math.max(run.retrieved, 10) }),
       ...(run.historyItems === undefined ? {} : { description: { maxItems: run.historyItems } }),
       ...(run.behaviourItems === undefined ? {} : { behaviourItems: run.behaviourItems }),
+      ...(tokenizer === undefined ? {} : { tokenBudget: { tokenizer, ...(run.maxPromptTokens === undefined ? {} : { maxTokens: run.maxPromptTokens }) } }),
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
       // One language-model batch per worker at a time: the batcher gathers what arrives meanwhile.
       ...(lmInWorkers ? { batching: { maxConcurrentBatches: workers, ...options.batching } } : {}),

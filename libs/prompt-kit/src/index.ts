@@ -42,3 +42,5 @@ export {
   trimmingSteps,
 } from './token-budget';
 export type { FittedPrompt, PromptItemLimits, PromptTokenizer, PromptTokenStatistics, ResolvedTokenBudget, TokenBudget } from './token-budget';
+export { createScorePromptWriter } from './score-prompt-writer';
+export type { ScorePromptWriter, ScorePromptWriterOptions } from './score-prompt-writer';
