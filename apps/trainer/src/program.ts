@@ -19,8 +19,8 @@ export function createProgram(overrides: CommandContextOptions = {}): Command {
     .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .addOption(new Option('--log-format <format>', 'stderr logs as readable lines or pino JSON lines').choices(['pretty', 'json']));
   const contextFor: ContextFactory = (flags) => createCommandContext({ ...program.opts<GlobalFlags>(), ...flags }, overrides);
-  registerPrepareCommand(program, contextFor);
-  registerStageCommands(program, contextFor);
+  registerPrepareCommand(program, contextFor, trainerStageRegistry);
+  registerStageCommands(program, contextFor, trainerStageRegistry);
   registerRunCommand(program, contextFor, trainerStageRegistry);
   registerDemoCommand(program, contextFor, trainerStageRegistry);
   registerReportCommand(program, contextFor);

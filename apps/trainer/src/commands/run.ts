@@ -1,9 +1,8 @@
 import { ScoreError } from '@score/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CommandContext } from '../cli/command-context';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { loadConfig } from '../config/load-config';
-import type { ContextFactory } from '../cli/command-context';
 import { positiveInteger } from '../cli/flag-parsers';
 import { formatBytes } from '../pipeline/artifacts';
 import { type PipelineReport, runPipeline } from '../pipeline/run-pipeline';
@@ -124,11 +123,6 @@ export function registerRunCommand(program: Command, contextFor: ContextFactory,
     .option('--json', 'print the run report as JSON')
     .option('--quiet', 'no progress output')
     .action(async (flags: RunFlags) => {
-      const context = contextFor(flags);
-      try {
-        await runRunCommand(flags, context, registry);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runRunCommand(flags, context, registry));
     });
 }
