@@ -26,8 +26,7 @@ const result = await runCarStage({
   epochs: 3,
 });
 // Recall@k of the collaborative neighbours: the untuned encoder (base), the fine-tuned one (car),
-// and the neighbours' own behaviour (cf, the upper bound; under 1 only where a neighbour had no
-// behaviour yet at a snapshot).
+// and the collaborative embeddings themselves (cf, the reference the other two are measured by).
 console.log(`recall base ${result.base.recall.toFixed(3)}, car ${result.car.recall.toFixed(3)}, cf ${result.cf.recall.toFixed(3)}`);
 console.log(result.cf.recall > result.base.recall); // true
 
