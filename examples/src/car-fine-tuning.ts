@@ -15,7 +15,7 @@ const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'car-tuning-'));
 await saveDataset(await generateSyntheticDataset({ users: 50, items: 100, seed: 11, minInteractionsPerUser: 10, maxInteractionsPerUser: 25 }), path.join(runDir, 'prepare'));
 
 const crm = await runCrmStage({ runDir, datasetDir: path.join(runDir, 'prepare'), model: 'mf', epochs: 2, neighbours: 5 });
-console.log(fs.readdirSync(path.join(runDir, 'crm', 'mf')).sort().join(' '));
+console.log(fs.readdirSync(path.join(runDir, 'crm', 'mf')).sort().join(' ')); // config.json metrics.json model.safetensors neighbours.json user-embeddings.safetensors
 console.log(crm.test.auc > 0 && crm.test.auc < 1); // true
 
 const result = await runCarStage({
