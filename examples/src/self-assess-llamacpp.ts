@@ -21,6 +21,6 @@ const model = await createLlamaCppModel({ modelPath, threads: 1 });
 const assessor = createLlmAssessor({ model, domain: 'movies', maxTokens: 16 });
 const { text, usage } = await assessor.assess(pair!);
 console.log(typeof text); // string
-console.log(usage.promptTokens > 0, usage.completionTokens <= 16); // true true
+console.log((usage?.promptTokens ?? 0) > 0, (usage?.completionTokens ?? 0) <= 16); // true true
 await model.dispose();
 fs.rmSync(dir, { recursive: true, force: true });
