@@ -40,18 +40,18 @@ describe('docs-sync', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('fails on a TypeScript block outside an example marker, naming its line; shell blocks and marked blocks pass', () => {
+  it('fails on a TypeScript or JavaScript block outside an example marker, naming its line; shell blocks and marked blocks pass', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-sync-'));
     const readme = path.join(dir, 'README.md');
     const marked = `<!-- example: examples/src/metrics-csv.ts -->\n\`\`\`ts\n${fs.readFileSync(path.join(import.meta.dirname, 'metrics-csv.ts'), 'utf8').trimEnd()}\n\`\`\`\n<!-- /example -->\n`;
     fs.writeFileSync(readme, `# Title\n\n\`\`\`sh\nnpm install @score/metrics\n\`\`\`\n\n${marked}\n\`\`\`json\n{}\n\`\`\`\n`);
     expect(run('--check', readme).status).toBe(0);
-    for (const fence of ['```ts', '```typescript', '~~~ts']) {
+    for (const fence of ['```ts', '```typescript', '~~~ts', '```js']) {
       fs.writeFileSync(readme, `# Title\n\n${marked}\nText.\n\n${fence}\nconst x = 1;\n${fence.slice(0, 3)}\n`);
       const result = run('--check', readme);
       expect(result.status, fence).toBe(1);
       const line = marked.split('\n').length + 5; // the title, a blank line, the marked block, a blank line, the text, a blank line
-      expect(result.stderr).toContain(`README.md:${line}: a TypeScript block outside an example marker`);
+      expect(result.stderr).toContain(`README.md:${line}: a TypeScript or JavaScript block outside an example marker`);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   });

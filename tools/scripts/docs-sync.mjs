@@ -14,7 +14,7 @@
 // runs it in CI). Optional arguments: the markdown files to look at (default: README.md,
 // libs/*/README.md, apps/*/README.md, apps/*/src/*/README.md and docs/*.md).
 //
-// `--check` also fails on a TypeScript block (```ts or ```typescript) outside an example marker in
+// `--check` also fails on a TypeScript or JavaScript block (```ts, ```typescript, ```js, ...) outside an example marker in
 // the files the docs site is built from (README.md, the package READMEs, docs/*.md), or in a
 // README that already has an example marker: every TypeScript block a reader sees there must be
 // a program CI runs. Shell and text blocks stay free.
@@ -54,7 +54,7 @@ function onSite(file) {
   return relative === 'README.md' || /^(libs|apps)\/[^/]+\/README\.md$/.test(relative) || /^docs\/[^/]+\.md$/.test(relative);
 }
 
-/** `file:line` of every ```ts / ```typescript block of `text` outside an example marker. */
+/** `file:line` of every TypeScript or JavaScript block (```ts, ```js, ...) of `text` outside an example marker. */
 function unmarkedBlocks(file, text) {
   const outside = text.replace(marker, (whole) => whole.replace(/[^\n]/g, ' '));
   const found = [];
@@ -63,7 +63,7 @@ function unmarkedBlocks(file, text) {
     const opening = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(line);
     if (fence === undefined && opening) {
       fence = opening[1];
-      if (/^(ts|typescript|tsx|mts)$/i.test(opening[2])) found.push(`${path.relative(root, file)}:${i + 1}`);
+      if (/^(ts|typescript|tsx|mts|cts|js|javascript|jsx|mjs|cjs)$/i.test(opening[2])) found.push(`${path.relative(root, file)}:${i + 1}`);
     } else if (fence !== undefined && line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, '') === '') fence = undefined;
   });
   return found;
@@ -101,7 +101,7 @@ if (check) {
   for (const line of stale) console.error(line);
   if (stale.length > 0) console.error(`${stale.length} example block(s) out of date: run \`npm run docs:sync\`.`);
   for (const place of unmarked) {
-    console.error(`${place}: a TypeScript block outside an example marker; move the code into a program under examples/src (CI runs it) and include it with <!-- example: examples/src/FILE.ts --> ... <!-- /example -->.`);
+    console.error(`${place}: a TypeScript or JavaScript block outside an example marker; move the code into a program under examples/src (CI runs it) and include it with <!-- example: examples/src/FILE.ts --> ... <!-- /example -->.`);
   }
   if (stale.length > 0 || problems.length > 0 || unmarked.length > 0) process.exit(1);
   console.log(`docs-sync: ${blocks} example block(s) in ${files.length} file(s) match their files.`);
