@@ -213,7 +213,7 @@ function generateHttpApi() {
     '',
   ];
   for (const { route, method, operation } of operations) {
-    lines.push(`### ${method} ${route}`, '', `${operation.summary} (operation \`${operation.operationId}\`).`, '');
+    lines.push(`### \`${method} ${route}\``, '', `${operation.summary} (operation \`${operation.operationId}\`).`, '');
     if (operation.description) lines.push(operation.description, '');
     if (operation.parameters?.length) {
       lines.push('| Parameter | In | Required | Schema | Example |', '|---|---|---|---|---|');
