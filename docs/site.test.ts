@@ -199,7 +199,9 @@ describe('docs site in Chromium', () => {
     for (const [route, methods] of Object.entries(openapi.paths)) for (const operation of Object.values(methods)) expect(text, route).toContain(operation.summary);
     for (const schema of Object.keys(openapi.components.schemas)) expect(headings.some((heading) => heading.startsWith(schema)), schema).toBe(true);
     // TSDoc reads "@score " as a block tag; tools/scripts/typedoc-score-tag.mjs keeps such text whole.
-    await page.goto(`${base}/api/core/`, { waitUntil: 'load' });
+    // TypeDoc names a package's page after its entry point: api/core/src.html (or index.html).
+    const corePage = fs.existsSync(path.join(dist, 'api', 'core', 'index.html')) ? '/api/core/' : '/api/core/src';
+    await page.goto(`${base}${corePage}`, { waitUntil: 'load' });
     const api = ((await page.locator('.vp-doc').textContent()) ?? '').replace(/\s+/g, ' ');
     expect(api).toContain(
       'Every implementation in @score (the in-process model of @score/rec-lm, the llama.cpp and OpenAI-compatible clients of @score/llm-clients) applies these defaults.',
