@@ -26,5 +26,5 @@ export { SYNTHETIC_GENRES } from './synthetic/vocabulary';
 export type { SyntheticGenre } from './synthetic/vocabulary';
 export { MAX_TIMESTAMP_SECONDS, TIMESTAMP_UNITS, timestampProblem } from './io/timestamp';
 export type { TimestampUnit } from './io/timestamp';
-export { StaleRunError, assertRunFresh, checkRunFreshness, findStaleStages } from './run-folder/run-freshness';
+export { RUN_MANIFEST_FILE, StaleRunError, assertRunFresh, checkRunFreshness, findStaleStages } from './run-folder/run-freshness';
 export type { RunFreshness, StaleStage, StageFreshnessRecord } from './run-folder/run-freshness';

@@ -15,6 +15,5 @@ export type { WriteGgufOptions } from './write-gguf';
 export { readGgufHeader } from './read-gguf-header';
 export type { GgufHeader, GgufTensorInfo } from './read-gguf-header';
 export type { GgufScalarType, GgufTensor, GgufTensorType, GgufTypedValue, GgufValue } from './gguf-types';
-export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { readGgufTensor } from './read-gguf-tensor';
 export type { GgufTensorValues } from './read-gguf-tensor';
