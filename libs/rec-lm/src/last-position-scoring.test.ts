@@ -1,4 +1,4 @@
-import { initTensorflow, tf } from '@score/tfjs-runtime';
+import { embeddingLookup, initTensorflow, tf } from '@score/tfjs-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLlamaConfig } from './llama-config';
 import { LlamaModel } from './llama-model';
@@ -18,9 +18,40 @@ function sequences(count: number): number[][] {
 function fullForward(model: LlamaModel, batch: readonly number[][], tokens?: number[]): Float32Array {
   return tf.tidy(() => {
     const { ids, lengths } = padBatch(batch, 0);
-    // training = true runs the full forward (no dropout without LoRA adapters).
-    return model.lastLogits(ids, lengths, true, tokens);
+    const [rows, time] = ids.shape;
+    const hidden = tf.reshape(model.hiddenStates(ids, false, lengths), [rows * time, config.hiddenSize]) as tf.Tensor2D;
+    return model.logitsOf(tf.gather(hidden, lengths.map((length, b) => b * time + length - 1)), tokens);
   }).dataSync() as Float32Array;
+}
+
+/** The loss of a batch through every block on every position (the route training took before the top-block shortcut). */
+function fullRouteLoss(model: LlamaModel, batch: readonly number[][], targets: readonly number[]): tf.Scalar {
+  const { ids, lengths } = padBatch(batch, 0);
+  const [rows, time] = ids.shape;
+  const hidden = tf.reshape(model.hiddenStates(ids, true, lengths), [rows * time, config.hiddenSize]) as tf.Tensor2D;
+  const last = embeddingLookup(hidden, tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32')) as tf.Tensor2D;
+  const logits = model.logitsOf(last, [4, 7], true);
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(targets as number[], 'int32'), 2), tf.logSoftmax(logits)), 1))) as tf.Scalar;
+}
+
+function lastLogitsLoss(model: LlamaModel, batch: readonly number[][], targets: readonly number[]): tf.Scalar {
+  const { ids, lengths } = padBatch(batch, 0);
+  const logits = model.lastLogits(ids, lengths, true, [4, 7]);
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(targets as number[], 'int32'), 2), tf.logSoftmax(logits)), 1))) as tf.Scalar;
+}
+
+async function trainedWeights(loss: typeof fullRouteLoss): Promise<Float32Array[]> {
+  const model = LlamaModel.create({ config, seed: 8, initStd: 0.2 });
+  const optimizer = tf.train.adam(0.01);
+  const batch = sequences(10);
+  for (let step = 0; step < 3; step++) {
+    const value = optimizer.minimize(() => loss(model, batch.slice(step, step + 7), [0, 1, 1, 0, 1, 0, 0]), true, model.trainableVariables());
+    value!.dispose();
+  }
+  const weights = [...(await model.readWeights()).values()].map((weight) => weight.data);
+  optimizer.dispose();
+  model.dispose();
+  return weights;
 }
 
 function scoringForward(model: LlamaModel, batch: readonly number[][], tokens?: number[]): Float32Array {
@@ -67,5 +98,17 @@ describe('scoring route (top block on the last position only)', () => {
       expect(alone!.noLogit).toBe(logits[1]);
     }
     model.dispose();
+  });
+
+  it('trains (no adapters) to the same weights as the full route, bitwise on wasm', async () => {
+    const full = await trainedWeights(fullRouteLoss);
+    const shortcut = await trainedWeights(lastLogitsLoss);
+    expect(shortcut.length).toBe(full.length);
+    full.forEach((weight, i) => expect(Array.from(shortcut[i]!)).toEqual(Array.from(weight)));
+    // Training moved the weights (the comparison is not of untouched initial values).
+    const initial = LlamaModel.create({ config, seed: 8, initStd: 0.2 });
+    const start = [...(await initial.readWeights()).values()].map((weight) => weight.data);
+    expect(start.some((weight, i) => weight.some((value, j) => value !== full[i]![j]))).toBe(true);
+    initial.dispose();
   });
 });

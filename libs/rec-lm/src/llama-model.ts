@@ -398,7 +398,7 @@ export class LlamaModel {
    * same dot products, in the same order, as {@link LlamaModel.hiddenStates} followed by a gather
    * (a test checks the logits agree).
    */
-  #lastHiddenStates(ids: tf.Tensor2D, lengths: readonly number[]): tf.Tensor2D {
+  #lastHiddenStates(ids: tf.Tensor2D, lengths: readonly number[], training = false): tf.Tensor2D {
     const [batch, time] = ids.shape;
     if (time > this.config.maxPositionEmbeddings) {
       throw new InvalidOptionError('ids', `has ${time} positions, more than the model's max_position_embeddings (${this.config.maxPositionEmbeddings}); shorten the prompts.`, time);
@@ -408,27 +408,27 @@ export class LlamaModel {
     const start = cache ? cache.layers : 0;
     const top = numLayers - 1;
     let h = cache ? this.#cachedPrefix(cache, ids, lengths) : this.#embed(ids);
-    if (start < top) h = this.#blocks(h, batch, time, start, top, false);
+    if (start < top) h = this.#blocks(h, batch, time, start, top, training);
     const { cos, sin, mask } = this.#rope(time);
     const last = tf.tensor1d(lengths.map((length) => length - 1), 'int32');
     const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
     const groups = numHeads / numKeyValueHeads;
     const p = `model.layers.${top}`;
     const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`) as tf.Tensor2D;
-    const xLast = tf.gather(x, rows) as tf.Tensor2D;
+    const xLast = embeddingLookup(x, rows) as tf.Tensor2D;
     const at = (table: tf.Tensor2D) => tf.reshape(tf.gather(table, last), [batch, 1, 1, headDim]) as tf.Tensor4D;
     // Query heads j*g .. j*g+g-1 share key/value head j: [batch, kv, g, headDim] against [batch, kv, time, headDim].
-    const q = this.#applyRope(tf.reshape(this.#linear(xLast, `${p}.self_attn.q_proj`, false), [batch, numKeyValueHeads, groups, headDim]), at(cos), at(sin));
+    const q = this.#applyRope(tf.reshape(this.#linear(xLast, `${p}.self_attn.q_proj`, training), [batch, numKeyValueHeads, groups, headDim]), at(cos), at(sin));
     const heads = (t: tf.Tensor2D): tf.Tensor4D => tf.transpose(tf.reshape(t, [batch, time, numKeyValueHeads, headDim]), [0, 2, 1, 3]);
-    const k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, false)), cos, sin);
-    const v = heads(this.#linear(x, `${p}.self_attn.v_proj`, false));
+    const k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, training)), cos, sin);
+    const v = heads(this.#linear(x, `${p}.self_attn.v_proj`, training));
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), tf.reshape(tf.gather(mask, last), [batch, 1, 1, time]));
     const merged = tf.reshape(tf.matMul(tf.softmax(scores, -1), v), [batch, numHeads * headDim]) as tf.Tensor2D;
-    let hLast = tf.add(tf.gather(h, rows), this.#linear(merged, `${p}.self_attn.o_proj`, false)) as tf.Tensor2D;
+    let hLast = tf.add(embeddingLookup(h, rows), this.#linear(merged, `${p}.self_attn.o_proj`, training)) as tf.Tensor2D;
     const y = this.#rmsNorm(hLast, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
-    const gate = this.#linear(y, `${p}.mlp.gate_proj`, false);
-    const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.#linear(y, `${p}.mlp.up_proj`, false)) as tf.Tensor2D;
-    hLast = tf.add(hLast, this.#linear(activated, `${p}.mlp.down_proj`, false));
+    const gate = this.#linear(y, `${p}.mlp.gate_proj`, training);
+    const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.#linear(y, `${p}.mlp.up_proj`, training)) as tf.Tensor2D;
+    hLast = tf.add(hLast, this.#linear(activated, `${p}.mlp.down_proj`, training));
     return tf.reshape(this.#rmsNorm(hLast, 'model.norm.weight'), [batch, hiddenSize]) as tf.Tensor2D;
   }
 
@@ -508,7 +508,9 @@ export class LlamaModel {
    */
   lastLogits(ids: tf.Tensor2D, lengths: readonly number[], training = false, tokens?: readonly number[]): tf.Tensor2D {
     const [batch, time] = ids.shape;
-    if (!training) return this.logitsOf(this.#lastHiddenStates(ids, lengths), tokens);
+    // Without adapters (so without LoRA dropout) training takes the same route: the rows it skips
+    // get no gradient anyway (a test checks that the updated weights are the same).
+    if (!training || !this.#loraConfig) return this.logitsOf(this.#lastHiddenStates(ids, lengths, training), tokens, training);
     const hidden = tf.reshape(this.hiddenStates(ids, training, lengths), [batch * time, this.config.hiddenSize]);
     const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
     // embeddingLookup: a gather whose gradient runs on every backend (wasm lacks UnsortedSegmentSum).
