@@ -25,6 +25,11 @@ const count = Number(process.env['N'] ?? 128);
 const repeats = Number(process.env['REPEATS'] ?? 2);
 const sequences = Array.from({ length: count }, () => Array.from({ length: 120 + Math.floor(random() * 136) }, () => 1 + Math.floor(random() * (vocab - 1))));
 const batches = batchesByLength(sequences.map((s) => s.length), 16);
+/** CPU milliseconds of this process since `since` (steadier than wall time on a shared machine). */
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
 
 /** [rows, 2] Yes/No logits by the full route: every block on every position, then the last row gathered. */
@@ -76,8 +81,9 @@ console.log(`same logits: max |difference| ${worst}`);
 for (let repeat = 0; repeat < repeats; repeat++) {
   for (const route of [true, false]) {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     score(route);
-    console.log(`scoring, ${route ? 'full route   ' : 'last position'}: ${((performance.now() - started) / count).toFixed(2)} ms per prompt (load ${load()})`);
+    console.log(`scoring, ${route ? 'full route   ' : 'last position'}: ${((performance.now() - started) / count).toFixed(2)} ms per prompt wall, ${(cpuMs(cpu) / count).toFixed(2)} ms CPU (load ${load()})`);
   }
 }
 const steps = Math.min(4, batches.length);
@@ -85,8 +91,9 @@ for (let repeat = 0; repeat < repeats; repeat++) {
   for (const route of [true, false]) {
     const optimizer = tf.train.adam(1e-4);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     train(route, optimizer, steps);
-    console.log(`tuning,  ${route ? 'full route   ' : 'last position'}: ${((performance.now() - started) / steps).toFixed(0)} ms per step of 16 prompts (load ${load()})`);
+    console.log(`tuning,  ${route ? 'full route   ' : 'last position'}: ${((performance.now() - started) / steps).toFixed(0)} ms per step of 16 prompts wall, ${(cpuMs(cpu) / steps).toFixed(0)} ms CPU (load ${load()})`);
     optimizer.dispose();
   }
 }

@@ -3,7 +3,8 @@
  * of `trainSare` on a from-scratch BERT (hidden 128, 2 layers, 4 heads, 256 positions: the
  * `sare.encoder: scratch` of configs/ml-1m-generic.yaml) over synthetic examples (queries of 150
  * words, 10 candidates of 100-250 words), chunked in batch order and by token length
- * (`lengthSortedChunks`), alternately in one process so both see the same load.
+ * (`lengthSortedChunks`), alternately in one process so both see the same load. It prints rows per
+ * second of wall time and per second of CPU time (the process's own; steadier on a shared machine).
  *
  *   npm run bench:training -w @score/sare-reranker     (N=examples, default 36)
  */
@@ -28,8 +29,13 @@ console.log(`SARE training speed: ${examples.length} examples, batch 16, gradien
 for (const sorted of [false, true, false, true]) {
   const encoder = await createBertEncoder({ tokenizer, hidden: 128, layers: 2, heads: 4, maxLength: 256, seed: 1 });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const report = await trainSare({ encoder, examples, epochs: 1, batchSize: 16, gradientChunkTexts: 8, lengthSortedChunks: sorted, validation: examples.slice(0, 2), seed: 1 });
   const seconds = (performance.now() - started) / 1000;
-  console.log(`chunks ${sorted ? 'by length  ' : 'batch order'}: ${(report.trainExamples / seconds).toFixed(2)} rows/s (${report.trainExamples} rows in ${seconds.toFixed(1)} s, validation included), loss ${report.training.history[0]?.loss.toFixed(6)}; load ${load()}`);
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
+  console.log(
+    `chunks ${sorted ? 'by length  ' : 'batch order'}: ${(report.trainExamples / seconds).toFixed(2)} rows/s wall, ${(report.trainExamples / cpuSeconds).toFixed(2)} rows per CPU second (${report.trainExamples} rows, ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU, validation included), loss ${report.training.history[0]?.loss.toFixed(6)}; load ${load()}`,
+  );
   encoder.dispose();
 }
