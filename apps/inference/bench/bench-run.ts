@@ -57,7 +57,7 @@ export interface ServeProcess {
 export async function startScoreServe(runDir: string, llm: string, flags: readonly string[]): Promise<ServeProcess> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), ...flags], {
+  const child = spawn(process.execPath, [...(process.env['SCORE_SERVE_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), ...flags], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let exitCode: number | null | undefined;
