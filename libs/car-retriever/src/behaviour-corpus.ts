@@ -6,6 +6,7 @@ import {
   type ItemId,
   type ProgressCallback,
   type UserId,
+  checkInteger,
 } from '@score/core';
 import { describeHistory } from '@score/prompt-kit';
 
@@ -143,7 +144,7 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
   if (typeof snapshots === 'string') throw new InvalidOptionError('snapshots', `must be "monthly", a positive integer (evenly spaced boundaries), times or an interval, got ${JSON.stringify(snapshots)}.`, snapshots);
   if (!Array.isArray(snapshots) && 'count' in (snapshots as object)) {
     const { count } = snapshots as SnapshotCount;
-    if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError('snapshots.count', `must be a positive integer, got ${String(count)}.`, count);
+    checkInteger('snapshots.count', count, 1);
     const until = (snapshots as SnapshotCount).until ?? trainingEnd(dataset);
     const from = (snapshots as SnapshotCount).from ?? firstPositive(dataset) ?? until;
     for (const [field, value] of [['snapshots.from', from], ['snapshots.until', until]] as const) {
@@ -287,9 +288,7 @@ export class BehaviourCorpus {
  */
 export function buildBehaviourCorpus(dataset: Dataset, options: BehaviourCorpusOptions = {}): BehaviourCorpus {
   const maxItems = options.maxItems ?? 20;
-  if (!Number.isInteger(maxItems) || maxItems < 1) {
-    throw new InvalidOptionError('maxItems', `must be a positive integer, got ${String(maxItems)}.`, maxItems);
-  }
+  checkInteger('maxItems', maxItems, 1);
   const describe = options.describe ?? describeBehaviour;
   if (typeof describe !== 'function') {
     throw new InvalidOptionError('describe', 'must be a function from items to text.');

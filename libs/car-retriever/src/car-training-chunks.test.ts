@@ -88,7 +88,7 @@ describe('trainCar gradient caching (gradientChunkTexts)', () => {
       })();
       expect(largestDifference(defaulted, onePass.weights).difference).toBeLessThanOrEqual(1e-5 * Math.max(1, apart.scale));
       expect(tf.memory().numTensors).toBe(tensorsBefore);
-      await expect(trainCar({ encoder, texts, neighbours, gradientChunkTexts: -1 })).rejects.toThrow(/"gradientChunkTexts": must be an integer >= 0, got -1/);
+      await expect(trainCar({ encoder, texts, neighbours, gradientChunkTexts: -1 })).rejects.toThrow(/"gradientChunkTexts": must be an integer of at least 0, got -1/);
     } finally {
       encoder.dispose();
     }

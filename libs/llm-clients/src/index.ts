@@ -24,7 +24,6 @@ export { TINY_LLAMA_DEFAULT_VOCAB, writeTinyLlamaGguf } from './write-tiny-llama
 export type { TinyLlamaGgufOptions } from './write-tiny-llama-gguf';
 export { writeTinyLlamaLoraGguf } from './write-tiny-llama-lora-gguf';
 export type { TinyLlamaLoraGgufOptions } from './write-tiny-llama-lora-gguf';
-export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { dequantizeGgml } from './dequantize-ggml';
 export { readGgufTensor } from './read-gguf-tensor';
 export type { GgufTensorValues } from './read-gguf-tensor';

@@ -1,5 +1,4 @@
-import { InvalidOptionError } from '@score/core';
-import { describeValue } from './validate';
+import { InvalidOptionError, describeValue } from '@score/core';
 
 /** Options of {@link createTemplate} and the {@link PromptTemplate} constructor. */
 export interface PromptTemplateOptions {

@@ -1,6 +1,5 @@
-import { InvalidOptionError, ModelMismatchError } from '@score/core';
-import { createSeededRandom, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '@score/llm-clients';
+import { InvalidOptionError, ModelMismatchError, float16BitsToFloat32, float32ToFloat16Bits, createRandom } from '@score/core';
+import { embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
 import type { LlamaConfig } from './llama-config';
 import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
@@ -66,7 +65,7 @@ export class LlamaModel {
   #loraConfig: LoraConfig | undefined;
   readonly #ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }>();
   #disposed = false;
-  #dropoutRandom: RandomSource = createSeededRandom(0);
+  #dropoutRandom: RandomSource = createRandom(0);
   #prefixCache: PrefixCache | undefined;
   readonly #frozenKernels = new Map<string, tf.Tensor2D>();
 
@@ -89,7 +88,7 @@ export class LlamaModel {
         }
       }
     }
-    const random = createSeededRandom(options.seed ?? 0);
+    const random = createRandom(options.seed ?? 0);
     try {
       for (const [name, shape] of shapes) {
         const size = shape.reduce((a, b) => a * b, 1);
@@ -163,7 +162,7 @@ export class LlamaModel {
   attachLora(options: LoraOptions = {}, weights?: ReadonlyMap<string, { a: Float32Array; b: Float32Array }>): LoraConfig {
     if (this.#loraConfig) throw new InvalidOptionError('lora', 'this model already has LoRA adapters; merge or detach them first.');
     const config = resolveLoraConfig(options);
-    const uniform = createSeededRandom(options.seed ?? 0);
+    const uniform = createRandom(options.seed ?? 0);
     const layers = config.layersToTransform ?? Array.from({ length: this.config.numLayers }, (_, layer) => layer);
     const outside = layers.find((layer) => layer >= this.config.numLayers);
     if (outside !== undefined) throw new InvalidOptionError('lora.layersToTransform', `lists block ${outside}, but the model has ${this.config.numLayers} blocks (0..${this.config.numLayers - 1}).`, outside);

@@ -1,4 +1,4 @@
-import { InvalidOptionError, type Logger, type ProgressCallback } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, checkInteger } from '@score/core';
 import { tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import type { InProcessLanguageModel } from './in-process-language-model';
 import { lengthBatches } from './train-rec-lm';
@@ -119,7 +119,7 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
     throw new InvalidOptionError('windowTokens', `must be an integer from 2 to the model's max_position_embeddings (${lm.model.config.maxPositionEmbeddings}), got ${String(window)}.`, window);
   }
   const batchSize = options.batchSize ?? 16;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
+  checkInteger('batchSize', batchSize, 1);
   let trainTexts = options.texts;
   let validTexts = options.validTexts;
   if (validTexts === undefined) {

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
-import { writeFileAtomic } from '@score/tfjs-runtime';
 import type { SareExample } from './sare-example';
-import { checkMethods, checkObject, describeValue, integerOption } from './validate';
 
 /** `format` of a saved SARE folder's `sare.json`. */
 export const SARE_FORMAT = 'score-sare';
@@ -121,7 +119,7 @@ export class SareReranker implements Reranker {
   async save(dir: string, metadata: Readonly<Record<string, unknown>> = {}): Promise<void> {
     await this.encoder.save(dir);
     const document = { format: SARE_FORMAT, formatVersion: SARE_FORMAT_VERSION, modelId: this.modelId, architecture: this.encoder.architecture, ...metadata };
-    writeFileAtomic(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
+    writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
   dispose(): void {

@@ -1,11 +1,10 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
-import { shuffledIndices, createSeededRandom, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, checkMethods, checkObject, integerOption, numberOption, createRandom } from '@score/core';
+import { shuffledIndices, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
 import { sampleShiftedNegatives } from './shifted-negatives';
-import { checkMethods, checkObject, integerOption, numberOption } from './validate';
 
 /** Options of {@link trainSare}. */
 export interface TrainSareOptions {
@@ -150,7 +149,7 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
     validation = options.validation;
   } else {
     if (train.length < 2) throw new InvalidOptionError('examples', `must hold at least 2 examples to hold one out for early stopping, got ${train.length}; or pass "validation".`);
-    const order = shuffledIndices(train.length, createSeededRandom(seed));
+    const order = shuffledIndices(train.length, createRandom(seed));
     const held = Math.min(train.length - 1, Math.max(1, Math.round(train.length * validationFraction)));
     validation = Array.from(order.subarray(0, held), (i) => train[i]);
     train = Array.from(order.subarray(held), (i) => train[i]);

@@ -1,15 +1,13 @@
 import path from 'node:path';
 import type { Dataset, ItemId, Logger, ProgressCallback, RetrievalTarget, RetrievedUser, TextEmbeddingModel, UserId, UserRetriever } from '@score/core';
-import { createMatrix, LruCache, silentLogger } from '@score/core';
+import { checkMethods, checkObject, createMatrix, integerOption, LruCache, silentLogger, stringOption, writeJsonAtomic, writeLinesAtomic } from '@score/core';
 import { loadDataset } from '@score/data';
 import { kendallTau } from '@score/metrics';
 import { basicPrompt, type DescribeHistoryOptions } from '@score/prompt-kit';
 import type { AssessmentPair, AssessmentRecord, Assessor } from './assessment';
-import { writeJsonAtomic, writeLinesAtomic } from './atomic-write';
 import { generateAssessments } from './generate-assessments';
 import { type BehaviourCandidate, orderByCosine } from './rank-by-assessment';
 import { sampleAssessmentPairs, type SampleAssessmentPairsOptions } from './sample-assessment-pairs';
-import { checkMethods, checkObject, integerOption, stringOption } from './validate';
 
 /** Folder of the assess stage inside a run folder. */
 export const ASSESS_FOLDER = 'assess';

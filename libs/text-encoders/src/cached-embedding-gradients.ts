@@ -1,6 +1,5 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger } from '@score/core';
 import { tf } from '@score/tfjs-runtime';
-import { positiveInteger } from './encoder-base';
 import type { TrainableTextEncoder } from './trainable-encoder';
 
 /** Options of {@link cachedEmbeddingGradients}. */
@@ -49,7 +48,7 @@ export function cachedEmbeddingGradients(
   options: CachedEmbeddingGradientsOptions = {},
 ): CachedEmbeddingGradients {
   if (!Array.isArray(texts) || texts.length === 0) throw new InvalidOptionError('texts', 'must be a non-empty array of the batch texts.');
-  const chunkSize = positiveInteger('chunkSize', options.chunkSize ?? 8);
+  const chunkSize = checkInteger('chunkSize', options.chunkSize ?? 8, 1);
   const starts = Array.from({ length: Math.ceil(texts.length / chunkSize) }, (_, i) => i * chunkSize);
   // Row r of the chunked embeddings is text order[r].
   const order = texts.map((_, i) => i);

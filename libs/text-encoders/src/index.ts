@@ -8,6 +8,7 @@ export type {
   TokenizerEncoding,
   TokenizerJson,
 } from './tokenizer';
+export { bpeTokenizerModel } from './tokenizer';
 export { loadTokenizer, tokenizerFromJson } from './hf-tokenizer';
 export { trainTokenizer } from './train-tokenizer';
 export type { TrainedSpecialTokens, TrainTokenizerOptions } from './train-tokenizer';
