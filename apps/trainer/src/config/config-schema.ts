@@ -278,7 +278,7 @@ const recSection = section({
   warmupRows: positiveInt().default(3000).describe('Train rows of the answer warm-up: a seeded sample disjoint from the variants\' `trainRows` while the split has other rows.'),
   templateTokens: z.boolean().default(true).describe('From-scratch LM only: each constant piece of the P^b/P^s templates (e.g. `". Respond with either \'Yes\' or \'No\'.`) is one token, so the answer position sits right after the target title; the prompt text is unchanged. false: the pieces are spelled in learned sub-words.'),
   titleTokens: z.boolean().default(true).describe('From-scratch LM only: every item title of the catalogue is one token of its tokenizer (a Hugging Face added token), as a pretrained LLM knows a title as one unit; prompts get about 1.5 times shorter. false: titles are spelled in learned sub-words.'),
-  variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM neighbours), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
+  variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM user embeddings or neighbours, car.cfRetrieval), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
 });
 
 const evalSection = section({
