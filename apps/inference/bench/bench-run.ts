@@ -1,4 +1,4 @@
-// Shared set-up of the inference benches (rank-bench, soak-bench, healthz-bench): a run folder, a free
+// Shared set-up of the inference benches (load-bench, rank-bench, soak-bench, healthz-bench): a run folder, a free
 // port, the score-serve child process, percentiles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

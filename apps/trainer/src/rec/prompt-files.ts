@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { ArtifactNotFoundError, DataFormatError, type SplitName, writeLinesAtomic } from '@score/core';
-import type { PromptRecord, SimilarUser } from './build-prompts';
-import { promptSetName, type PromptSetSpec } from './prompt-variants';
+import { type PromptRecord, promptSetName, type PromptSetSpec, type SimilarUser } from '@score/prompt-kit';
 
 /** Folder of the prompt sets inside the rec stage's output folder. */
 export const PROMPTS_FOLDER = 'prompts';

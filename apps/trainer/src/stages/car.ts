@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LanceVectorIndex, readCarStageManifest, runCarStage } from '@score/car-retriever';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { resolveEncoderSpec } from './encoders';
+import { checkEncoderSpec } from './encoders';
 
 /**
  * Stage 1: fine-tunes CAR on the CRM's collaborative neighbours (Eq. 6), indexes the behaviour
@@ -16,7 +16,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     datasetDir: context.stageDir('prepare'),
     neighboursFile,
     outputDir: context.outputDir,
-    encoder: await resolveEncoderSpec(car.encoder, 'car.encoder', { logger: context.logger }),
+    encoder: checkEncoderSpec(car.encoder, 'car.encoder'),
     temperature: car.tau,
     batchSize: car.batchSize,
     epochs: car.epochs,

@@ -11,9 +11,7 @@ import { readManifest } from '../pipeline/manifest';
 import { repeatedStages, runSeeds, SEEDS_FOLDER, seedStageName } from '../pipeline/seed-stages';
 import { STAGE_DEFINITIONS } from '../pipeline/stage-definitions';
 import { STAGE_NAMES } from '../pipeline/stage';
-import { buildPromptSet } from '../rec/build-prompts';
-import { evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec } from '../rec/prompt-variants';
-import { RetrievalCache } from '../rec/retrieval-cache';
+import { buildPromptSet, evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec, RetrievalCache } from '@score/prompt-kit';
 import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import {
   type BootstrapSettings,

@@ -3,7 +3,6 @@ import { writeFileAtomic } from '@score/core';
 import type { Row } from '@score/core';
 import { loadDataset, type PreparedDataset } from '@score/data';
 import { createRandom } from '@score/metrics';
-import { basicPrompt } from '@score/prompt-kit';
 import {
   createInProcessLanguageModel,
   createScratchRecLm,
@@ -20,10 +19,8 @@ import {
 import { trainTokenizer } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
-import { evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec } from '../rec/prompt-variants';
-import { RetrievalCache } from '../rec/retrieval-cache';
+import { basicPrompt, buildPromptSet, evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec, RetrievalCache } from '@score/prompt-kit';
 import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';

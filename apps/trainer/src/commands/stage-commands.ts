@@ -1,10 +1,10 @@
 import { type Command, Option } from 'commander';
-import type { CommandContext } from '../cli/command-context';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
-import type { ContextFactory } from '../program';
-import { positiveInteger } from '../program';
+import { positiveInteger } from '../cli/flag-parsers';
 import type { StageName } from '../pipeline/stage';
-import { runSingleStage } from './stage-command';
+import type { StageRegistry } from '../pipeline/stage-registry';
+import { runSingleStage } from './run-single-stage';
 
 interface StageFlags {
   readonly run: string;
@@ -48,8 +48,8 @@ function sareTable(summary: Summary): string {
   return `Agreement with the self-assessment order O on ${summary['pairs'].test} held-out pairs:\n${formatTable(['order', `NDCG@${k}`, "Kendall's tau"], rows)}`;
 }
 
-async function runAndPrint(stage: StageName, flags: StageFlags, overrides: Record<string, unknown>, context: CommandContext, format: (summary: Summary) => string): Promise<Summary> {
-  const result = await runSingleStage(stage, flags.run, overrides, context);
+async function runAndPrint(stage: StageName, flags: StageFlags, overrides: Record<string, unknown>, context: CommandContext, registry: StageRegistry, format: (summary: Summary) => string): Promise<Summary> {
+  const result = await runSingleStage(stage, flags.run, overrides, context, registry);
   const summary = (result.stage.summary ?? {}) as Summary;
   if (context.json) context.output.write(`${JSON.stringify({ runDir: result.runDir, stage, seconds: result.stage.seconds, ...summary }, null, 2)}\n`);
   else context.output.write(format(summary));
@@ -72,52 +72,32 @@ function recText(summary: Summary): string {
 }
 
 /** Adds `crm`, `car`, `assess`, `sare`, `rec` and `eval`: each runs one stage of an existing run folder. */
-export function registerStageCommands(program: Command, contextFor: ContextFactory): void {
+export function registerStageCommands(program: Command, contextFor: ContextFactory, registry: StageRegistry): void {
   stageCommand(program, 'crm', 'Train the conventional recommender (SASRec or MF) and compute collaborative neighbours (stage 0).')
     .addOption(new Option('--model <model>', 'recommender').choices(['sasrec', 'mf']))
     .addOption(new Option('--objective <objective>', 'training objective').choices(['ctr', 'next-item']))
     .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
     .option('--no-baseline', 'do not also train the other model as a baseline')
     .action(async (flags: StageFlags & { model?: string; objective?: string; epochs?: number; baseline?: boolean }) => {
-      const context = contextFor(flags);
-      try {
-        await runAndPrint('crm', flags, { crm: { model: flags.model, objective: flags.objective, epochs: flags.epochs, baseline: flags.baseline } }, context, crmTable);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runAndPrint('crm', flags, { crm: { model: flags.model, objective: flags.objective, epochs: flags.epochs, baseline: flags.baseline } }, context, registry, crmTable));
     });
   stageCommand(program, 'car', 'Fine-tune CAR on the CRM neighbours, index the behaviour corpus in LanceDB, report retrieval metrics (stage 1).')
     .option('--encoder <spec>', 'scratch | pooled | onnx:PATH | bert:PATH')
     .option('--epochs <n>', 'most fine-tuning epochs', positiveInteger('--epochs'))
     .option('--index-uri <uri>', 'also copy the CAR index there (s3://, gs://, az:// or a folder) for score-serve --index-uri (config car.indexUri)')
     .action(async (flags: StageFlags & { encoder?: string; epochs?: number; indexUri?: string }) => {
-      const context = contextFor(flags);
-      try {
-        await runAndPrint('car', flags, { car: { encoder: flags.encoder, epochs: flags.epochs, indexUri: flags.indexUri } }, context, carTable);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runAndPrint('car', flags, { car: { encoder: flags.encoder, epochs: flags.epochs, indexUri: flags.indexUri } }, context, registry, carTable));
     });
   stageCommand(program, 'assess', 'Self-assess sampled training pairs with an LLM (or the metadata fallback) and rank the retrieved users (stage 2a).')
     .option('--llm <spec>', 'metadata | openai:URL#MODEL | llamacpp:PATH[#LORA] | vllm:URL#MODEL | ollama:URL#MODEL')
     .option('--sample <n>', 'training pairs to assess (paper: 10,000)', positiveInteger('--sample'))
     .action(async (flags: StageFlags & { llm?: string; sample?: number }) => {
-      const context = contextFor(flags);
-      try {
-        await runAndPrint('assess', flags, { assess: { llm: flags.llm, sample: flags.sample } }, context, assessText);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runAndPrint('assess', flags, { assess: { llm: flags.llm, sample: flags.sample } }, context, registry, assessText));
     });
   stageCommand(program, 'sare', 'Train SARE, the self-assessing reranker, and compare its order with CAR\'s against O (stage 2b).')
     .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
     .action(async (flags: StageFlags & { epochs?: number }) => {
-      const context = contextFor(flags);
-      try {
-        await runAndPrint('sare', flags, { sare: { epochs: flags.epochs } }, context, sareTable);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runAndPrint('sare', flags, { sare: { epochs: flags.epochs } }, context, registry, sareTable));
     });
   stageCommand(program, 'rec', 'Build the P^b and P^s prompt sets and tune one recommender LM per prompt variant (stage 3).')
     .option('--epochs <n>', 'most epochs', positiveInteger('--epochs'))
@@ -125,22 +105,14 @@ export function registerStageCommands(program: Command, contextFor: ContextFacto
     .option('--valid-rows <n>', 'valid rows sampled for early stopping', positiveInteger('--valid-rows'))
     .option('--variants <list>', 'comma-separated prompt variants: basic, cf, base, car, score')
     .action(async (flags: StageFlags & { epochs?: number; trainRows?: number; validRows?: number; variants?: string }) => {
-      const context = contextFor(flags);
-      try {
+      await withCommandContext(contextFor, flags, async (context) => {
         const variants = flags.variants?.split(',').map((variant) => variant.trim());
-        await runAndPrint('rec', flags, { rec: { epochs: flags.epochs, trainRows: flags.trainRows, validRows: flags.validRows, variants } }, context, recText);
-      } finally {
-        context.close();
-      }
+        await runAndPrint('rec', flags, { rec: { epochs: flags.epochs, trainRows: flags.trainRows, validRows: flags.validRows, variants } }, context, registry, recText);
+      });
     });
   stageCommand(program, 'eval', 'Score the test split with every baseline and prompt variant, run the K_e/K_s sweeps, write metrics.json, report.md and report.html.')
     .option('--max-rows <n>', 'rows of the split scored (a seeded sample; default: the config\'s eval.maxRows, else every row)', positiveInteger('--max-rows'))
     .action(async (flags: StageFlags & { maxRows?: number }) => {
-      const context = contextFor(flags);
-      try {
-        await runAndPrint('eval', flags, { eval: { maxRows: flags.maxRows } }, context, (summary) => `${summary['table']}\nReport: ${flags.run}/eval/report.md and report.html\n`);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runAndPrint('eval', flags, { eval: { maxRows: flags.maxRows } }, context, registry, (summary) => `${summary['table']}\nReport: ${flags.run}/eval/report.md and report.html\n`));
     });
 }

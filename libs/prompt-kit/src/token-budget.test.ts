@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
-import { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
+import { behaviourEntries, recentBehaviour } from './recent-behaviour';
 import { fitPromptToBudget, measurePromptTokens, resolveTokenBudget, trimmingSteps, type PromptItemLimits } from './token-budget';
 
 /** One token per space-separated word: lengths are easy to count by hand. */

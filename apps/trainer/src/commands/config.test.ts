@@ -5,9 +5,9 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createCommandContext } from '../cli/command-context';
-import { ConfigValidationError } from './config-error';
-import { registerConfigCommand } from './config-command';
-import { loadConfig } from './load-config';
+import { ConfigValidationError } from '../config/config-error';
+import { registerConfigCommand } from './config';
+import { loadConfig } from '../config/load-config';
 
 async function runCli(args: readonly string[]): Promise<string> {
   let stdout = '';

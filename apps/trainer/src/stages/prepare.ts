@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic } from '@score/core';
-import type { Domain, Interaction, Item, ItemId } from '@score/core';
+import { type Domain, type Interaction, type Item, type ItemId, writeFileAtomic } from '@score/core';
 import {
   AMAZON_GAMES_PROTOCOL,
   computeStatistics,
@@ -21,7 +20,7 @@ import {
   type SyntheticDatasetOptions,
 } from '@score/data';
 import type { ScoreConfig } from '../config/config-schema';
-import type { StageContext, StageResult } from './stage';
+import type { StageContext, StageResult } from '../pipeline/stage';
 
 /** What a configured data source reads, before the protocol is applied. */
 interface SourceData {

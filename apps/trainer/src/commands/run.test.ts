@@ -6,9 +6,9 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { createCommandContext } from '../cli/command-context';
 import { ConfigValidationError } from '../config/config-error';
-import { runPrepareStage } from './prepare-stage';
-import { registerRunCommand } from './run-command';
-import { createStageRegistry } from './stage-registry';
+import { runPrepareStage } from '../stages/prepare';
+import { registerRunCommand } from './run';
+import { createStageRegistry } from '../pipeline/stage-registry';
 
 async function runCli(args: readonly string[]) {
   let stdout = '';

@@ -1,5 +1,7 @@
-import type { CarVariant } from '@score/car-retriever';
 import { InvalidOptionError } from '@score/core';
+
+/** The user retrievers a prompt variant can draw similar users from (`@score/car-retriever`'s `CarVariant`). */
+export type RetrieverKind = 'car' | 'base' | 'cf';
 
 /**
  * The prompt variants of the paper's evaluation (method.md Stage 3, Fig. 3 ablations):
@@ -15,7 +17,7 @@ export interface PromptVariantDefinition {
   /** `basic` fills P^b; `ci` fills P^s with the kept similar users' behaviours. */
   readonly template: 'basic' | 'ci';
   /** The retriever whose K_e users are considered; none for `basic`. */
-  readonly retriever?: CarVariant;
+  readonly retriever?: RetrieverKind;
   /** Whether SARE reorders the K_e retrieved users (query: the filled P^b) before the top K_s are kept. */
   readonly rerank: boolean;
   /** One line for reports. */

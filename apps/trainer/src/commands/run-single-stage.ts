@@ -7,7 +7,7 @@ import type { ScoreConfig } from '../config/config-schema';
 import { MANIFEST_FILE, readManifest } from '../pipeline/manifest';
 import { runPipeline, type StageReport } from '../pipeline/run-pipeline';
 import type { StageName } from '../pipeline/stage';
-import { trainerStageRegistry } from './registry';
+import type { StageRegistry } from '../pipeline/stage-registry';
 
 /** What a one-stage command gets back: the stage's report and the config it ran with. */
 export interface StageCommandResult {
@@ -21,7 +21,7 @@ export interface StageCommandResult {
  * config (from its manifest) with the command's flags layered on top, through the pipeline runner,
  * so standalone commands and `score-train run` write the same artifacts and manifest.
  */
-export async function runSingleStage(stage: StageName, runDirFlag: string, overrides: Record<string, unknown>, context: CommandContext): Promise<StageCommandResult> {
+export async function runSingleStage(stage: StageName, runDirFlag: string, overrides: Record<string, unknown>, context: CommandContext, registry: StageRegistry): Promise<StageCommandResult> {
   const runDir = path.resolve(runDirFlag);
   const manifest = await readManifest(runDir);
   if (!manifest) throw new ArtifactNotFoundError(path.join(runDir, MANIFEST_FILE), 'Run folder manifest', 'prepare');
@@ -32,7 +32,7 @@ export async function runSingleStage(stage: StageName, runDirFlag: string, overr
   const report = await runPipeline({
     config,
     configHash: hash,
-    stages: trainerStageRegistry.stages(),
+    stages: registry.stages(),
     runDir,
     only: [stage],
     logger: context.logger,

@@ -1,8 +1,9 @@
 import { InvalidOptionError } from '@score/core';
-import type { RecLmTokenizer } from '@score/rec-lm';
-
-/** What the budget needs of a tokenizer (any `@score/text-encoders` tokenizer fits). */
-export type PromptTokenizer = Pick<RecLmTokenizer, 'encode'>;
+/** What the budget needs of a tokenizer (any `@score/text-encoders` tokenizer or `@score/rec-lm` `RecLmTokenizer` fits). */
+export interface PromptTokenizer {
+  /** Token ids of `text`; the budget calls it with `addSpecialTokens: false` and adds `specialTokens` itself. */
+  encode(text: string, options?: { readonly addSpecialTokens?: boolean }): { readonly ids: readonly number[] };
+}
 
 /** The from-scratch recommender LM's prompt budget, in tokens (special tokens included). */
 export const DEFAULT_PROMPT_TOKEN_BUDGET = 256;

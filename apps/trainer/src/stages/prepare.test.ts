@@ -4,10 +4,10 @@ import path from 'node:path';
 import { AMAZON_GAMES_PROTOCOL, loadDataset, ML1M_PROTOCOL } from '@score/data';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
-import { readManifest } from './manifest';
-import { resolveProtocol, runPrepareStage } from './prepare-stage';
-import { runPipeline } from './run-pipeline';
-import { createStageRegistry } from './stage-registry';
+import { readManifest } from '../pipeline/manifest';
+import { resolveProtocol, runPrepareStage } from './prepare';
+import { runPipeline } from '../pipeline/run-pipeline';
+import { createStageRegistry } from '../pipeline/stage-registry';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'score-prepare-stage-'));

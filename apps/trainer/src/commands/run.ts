@@ -1,13 +1,13 @@
 import { ScoreError } from '@score/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { CommandContext } from '../cli/command-context';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { loadConfig } from '../config/load-config';
-import { type ContextFactory, positiveInteger } from '../program';
-import { formatBytes } from './artifacts';
-import { type PipelineReport, runPipeline } from './run-pipeline';
-import { STAGE_NAMES } from './stage';
-import type { StageRegistry } from './stage-registry';
+import { positiveInteger } from '../cli/flag-parsers';
+import { formatBytes } from '../pipeline/artifacts';
+import { type PipelineReport, runPipeline } from '../pipeline/run-pipeline';
+import { STAGE_NAMES } from '../pipeline/stage';
+import type { StageRegistry } from '../pipeline/stage-registry';
 
 /** Flags of `score-train run`. */
 export interface RunFlags {
@@ -123,11 +123,6 @@ export function registerRunCommand(program: Command, contextFor: ContextFactory,
     .option('--json', 'print the run report as JSON')
     .option('--quiet', 'no progress output')
     .action(async (flags: RunFlags) => {
-      const context = contextFor(flags);
-      try {
-        await runRunCommand(flags, context, registry);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runRunCommand(flags, context, registry));
     });
 }

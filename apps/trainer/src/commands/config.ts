@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { CommandContext } from '../cli/command-context';
-import type { ContextFactory } from '../program';
-import { describeConfig } from './describe-config';
-import { loadConfig } from './load-config';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
+import { describeConfig } from '../config/describe-config';
+import { loadConfig } from '../config/load-config';
 
 /** Flags of `score-train config`. */
 export interface ConfigFlags {
@@ -44,12 +43,7 @@ export function registerConfigCommand(program: Command, contextFor: ContextFacto
     .option('--set <key=value>', 'override a config key (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--describe', 'print the Markdown reference of every config key')
     .option('--json', 'print JSON instead of YAML')
-    .action((flags: ConfigFlags) => {
-      const context = contextFor(flags);
-      try {
-        runConfigCommand(flags, context);
-      } finally {
-        context.close();
-      }
+    .action(async (flags: ConfigFlags) => {
+      await withCommandContext(contextFor, flags, (context) => runConfigCommand(flags, context));
     });
 }

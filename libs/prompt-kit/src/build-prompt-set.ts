@@ -1,4 +1,3 @@
-import type { CarVariant } from '@score/car-retriever';
 import {
   InvalidOptionError,
   silentLogger,
@@ -14,11 +13,11 @@ import {
   type UserId,
   type UserRetriever,
 } from '@score/core';
-import { basicPrompt, ciPrompt, describeItem, quoteText, type PromptSet } from '@score/prompt-kit';
-import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId } from './prompt-variants';
-import { behaviourEntries, recentBehaviour } from '@score/prompt-kit';
+import type { PromptSet } from './prompt-set';
+import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId, type RetrieverKind } from './prompt-variants';
 import { RetrievalCache, snapshotOf } from './retrieval-cache';
-import { countPromptTokens, fitPromptToBudget, resolveTokenBudget, trimmingSteps, type PromptItemLimits, type ResolvedTokenBudget, type TokenBudget } from './token-budget';
+import { createScorePromptWriter } from './score-prompt-writer';
+import type { TokenBudget } from './token-budget';
 
 /** A similar user shown in a prompt, with the score that ranked it (retriever's or SARE's). */
 export interface SimilarUser {
@@ -61,7 +60,7 @@ export interface BuildPromptSetOptions {
    * Retrievers by kind (from `loadCarRetriever`); the variant's one is required.
    * @defaultValue {}
    */
-  readonly retrievers?: Partial<Record<CarVariant, UserRetriever>>;
+  readonly retrievers?: Partial<Record<RetrieverKind, UserRetriever>>;
   /**
    * SARE (from `loadSareReranker`); required by the `score` variant.
    * @defaultValue none
@@ -206,14 +205,18 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   if (!Array.isArray(rows)) throw new InvalidOptionError('rows', 'must be an array of dataset rows.', rows);
   const spec = resolvePromptSetSpec({ variant: options.variant, retrieved: options.retrieved, kept: options.kept });
   const definition = PROMPT_VARIANTS[spec.variant];
-  const maxHistoryItems = positiveInteger('maxHistoryItems', options.maxHistoryItems ?? 20);
-  const maxBehaviourItems = positiveInteger('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY, true);
+  const writer = createScorePromptWriter({
+    domain: dataset.domain,
+    maxHistoryItems: options.maxHistoryItems,
+    maxBehaviourItems: options.maxBehaviourItems,
+    ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }),
+    ...(options.promptSet === undefined ? {} : { promptSet: options.promptSet }),
+  });
+  const { maxHistoryItems } = writer;
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
   const fetched = options.retrievedMax === undefined ? spec.retrieved : positiveInteger('retrievedMax', options.retrievedMax);
   if (fetched < spec.retrieved) throw new InvalidOptionError('retrievedMax', `must be at least K_e (retrieved, ${spec.retrieved}), got ${fetched}.`, fetched);
   const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
-  const budget = options.tokenBudget === undefined ? undefined : resolveTokenBudget(options.tokenBudget);
-  const prompts = options.promptSet ?? { basicPrompt, ciPrompt };
   const logger = options.logger ?? silentLogger;
   const cache = options.cache ?? new RetrievalCache();
   if (options.snapshotTimes !== undefined && !options.snapshotTimes.every((time, i, all) => Number.isFinite(time) && (i === 0 || all[i - 1] <= time))) {
@@ -228,16 +231,6 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
     throw new InvalidOptionError('reranker', `is required by the "${spec.variant}" variant: the SARE reranker from loadSareReranker.`);
   }
 
-  const domain = dataset.domain;
-  const tokenCounts = new Map<string, number>();
-  const entryTokens = (entry: string): number => {
-    let count = tokenCounts.get(entry);
-    if (count === undefined) {
-      count = (budget as ResolvedTokenBudget).tokenizer.encode(`${entry}, `, { addSpecialTokens: false }).ids.length;
-      tokenCounts.set(entry, count);
-    }
-    return count;
-  };
   const records: PromptRecord[] = [];
   let withoutSimilar = 0;
   for (let start = 0; start < rows.length; start += batchSize) {
@@ -250,13 +243,6 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
       const target = dataset.items.get(row.itemId);
       if (!target) throw new InvalidOptionError('rows', `row ${row.index} names item ${JSON.stringify(row.itemId)}, which the dataset's items lack.`, row.itemId);
       const fullHistory = itemsOf(dataset, dataset.history(row), row);
-      const fill = (historyItems: number, behaviours: readonly string[] | undefined): string => {
-        const history = fullHistory.slice(Math.max(0, fullHistory.length - historyItems));
-        const description = { maxItems: Number.POSITIVE_INFINITY };
-        return behaviours === undefined || behaviours.length === 0
-          ? prompts.basicPrompt({ domain, history, target, description })
-          : prompts.ciPrompt({ domain, history, target, description, similarBehaviours: behaviours });
-      };
       let similar: readonly { readonly userId: UserId; readonly behaviour: string; readonly score: number }[] = [];
       if (retrievedByRow !== undefined) {
         const candidates = retrievedByRow[i];
@@ -269,7 +255,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
           const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, maxHistoryItems);
           let order = cache.getReranked(rerankKey);
           if (order === undefined) {
-            const query = fill(maxHistoryItems, undefined); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
+            const query = writer.query(fullHistory, target); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
             const reranked = await reranker.rerank(query, pool.map((user) => ({ id: user.userId, text: user.behaviour })), pool.length);
             order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
             cache.setReranked(rerankKey, order);
@@ -285,7 +271,7 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
       }
       if (retrievedByRow !== undefined && similar.length === 0) withoutSimilar += 1;
       const texts = similar.map((user) => user.behaviour);
-      const prompt = fitPrompt(fill, fullHistory.slice(Math.max(0, fullHistory.length - maxHistoryItems)), texts, maxBehaviourItems, budget, entryTokens);
+      const prompt = writer.write(fullHistory, target, texts);
       return {
         rowIndex: row.index,
         userId: row.userId,
@@ -319,39 +305,4 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
     });
     return { keys, users: keys.map((key) => (cache.get(key) as readonly RetrievedUser[]).slice(0, spec.retrieved)) };
   }
-}
-
-function fitPrompt(
-  fill: (historyItems: number, behaviours: readonly string[] | undefined) => string,
-  history: readonly Item[],
-  behaviours: readonly string[],
-  maxBehaviourItems: number,
-  budget: ResolvedTokenBudget | undefined,
-  entryTokens: (entry: string) => number,
-): string {
-  const cut = (limit: number) => behaviours.map((text) => recentBehaviour(text, limit));
-  if (budget === undefined) return fill(history.length, cut(maxBehaviourItems));
-  const historyEntries = history.map((item) => quoteText(describeItem(item)));
-  const lists = behaviours.map((text) => behaviourEntries(text) ?? []);
-  const longest = lists.reduce((most, entries) => Math.max(most, entries.length), 1);
-  const start: PromptItemLimits = { historyItems: historyEntries.length, behaviourItems: maxBehaviourItems };
-  const counts: PromptItemLimits = { historyItems: Math.max(1, historyEntries.length), behaviourItems: longest };
-  const first = trimmingSteps(start, counts)[0];
-  // Tokens dropped with the oldest entries of a list: dropped[k] = tokens of its k oldest kept entries.
-  const droppedTokens = (entries: readonly string[], limit: number): number[] => {
-    const kept = entries.slice(Math.max(0, entries.length - limit));
-    const sums = [0];
-    for (const entry of kept) sums.push(sums[sums.length - 1] + entryTokens(entry));
-    return sums;
-  };
-  const historyDropped = droppedTokens(historyEntries, first.historyItems);
-  const listDropped = lists.map((entries) => droppedTokens(entries, first.behaviourItems));
-  let fullTokens: number | undefined;
-  const estimate = (limits: PromptItemLimits): number => {
-    fullTokens ??= countPromptTokens(fill(first.historyItems, cut(first.behaviourItems)), budget);
-    let tokens = fullTokens - historyDropped[Math.max(0, Math.min(historyDropped.length - 1, historyDropped.length - 1 - limits.historyItems))];
-    for (const sums of listDropped) tokens -= sums[Math.max(0, Math.min(sums.length - 1, sums.length - 1 - limits.behaviourItems))];
-    return tokens;
-  };
-  return fitPromptToBudget((limits) => fill(limits.historyItems, cut(limits.behaviourItems)), start, counts, budget, estimate).prompt;
 }
