@@ -1,4 +1,4 @@
-import { InvalidOptionError, checkInteger } from '@score/core';
+import { InvalidOptionError, checkInteger, checkIntegerOrInfinity } from '@score/core';
 
 /**
  * Kinds of approximate (ANN) vector index LanceDB can build:
@@ -125,9 +125,7 @@ export function resolveAnnIndexOptions(
   prefix = 'ann',
 ): ResolvedAnnIndexOptions {
   const threshold = options?.threshold ?? base.threshold;
-  if (threshold !== Infinity && (!Number.isInteger(threshold) || threshold < 1)) {
-    throw new InvalidOptionError(`${prefix}.threshold`, `must be a positive integer or Infinity, got ${String(threshold)}.`, threshold);
-  }
+  checkIntegerOrInfinity(`${prefix}.threshold`, threshold);
   const kind = options?.kind ?? base.kind;
   if (!ANN_INDEX_KINDS.includes(kind)) {
     throw new InvalidOptionError(`${prefix}.kind`, `must be one of ${ANN_INDEX_KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}.`, kind);

@@ -70,6 +70,11 @@ export interface CarStageOptions {
    */
   readonly gradientChunkTexts?: number;
   /**
+   * Chunk gradient-caching batches by token length ({@link TrainCarOptions.lengthSortedChunks}).
+   * @defaultValue false
+   */
+  readonly lengthSortedChunks?: boolean;
+  /**
    * Adam learning rate.
    * @defaultValue 1e-2 (`pooled`), 1e-3 (`scratch`), 2e-5 (`bert:PATH`, pretrained weights)
    */
@@ -308,6 +313,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.patience === undefined ? {} : { patience: options.patience }),
         ...(options.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: options.gradientChunkTexts }),
+        ...(options.lengthSortedChunks ? { lengthSortedChunks: true } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         logger,
         ...(options.signal ? { signal: options.signal } : {}),

@@ -75,6 +75,13 @@ export interface TrainCarOptions {
    */
   readonly gradientChunkTexts?: number;
   /**
+   * With gradient caching, chunk a batch's texts by token length (`cachedEmbeddingGradients`'
+   * `sortByLength`): less padding, so fewer attention positions; the same loss up to float
+   * rounding, so training takes slightly different steps.
+   * @defaultValue false
+   */
+  readonly lengthSortedChunks?: boolean;
+  /**
    * Put the best epoch's weights back at the end; `false` keeps the last epoch's weights.
    * @defaultValue true
    */
@@ -247,7 +254,7 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
         if (chunkTexts > 0 && batchTexts.length > chunkTexts) {
           yield {
             size: batchAnchors.length,
-            gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, keysLoss, { chunkSize: chunkTexts, variables }),
+            gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, keysLoss, { chunkSize: chunkTexts, variables, sortByLength: options.lengthSortedChunks ?? false }),
           };
         } else {
           yield {

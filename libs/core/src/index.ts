@@ -41,6 +41,7 @@ export { createRandom } from './random';
 export type { RandomAlgorithm, RandomOptions, RandomSource } from './random';
 export {
   checkInteger,
+  checkIntegerOrInfinity,
   checkMethods,
   checkNumber,
   checkObject,

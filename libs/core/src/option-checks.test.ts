@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from './errors';
-import { checkInteger, checkNumber, checkObject, checkOneOf, checkOptionalObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
+import { checkInteger, checkIntegerOrInfinity, checkNumber, checkObject, checkOneOf, checkOptionalObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
 
 function messageOf(run: () => unknown): string {
   try {
@@ -36,6 +36,9 @@ describe('checkInteger and integerOption', () => {
     expect(messageOf(() => checkInteger('k', 2.5, 1, 8))).toContain('must be an integer from 1 to 8, got 2.5.');
     expect(messageOf(() => checkInteger('k', '3'))).toContain('must be an integer, got "3".');
     expect(messageOf(() => integerOption('k', 9, 1, 0, 4))).toContain('must be an integer from 0 to 4, got 9.');
+    expect(checkIntegerOrInfinity('maxItems', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+    expect(checkIntegerOrInfinity('maxItems', 3)).toBe(3);
+    expect(messageOf(() => checkIntegerOrInfinity('maxItems', 0))).toContain('must be an integer of at least 1 or Infinity, got 0.');
   });
 });
 

@@ -67,6 +67,20 @@ export function checkMethods(field: string, value: unknown, methods: readonly st
   }
 }
 
+/**
+ * Checks that `value` is an integer of at least `minimum` or `Infinity` (a limit that may be left
+ * unbounded).
+ * @param minimum - @defaultValue 1
+ * @throws InvalidOptionError `<field> must be an integer of at least <minimum> or Infinity, got <value>.`
+ */
+export function checkIntegerOrInfinity(field: string, value: unknown, minimum = 1): number {
+  if (value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new InvalidOptionError(field, `must be ${integerRule(minimum, Number.MAX_SAFE_INTEGER)} or Infinity, got ${describeValue(value)}.`, value);
+  }
+  return value;
+}
+
 /** Bounds of {@link checkNumber}; an open end excludes the bound itself. */
 export interface NumberBounds {
   /** @defaultValue -Infinity (no lower bound) */

@@ -12,6 +12,7 @@ import {
   type Row,
   type UserId,
   type UserRetriever,
+  checkInteger,
 } from '@score/core';
 import type { PromptSet } from './prompt-set';
 import { PROMPT_VARIANTS, resolvePromptSetSpec, type PromptVariantId, type RetrieverKind } from './prompt-variants';
@@ -153,14 +154,6 @@ export interface BuildPromptSetOptions {
   readonly logger?: Logger;
 }
 
-function positiveInteger(field: string, value: number, allowInfinity = false): number {
-  if (allowInfinity && value === Number.POSITIVE_INFINITY) return value;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(field, `must be a positive integer${allowInfinity ? ' or Infinity' : ''}, got ${JSON.stringify(value)}.`, value);
-  }
-  return value;
-}
-
 /** Runs `work` over `inputs` with at most `limit` calls pending; results in input order. */
 async function mapBounded<T, R>(inputs: readonly T[], limit: number, work: (input: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(inputs.length);
@@ -213,10 +206,10 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
     ...(options.promptSet === undefined ? {} : { promptSet: options.promptSet }),
   });
   const { maxHistoryItems } = writer;
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? 64);
-  const fetched = options.retrievedMax === undefined ? spec.retrieved : positiveInteger('retrievedMax', options.retrievedMax);
+  const batchSize = checkInteger('batchSize', options.batchSize ?? 64, 1);
+  const fetched = options.retrievedMax === undefined ? spec.retrieved : checkInteger('retrievedMax', options.retrievedMax, 1);
   if (fetched < spec.retrieved) throw new InvalidOptionError('retrievedMax', `must be at least K_e (retrieved, ${spec.retrieved}), got ${fetched}.`, fetched);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
+  const concurrency = checkInteger('concurrency', options.concurrency ?? 4, 1);
   const logger = options.logger ?? silentLogger;
   const cache = options.cache ?? new RetrievalCache();
   if (options.snapshotTimes !== undefined && !options.snapshotTimes.every((time, i, all) => Number.isFinite(time) && (i === 0 || all[i - 1] <= time))) {

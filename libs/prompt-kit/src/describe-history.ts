@@ -1,4 +1,4 @@
-import { InvalidOptionError, checkInteger, checkOptionalObject, describeValue } from '@score/core';
+import { InvalidOptionError, checkInteger, checkOptionalObject, describeValue, checkIntegerOrInfinity } from '@score/core';
 import type { Item } from '@score/core';
 import { type DescribeItemOptions, describeItem, quoteText } from './describe-item';
 import { checkItem } from './validate';
@@ -44,9 +44,7 @@ export function describeHistory(items: readonly Item[], options: DescribeHistory
     throw new InvalidOptionError('items', `must be an array of items (oldest first), got ${describeValue(items)}.`, items);
   }
   const maxItems = options.maxItems ?? 20;
-  if (maxItems !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxItems) && maxItems >= 1)) {
-    throw new InvalidOptionError('maxItems', `must be a positive integer or Infinity, got ${describeValue(maxItems)}.`, maxItems);
-  }
+  checkIntegerOrInfinity('maxItems', maxItems);
   const maxChars = options.maxChars;
   if (maxChars !== undefined) checkInteger('maxChars', maxChars, 0);
   const separator = options.separator ?? ', ';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger } from '@score/core';
 
 /** The user retrievers a prompt variant can draw similar users from (`@score/car-retriever`'s `CarVariant`). */
 export type RetrieverKind = 'car' | 'base' | 'cf';
@@ -67,13 +67,6 @@ export const DEFAULT_RETRIEVED = 10;
 /** K_s of the paper (ML-1M). */
 export const DEFAULT_KEPT = 2;
 
-function positiveInteger(field: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) {
-    throw new InvalidOptionError(field, `must be a positive integer, got ${JSON.stringify(value)}.`, value);
-  }
-  return value as number;
-}
-
 /**
  * Checks a spec and fills its defaults.
  * @throws InvalidOptionError naming `variant`, `retrieved` or `kept` (K_s must not exceed K_e).
@@ -84,8 +77,8 @@ export function resolvePromptSetSpec(spec: PromptSetSpec): ResolvedPromptSetSpec
     throw new InvalidOptionError('variant', `must be one of ${PROMPT_VARIANT_IDS.join(', ')}, got ${JSON.stringify(spec.variant)}.`, spec.variant);
   }
   if (spec.variant === 'basic') return { variant: 'basic', retrieved: 0, kept: 0 };
-  const retrieved = positiveInteger('retrieved', spec.retrieved ?? DEFAULT_RETRIEVED);
-  const kept = positiveInteger('kept', spec.kept ?? DEFAULT_KEPT);
+  const retrieved = checkInteger('retrieved', spec.retrieved ?? DEFAULT_RETRIEVED, 1);
+  const kept = checkInteger('kept', spec.kept ?? DEFAULT_KEPT, 1);
   if (kept > retrieved) throw new InvalidOptionError('kept', `K_s (${kept}) must not exceed K_e (${retrieved}): only the K_e retrieved users can be kept.`, kept);
   return { variant: spec.variant, retrieved, kept };
 }
@@ -130,11 +123,11 @@ export function evaluationPromptSets(options: EvaluationPromptSetsOptions = {}):
   const specs: ResolvedPromptSetSpec[] = [resolvePromptSetSpec({ variant: 'basic' })];
   for (const variant of ['cf', 'base', 'car', 'score'] as const) specs.push(resolvePromptSetSpec({ variant, retrieved, kept }));
   (options.retrievedSweep ?? [5, 10, 15, 20]).forEach((value, i) => {
-    positiveInteger(`retrievedSweep[${i}]`, value);
+    checkInteger(`retrievedSweep[${i}]`, value, 1);
     if (value >= kept) specs.push(resolvePromptSetSpec({ variant: 'score', retrieved: value, kept }));
   });
   (options.keptSweep ?? [1, 2, 3, 4]).forEach((value, i) => {
-    positiveInteger(`keptSweep[${i}]`, value);
+    checkInteger(`keptSweep[${i}]`, value, 1);
     if (value <= retrieved) specs.push(resolvePromptSetSpec({ variant: 'score', retrieved, kept: value }));
   });
   const seen = new Set<string>();

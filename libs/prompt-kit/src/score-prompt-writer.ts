@@ -1,4 +1,4 @@
-import { InvalidOptionError, type Item } from '@score/core';
+import { InvalidOptionError, type Item, checkInteger, checkIntegerOrInfinity } from '@score/core';
 import type { DescribeHistoryOptions } from './describe-history';
 import { describeItem, quoteText } from './describe-item';
 import { basicPrompt, ciPrompt, type PromptSet } from './prompt-set';
@@ -61,14 +61,6 @@ export interface ScorePromptWriter {
   write(history: readonly Item[], target: Item, behaviours: readonly string[]): string;
 }
 
-function positiveInteger(field: string, value: number, allowInfinity = false): number {
-  if (allowInfinity && value === Number.POSITIVE_INFINITY) return value;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidOptionError(field, `must be a positive integer${allowInfinity ? ' or Infinity' : ''}, got ${JSON.stringify(value)}.`, value);
-  }
-  return value;
-}
-
 /**
  * Checks the options once and returns a {@link ScorePromptWriter}. Token counts of history and
  * behaviour entries are memoised inside the writer, so one writer serves many prompts cheaply.
@@ -77,8 +69,8 @@ function positiveInteger(field: string, value: number, allowInfinity = false): n
 export function createScorePromptWriter(options: ScorePromptWriterOptions): ScorePromptWriter {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object.');
   const { domain } = options;
-  const maxHistoryItems = positiveInteger('maxHistoryItems', options.maxHistoryItems ?? 20);
-  const maxBehaviourItems = positiveInteger('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY, true);
+  const maxHistoryItems = checkInteger('maxHistoryItems', options.maxHistoryItems ?? 20, 1);
+  const maxBehaviourItems = checkIntegerOrInfinity('maxBehaviourItems', options.maxBehaviourItems ?? Number.POSITIVE_INFINITY);
   const budget = options.tokenBudget === undefined ? undefined : resolveTokenBudget(options.tokenBudget);
   const prompts = options.promptSet ?? { basicPrompt, ciPrompt };
   const description = { ...options.description, maxItems: Number.POSITIVE_INFINITY };

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger } from '@score/core';
 /** What the budget needs of a tokenizer (any `@score/text-encoders` tokenizer or `@score/rec-lm` `RecLmTokenizer` fits). */
 export interface PromptTokenizer {
   /** Token ids of `text`; the budget calls it with `addSpecialTokens: false` and adds `specialTokens` itself. */
@@ -60,9 +60,7 @@ export function resolveTokenBudget(budget: TokenBudget, field = 'tokenBudget'): 
   }
   const maxTokens = budget.maxTokens ?? DEFAULT_PROMPT_TOKEN_BUDGET;
   const specialTokens = budget.specialTokens ?? 1;
-  if (!Number.isInteger(specialTokens) || specialTokens < 0) {
-    throw new InvalidOptionError(`${field}.specialTokens`, `must be an integer >= 0, got ${JSON.stringify(specialTokens)}.`, specialTokens);
-  }
+  checkInteger(`${field}.specialTokens`, specialTokens, 0);
   if (!Number.isInteger(maxTokens) || maxTokens <= specialTokens) {
     throw new InvalidOptionError(`${field}.maxTokens`, `must be an integer above the ${specialTokens} special token(s), got ${JSON.stringify(maxTokens)}.`, maxTokens);
   }

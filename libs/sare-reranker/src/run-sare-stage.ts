@@ -17,7 +17,7 @@ export const SARE_FOLDER = 'sare';
 
 /** Options of {@link runSareStage}. */
 export interface SareStageOptions
-  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts'> {
+  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts' | 'lengthSortedChunks'> {
   /** The run folder: reads `<runDir>/assess/rankings.jsonl`, writes `<runDir>/sare/`. */
   readonly runDir: string;
   /** The rankings file to learn from. @defaultValue `<runDir>/assess/rankings.jsonl` */
@@ -134,6 +134,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     patience: options.patience,
     learningRate: options.learningRate,
     gradientChunkTexts: options.gradientChunkTexts,
+    lengthSortedChunks: options.lengthSortedChunks,
     topK,
     seed,
     onProgress: options.onProgress,

@@ -71,6 +71,13 @@ export interface TrainSareOptions {
    * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
    */
   readonly gradientChunkTexts?: number;
+  /**
+   * With gradient caching, chunk a batch's texts by token length (`cachedEmbeddingGradients`'
+   * `sortByLength`): less padding, so fewer attention positions; the same loss up to float
+   * rounding, so training takes slightly different steps.
+   * @defaultValue false
+   */
+  readonly lengthSortedChunks?: boolean;
   /** Put the best epoch's weights back at the end; `false` keeps the last epoch's weights. @defaultValue true */
   readonly restoreBestWeights?: boolean;
   /** Seed of the validation split, shuffling and negative sampling. @defaultValue 42 */
@@ -191,7 +198,7 @@ export async function trainSare(options: TrainSareOptions): Promise<SareTraining
               temperature,
               negativesMask,
             });
-          yield { size: batch.length, gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, rowsLoss, { chunkSize: chunkTexts, variables }) };
+          yield { size: batch.length, gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, rowsLoss, { chunkSize: chunkTexts, variables, sortByLength: options.lengthSortedChunks ?? false }) };
         } else {
           yield {
             size: batch.length,

@@ -55,6 +55,20 @@ describe('runAssessStage', () => {
     const again = await runAssessStage(options);
     expect([again.generated, again.reused]).toEqual([0, 8]);
     expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+
+    // The embedding cache (on by default) reuses rows across chunks; without it every chunk is
+    // embedded afresh, and the scores and orders are the same.
+    const calls: string[][] = [];
+    const counting = { ...embedder, modelId: embedder.modelId, dimensions: embedder.dimensions, normalized: embedder.normalized, embed: (texts: readonly string[]) => (calls.push([...texts]), embedder.embed(texts)), dispose: () => {} };
+    await runAssessStage({ ...options, embedder: counting, embeddingCache: 0 });
+    const uncachedTexts = calls.flat().length;
+    expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+    calls.length = 0;
+    await runAssessStage({ ...options, embedder: counting });
+    expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+    const cachedTexts = calls.flat();
+    expect(new Set(cachedTexts).size).toBe(cachedTexts.length); // each text embedded once
+    expect(cachedTexts.length).toBeLessThan(uncachedTexts);
     embedder.dispose();
   });
 

@@ -22,6 +22,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     epochs: car.epochs,
     patience: car.patience,
     ...(car.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: car.gradientChunkTexts }),
+    lengthSortedChunks: car.lengthSortedChunks,
     retrieved: car.retrieved,
     snapshots: car.snapshots,
     ann: { threshold: car.indexThreshold },

@@ -44,6 +44,12 @@ const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' |
   score: { id: MODEL_IDS.score, label: 'SCoRe (CAR + SARE)', prompt: 'ci', retriever: 'car', reranker: 'sare' },
 };
 
+/** A variant's report row; SCoRe-cf's label names how it picked its users (`car.cfRetrieval`). */
+function variantModel(variant: PromptVariantId, cfRetrieval: 'embedding' | 'neighbours'): (typeof VARIANT_MODELS)[PromptVariantId] {
+  const model = VARIANT_MODELS[variant];
+  return variant === 'cf' && cfRetrieval === 'embedding' ? { ...model, label: 'SCoRe-cf (CRM embeddings)' } : model;
+}
+
 function ctrMetrics(rows: readonly Row[], scores: ArrayLike<number>) {
   const result = evaluateCtr({ userIds: rows.map((row) => row.userId), labels: rows.map((row) => row.label), scores });
   return { auc: result.auc, uauc: result.uauc, uaucUsers: result.uaucUsers, uaucSkipped: result.uaucSkipped, logLoss: result.logLoss };
@@ -226,9 +232,10 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
         const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
         const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache, clock);
         if (fallback) evalFallback.push(fallback);
-        scores.set(VARIANT_MODELS[variant].id, variantScores);
-        models.push({ ...VARIANT_MODELS[variant], family: 'llm', ...metrics });
-        context.logger.info(`eval: ${VARIANT_MODELS[variant].label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
+        const model = variantModel(variant, car.cfRetrieval);
+        scores.set(model.id, variantScores);
+        models.push({ ...model, family: 'llm', ...metrics });
+        context.logger.info(`eval: ${model.label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
         if (variant === 'score') {
           for (const spec of specs.filter((candidate) => candidate.variant === 'score')) {
             let point: { auc: number; uauc: number; scores: readonly number[] };

@@ -28,6 +28,7 @@ export async function sareStage(context: StageContext): Promise<StageResult> {
     epochs: sare.epochs,
     patience: sare.patience,
     ...(sare.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: sare.gradientChunkTexts }),
+    lengthSortedChunks: sare.lengthSortedChunks,
     topK: sare.kept,
     seed: context.seed,
     onProgress: context.onProgress,
