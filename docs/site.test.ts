@@ -42,7 +42,8 @@ function buildIsFresh(): boolean {
     newest(path.join(root, 'libs'), (file) => /(README\.md|src\/.*\.ts)$/.test(file)),
     newest(path.join(root, 'apps'), (file) => /(README\.md|src\/.*\.ts)$/.test(file)),
     newest(path.join(root, 'examples', 'src'), (file) => file.endsWith('.ts')),
-    fs.statSync(path.join(root, 'tools', 'scripts', 'docs-generate.mjs')).mtimeMs,
+    ...['docs-generate.mjs', 'docs-typedoc.json', 'typedoc-score-tag.mjs'].map((file) => fs.statSync(path.join(root, 'tools', 'scripts', file)).mtimeMs),
+    fs.statSync(path.join(root, 'apps', 'inference', 'openapi.json')).mtimeMs,
   );
   return built > inputs;
 }
@@ -180,6 +181,32 @@ describe('docs site in Chromium', () => {
     expect(await page.locator('table').first().textContent()).toContain('SCoRe (CAR + SARE)');
     await page.screenshot({ path: path.join(artifacts, 'docs-results.png'), fullPage: true });
     for (const file of ['docs-home.png', 'docs-results.png']) expect(fs.statSync(path.join(artifacts, file)).size).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it('renders the HTTP API page from openapi.json, and TSDoc comments that name @score whole', async () => {
+    const page = await browser.newPage();
+    const openapi = JSON.parse(fs.readFileSync(path.join(root, 'apps', 'inference', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { summary: string }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    await page.goto(`${base}/reference/http-api`, { waitUntil: 'load' });
+    const headings = await page.locator('.vp-doc h3').allTextContents();
+    const operations = Object.entries(openapi.paths).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`));
+    expect(operations.length).toBeGreaterThanOrEqual(10);
+    const text = (await page.locator('.vp-doc').textContent()) ?? '';
+    for (const operation of operations) expect(headings.some((heading) => heading.startsWith(operation)), operation).toBe(true);
+    for (const [route, methods] of Object.entries(openapi.paths)) for (const operation of Object.values(methods)) expect(text, route).toContain(operation.summary);
+    for (const schema of Object.keys(openapi.components.schemas)) expect(headings.some((heading) => heading.startsWith(schema)), schema).toBe(true);
+    // TSDoc reads "@score " as a block tag; tools/scripts/typedoc-score-tag.mjs keeps such text whole.
+    // TypeDoc names a package's page after its entry point: api/core/src.html (or index.html).
+    const corePage = fs.existsSync(path.join(dist, 'api', 'core', 'index.html')) ? '/api/core/' : '/api/core/src';
+    await page.goto(`${base}${corePage}`, { waitUntil: 'load' });
+    const api = ((await page.locator('.vp-doc').textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(api).toContain(
+      'Every implementation in @score (the in-process model of @score/rec-lm, the llama.cpp and OpenAI-compatible clients of @score/llm-clients) applies these defaults.',
+    );
+    expect(api).toContain('The one error base class of @score. Every error thrown on purpose by a @score package is a');
     await page.close();
   });
 });

@@ -4,7 +4,7 @@ export default defineProject({
   test: {
     name: 'docs',
     root: import.meta.dirname,
-    include: ['site.test.ts'],
+    include: ['site.test.ts', 'readme-api.test.ts'],
     environment: 'node',
     testTimeout: 300_000,
     hookTimeout: 420_000,

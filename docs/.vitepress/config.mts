@@ -21,10 +21,12 @@ function pagesOf(folder: string, title: (slug: string) => string): DefaultTheme.
 function apiPackages(): DefaultTheme.SidebarItem[] {
   const dir = path.join(docsDir, 'api');
   if (!fs.existsSync(dir)) return [];
+  // TypeDoc writes a package's page as index.md, or as src.md (named after the entry point src/index.ts).
+  const page = (name: string) => ['index', 'src'].find((file) => fs.existsSync(path.join(dir, name, `${file}.md`)));
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'index.md')))
-    .map((entry) => ({ text: `@score/${entry.name}`, link: `/api/${entry.name}/` }));
+    .filter((entry) => entry.isDirectory() && page(entry.name) !== undefined)
+    .map((entry) => ({ text: `@score/${entry.name}`, link: page(entry.name) === 'index' ? `/api/${entry.name}/` : `/api/${entry.name}/src` }));
 }
 
 export default defineConfig({

@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import { scoreRequestSchema, type ScoreRequest, type ScoreResult } from '@score/inference';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'example-serve-'));
 const runDir = path.join(root, 'run');

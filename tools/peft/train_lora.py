@@ -7,7 +7,7 @@ layers_to_transform, and the rec stage's training settings) and EXPORT/<variant>
 LoRA adapters with PEFT and a plain torch loop, and saves them with `save_pretrained` in PEFT's
 layout (adapter_config.json, adapter_model.safetensors with tensors named
 base_model.model.model.layers.N.self_attn.q_proj.lora_A.weight, ...), which the trainer's rec and
-eval stages load back into the tfjs model (`loadRecLm({ base, adapterDir })`) and vLLM serves
+eval stages load back into the tfjs model (`loadRecLm(base, { adapterDir })`) and vLLM serves
 (`--enable-lora --lora-modules score-basic=DIR ...`).
 
 The objective is the CPU rec stage's (`trainRecLm` with LoRA, TALLRec): the cross-entropy over the

@@ -7,8 +7,8 @@
 //   docs/examples/*.md       one page per program in examples/src (the code CI runs)
 //   docs/reference/cli.md    every command and option of score-train, score-serve and score-infer,
 //                            walked from their commander programs
-//   docs/reference/http-api.md  the routes of score-serve's hono app and the JSON Schemas of its
-//                            request bodies, from the zod schemas (no OpenAPI document on main yet)
+//   docs/reference/http-api.md  score-serve's HTTP API, rendered from its committed OpenAPI
+//                            document (apps/inference/openapi.json)
 //   docs/results.md          `score-train report --markdown` of docs/results/demo-metrics.json,
 //                            plus bar charts (docs/public/generated/*.svg)
 //   docs/api/**              the API reference, TypeDoc + typedoc-plugin-markdown (skip: --no-api)
@@ -170,48 +170,75 @@ async function generateCli() {
   write(path.join(docs, 'reference', 'cli.md'), lines.join('\n'));
 }
 
-async function generateHttpApi() {
-  const inference = await import('../../apps/inference/src/index.ts');
-  const { z } = await import('zod');
-  const notReady = () => Promise.reject(new Error('not used'));
-  const service = new Proxy({}, { get: () => notReady });
-  const { app } = inference.createApp(service);
-  const routes = [...new Set(app.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`))];
-  const schema = (value) => JSON.stringify(z.toJSONSchema(value, { unrepresentable: 'any', io: 'input' }), null, 2);
+/** The `#/components/schemas/NAME` a `$ref` points at, as a link to its section on the page. */
+function schemaLink(schema) {
+  const name = schema?.$ref?.replace('#/components/schemas/', '');
+  if (name) return `[${name}](#${slug(name)})`;
+  if (schema?.type === 'array' && schema.items) return `array of ${schemaLink(schema.items)}`;
+  return schema?.type ? `\`${schema.type}\`` : 'any';
+}
+
+/** The site's heading id of a heading text (GitHub's rule, as in docs/.vitepress/config.mts). */
+const slug = (text) => text.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+
+/** Escapes a table cell (pipes and line breaks). */
+const cell = (text) => String(text ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+/**
+ * The HTTP API page, rendered from the committed OpenAPI document of score-serve
+ * (apps/inference/openapi.json, which an inference test keeps equal to the generated one): every
+ * operation with its parameters, body and responses, then every component schema.
+ */
+function generateHttpApi() {
+  const source = 'apps/inference/openapi.json';
+  const document = JSON.parse(fs.readFileSync(path.join(root, source), 'utf8'));
+  const operations = [];
+  for (const [route, methods] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(methods)) operations.push({ route, method: method.toUpperCase(), operation });
+  }
   const lines = [
     '# HTTP API',
     '',
-    "The routes of `score-serve`, read from its hono app, and the JSON Schemas of the request bodies, generated from the zod schemas the server validates with (`scoreRequestSchema`, `batchScoreRequestSchema`, exported by `@score/inference`). The inference app has no OpenAPI document on this branch yet; when it has one, this page will be generated from it.",
+    `${document.info.title}, API version ${document.info.version} (OpenAPI ${document.openapi}). This page is rendered from the OpenAPI document committed as \`${source}\`; a running server also serves it at \`GET /openapi.json\` and as a page at \`GET /docs\`.`,
     '',
-    'Errors are JSON `{ "error": { "code", "message", "field"? } }`: 400 for invalid bodies (naming the field), 404 for unknown users, items and routes, 413 for large bodies, 502 for language-model failures, 503 before the service is ready, 504 past the request timeout.',
+    document.info.description,
     '',
-    '## Routes',
+    'A client in TypeScript, with types from `@score/inference`: [the serve-client example](/examples/serve-client).',
     '',
-    '| Method | Path |',
-    '|---|---|',
-    ...routes.map((route) => `| ${route.split(' ')[0]} | \`${route.split(' ')[1]}\` |`),
+    '## Operations',
     '',
-    'A client in TypeScript: [the serve-client example](/examples/serve-client).',
-    '',
-    '## POST /v1/score (and /v1/retrieve)',
-    '',
-    `Body: give exactly one of \`userId\` and \`history\` (at most ${inference.MAX_HISTORY_ITEMS} items), and exactly one of \`itemId\` and \`item\`.`,
-    '',
-    '```json',
-    schema(inference.scoreRequestSchema),
-    '```',
-    '',
-    '## POST /v1/score/batch',
-    '',
-    `Body: \`requests\`, 1 to ${inference.MAX_BATCH_REQUESTS} score requests.`,
-    '',
-    '```json',
-    schema(inference.batchScoreRequestSchema),
-    '```',
+    '| Method | Path | Summary |',
+    '|---|---|---|',
+    ...operations.map(({ route, method, operation }) => `| ${method} | [\`${route}\`](#${slug(`${method} ${route}`)}) | ${cell(operation.summary)} |`),
     '',
   ];
+  for (const { route, method, operation } of operations) {
+    lines.push(`### \`${method} ${route}\``, '', `${operation.summary} (operation \`${operation.operationId}\`).`, '');
+    if (operation.description) lines.push(operation.description, '');
+    if (operation.parameters?.length) {
+      lines.push('| Parameter | In | Required | Schema | Example |', '|---|---|---|---|---|');
+      for (const parameter of operation.parameters) {
+        lines.push(`| \`${parameter.name}\` | ${parameter.in} | ${parameter.required ? 'yes' : 'no'} | \`${cell(JSON.stringify(parameter.schema))}\` | ${parameter.example === undefined ? '' : `\`${cell(JSON.stringify(parameter.example))}\``} |`);
+      }
+      lines.push('');
+    }
+    const body = operation.requestBody?.content?.['application/json'];
+    if (body) lines.push(`Request body (\`application/json\`${operation.requestBody.required ? ', required' : ''}): ${schemaLink(body.schema)}.`, '');
+    lines.push('| Status | Description | Body |', '|---|---|---|');
+    for (const [status, response] of Object.entries(operation.responses)) {
+      const content = Object.entries(response.content ?? {}).map(([type, media]) => (media.schema ? `\`${type}\`: ${schemaLink(media.schema)}` : `\`${type}\``));
+      lines.push(`| ${status} | ${cell(response.description)} | ${cell(content.join(', '))} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Schemas', '');
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    lines.push(`### ${name}`, '');
+    if (schema.description) lines.push(schema.description, '');
+    lines.push('```json', JSON.stringify(schema, null, 2), '```', '');
+  }
   write(path.join(docs, 'reference', 'http-api.md'), lines.join('\n'));
-  return routes;
+  return operations.map(({ route, method }) => `${method} ${route}`);
 }
 
 /** A horizontal bar chart as SVG text. */
@@ -341,7 +368,7 @@ const started = performance.now();
 const list = generateGuides();
 const examples = generateExamples();
 await generateCli();
-const routes = await generateHttpApi();
+const routes = generateHttpApi();
 generateResults();
 if (withApi) generateApi(list);
 console.log(

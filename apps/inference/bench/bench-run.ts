@@ -1,4 +1,4 @@
-// Shared set-up of the inference benches (rank-bench, soak-bench, healthz-bench): a run folder, a free
+// Shared set-up of the inference benches (load-bench, rank-bench, soak-bench, healthz-bench): a run folder, a free
 // port, the score-serve child process, percentiles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 /** A run folder to serve, the `--llm` spec and extra flags it needs, and how to remove it. */
 export interface BenchRun {

@@ -10,15 +10,13 @@
 //
 // The server runs as a child process (the real `score-serve` entry), so RSS is the server's alone,
 // read from /proc/<pid>/status. Loopback only; every phase is bounded by a request count and a time.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { generateSyntheticDataset, loadDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { loadDataset } from '@score/data';
+import { prepareBenchRun, startScoreServe } from './bench-run';
 
 interface AutocannonResult {
   latency: { p50: number; p99: number; average: number; max: number };
@@ -54,49 +52,6 @@ const maxSeconds = Number(values['max-seconds']);
 const rssMaxSeconds = Number(values['rss-max-seconds']);
 const levels = values.levels!.split(',').filter((level) => level.trim().length > 0).map(Number);
 
-async function prepareRun(): Promise<{ runDir: string; llm: string; extraFlags: string[] }> {
-  if (values.run) return { runDir: values.run, llm: values.llm ?? 'inprocess', extraFlags: [] };
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'score-load-bench-'));
-  const runDir = path.join(root, 'run');
-  // A small synthetic demo run: 200 users, 400 items (about 8,000 rows).
-  await saveDataset(await generateSyntheticDataset({ users: 200, items: 400, seed: 7 }), runDir);
-  const modelPath = path.join(root, 'tiny-llama.gguf');
-  await writeTinyLlamaGguf(modelPath, { seed: 3, contextLength: 4096 });
-  return { runDir, llm: values.llm ?? `llamacpp:${modelPath}`, extraFlags: ['--llm-context', '4096'] };
-}
-
-function startServer(runDir: string, llm: string, extraFlags: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--port', '0', '--llm-threads', values['llm-threads']!, '--log-level', 'info', ...extraFlags],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let url: string | undefined;
-    let buffer = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let entry: { msg?: string; url?: string; error?: string };
-        try {
-          entry = JSON.parse(line);
-        } catch {
-          process.stderr.write(`${line}\n`);
-          continue;
-        }
-        if (entry.msg === 'listening') url = entry.url;
-        if (entry.msg === 'ready' && url) resolve({ child, url });
-        if (entry.msg === 'the run failed to load') reject(new Error(`score-serve failed to load the run: ${entry.error}`));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`score-serve exited with code ${code} before it was ready.`)));
-  });
-}
-
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /VmRSS:\s+(\d+) kB/.exec(status);
@@ -130,13 +85,13 @@ function load(url: string, bodies: readonly string[], connections: number, amoun
   });
 }
 
-const { runDir, llm, extraFlags } = await prepareRun();
+const { runDir, llm, extraFlags, cleanup } = await prepareBenchRun('score-load-bench-', values.run, values.llm);
 // Trainer run folders keep the dataset in <run>/prepare/dataset; a bare saveDataset folder in <run>/dataset.
 const dataset = await loadDataset(fs.existsSync(path.join(runDir, 'prepare', 'dataset')) ? path.join(runDir, 'prepare') : runDir);
 const bodies = dataset.split('test').map((row) => JSON.stringify({ userId: row.userId, itemId: row.itemId }));
 console.log(`run ${runDir}: ${dataset.users.length} users, ${dataset.items.size} items, ${bodies.length} test pairs; llm ${llm}`);
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})`);
-const { child, url } = await startServer(runDir, llm, extraFlags);
+const { child, url, exited } = await startScoreServe(runDir, llm, ['--llm-threads', values['llm-threads']!, ...extraFlags]);
 try {
   await load(url, bodies, 4, 200, maxSeconds); // warm-up: loads code paths and fills the retrieval cache
   console.log('\nconcurrency  requests  p50 ms  p99 ms  mean ms  req/s   errors');
@@ -160,5 +115,6 @@ try {
   if (first !== undefined && last !== undefined) console.log(`  ratio ${rssRequests} / 1000: ${(last / first).toFixed(3)}`);
 } finally {
   child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await exited;
+  cleanup();
 }

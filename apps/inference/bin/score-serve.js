@@ -1,26 +1,5 @@
 #!/usr/bin/env node
-// Launcher for `score-serve`. Inside the repository (src/ present) it runs the TypeScript
-// sources directly through tsx, resolving every @score package to its sources via the
-// `@score/source` export condition, so `npx score-serve` works right after `npm ci`.
-// Built installs (no src/) run dist/main.js.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Launcher for `score-serve` (see launch.js: TypeScript sources inside the repository, dist/ in built installs).
+import { launch } from './launch.js';
 
-const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const built = new URL('../dist/main.js', import.meta.url);
-
-if (existsSync(source)) {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@score/source', '--import', 'tsx', source, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
-  });
-} else {
-  await import(built.href);
-}
+await launch('main');

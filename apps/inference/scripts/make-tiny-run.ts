@@ -3,7 +3,7 @@
 // (schemathesis-check.sh):  tsx --conditions=@score/source scripts/make-tiny-run.ts DIR
 import path from 'node:path';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 const root = process.argv[2];
 if (!root) throw new Error('usage: make-tiny-run.ts DIR (the run goes to DIR/run, the model to DIR/tiny-llama.gguf)');

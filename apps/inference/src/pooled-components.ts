@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { InvalidOptionError, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
+import { InvalidOptionError, type Item, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
 import type { LanguageModelOverrides } from '@score/llm-clients';
+import type { ScorePromptWriterOptions } from '@score/prompt-kit';
 import { createRunLanguageModel, loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import { WorkerPool } from './worker-pool';
 
@@ -34,7 +35,26 @@ export interface PooledRunComponents extends RunComponents {
   readonly pool: WorkerPool;
   /** Whether the language model runs in the workers (true for "inprocess") or on the calling thread. */
   readonly languageModelInWorkers: boolean;
+  /**
+   * Writes a prompt in a worker, fitted to the run's token budget (`rec.maxPromptTokens`) with the
+   * worker's in-process LM tokenizer, so tokenizing never holds the event loop; present when the
+   * language model runs in the workers.
+   */
+  readonly writePrompt?: RemotePromptWriter;
 }
+
+/** One prompt for a worker to write: the writer's settings (its token budget is the worker's) and the pair. */
+export interface RemotePromptJob {
+  /** `createScorePromptWriter` options without the token budget and custom templates. */
+  readonly writer: Omit<ScorePromptWriterOptions, 'tokenBudget' | 'promptSet'>;
+  readonly history: readonly Item[];
+  readonly target: Item;
+  /** The kept similar users' behaviour texts, best first. */
+  readonly behaviours: readonly string[];
+}
+
+/** Writes one prompt in a worker thread (see {@link PooledRunComponents.writePrompt}). */
+export type RemotePromptWriter = (job: RemotePromptJob, signal?: AbortSignal) => Promise<string>;
 
 /** A reranker call that can be cancelled while it waits for a worker. */
 export type CancellableRerank = (query: string, candidates: readonly RerankCandidate[], topK: number, signal?: AbortSignal) => Promise<RerankResult[]>;
@@ -101,5 +121,6 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
     scoreYesNo: (prompts: readonly string[], callOptions?: ScoreYesNoOptions) => pool.run<YesNoScore[]>('score', [...prompts], callOptions?.signal),
     dispose,
   };
-  return { dataset, retriever, reranker, languageModel, pool, languageModelInWorkers };
+  const writePrompt: RemotePromptWriter = (job, signal) => pool.run<string>('write', job, signal);
+  return { dataset, retriever, reranker, languageModel, pool, languageModelInWorkers, writePrompt };
 }

@@ -62,7 +62,7 @@ export const DEFAULT_RUN_COMPONENT_LOADERS: Required<RunComponentLoaders> = Obje
   // The run's CAR index when the trainer's car stage has run, else the documented overlap fallback.
   retriever: (context: RunComponentContext) =>
     fs.existsSync(path.join(context.runDir, 'car', 'car.json'))
-      ? loadCarRetriever({ stageDir: path.join(context.runDir, 'car'), variant: 'car', dataset: context.dataset })
+      ? loadCarRetriever(path.join(context.runDir, 'car'), { variant: 'car', dataset: context.dataset })
       : createOverlapRetriever(context.dataset),
   // The run's SARE reranker when the sare stage has run, else the identity fallback (keeps CAR's order).
   reranker: (context: RunComponentContext) =>

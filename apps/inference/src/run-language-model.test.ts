@@ -46,7 +46,7 @@ describe('loadRunLanguageModel (the "inprocess" backend)', () => {
 
   it('loads RUN/rec/models/score, and the served prompts follow the run\'s K_s, history and behaviour limits', async () => {
     await writeRecStage(run.runDir);
-    expect(readRunPromptSettings(run.runDir)).toEqual({ ks: 1, retrieved: 12, historyItems: 5, behaviourItems: 3 });
+    expect(readRunPromptSettings(run.runDir)).toEqual({ ks: 1, retrieved: 12, historyItems: 5, behaviourItems: 3, maxPromptTokens: 400 });
     const lm = await loadRunLanguageModel(run.runDir);
     const service = await createRunScoringService({ runDir: run.runDir, llm: 'inprocess' });
     try {

@@ -13,6 +13,8 @@ export interface RunPromptSettings {
   readonly historyItems?: number;
   /** Most recent items of each similar user's behaviour (`rec.maxBehaviourItems`). */
   readonly behaviourItems?: number;
+  /** Token budget of the in-process LM's prompts (`rec.maxPromptTokens`). */
+  readonly maxPromptTokens?: number;
 }
 
 interface ManifestConfig {
@@ -39,7 +41,14 @@ export function readRunPromptSettings(runDir: string): RunPromptSettings {
   const retrieved = positive(config?.car?.retrieved);
   const historyItems = positive(config?.rec?.maxHistoryItems);
   const behaviourItems = positive(config?.rec?.maxBehaviourItems);
-  return { ...(ks ? { ks } : {}), ...(retrieved ? { retrieved } : {}), ...(historyItems ? { historyItems } : {}), ...(behaviourItems ? { behaviourItems } : {}) };
+  const maxPromptTokens = positive(config?.rec?.maxPromptTokens);
+  return {
+    ...(ks ? { ks } : {}),
+    ...(retrieved ? { retrieved } : {}),
+    ...(historyItems ? { historyItems } : {}),
+    ...(behaviourItems ? { behaviourItems } : {}),
+    ...(maxPromptTokens ? { maxPromptTokens } : {}),
+  };
 }
 
 /** Options of {@link loadRunLanguageModel}. */
@@ -78,6 +87,6 @@ export async function loadRunLanguageModel(runDir: string, options: LoadRunLangu
   const model = summary.model;
   const base = model !== null && typeof model === 'object' && typeof (model as { base?: unknown }).base === 'string' ? (model as { base: string }).base : undefined;
   return base
-    ? loadHuggingFaceRecLm({ dir: base, adapterDir: dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) })
-    : loadHuggingFaceRecLm({ dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) });
+    ? loadHuggingFaceRecLm(base, { adapterDir: dir, ...(maxPromptTokens ? { maxPromptTokens } : {}) })
+    : loadHuggingFaceRecLm(dir, { ...(maxPromptTokens ? { maxPromptTokens } : {}) });
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
-import { basicPrompt, ciPrompt, describeHistory, type DescribeHistoryOptions, recentBehaviour, resolveDomain } from '@score/prompt-kit';
-import { NonFiniteScoreError, UnknownRequestIdError } from './errors';
+import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type TokenBudget } from '@score/prompt-kit';
+import { InProcessLanguageModel } from '@score/rec-lm';
+import { NonFiniteScoreError } from './errors';
+import { createRequestResolver, type Target } from './request-targets';
 import { checkRunFolder, type VerifyMode } from './verify-run';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
-import { loadPooledRunComponents, type CancellableRerank } from './pooled-components';
+import { loadPooledRunComponents, type CancellableRerank, type RemotePromptWriter } from './pooled-components';
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import type { WorkerPool, WorkerPoolStats } from './worker-pool';
 import { readRunPromptSettings } from './run-language-model';
@@ -44,6 +46,14 @@ export interface ScoringServiceOptions {
    * @defaultValue every item of the behaviour text
    */
   readonly behaviourItems?: number;
+  /**
+   * Token budget of the prompts (prompt-kit's `fitPromptToBudget` rule: oldest history and
+   * similar-user items are dropped until a prompt fits), as the rec and eval stages trimmed them.
+   * @defaultValue none (no token limit); {@link createRunScoringService} sets the in-process LM's
+   *   tokenizer and the run's `rec.maxPromptTokens` when that LM runs on the calling thread (`workers: 0`);
+   *   with the LM in worker threads the workers fit the prompts the same way
+   */
+  readonly tokenBudget?: TokenBudget;
   /** Micro-batching of language-model calls. @defaultValue {} (16 prompts or 2 ms) */
   readonly batching?: LmBatcherOptions;
   /** @defaultValue silentLogger */
@@ -76,14 +86,6 @@ export interface RunScoringServiceOptions extends LoadRunComponentsOptions, Scor
   readonly verify?: VerifyMode;
 }
 
-interface Target {
-  readonly userId?: UserId;
-  readonly history: readonly ItemId[];
-  readonly historyItems: readonly Item[];
-  readonly item: Item;
-  readonly ks: number;
-}
-
 /** A scoring service with the statistics of its cache and batcher (for tests and benchmarks). */
 export interface RunScoringService extends ScoringService {
   /** Retrieval-cache hits and misses; language-model calls and prompts. */
@@ -109,6 +111,12 @@ export function createScoringService(components: RunComponents, options: Scoring
   const description = options.description ?? {};
   const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : boundedInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
+  // The prompts of the rec and eval stages (prompt-kit's writer): the same history and behaviour cuts and token budget.
+  const { maxItems: historyItems = 20, ...itemDescription } = description;
+  const writerOptions = { domain: dataset.domain, maxHistoryItems: historyItems, maxBehaviourItems: behaviourItems, description: itemDescription };
+  const writer = createScorePromptWriter({ ...writerOptions, ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }) });
+  // With the LM in worker threads, the workers write the prompts (fitting them tokenizes; the event loop stays free).
+  const remoteWriter = options.tokenBudget === undefined ? (components as { writePrompt?: RemotePromptWriter }).writePrompt : undefined;
   try {
     resolveDomain(dataset.domain); // a run whose prompts cannot be written fails here, not on every request
   } catch (error) {
@@ -123,40 +131,8 @@ export function createScoringService(components: RunComponents, options: Scoring
   if (!Number.isFinite(asOf)) throw new InvalidOptionError('asOf', `must be a finite time in seconds, got ${asOf}.`, asOf);
   const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: boundedInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
   const batcher = new LmBatcher(languageModel, options.batching);
-  const knownUsers = new Set(dataset.users);
+  const requests = createRequestResolver(dataset, asOf);
   let disposed = false;
-
-  const resolveUser = (request: { userId?: UserId; history?: readonly ItemId[] }, prefix: string) => {
-    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
-    let history: readonly ItemId[];
-    if (request.userId !== undefined) {
-      if (!knownUsers.has(request.userId)) throw new UnknownRequestIdError('user', request.userId, field('userId'));
-      history = dataset.positives(request.userId);
-    } else {
-      history = request.history ?? [];
-    }
-    const historyItems = history.map((itemId, index) => {
-      const item = dataset.items.get(itemId);
-      if (!item) throw new UnknownRequestIdError('item', itemId, field(`history[${index}]`));
-      return item;
-    });
-    return { userId: request.userId, history, historyItems };
-  };
-
-  const resolveTarget = (request: ScoreRequest, prefix: string): Target => {
-    const field = (name: string) => (prefix ? `${prefix}.${name}` : name);
-    const { history, historyItems } = resolveUser(request, prefix);
-    let item: Item;
-    if (request.itemId !== undefined) {
-      const known = dataset.items.get(request.itemId);
-      if (!known) throw new UnknownRequestIdError('item', request.itemId, field('itemId'));
-      item = known;
-    } else {
-      const inline = request.item!;
-      item = { id: inline.id ?? 'inline', title: inline.title, attributes: inline.attributes ?? {} };
-    }
-    return { userId: request.userId, history, historyItems, item, ks: request.ks ?? ks };
-  };
 
   const retrieveCandidates = (target: Pick<Target, 'userId' | 'history'>): Promise<RetrievedUser[]> => {
     const key = createHash('sha256').update(JSON.stringify([target.userId ?? null, target.history])).digest('base64url');
@@ -178,7 +154,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     const retrieveMs = performance.now() - start;
     if (candidates.length === 0) return { users: [], retrieveMs, rerankMs: 0 };
     // SARE's query: P^b of the target pair, or (ranking: one query for every candidate) the user's history.
-    const query = target.item ? basicPrompt({ domain: dataset.domain, history: target.historyItems, target: target.item, description }) : describeHistory(target.historyItems, description);
+    const query = target.item ? writer.query(target.historyItems, target.item) : describeHistory(target.historyItems, description);
     const carScores = new Map(candidates.map((candidate) => [candidate.userId, candidate.score]));
     const rerank = reranker.rerank.bind(reranker) as CancellableRerank;
     const reranked = await rerank(query, candidates.map((candidate) => ({ id: candidate.userId, text: candidate.behaviour })), Math.min(target.ks, candidates.length), signal);
@@ -195,15 +171,15 @@ export function createScoringService(components: RunComponents, options: Scoring
     return score;
   };
 
-  const writePrompt = (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[]) => {
-    const promptInput = { domain: dataset.domain, history: historyItems, target: item, description };
-    return users.length > 0 ? ciPrompt({ ...promptInput, similarBehaviours: users.map((user) => recentBehaviour(user.behaviour, behaviourItems)) }) : basicPrompt(promptInput);
+  const writePrompt = async (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[], signal?: AbortSignal): Promise<string> => {
+    const behaviours = users.map((user) => user.behaviour);
+    return remoteWriter ? remoteWriter({ writer: writerOptions, history: historyItems, target: item, behaviours }, signal) : writer.write(historyItems, item, behaviours);
   };
 
   const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
     const start = performance.now();
     const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
-    const prompt = writePrompt(target.historyItems, target.item, users);
+    const prompt = await writePrompt(target.historyItems, target.item, users, signal);
     const lmStart = performance.now();
     const score = await checkedScore(prompt, signal);
     const end = performance.now();
@@ -229,30 +205,23 @@ export function createScoringService(components: RunComponents, options: Scoring
     },
     async score(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();
-      return scoreTarget(resolveTarget(request, ''), callOptions.signal);
+      return scoreTarget(requests.target(request, '', ks), callOptions.signal);
     },
-    async scoreBatch(requests: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
+    async scoreBatch(batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
       assertOpen();
-      const targets = requests.map((request, index) => resolveTarget(request, `requests[${index}]`));
+      const targets = batch.map((request, index) => requests.target(request, `requests[${index}]`, ks));
       return Promise.all(targets.map((target) => scoreTarget(target, callOptions.signal)));
     },
     async rank(request: RankRequest, callOptions: ScoreCallOptions = {}): Promise<RankResult> {
       assertOpen();
       const start = performance.now();
-      const user = resolveUser(request, '');
-      const items: Item[] = [
-        ...(request.itemIds ?? []).map((itemId, index) => {
-          const known = dataset.items.get(itemId);
-          if (!known) throw new UnknownRequestIdError('item', itemId, `itemIds[${index}]`);
-          return known;
-        }),
-        ...(request.items ?? []).map((inline, index) => ({ id: inline.id ?? `inline-${index}`, title: inline.title, attributes: inline.attributes ?? {} })),
-      ];
+      const user = requests.user(request, '');
+      const items = requests.candidates(request);
       const { users, retrieveMs, rerankMs } = await similarUsers({ ...user, ks: request.ks ?? ks }, callOptions.signal);
       const lmStart = performance.now();
       const scored: RankedItem[] = await Promise.all(
         items.map(async (item) => {
-          const prompt = writePrompt(user.historyItems, item, users);
+          const prompt = await writePrompt(user.historyItems, item, users, callOptions.signal);
           const score = await checkedScore(prompt, callOptions.signal);
           return { itemId: item.id, probability: score.probability, logits: { yes: score.yesLogit, no: score.noLogit }, prompt };
         }),
@@ -268,13 +237,13 @@ export function createScoringService(components: RunComponents, options: Scoring
     },
     async retrieve(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();
-      return (await similarUsers(resolveTarget(request, ''), callOptions.signal)).users;
+      return (await similarUsers(requests.target(request, '', ks), callOptions.signal)).users;
     },
     item(id: ItemId) {
       return dataset.items.get(id);
     },
     hasUser(id: UserId) {
-      return knownUsers.has(id);
+      return requests.hasUser(id);
     },
     async dispose() {
       if (disposed) return;
@@ -302,11 +271,15 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
   const lmInWorkers = 'languageModelInWorkers' in components && components.languageModelInWorkers === true;
   try {
     const run = readRunPromptSettings(options.runDir);
+    // The in-process LM's prompts are trimmed to the run's token budget, as the rec and eval stages did.
+    // (With the LM in worker threads the workers fit the prompts: see PooledRunComponents.writePrompt.)
+    const tokenizer = components.languageModel instanceof InProcessLanguageModel ? components.languageModel.tokenizer : undefined;
     return createScoringService(components, {
       ...(run.ks === undefined ? {} : { ks: Math.min(run.ks, 10) }),
       ...(run.retrieved === undefined ? {} : { retrieved: Math.max(run.retrieved, 10) }),
       ...(run.historyItems === undefined ? {} : { description: { maxItems: run.historyItems } }),
       ...(run.behaviourItems === undefined ? {} : { behaviourItems: run.behaviourItems }),
+      ...(tokenizer === undefined ? {} : { tokenBudget: { tokenizer, ...(run.maxPromptTokens === undefined ? {} : { maxTokens: run.maxPromptTokens }) } }),
       ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
       // One language-model batch per worker at a time: the batcher gathers what arrives meanwhile.
       ...(lmInWorkers ? { batching: { maxConcurrentBatches: workers, ...options.batching } } : {}),

@@ -3,9 +3,12 @@
 // sends, one at a time, so CPU-bound scoring never blocks the server's event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RerankCandidate, RetrievalTarget } from '@score/core';
+import { createScorePromptWriter, type ScorePromptWriter } from '@score/prompt-kit';
+import { InProcessLanguageModel } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { loadRunComponents, loadRunRetrievalComponents, type RunComponents } from './run-components';
-import type { ScoringWorkerData } from './pooled-components';
+import type { RemotePromptJob, ScoringWorkerData } from './pooled-components';
+import { readRunPromptSettings } from './run-language-model';
 import { lowerThreadPriority, serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
 
 const port = parentPort!;
@@ -13,6 +16,22 @@ const data = workerData as ScoringWorkerData;
 const send = (message: WorkerMessage) => port.postMessage(message);
 
 type WorkerComponents = Omit<RunComponents, 'languageModel'> & { readonly languageModel?: RunComponents['languageModel'] };
+
+// Prompt writers by settings: the in-process LM's prompts are fitted to the run's token budget
+// (rec.maxPromptTokens, else 256) with its tokenizer, as the rec and eval stages fitted them.
+const writers = new Map<string, ScorePromptWriter>();
+function writerFor(components: WorkerComponents, options: RemotePromptJob['writer']): ScorePromptWriter {
+  const key = JSON.stringify(options, (_, value: unknown) => (value === Number.POSITIVE_INFINITY ? 'Infinity' : value));
+  let writer = writers.get(key);
+  if (writer === undefined) {
+    const lm = components.languageModel;
+    const maxTokens = readRunPromptSettings(data.runDir).maxPromptTokens;
+    const tokenBudget = lm instanceof InProcessLanguageModel ? { tokenizer: lm.tokenizer, ...(maxTokens === undefined ? {} : { maxTokens }) } : undefined;
+    writer = createScorePromptWriter({ ...options, ...(tokenBudget === undefined ? {} : { tokenBudget }) });
+    writers.set(key, writer);
+  }
+  return writer;
+}
 
 async function runJob(components: WorkerComponents, op: string, payload: unknown): Promise<unknown> {
   if (op === 'retrieve') {
@@ -24,6 +43,10 @@ async function runJob(components: WorkerComponents, op: string, payload: unknown
     return components.reranker.rerank(query, candidates, topK);
   }
   if (op === 'score' && components.languageModel) return components.languageModel.scoreYesNo(payload as string[]);
+  if (op === 'write') {
+    const job = payload as RemotePromptJob;
+    return writerFor(components, job.writer).write(job.history, job.target, job.behaviours);
+  }
   throw new Error(`unknown job "${op}"`);
 }
 

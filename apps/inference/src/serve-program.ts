@@ -86,7 +86,7 @@ export async function serve(flags: ServeFlags, options: ServeProgramOptions = {}
         : {
             ...options.loaders,
             retriever: (context) =>
-              loadCarRetriever({ stageDir: path.join(context.runDir, 'car'), variant: 'car', dataset: context.dataset, indexUri: flags.indexUri }),
+              loadCarRetriever(path.join(context.runDir, 'car'), { variant: 'car', dataset: context.dataset, indexUri: flags.indexUri }),
           },
     llmOverrides: llmOverridesFromFlags(flags),
     ks: flags.ks,

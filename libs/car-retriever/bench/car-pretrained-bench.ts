@@ -17,10 +17,11 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { createRandom } from '@score/core';
 import { generateSyntheticDataset } from '@score/data';
 import { resolveModelPath } from '@score/model-hub';
 import { cachedEmbeddingGradients, infoNceLoss, loadBertEncoder } from '@score/text-encoders';
-import { createSeededRandom, initTensorflow, shuffledIndices, tf } from '@score/tfjs-runtime';
+import { initTensorflow, shuffledIndices, tf } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus } from '../src/behaviour-corpus';
 import { selectHeldOutUsers } from '../src/car-training';
 import { topNeighbours } from '../src/retrieval-metrics';
@@ -81,7 +82,7 @@ const forwardCpu = cpu() - cpuStart;
 console.log(`forward (batches of ${chunkSize}): ${(forwardSample.length / forwardWall).toFixed(1)} texts/s wall, ${(forwardSample.length / forwardCpu).toFixed(1)} texts/s per CPU second`);
 
 const optimizer = tf.train.adam(2e-5);
-const random = createSeededRandom(seed);
+const random = createRandom(seed);
 const order = shuffledIndices(anchors.length, random);
 let trainedTexts = 0;
 let stepWall = 0;

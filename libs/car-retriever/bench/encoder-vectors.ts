@@ -10,6 +10,7 @@
  * encoder's geometry (clusters of tastes, shared items).
  */
 import path from 'node:path';
+import { createRandom } from '@score/core';
 import { generateSyntheticDataset } from '@score/data';
 import { loadTrainableEncoder } from '@score/text-encoders';
 import { buildBehaviourCorpus } from '../src/behaviour-corpus';
@@ -17,7 +18,7 @@ import { runCarStage } from '../src/car-stage';
 import { readCarStageManifest } from '../src/car-stage-manifest';
 import { writeNeighboursFile } from '../src/neighbours-file';
 import { itemSetNeighbours } from '../src/test-fixtures/item-set-neighbours';
-import { gaussian, seededRandom } from '../src/test-fixtures/synthetic-vectors';
+import { gaussian } from '../src/test-fixtures/synthetic-vectors';
 
 /** Options of {@link createEncoderVectorSource}. */
 export interface EncoderVectorSourceOptions {
@@ -47,7 +48,7 @@ export async function createEncoderVectorSource(options: EncoderVectorSourceOpti
   const encoder = await loadTrainableEncoder(path.join(stageDir, readCarStageManifest(stageDir).variants.car.encoder.path));
   options.log(`encoder vectors: CAR stage (pooled, ${dimensions} dims, ${options.epochs} epochs, ${dataset.users.length} users) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-  const random = seededRandom(seed + 1);
+  const random = createRandom(seed + 1);
   const corpus = buildBehaviourCorpus(dataset, { maxItems: 20 });
   const users = dataset.users.filter((user) => dataset.positives(user).length >= 3);
   const texts: string[] = [];

@@ -37,7 +37,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LanceVectorIndex, recallAtK, type AnnIndexKind } from '../src/index';
+import { LanceVectorIndex, annRecallAtK, type AnnIndexKind } from '../src/index';
 import { createVectorSource } from '../src/test-fixtures/synthetic-vectors';
 import { createEncoderVectorSource } from './encoder-vectors';
 
@@ -215,18 +215,18 @@ for (const distribution of distributions) {
       buildSeconds,
       exact: [percentile(exactTimes, 0.5), percentile(exactTimes, 0.99)],
       ann: [percentile(annTimes, 0.5), percentile(annTimes, 0.99)],
-      recall: recallAtK(found.slice(0, recallCount), truth, k),
+      recall: annRecallAtK(found.slice(0, recallCount), truth, k),
       filtered: filteredTimes.length === 0 ? [NaN, NaN] : [percentile(filteredTimes, 0.5), percentile(filteredTimes, 0.99)],
-      filteredRecall: filteredTimes.length === 0 ? NaN : recallAtK(filteredFound, filteredTruth, k),
+      filteredRecall: filteredTimes.length === 0 ? NaN : annRecallAtK(filteredFound, filteredTruth, k),
       service: [percentile(serviceTimes, 0.5), percentile(serviceTimes, 0.99)],
-      serviceRecall: recallAtK(serviceFound, serviceTruth, k),
+      serviceRecall: annRecallAtK(serviceFound, serviceTruth, k),
     };
     results.push(row);
     for (const setting of (values.sweep ?? '').split(',').filter((entry) => entry.trim().length > 0)) {
       const [ef, refineFactor] = setting.split(':').map(Number);
       const annSearch = { ef, refineFactor: refineFactor ?? 0 };
       const { times, found: hitsFound } = await timedSearches(index, queries, { annSearch });
-      sweeps.push({ distribution, rows: report.rows, setting: `ef ${ef}, refineFactor ${annSearch.refineFactor}`, ann: [percentile(times, 0.5), percentile(times, 0.99)], recall: recallAtK(hitsFound.slice(0, recallCount), truth, k) });
+      sweeps.push({ distribution, rows: report.rows, setting: `ef ${ef}, refineFactor ${annSearch.refineFactor}`, ann: [percentile(times, 0.5), percentile(times, 0.99)], recall: annRecallAtK(hitsFound.slice(0, recallCount), truth, k) });
     }
     console.log(
       `${distribution} ${size}: insert ${insertSeconds.toFixed(1)} s, ${index.annIndexKind} build ${buildSeconds.toFixed(1)} s, ` +

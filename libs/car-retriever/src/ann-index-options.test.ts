@@ -13,7 +13,7 @@ describe('resolveAnnIndexOptions', () => {
   });
 
   it('names the invalid field', () => {
-    expect(() => resolveAnnIndexOptions({ threshold: 0 })).toThrow('Invalid "ann.threshold": must be a positive integer or Infinity, got 0.');
+    expect(() => resolveAnnIndexOptions({ threshold: 0 })).toThrow('Invalid "ann.threshold": must be an integer of at least 1 or Infinity, got 0.');
     expect(() => resolveAnnIndexOptions({ params: { m: 1.5 } })).toThrow(InvalidOptionError);
     expect(() => resolveAnnIndexOptions({ search: { nprobes: -1 } }, DEFAULT_ANN_INDEX_OPTIONS, 'options')).toThrow(/"options.search.nprobes"/);
   });

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger, checkIntegerOrInfinity } from '@score/core';
 
 /**
  * Kinds of approximate (ANN) vector index LanceDB can build:
@@ -118,12 +118,6 @@ function definedFields<T extends object>(options: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(options ?? {}).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-function checkInteger(field: string, value: number | undefined, minimum: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < minimum)) {
-    throw new InvalidOptionError(field, `must be an integer of at least ${minimum}, got ${String(value)}.`, value);
-  }
-}
-
 /** Fills defaults into ANN options and validates them; `prefix` names the fields in errors. */
 export function resolveAnnIndexOptions(
   options: AnnIndexOptions | undefined,
@@ -131,24 +125,22 @@ export function resolveAnnIndexOptions(
   prefix = 'ann',
 ): ResolvedAnnIndexOptions {
   const threshold = options?.threshold ?? base.threshold;
-  if (threshold !== Infinity && (!Number.isInteger(threshold) || threshold < 1)) {
-    throw new InvalidOptionError(`${prefix}.threshold`, `must be a positive integer or Infinity, got ${String(threshold)}.`, threshold);
-  }
+  checkIntegerOrInfinity(`${prefix}.threshold`, threshold);
   const kind = options?.kind ?? base.kind;
   if (!ANN_INDEX_KINDS.includes(kind)) {
     throw new InvalidOptionError(`${prefix}.kind`, `must be one of ${ANN_INDEX_KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}.`, kind);
   }
   const params: AnnBuildParams = { ...base.params, ...definedFields(options?.params) };
-  checkInteger(`${prefix}.params.numPartitions`, params.numPartitions, 1);
-  checkInteger(`${prefix}.params.m`, params.m, 2);
-  checkInteger(`${prefix}.params.efConstruction`, params.efConstruction, 1);
-  checkInteger(`${prefix}.params.numSubVectors`, params.numSubVectors, 1);
-  checkInteger(`${prefix}.params.numBits`, params.numBits, 1);
-  checkInteger(`${prefix}.params.sampleRate`, params.sampleRate, 1);
-  checkInteger(`${prefix}.params.maxIterations`, params.maxIterations, 1);
+  if (params.numPartitions !== undefined) checkInteger(`${prefix}.params.numPartitions`, params.numPartitions, 1);
+  if (params.m !== undefined) checkInteger(`${prefix}.params.m`, params.m, 2);
+  if (params.efConstruction !== undefined) checkInteger(`${prefix}.params.efConstruction`, params.efConstruction, 1);
+  if (params.numSubVectors !== undefined) checkInteger(`${prefix}.params.numSubVectors`, params.numSubVectors, 1);
+  if (params.numBits !== undefined) checkInteger(`${prefix}.params.numBits`, params.numBits, 1);
+  if (params.sampleRate !== undefined) checkInteger(`${prefix}.params.sampleRate`, params.sampleRate, 1);
+  if (params.maxIterations !== undefined) checkInteger(`${prefix}.params.maxIterations`, params.maxIterations, 1);
   const search: Required<AnnSearchParams> = { ...base.search, ...definedFields(options?.search) };
-  checkInteger(`${prefix}.search.ef`, search.ef, 1);
-  checkInteger(`${prefix}.search.nprobes`, search.nprobes, 1);
-  checkInteger(`${prefix}.search.refineFactor`, search.refineFactor, 0);
+  if (search.ef !== undefined) checkInteger(`${prefix}.search.ef`, search.ef, 1);
+  if (search.nprobes !== undefined) checkInteger(`${prefix}.search.nprobes`, search.nprobes, 1);
+  if (search.refineFactor !== undefined) checkInteger(`${prefix}.search.refineFactor`, search.refineFactor, 0);
   return Object.freeze({ threshold, kind, params: Object.freeze(params), search: Object.freeze(search) });
 }

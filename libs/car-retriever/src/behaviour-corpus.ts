@@ -6,6 +6,7 @@ import {
   type ItemId,
   type ProgressCallback,
   type UserId,
+  checkInteger,
 } from '@score/core';
 import { describeHistory } from '@score/prompt-kit';
 
@@ -143,7 +144,7 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
   if (typeof snapshots === 'string') throw new InvalidOptionError('snapshots', `must be "monthly", a positive integer (evenly spaced boundaries), times or an interval, got ${JSON.stringify(snapshots)}.`, snapshots);
   if (!Array.isArray(snapshots) && 'count' in (snapshots as object)) {
     const { count } = snapshots as SnapshotCount;
-    if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError('snapshots.count', `must be a positive integer, got ${String(count)}.`, count);
+    checkInteger('snapshots.count', count, 1);
     const until = (snapshots as SnapshotCount).until ?? trainingEnd(dataset);
     const from = (snapshots as SnapshotCount).from ?? firstPositive(dataset) ?? until;
     for (const [field, value] of [['snapshots.from', from], ['snapshots.until', until]] as const) {
@@ -177,6 +178,9 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
   return boundaries;
 }
 
+/** Builds a BehaviourCorpus (its constructor is private); set by the class's static block. */
+let constructBehaviourCorpus: (entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) => BehaviourCorpus;
+
 /**
  * The leakage-safe behaviour corpus of CAR: per user, snapshots of d(H(u)) taken at fixed
  * boundaries, each knowing the time of its latest interaction (`asOf`).
@@ -187,6 +191,15 @@ export function snapshotBoundaries(dataset: Dataset, snapshots: SnapshotSpec | u
  * it is at or before `asOf`, so strictly before t), and excludes the target's id.
  */
 export class BehaviourCorpus {
+  static {
+    constructBehaviourCorpus = (entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) => new BehaviourCorpus(entries, boundaries, items, describe, maxItems);
+  }
+
+  /** The corpus of a dataset (the same as `buildBehaviourCorpus`). */
+  static build(dataset: Dataset, options: BehaviourCorpusOptions = {}): BehaviourCorpus {
+    return buildBehaviourCorpus(dataset, options);
+  }
+
   /** Every entry, grouped by user (in `Dataset.users` order), oldest snapshot first. */
   readonly entries: readonly BehaviourEntry[];
   /** The snapshot boundaries used, ascending. */
@@ -198,7 +211,7 @@ export class BehaviourCorpus {
   readonly #describe: DescribeItems;
 
   /** Use {@link buildBehaviourCorpus}. */
-  constructor(entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) {
+  private constructor(entries: readonly BehaviourEntry[], boundaries: readonly number[], items: ReadonlyMap<ItemId, Item>, describe: DescribeItems, maxItems: number) {
     this.entries = entries;
     this.boundaries = boundaries;
     this.maxItems = maxItems;
@@ -287,9 +300,7 @@ export class BehaviourCorpus {
  */
 export function buildBehaviourCorpus(dataset: Dataset, options: BehaviourCorpusOptions = {}): BehaviourCorpus {
   const maxItems = options.maxItems ?? 20;
-  if (!Number.isInteger(maxItems) || maxItems < 1) {
-    throw new InvalidOptionError('maxItems', `must be a positive integer, got ${String(maxItems)}.`, maxItems);
-  }
+  checkInteger('maxItems', maxItems, 1);
   const describe = options.describe ?? describeBehaviour;
   if (typeof describe !== 'function') {
     throw new InvalidOptionError('describe', 'must be a function from items to text.');
@@ -326,5 +337,5 @@ export function buildBehaviourCorpus(dataset: Dataset, options: BehaviourCorpusO
     }
   });
   if (missing.size > 0) throw new UnknownIdError('item', [...missing], missing.size, `in the positives of dataset "${dataset.name}"`);
-  return new BehaviourCorpus(entries, boundaries, dataset.items, describe, maxItems);
+  return constructBehaviourCorpus(entries, boundaries, dataset.items, describe, maxItems);
 }

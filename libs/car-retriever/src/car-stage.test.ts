@@ -106,7 +106,7 @@ describe('runCarStage and loadCarRetriever', () => {
     const rows = [...dataset.split('train').slice(-3), ...dataset.split('valid').slice(0, 3), ...dataset.split('test').slice(0, 3)];
     const seen = new Map<string, string[]>();
     for (const [variant, cf] of [['car'], ['base'], ['cf', 'embedding'], ['cf', 'neighbours']] as const) {
-      const retriever = await loadCarRetriever({ stageDir: stageDir(), variant, datasetDir: path.join(root, 'prepare'), ...(cf ? { cf } : {}) });
+      const retriever = await loadCarRetriever(stageDir(), { variant, datasetDir: path.join(root, 'prepare'), ...(cf ? { cf } : {}) });
       try {
         expect(retriever.variant).toBe(variant);
         const ids: string[] = [];
@@ -155,9 +155,9 @@ describe('runCarStage and loadCarRetriever', () => {
   });
 
   it('reports a missing stage and a bad variant clearly', async () => {
-    await expect(loadCarRetriever({ stageDir: path.join(root, 'nope'), datasetDir: path.join(root, 'prepare') })).rejects.toThrow(/The CAR stage manifest \(car.json\) not found at .*Run the "car" stage first\./);
-    await expect(loadCarRetriever({ stageDir: stageDir(), variant: 'sare' as 'car', datasetDir: path.join(root, 'prepare') })).rejects.toThrow('Invalid "variant": must be one of car, base, cf, got "sare".');
-    await expect(loadCarRetriever({ stageDir: stageDir(), variant: 'cf', cf: 'crm' as 'embedding', dataset })).rejects.toThrow(/"cf": must be one of embedding, neighbours/);
+    await expect(loadCarRetriever(path.join(root, 'nope'), { datasetDir: path.join(root, 'prepare') })).rejects.toThrow(/The CAR stage manifest \(car.json\) not found at .*Run the "car" stage first\./);
+    await expect(loadCarRetriever(stageDir(), { variant: 'sare' as 'car', datasetDir: path.join(root, 'prepare') })).rejects.toThrow('Invalid "variant": must be one of car, base, cf, got "sare".');
+    await expect(loadCarRetriever(stageDir(), { variant: 'cf', cf: 'crm' as 'embedding', dataset })).rejects.toThrow(/"cf": must be one of embedding, neighbours/);
     await expect(runCarStage({ dataset, neighboursFile, userEmbeddingsFile: path.join(root, 'none.safetensors'), outputDir: path.join(root, 'x') })).rejects.toThrow(/none\.safetensors/);
     await expect(runCarStage({ datasetDir: path.join(root, 'prepare'), neighboursFile, outputDir: path.join(root, 'x'), encoder: 'onnx:' })).rejects.toThrow(/"onnx:" needs a path/);
     await expect(runCarStage({ datasetDir: path.join(root, 'prepare'), neighboursFile: path.join(root, 'none.json'), outputDir: path.join(root, 'x') })).rejects.toThrow(
@@ -199,7 +199,7 @@ describe('runCarStage and loadCarRetriever', () => {
     // The ONNX export computes the BERT folder's function: same base figures.
     expect(frozen.base.recall).toBeCloseTo(tuned.base.recall, 6);
     expect(fs.readdirSync(path.join(root, 'car-onnx')).sort()).toEqual(['car.json', 'index-base', 'metrics.json', 'neighbours.json']);
-    const retriever = await loadCarRetriever({ stageDir: path.join(root, 'car-onnx'), variant: 'car', dataset });
+    const retriever = await loadCarRetriever(path.join(root, 'car-onnx'), { variant: 'car', dataset });
     try {
       const row = dataset.split('test')[0]!;
       const found = await retriever.retrieve({ userId: row.userId, history: dataset.history(row), before: row.timestamp }, 3);

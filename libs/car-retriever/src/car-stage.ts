@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
-import { initTensorflow, writeFileAtomic } from '@score/tfjs-runtime';
+import { initTensorflow } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';
 import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
 import { CAR_STAGE_FORMAT_VERSION, type CarEncoderLocation, type CarStageManifest } from './car-stage-manifest';
@@ -69,6 +69,11 @@ export interface CarStageOptions {
    * @defaultValue 8 for a BERT encoder, 0 (one pass) for the pooled one
    */
   readonly gradientChunkTexts?: number;
+  /**
+   * Chunk gradient-caching batches by token length ({@link TrainCarOptions.lengthSortedChunks}).
+   * @defaultValue false
+   */
+  readonly lengthSortedChunks?: boolean;
   /**
    * Adam learning rate.
    * @defaultValue 1e-2 (`pooled`), 1e-3 (`scratch`), 2e-5 (`bert:PATH`, pretrained weights)
@@ -238,7 +243,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     throw new InvalidOptionError('gradientChunkTexts', `must be a non-negative integer (0: the whole batch in one pass), got ${String(options.gradientChunkTexts)}.`, options.gradientChunkTexts);
   }
   const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  checkInteger('seed', seed);
   const logger = options.logger ?? silentLogger;
   options.signal?.throwIfAborted();
   const runtime = await initTensorflow();
@@ -308,6 +313,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
         ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
         ...(options.patience === undefined ? {} : { patience: options.patience }),
         ...(options.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: options.gradientChunkTexts }),
+        ...(options.lengthSortedChunks ? { lengthSortedChunks: true } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         logger,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -349,7 +355,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     ...(options.userEmbeddingsFile !== undefined ? { userEmbeddings: 'user-embeddings.safetensors' } : {}),
     variants: { car: { encoder: carLocation, index: training !== null ? 'index' : 'index-base' }, base: { encoder: baseLocation, index: 'index-base' } },
   };
-  writeFileAtomic(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileAtomicSync(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   let trainingSummary: CarStageResult['training'] = null;
   if (training !== null) {
     const { heldOutUsers: _omitted, ...rest } = training;
@@ -369,6 +375,6 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     training: trainingSummary,
     seconds: (performance.now() - started) / 1000,
   };
-  writeFileAtomic(path.join(options.outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  writeFileAtomicSync(path.join(options.outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
   return result;
 }

@@ -53,7 +53,7 @@ describe('trainCar gradient caching (gradientChunkTexts)', () => {
         : await createBertEncoder({ tokenizer, hidden: 16, layers: 1, heads: 2, maxLength: 48, seed: 2 });
     const initial = snapshot(encoder);
     const tensorsBefore = tf.memory().numTensors;
-    const run = async (gradientChunkTexts: number): Promise<{ report: CarTrainingReport; weights: Map<string, Float32Array> }> => {
+    const run = async (gradientChunkTexts: number, lengthSortedChunks = false): Promise<{ report: CarTrainingReport; weights: Map<string, Float32Array> }> => {
       restore(encoder, initial);
       const report = await trainCar({
         encoder,
@@ -66,6 +66,7 @@ describe('trainCar gradient caching (gradientChunkTexts)', () => {
         validationFraction: 0.2,
         seed: 5,
         gradientChunkTexts,
+        lengthSortedChunks,
         restoreBestWeights: false,
       });
       return { report, weights: snapshot(encoder) };
@@ -80,6 +81,10 @@ describe('trainCar gradient caching (gradientChunkTexts)', () => {
       expect(moved.difference).toBeGreaterThan(1e-3); // the epoch did change the weights
       const apart = largestDifference(chunked.weights, onePass.weights);
       expect(apart.difference).toBeLessThanOrEqual(1e-5 * Math.max(1, apart.scale));
+      // Chunks by text length (lengthSortedChunks): the same loss and weights to float rounding.
+      const sorted = await run(5, true);
+      expect(Math.abs(sorted.report.history[0]!.loss - onePass.report.history[0]!.loss)).toBeLessThanOrEqual(1e-5 * onePass.report.history[0]!.loss);
+      expect(largestDifference(sorted.weights, onePass.weights).difference).toBeLessThanOrEqual(1e-5 * Math.max(1, apart.scale));
       // The default route: pooled encoders embed a batch in one pass (the same as gradientChunkTexts 0), BERT encoders 8 texts at a time.
       const defaulted = await (async () => {
         restore(encoder, initial);
@@ -88,7 +93,7 @@ describe('trainCar gradient caching (gradientChunkTexts)', () => {
       })();
       expect(largestDifference(defaulted, onePass.weights).difference).toBeLessThanOrEqual(1e-5 * Math.max(1, apart.scale));
       expect(tf.memory().numTensors).toBe(tensorsBefore);
-      await expect(trainCar({ encoder, texts, neighbours, gradientChunkTexts: -1 })).rejects.toThrow(/"gradientChunkTexts": must be an integer >= 0, got -1/);
+      await expect(trainCar({ encoder, texts, neighbours, gradientChunkTexts: -1 })).rejects.toThrow(/"gradientChunkTexts": must be an integer of at least 0, got -1/);
     } finally {
       encoder.dispose();
     }

@@ -63,6 +63,6 @@ describe('trainCar', () => {
     expect(selectHeldOutUsers(users, 0.25, 1)).toEqual(a);
     expect(selectHeldOutUsers(users, 0.25, 2)).not.toEqual(a);
     expect(selectHeldOutUsers(['x', 'y'], 0.9, 1)).toHaveLength(1);
-    expect(() => selectHeldOutUsers(users, 1, 1)).toThrow(/strictly between 0 and 1/);
+    expect(() => selectHeldOutUsers(users, 1, 1)).toThrow(/must be a number in \(0, 1\), got 1/);
   });
 });

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DimensionMismatchError, InvalidOptionError, type VectorHit, type VectorIndex, type VectorRecord, type VectorSearchOptions } from '@score/core';
+import { DimensionMismatchError, InvalidOptionError, type VectorHit, type VectorIndex, type VectorRecord, type VectorSearchOptions, createRandom } from '@score/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { createCorpusRetriever } from './corpus-retriever';
 import { indexBehaviourCorpus } from './index-behaviour-corpus';
 import { LanceVectorIndex } from './lance-vector-index';
 import { createNeighbourRetriever } from './neighbour-retriever';
-import { seededRandom } from './test-fixtures/synthetic-vectors';
 import { createTinyDataset, hashEmbed, type TinyInteraction } from './test-fixtures/tiny-dataset';
 
 const quoted = (...titles: string[]) => titles.map((title) => `"Title ${title}"`).join(', ');
@@ -30,7 +29,7 @@ async function lanceIndex(): Promise<LanceVectorIndex> {
 
 /** 12 users liking random items over 100 days; times are distinct per user. */
 function randomDataset(seed: number) {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const items = Array.from({ length: 40 }, (_, i) => `m${i}`);
   const interactions: TinyInteraction[] = [];
   for (let u = 0; u < 12; u++) {

@@ -6,6 +6,7 @@ import {
   type UserRetriever,
   type VectorHit,
   type VectorIndex,
+  checkInteger,
 } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { EmbedTexts } from './index-behaviour-corpus';
@@ -46,9 +47,7 @@ export interface CorpusRetriever extends UserRetriever {
 }
 
 function checkRequest(target: RetrievalTarget, k: number, field = 'target'): void {
-  if (!Number.isInteger(k) || k < 1) {
-    throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
-  }
+  checkInteger('k', k, 1);
   if (!Number.isFinite(target.before)) {
     throw new InvalidOptionError(`${field}.before`, `must be a finite time in seconds, got ${String(target.before)}.`, target.before);
   }

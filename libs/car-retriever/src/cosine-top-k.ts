@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, type Float32Matrix } from '@score/core';
+import { DimensionMismatchError, type Float32Matrix, checkInteger } from '@score/core';
 
 /**
  * Exact cosine top-k among the rows of `vectors`: for each query row, the indices of the `k` other
@@ -6,7 +6,7 @@ import { DimensionMismatchError, InvalidOptionError, type Float32Matrix } from '
  * is never returned. Rows need not be normalised (a zero row has cosine 0 with everything).
  */
 export function cosineTopK(vectors: Float32Matrix, queryRows: readonly number[], k: number): number[][] {
-  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+  checkInteger('k', k, 1);
   const { rows, cols, data } = vectors;
   if (data.length !== rows * cols) throw new DimensionMismatchError('The vectors data', rows * cols, data.length);
   const unit = new Float32Array(data.length);

@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId } from '@score/core';
+import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId, checkInteger } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { CorpusRetriever } from './corpus-retriever';
 
@@ -81,7 +81,7 @@ export function createEmbeddingNeighbourRetriever(options: EmbeddingNeighbourRet
   };
 
   const check = (target: RetrievalTarget, k: number, field: string) => {
-    if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+    checkInteger('k', k, 1);
     if (target.userId === undefined) throw new InvalidOptionError(`${field}.userId`, 'is required by the "cf" retriever, whose embeddings are looked up by user id.');
     if (!Number.isFinite(target.before)) throw new InvalidOptionError(`${field}.before`, `must be a finite time in seconds, got ${String(target.before)}.`, target.before);
   };

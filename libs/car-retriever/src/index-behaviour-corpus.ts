@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, matrixRow, type Float32Matrix, type ProgressCallback, type VectorIndex } from '@score/core';
+import { DimensionMismatchError, matrixRow, type Float32Matrix, type ProgressCallback, type VectorIndex, checkInteger } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { LanceVectorRecord } from './lance-vector-index';
 
@@ -35,9 +35,7 @@ export interface IndexBehaviourCorpusOptions {
  */
 export async function indexBehaviourCorpus(options: IndexBehaviourCorpusOptions): Promise<number> {
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
-  }
+  checkInteger('batchSize', batchSize, 1);
   const entries = options.corpus.entries;
   for (let start = 0; start < entries.length; start += batchSize) {
     options.signal?.throwIfAborted();

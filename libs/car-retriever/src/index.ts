@@ -1,7 +1,7 @@
 export { ANN_INDEX_KINDS, DEFAULT_ANN_INDEX_OPTIONS } from './ann-index-options';
-export type { AnnBuildParams, AnnIndexKind, AnnIndexOptions, AnnSearchParams, ResolvedAnnIndexOptions } from './ann-index-options';
+export type { AnnBuildParams, AnnIndexKind, AnnIndexOptions, AnnSearchParams } from './ann-index-options';
 export type { VectorMetric } from './ann-index-config';
-export { isStorageUri, LanceVectorIndex } from './lance-vector-index';
+export { LanceVectorIndex } from './lance-vector-index';
 export type {
   AnnBuildReport,
   LanceSearchOptions,
@@ -12,10 +12,10 @@ export type {
   MeasureRecallOptions,
   RecallReport,
 } from './lance-vector-index';
-export { recallAtK } from './recall-at-k';
-export { BehaviourCorpus, buildBehaviourCorpus, describeBehaviour, MONTH_SECONDS, snapshotBoundaries } from './behaviour-corpus';
+export { annRecallAtK } from './ann-recall-at-k';
+export { BehaviourCorpus, buildBehaviourCorpus, describeBehaviour, snapshotBoundaries } from './behaviour-corpus';
 export type { BehaviourCorpusOptions, BehaviourEntry, DescribeItems, SnapshotCount, SnapshotInterval, SnapshotSpec } from './behaviour-corpus';
-export { SnapshotIndexes, snapshotTableName, writeSnapshotIndexes } from './snapshot-indexes';
+export { SnapshotIndexes, writeSnapshotIndexes } from './snapshot-indexes';
 export type { WriteSnapshotIndexesOptions } from './snapshot-indexes';
 export { createEmbeddingNeighbourRetriever } from './embedding-neighbour-retriever';
 export type { EmbeddingNeighbourRetrieverOptions, EmbedUsers } from './embedding-neighbour-retriever';
@@ -28,12 +28,12 @@ export type { CollaborativeNeighbour, NeighbourRetrieverOptions } from './neighb
 export { cosineTopK } from './cosine-top-k';
 export { evaluateRetrieval, futureOverlap, neighbourRecall, topNeighbours } from './retrieval-metrics';
 export type { CorpusText, EvaluateRetrievalOptions, FutureOverlap, FutureOverlapOptions, RetrievalEvaluation } from './retrieval-metrics';
-export { selectHeldOutUsers, trainCar } from './car-training';
+export { trainCar } from './car-training';
 export type { CarEpoch, CarPositives, CarTrainingReport, TrainCarOptions } from './car-training';
 export { createCarEncoder, formatEncoderSpec, parseEncoderSpec } from './car-encoder';
 export type { CarEncoder, CarEncoderSpec, CreateCarEncoderOptions } from './car-encoder';
 export { readNeighboursFile, writeNeighboursFile } from './neighbours-file';
-export { CAR_STAGE_FORMAT_VERSION, readCarStageManifest } from './car-stage-manifest';
+export { readCarStageManifest } from './car-stage-manifest';
 export type { CarEncoderLocation, CarStageManifest, CarVariantFiles } from './car-stage-manifest';
 export { runCarStage } from './car-stage';
 export type { CarStageOptions, CarStageResult, CarVariantMetrics } from './car-stage';

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { LanceVectorIndex, type LanceVectorRecord } from './lance-vector-index';
-import { seededRandom } from './test-fixtures/synthetic-vectors';
 
 // The serving path: a `before` after every entry skips the time prefilter, and excluded ids are
 // dropped from an unfiltered search. Results must equal a brute-force search with the full rule.
@@ -21,7 +21,7 @@ function tempDir(): string {
 }
 
 function records(count: number, seed: number, extra: (i: number) => Partial<LanceVectorRecord> = () => ({})): LanceVectorRecord[] {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return Array.from({ length: count }, (_, i) => ({ id: `u${i}`, vector: Float32Array.from({ length: 8 }, () => random() * 2 - 1), text: `t${i}`, asOf: 100 + i, ...extra(i) }));
 }
 
@@ -75,7 +75,7 @@ describe('LanceVectorIndex serving path', () => {
       open.push(index);
       await index.add(rows);
       expect(index.annIndexKind, name).toBe('hnsw-sq');
-      const random = seededRandom(7);
+      const random = createRandom(7);
       let agree = 0;
       let total = 0;
       for (let q = 0; q < 20; q++) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ArtifactNotFoundError } from '@score/core';
+import { ArtifactNotFoundError, createRandom } from '@score/core';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import { isStorageUri, LanceVectorIndex, type LanceVectorRecord } from './lance-
 import { loadCarRetriever } from './load-car-retriever';
 import { writeNeighboursFile } from './neighbours-file';
 import { itemSetNeighbours } from './test-fixtures/item-set-neighbours';
-import { seededRandom } from './test-fixtures/synthetic-vectors';
 
 // The index on object storage: a local S3-compatible server (s3rver, in this process, on
 // 127.0.0.1 with a temp folder) stands in for S3; LanceDB talks S3 to it over HTTP.
@@ -48,7 +47,7 @@ function storedKeys(prefix: string): string[] {
 }
 
 function records(count: number, seed: number): LanceVectorRecord[] {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `u${i % (count - 50)}`,
     vector: Float32Array.from({ length: 8 }, () => random() * 2 - 1),
@@ -97,7 +96,7 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
       expect(reopened.dimensions).toBe(8);
       expect(reopened.annIndexKind).toBe('hnsw-sq');
       expect(await reopened.count()).toBe(650);
-      const random = seededRandom(9);
+      const random = createRandom(9);
       for (let q = 0; q < 5; q++) {
         const query = Float32Array.from({ length: 8 }, () => random() * 2 - 1);
         for (const options of [{ limit: 10, exact: true }, { limit: 10, before: 400, excludeIds: ['u3'] }, { limit: 5, before: 1e9 }]) {
@@ -136,7 +135,7 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
       await runCarStage({ dataset, neighboursFile, outputDir: stageDir(), encoder: 'pooled', epochs: 1, dimensions: 16, vocabSize: 300, retrieved: 5, snapshots: { everySeconds: 60 * 86_400 } });
     }, 60_000);
 
-    it('loadCarRetriever({ indexUri }) retrieves from the bucket what the stage folder gives', async () => {
+    it('loadCarRetriever(stageDir, { indexUri }) retrieves from the bucket what the stage folder gives', async () => {
       const uri = `s3://${BUCKET}/run-3/car-index`;
       const manifest = readCarStageManifest(stageDir());
       expect(manifest.corpus.tables.length).toBeGreaterThan(1);
@@ -152,8 +151,8 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
         expect(storedKeys(`run-3/car-index/${table}.lance/`).length).toBeGreaterThan(1);
       }
 
-      const fromFolder = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset });
-      const fromBucket = await loadCarRetriever({ stageDir: stageDir(), variant: 'car', dataset, indexUri: uri, storageOptions });
+      const fromFolder = await loadCarRetriever(stageDir(), { variant: 'car', dataset });
+      const fromBucket = await loadCarRetriever(stageDir(), { variant: 'car', dataset, indexUri: uri, storageOptions });
       try {
         const rows = [...dataset.split('valid').slice(0, 4), ...dataset.split('test').slice(0, 4)];
         let found = 0;
@@ -169,7 +168,7 @@ describe('LanceVectorIndex on S3 (s3rver)', () => {
         await fromFolder.dispose();
         await fromBucket.dispose();
       }
-      await expect(loadCarRetriever({ stageDir: stageDir(), dataset, indexUri: `s3://${BUCKET}/run-4/none`, storageOptions })).rejects.toBeInstanceOf(ArtifactNotFoundError);
+      await expect(loadCarRetriever(stageDir(), { dataset, indexUri: `s3://${BUCKET}/run-4/none`, storageOptions })).rejects.toBeInstanceOf(ArtifactNotFoundError);
     }, 60_000);
   });
 });

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError, createRandom } from '@score/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LanceVectorIndex, type LanceVectorRecord } from './lance-vector-index';
-import { createVectorSource, seededRandom } from './test-fixtures/synthetic-vectors';
+import { createVectorSource } from './test-fixtures/synthetic-vectors';
 
 const open: LanceVectorIndex[] = [];
 const dirs: string[] = [];
@@ -27,7 +27,7 @@ async function createIndex(options: Partial<Parameters<typeof LanceVectorIndex.c
 
 /** Random records (not normalised, so cosine and dot rank differently). */
 function randomRecords(count: number, dimensions: number, seed: number): LanceVectorRecord[] {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   return Array.from({ length: count }, (_, i) => ({
     id: `u${i}`,
     vector: Float32Array.from({ length: dimensions }, () => random() * 2 - 1),
@@ -57,7 +57,7 @@ describe('LanceVectorIndex', () => {
     await index.add(records);
     expect(await index.count()).toBe(200);
     expect(index.annIndexKind).toBeUndefined();
-    const random = seededRandom(2);
+    const random = createRandom(2);
     for (let q = 0; q < 5; q++) {
       const query = Float32Array.from({ length: 8 }, () => random() * 2 - 1);
       const hits = await index.search(query, { limit: 7 });

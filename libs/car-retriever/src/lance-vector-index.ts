@@ -14,11 +14,12 @@ import {
   type VectorIndex,
   type VectorRecord,
   type VectorSearchOptions,
+  checkInteger,
 } from '@score/core';
 import { annIndexConfig, type VectorMetric } from './ann-index-config';
 import { ANN_INDEX_KINDS, resolveAnnIndexOptions, type AnnIndexKind, type AnnIndexOptions, type AnnSearchParams, type ResolvedAnnIndexOptions } from './ann-index-options';
 import { arrow } from './arrow';
-import { recallAtK } from './recall-at-k';
+import { annRecallAtK } from './ann-recall-at-k';
 import { sqlNumber, sqlString } from './sql';
 
 /**
@@ -324,16 +325,12 @@ export class LanceVectorIndex implements VectorIndex {
     if (options.metric !== undefined && options.metric !== 'cosine' && options.metric !== 'dot') {
       throw new InvalidOptionError('metric', `must be "cosine" or "dot", got ${JSON.stringify(options.metric)}.`, options.metric);
     }
-    if (options.dimensions !== undefined && (!Number.isInteger(options.dimensions) || options.dimensions < 1)) {
-      throw new InvalidOptionError('dimensions', `must be a positive integer, got ${String(options.dimensions)}.`, options.dimensions);
-    }
+    if (options.dimensions !== undefined) checkInteger('dimensions', options.dimensions, 1);
     if (mode !== 'open' && options.dimensions === undefined) {
       throw new InvalidOptionError('dimensions', `is required to ${mode} a table.`);
     }
     const batchSize = options.batchSize ?? 16_384;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
-    }
+    checkInteger('batchSize', batchSize, 1);
     const ann = resolveAnnIndexOptions(options.ann);
     const logger = options.logger ?? silentLogger;
 
@@ -535,9 +532,7 @@ export class LanceVectorIndex implements VectorIndex {
   async search(vector: Float32Array, options: LanceSearchOptions): Promise<LanceVectorHit[]> {
     this.#checkOpen();
     this.#checkVector(vector, 'The query vector');
-    if (!Number.isInteger(options.limit) || options.limit < 1) {
-      throw new InvalidOptionError('limit', `must be a positive integer, got ${String(options.limit)}.`, options.limit);
-    }
+    checkInteger('limit', options.limit, 1);
     if (options.before !== undefined && !Number.isFinite(options.before)) {
       throw new InvalidOptionError('before', `must be a finite number of seconds, got ${String(options.before)}.`, options.before);
     }
@@ -605,9 +600,7 @@ export class LanceVectorIndex implements VectorIndex {
   async measureRecall(options: MeasureRecallOptions): Promise<RecallReport> {
     this.#checkOpen();
     const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 1) {
-      throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
-    }
+    checkInteger('k', k, 1);
     const queries = Array.isArray(options.queries)
       ? (options.queries as readonly Float32Array[])
       : Array.from({ length: (options.queries as Float32Matrix).rows }, (_, r) => {
@@ -631,7 +624,7 @@ export class LanceVectorIndex implements VectorIndex {
     return {
       k,
       queries: queries.length,
-      recall: recallAtK(approximate, exact, k),
+      recall: annRecallAtK(approximate, exact, k),
       annIndex: this.#annKind !== undefined,
       annMilliseconds: annTime / count,
       exactMilliseconds: exactTime / count,

@@ -20,8 +20,6 @@ export const CAR_VARIANTS: readonly CarVariant[] = Object.freeze(['car', 'base',
 
 /** Options of {@link loadCarRetriever}. */
 export interface LoadCarRetrieverOptions {
-  /** The folder `runCarStage` wrote (holding `car.json`). */
-  readonly stageDir: string;
   /**
    * `car` (fine-tuned encoder, SCoRe), `base` (untuned encoder, SCoRe-base) or `cf` (CRM neighbours, SCoRe-cf).
    * @defaultValue 'car'
@@ -110,17 +108,19 @@ async function openEncoder(stageDir: string, location: CarEncoderLocation): Prom
  * rule: a target at time t sees the snapshot of the latest boundary strictly before t (behaviour
  * before that boundary only; nobody before the first boundary), never the target itself. `dispose()` closes the
  * index and frees the encoder. The result of `car`/`base` is a {@link CorpusRetriever}.
+ * @param stageDir The folder `runCarStage` wrote (holding `car.json`).
  */
-export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promise<UserRetriever> {
-  if (!options || typeof options.stageDir !== 'string' || options.stageDir === '') {
-    throw new InvalidOptionError('stageDir', 'must be the folder the CAR stage wrote.', options?.stageDir);
+export async function loadCarRetriever(stageDir: string, options: LoadCarRetrieverOptions = {}): Promise<UserRetriever> {
+  if (typeof stageDir !== 'string' || stageDir === '') {
+    throw new InvalidOptionError('stageDir', 'must be the folder the CAR stage wrote.', stageDir);
   }
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', `must be an object, got ${JSON.stringify(options)}.`, options);
   const variant = options.variant ?? 'car';
   if (!CAR_VARIANTS.includes(variant)) throw new InvalidOptionError('variant', `must be one of ${CAR_VARIANTS.join(', ')}, got ${JSON.stringify(variant)}.`, variant);
   if ((options.datasetDir === undefined) === (options.dataset === undefined)) {
     throw new InvalidOptionError('datasetDir', 'give exactly one of "datasetDir" (a folder with a prepared dataset) and "dataset".');
   }
-  const manifest = readCarStageManifest(options.stageDir);
+  const manifest = readCarStageManifest(stageDir);
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const corpus = buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries });
   if (variant === 'cf') {
@@ -129,21 +129,21 @@ export async function loadCarRetriever(options: LoadCarRetrieverOptions): Promis
     if (cf === 'embedding' && options.embedUsers !== undefined) return createEmbeddingNeighbourRetriever({ embedUsers: options.embedUsers, corpus, variant });
     if (cf === 'embedding') {
       if (manifest.userEmbeddings === undefined) {
-        throw new InvalidOptionError('cf', `is "embedding", but the CAR stage in ${options.stageDir} kept no CRM user embeddings; run it with userEmbeddingsFile, give embedUsers, or use "neighbours".`, cf);
+        throw new InvalidOptionError('cf', `is "embedding", but the CAR stage in ${stageDir} kept no CRM user embeddings; run it with userEmbeddingsFile, give embedUsers, or use "neighbours".`, cf);
       }
-      const { embeddings, userIds } = readUserEmbeddings(path.join(options.stageDir, manifest.userEmbeddings));
+      const { embeddings, userIds } = readUserEmbeddings(path.join(stageDir, manifest.userEmbeddings));
       return createEmbeddingNeighbourRetriever({ embeddings, userIds, corpus, variant });
     }
-    const neighbours = options.neighbours ?? readNeighboursFile(path.join(options.stageDir, manifest.neighbours));
+    const neighbours = options.neighbours ?? readNeighboursFile(path.join(stageDir, manifest.neighbours));
     return createNeighbourRetriever({ neighbours, corpus, variant, visibility: 'snapshot' });
   }
   const files = manifest.variants[variant];
-  const encoder = await openEncoder(options.stageDir, files.encoder);
+  const encoder = await openEncoder(stageDir, files.encoder);
   if (options.indexUri !== undefined && (typeof options.indexUri !== 'string' || options.indexUri === '')) {
     await encoder.dispose();
     throw new InvalidOptionError('indexUri', 'must be a folder or an object-storage URI such as s3://bucket/run/car-index.', options.indexUri);
   }
-  const snapshots = new SnapshotIndexes(options.indexUri ?? path.join(options.stageDir, files.index), manifest.corpus.tables, encoder.dimensions, options.storageOptions);
+  const snapshots = new SnapshotIndexes(options.indexUri ?? path.join(stageDir, files.index), manifest.corpus.tables, encoder.dimensions, options.storageOptions);
   try {
     // Opened now so a missing or mismatched index fails here, not at the first search.
     if (snapshots.count > 0) await snapshots.table(snapshots.count - 1);

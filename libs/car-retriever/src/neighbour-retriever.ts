@@ -1,4 +1,4 @@
-import { InvalidOptionError, type RetrievalTarget, type RetrievedUser, type UserId, type UserRetriever } from '@score/core';
+import { InvalidOptionError, type RetrievalTarget, type RetrievedUser, type UserId, type UserRetriever, checkInteger } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 
 /** A collaborative neighbour of a user, with the CRM's similarity (e_ut . e_ui). */
@@ -46,7 +46,7 @@ export function createNeighbourRetriever(options: NeighbourRetrieverOptions): Us
   return {
     variant,
     async retrieve(target: RetrievalTarget, k: number): Promise<RetrievedUser[]> {
-      if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+      checkInteger('k', k, 1);
       if (target.userId === undefined) {
         throw new InvalidOptionError('target.userId', 'is required by the "cf" retriever, whose neighbours are looked up by user id.');
       }

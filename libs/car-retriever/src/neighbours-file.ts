@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import { ArtifactNotFoundError, DataFormatError, type UserId } from '@score/core';
-import { writeFileAtomic } from '@score/tfjs-runtime';
+import { ArtifactNotFoundError, DataFormatError, type UserId, writeFileAtomicSync } from '@score/core';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
 
 /**
@@ -45,5 +44,5 @@ export function readNeighboursFile(filePath: string): Map<UserId, CollaborativeN
 export function writeNeighboursFile(filePath: string, neighbours: ReadonlyMap<UserId, readonly CollaborativeNeighbour[]>): void {
   const table: Record<string, { userId: UserId; score: number }[]> = {};
   for (const [userId, list] of neighbours) table[userId] = list.map((n) => ({ userId: n.userId, score: n.score }));
-  writeFileAtomic(filePath, `${JSON.stringify({ neighbours: table })}\n`);
+  writeFileAtomicSync(filePath, `${JSON.stringify({ neighbours: table })}\n`);
 }

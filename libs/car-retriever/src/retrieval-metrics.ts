@@ -1,8 +1,8 @@
-import { InvalidOptionError, type ItemId, type UserId } from '@score/core';
+import { InvalidOptionError, type ItemId, type UserId, checkInteger } from '@score/core';
 import { cosineTopK } from './cosine-top-k';
 import type { EmbedTexts } from './index-behaviour-corpus';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
-import { recallAtK } from './recall-at-k';
+import { annRecallAtK } from './ann-recall-at-k';
 
 /** One user's text in a retrieval corpus (a `BehaviourEntry` fits). */
 export interface CorpusText {
@@ -49,7 +49,7 @@ export function neighbourRecall(
     truth.push(topNeighbours(neighbours.get(userId), neighboursPerUser, userId));
     found.push([...(retrieved.get(userId) ?? [])]);
   }
-  return recallAtK(found, truth, options.k);
+  return annRecallAtK(found, truth, options.k);
 }
 
 /** Options of {@link futureOverlap}. */
@@ -85,7 +85,7 @@ export interface FutureOverlap {
  * to the LLM points at what the target will actually like.
  */
 export function futureOverlap(retrieved: ReadonlyMap<UserId, readonly UserId[]>, options: FutureOverlapOptions): FutureOverlap {
-  if (!Number.isInteger(options.k) || options.k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(options.k)}.`, options.k);
+  checkInteger('k', options.k, 1);
   let sum = 0;
   let users = 0;
   for (const userId of options.users) {
@@ -156,11 +156,9 @@ export interface RetrievalEvaluation {
  */
 export async function evaluateRetrieval(options: EvaluateRetrievalOptions): Promise<RetrievalEvaluation> {
   const k = options.k ?? 10;
-  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('k', `must be a positive integer, got ${String(k)}.`, k);
+  checkInteger('k', k, 1);
   const neighboursPerUser = options.neighboursPerUser ?? 5;
-  if (!Number.isInteger(neighboursPerUser) || neighboursPerUser < 1) {
-    throw new InvalidOptionError('neighboursPerUser', `must be a positive integer, got ${String(neighboursPerUser)}.`, neighboursPerUser);
-  }
+  checkInteger('neighboursPerUser', neighboursPerUser, 1);
   const rowOf = new Map<UserId, number>();
   options.corpus.forEach((entry, row) => {
     if (rowOf.has(entry.userId)) throw new InvalidOptionError('corpus', `must hold one text per user; user "${entry.userId}" appears twice.`);

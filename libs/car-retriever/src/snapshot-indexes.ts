@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, matrixRow, type ProgressCallback } from '@score/core';
+import { DimensionMismatchError, InvalidOptionError, matrixRow, type ProgressCallback, checkInteger } from '@score/core';
 import type { AnnIndexOptions } from './ann-index-options';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { EmbedTexts } from './index-behaviour-corpus';
@@ -50,7 +50,7 @@ export interface WriteSnapshotIndexesOptions {
  */
 export async function writeSnapshotIndexes(options: WriteSnapshotIndexesOptions): Promise<string[]> {
   const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
+  checkInteger('batchSize', batchSize, 1);
   const { corpus } = options;
   const entries = corpus.entries;
   const vectors = new Map<(typeof entries)[number], Float32Array>();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, createRandom } from '@score/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildBehaviourCorpus, MONTH_SECONDS, snapshotBoundaries } from './behaviour-corpus';
 import { createCorpusRetriever } from './corpus-retriever';
@@ -9,7 +9,6 @@ import { createEmbeddingNeighbourRetriever } from './embedding-neighbour-retriev
 import { LanceVectorIndex } from './lance-vector-index';
 import { createNeighbourRetriever } from './neighbour-retriever';
 import { SnapshotIndexes, snapshotTableName, writeSnapshotIndexes } from './snapshot-indexes';
-import { seededRandom } from './test-fixtures/synthetic-vectors';
 import { createTinyDataset, hashEmbed, type TinyInteraction } from './test-fixtures/tiny-dataset';
 
 const quoted = (...titles: string[]) => titles.map((title) => `"Title ${title}"`).join(', ');
@@ -48,7 +47,7 @@ function handDataset() {
 
 /** 12 users liking random items over 100 days. */
 function randomDataset(seed: number) {
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const items = Array.from({ length: 40 }, (_, i) => `m${i}`);
   const interactions: TinyInteraction[] = [];
   for (let u = 0; u < 12; u++) {

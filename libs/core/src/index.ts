@@ -38,7 +38,32 @@ export {
   UnknownIdError,
 } from './errors';
 export { createRandom } from './random';
-export type { RandomSource } from './random';
-export { checkMethods, checkObject, describeValue, integerOption, numberOption, stringOption } from './option-checks';
+export type { RandomAlgorithm, RandomOptions, RandomSource } from './random';
+export {
+  checkInteger,
+  checkIntegerOrInfinity,
+  checkMethods,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkOptionalObject,
+  describeValue,
+  integerOption,
+  numberOption,
+  stringOption,
+} from './option-checks';
+export type { NumberBounds } from './option-checks';
+export {
+  commitFolder,
+  createTemporaryFolder,
+  replaceFolder,
+  temporaryPathFor,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeJsonAtomic,
+  writeLinesAtomic,
+} from './atomic-write';
+export type { AtomicWriteData } from './atomic-write';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';

@@ -21,8 +21,9 @@
  * At 1M rows, validation uses the first 5,000 valid rows.
  */
 import fs from 'node:fs';
+import { createRandom } from '@score/core';
 import type { Dataset, ProgressEvent, SplitName } from '@score/core';
-import { createSeededRandom, initTensorflow } from '@score/tfjs-runtime';
+import { initTensorflow } from '@score/tfjs-runtime';
 import type { EmbeddingRecommender } from '../src/embedding-recommender';
 import { createMatrixFactorization } from '../src/matrix-factorization';
 import { SasrecGradientWorkers } from '../src/gradient-workers';
@@ -65,7 +66,7 @@ async function measureWorkerStart(count: number): Promise<number> {
   const known = workerStartCpu.get(count);
   if (known !== undefined) return known;
   const architecture = { itemCount: 10, hiddenSize: 8, blocks: 1, heads: 1, maxHistory: 5, dropout: 0, layerNormEpsilon: 1e-8 };
-  const network = new SasrecNetwork(architecture, createSeededRandom(1));
+  const network = new SasrecNetwork(architecture, createRandom(1));
   const before = processCpuSeconds();
   const pool = await SasrecGradientWorkers.create({ count, architecture, variables: network.variables, backend: runtime.backend, chunkRows: 256, seed: 1 });
   await pool.close();

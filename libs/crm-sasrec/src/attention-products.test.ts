@@ -1,9 +1,10 @@
-import { createSeededRandom, fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
+import { fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { attentionScores, attentionWeightedSum } from './attention-products';
 
 function randomTensor(shape: [number, number, number], seed: number): tf.Tensor3D {
-  return tf.tensor3d(fillNormal(new Float32Array(shape[0] * shape[1] * shape[2]), createSeededRandom(seed), 1), shape);
+  return tf.tensor3d(fillNormal(new Float32Array(shape[0] * shape[1] * shape[2]), createRandom(seed), 1), shape);
 }
 
 /** Largest absolute difference between two equally shaped tensors. */

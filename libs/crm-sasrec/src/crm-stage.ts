@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, type UserId, silentLogger } from '@score/core';
+import { type Dataset, InvalidOptionError, type Logger, type ProgressCallback, type RecommenderFitReport, type Row, type UserId, silentLogger, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
 import { evaluateCtr, uauc, auc } from '@score/metrics';
-import { initTensorflow, writeFileAtomic, writeSafetensors } from '@score/tfjs-runtime';
+import { initTensorflow, writeSafetensors } from '@score/tfjs-runtime';
 import type { EmbeddingRecommender } from './embedding-recommender';
 import { itemPopularityScores } from './item-popularity';
 import { createMatrixFactorization } from './matrix-factorization';
@@ -124,7 +124,7 @@ export async function runCrmStage(options: CrmStageOptions): Promise<CrmStageRes
     throw new InvalidOptionError('objective', `must be one of ${CRM_OBJECTIVES.join(', ')}, got ${JSON.stringify(options.objective)}.`, options.objective);
   }
   const k = options.neighbours ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new InvalidOptionError('neighbours', `must be an integer >= 1, got ${JSON.stringify(k)}.`, k);
+  checkInteger('neighbours', k, 1);
   const logger = options.logger ?? silentLogger;
   const dataset = await loadDataset(options.datasetDir ?? options.runDir);
   const runtime = await initTensorflow({ logger });
@@ -161,11 +161,11 @@ export async function runCrmStage(options: CrmStageOptions): Promise<CrmStageRes
       for (let j = 0; j < lists.k; j++) entries.push({ userId: corpus.userIds[lists.indices[r * lists.k + j]!]!, score: lists.scores[r * lists.k + j]! });
       neighbours[user] = entries;
     });
-    writeFileAtomic(path.join(outputDir, 'neighbours.json'), `${JSON.stringify({ model: modelName, k: lists.k, metric: 'inner-product', neighbours })}\n`);
+    writeFileAtomicSync(path.join(outputDir, 'neighbours.json'), `${JSON.stringify({ model: modelName, k: lists.k, metric: 'inner-product', neighbours })}\n`);
     options.onProgress?.({ task: 'crm.neighbours', done: corpus.userIds.length, total: corpus.userIds.length, unit: 'users', finished: true });
     const objective = model.objective;
     const result: CrmStageResult = { model: modelName, objective, outputDir, backend: runtime.backend, fit, valid, test, popularity, corpusUsers: corpus.userIds.length, neighbours: lists.k };
-    writeFileAtomic(path.join(outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+    writeFileAtomicSync(path.join(outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
     return result;
   } finally {
     model.dispose();

@@ -10,6 +10,7 @@ import {
   type ScoringInput,
   type UserId,
   createMatrix,
+  createRandom,
 } from '@score/core';
 import { auc } from '@score/metrics';
 import {
@@ -19,7 +20,6 @@ import {
   type TrainingBatch,
   type TrainingReport,
   chunkedGradients,
-  createSeededRandom,
   embeddingLookup,
   saveCheckpoint,
   shuffledIndices,
@@ -147,7 +147,7 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
   /** Builds the variables with the configured seed (used by loading). @internal */
   buildVariables(): ReadonlyMap<string, tf.Variable> {
     this.disposeWeights();
-    this.build(createSeededRandom(this.trainingOptions.seed));
+    this.build(createRandom(this.trainingOptions.seed));
     return this.weights!;
   }
 

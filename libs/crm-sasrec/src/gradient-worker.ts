@@ -1,5 +1,6 @@
 import { type MessagePort, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { type BackendName, chunkedGradients, createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
+import { createRandom } from '@score/core';
+import { type BackendName, chunkedGradients, initTensorflow, tf } from '@score/tfjs-runtime';
 import { type SasrecBatchPayload, sasrecChunks } from './sasrec-losses';
 import { type SasrecArchitecture, SasrecNetwork } from './sasrec-network';
 
@@ -59,7 +60,7 @@ async function runGradientWorker(data: GradientWorkerData, port: MessagePort): P
   try {
     await initTensorflow({ backend: data.backend });
     // Initial values do not matter: every step assigns the main thread's weights.
-    network = new SasrecNetwork(data.architecture, createSeededRandom(0));
+    network = new SasrecNetwork(data.architecture, createRandom(0));
     variables = data.names.map((name) => {
       const variable = network.variables.get(name);
       if (!variable) throw new Error(`the network has no variable "${name}".`);
@@ -78,7 +79,7 @@ async function runGradientWorker(data: GradientWorkerData, port: MessagePort): P
           offset += variable.size;
         }
       });
-      const random = createSeededRandom(message.seed);
+      const random = createRandom(message.seed);
       tf.tidy(() => {
         const { value, grads } = chunkedGradients(sasrecChunks(network, message.payload, data.chunkRows, random), variables);
         let offset = 0;

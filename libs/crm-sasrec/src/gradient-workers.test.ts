@@ -1,5 +1,5 @@
-import { InvalidOptionError } from '@score/core';
-import { createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
+import { InvalidOptionError, createRandom } from '@score/core';
+import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
 import { GradientWorkerError } from './errors';
 import { SasrecGradientWorkers } from './gradient-workers';
@@ -102,7 +102,7 @@ describe('gradient workers', () => {
   it('reports a failing shard as a GradientWorkerError naming the worker and the cause', async () => {
     await initTensorflow();
     const architecture = { itemCount: 6, hiddenSize: 4, blocks: 1, heads: 1, maxHistory: 3, dropout: 0, layerNormEpsilon: 1e-8 };
-    const network = new SasrecNetwork(architecture, createSeededRandom(1));
+    const network = new SasrecNetwork(architecture, createRandom(1));
     const pool = await SasrecGradientWorkers.create({ count: 2, architecture, variables: network.variables, backend: 'wasm', chunkRows: 256, seed: 1 });
     const payload = { kind: 'ctr', count: 2, histories: Int32Array.from([0, 1, 2, 0, 0, 3]), targets: Int32Array.from([4, 99]), labels: Float32Array.from([1, 0]) } as const;
     try {

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, type WorkerOptions, receiveMessageOnPort } from 'node:worker_threads';
-import { type BackendName, type BatchGradients, type RandomSource, createSeededRandom, tf } from '@score/tfjs-runtime';
+import { createRandom } from '@score/core';
+import { type BackendName, type BatchGradients, type RandomSource, tf } from '@score/tfjs-runtime';
 import { GradientWorkerError } from './errors';
 import { GRADIENT_WORKER_MARKER, type GradientStepMessage, type GradientWorkerData, WORKER_EXITED } from './gradient-worker';
 import { type SasrecBatchPayload, payloadWeight, slicePayload } from './sasrec-losses';
@@ -80,7 +81,7 @@ export class SasrecGradientWorkers {
     this.#weights = new Float32Array(weights);
     this.#results = results.map((buffer) => new Float32Array(buffer));
     this.#control = new Int32Array(control);
-    this.#random = createSeededRandom(options.seed);
+    this.#random = createRandom(options.seed);
   }
 
   /**

@@ -10,7 +10,7 @@ import { makeSequentialDataset } from './test-fixtures/in-memory-dataset';
 describe('createMatrixFactorization', () => {
   it('validates options', () => {
     expect(createMatrixFactorization().options).toMatchObject({ embeddingSize: 64, initStd: 0.1, objective: 'ctr', learningRate: 1e-2 });
-    expect(() => createMatrixFactorization({ embeddingSize: 1.5 })).toThrow(/"mf.embeddingSize": must be an integer >= 1, got 1.5/);
+    expect(() => createMatrixFactorization({ embeddingSize: 1.5 })).toThrow(/"mf.embeddingSize": must be an integer of at least 1, got 1.5/);
     expect(() => createMatrixFactorization({ initStd: 0 })).toThrow(/"mf.initStd"/);
   });
 

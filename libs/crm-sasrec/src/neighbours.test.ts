@@ -1,5 +1,5 @@
-import { createMatrix, InvalidOptionError } from '@score/core';
-import { createSeededRandom, fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
+import { createMatrix, InvalidOptionError, createRandom } from '@score/core';
+import { fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
 import { computeNeighbours } from './neighbours';
 
@@ -21,7 +21,7 @@ describe('computeNeighbours', () => {
     await initTensorflow();
     const rows = 37;
     const cols = 5;
-    const data = fillNormal(new Float32Array(rows * cols), createSeededRandom(11));
+    const data = fillNormal(new Float32Array(rows * cols), createRandom(11));
     const before = tf.memory().numTensors;
     const lists = computeNeighbours(createMatrix(rows, cols, data), { k: 4, batchSize: 8 });
     expect(tf.memory().numTensors).toBe(before);
@@ -49,7 +49,7 @@ describe('computeNeighbours', () => {
     expect(Array.from(lists.indices)).toEqual([1, 2, 0, 2, 0, 1]);
     expect(Array.from(lists.scores)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(() => computeNeighbours(m, { k: 0 })).toThrow(InvalidOptionError);
-    expect(() => computeNeighbours(m, { batchSize: -1 })).toThrow(/"batchSize": must be an integer >= 1/);
+    expect(() => computeNeighbours(m, { batchSize: -1 })).toThrow(/"batchSize": must be an integer of at least 1/);
     expect(() => computeNeighbours({ rows: 2, cols: 2, data: new Float32Array(3) })).toThrow(/has dimension 3, but 4 is required/);
   });
 });

@@ -1,4 +1,4 @@
-import { DimensionMismatchError, type Float32Matrix, InvalidOptionError } from '@score/core';
+import { DimensionMismatchError, type Float32Matrix, checkInteger } from '@score/core';
 import { tf } from '@score/tfjs-runtime';
 
 /** Options of {@link computeNeighbours}. */
@@ -29,9 +29,9 @@ export interface NeighbourLists {
  */
 export function computeNeighbours(embeddings: Float32Matrix, options: NeighbourOptions = {}): NeighbourLists {
   const requested = options.k ?? 5;
-  if (!Number.isInteger(requested) || requested < 1) throw new InvalidOptionError('k', `must be an integer >= 1, got ${JSON.stringify(requested)}.`, requested);
+  checkInteger('k', requested, 1);
   const batchSize = options.batchSize ?? 1024;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be an integer >= 1, got ${JSON.stringify(batchSize)}.`, batchSize);
+  checkInteger('batchSize', batchSize, 1);
   const excludeSelf = options.excludeSelf ?? true;
   const { rows, cols, data } = embeddings;
   if (data.length !== rows * cols) throw new DimensionMismatchError('The embeddings data', rows * cols, data.length);

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, integerOption, numberOption } from '@score/core';
 
 /** Training objective of a recommender. */
 export type CrmObjective = 'ctr' | 'next-item';
@@ -116,27 +116,6 @@ export interface ResolvedMatrixFactorizationOptions extends ResolvedTrainingOpti
   readonly maxHistory: number;
 }
 
-function integer(prefix: string, field: string, value: unknown, fallback: number, minimum = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InvalidOptionError(`${prefix}.${field}`, `must be an integer >= ${minimum}, got ${JSON.stringify(value)}.`, value);
-  }
-  return value;
-}
-
-function real(prefix: string, field: string, value: unknown, fallback: number, minimum: number, maximum: number, minimumOpen: boolean, maximumOpen: boolean): number {
-  if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (minimumOpen ? value > minimum : value >= minimum) &&
-    (maximumOpen ? value < maximum : value <= maximum);
-  if (!ok) {
-    throw new InvalidOptionError(`${prefix}.${field}`, `must be a number in ${minimumOpen ? '(' : '['}${minimum}, ${maximum}${maximumOpen ? ')' : ']'}, got ${JSON.stringify(value)}.`, value);
-  }
-  return value as number;
-}
-
 function checkKnownKeys(prefix: string, options: object, known: readonly string[]): void {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError(prefix, `must be an options object, got ${JSON.stringify(options)}.`, options);
   for (const key of Object.keys(options)) {
@@ -153,13 +132,13 @@ function resolveTraining(prefix: string, options: RecommenderTrainingOptions): R
   }
   return {
     objective,
-    learningRate: real(prefix, 'learningRate', options.learningRate, 1e-2, 0, 10, true, false),
-    weightDecay: real(prefix, 'weightDecay', options.weightDecay, 1e-4, 0, 10, false, false),
-    batchSize: integer(prefix, 'batchSize', options.batchSize, 1024),
-    epochs: integer(prefix, 'epochs', options.epochs, 50),
-    patience: integer(prefix, 'patience', options.patience, 5),
-    seed: integer(prefix, 'seed', options.seed, 42, -(2 ** 31)),
-    scoringBatchSize: integer(prefix, 'scoringBatchSize', options.scoringBatchSize, 2048),
+    learningRate: numberOption(`${prefix}.learningRate`, options.learningRate, 1e-2, 0, 10, true, false),
+    weightDecay: numberOption(`${prefix}.weightDecay`, options.weightDecay, 1e-4, 0, 10, false, false),
+    batchSize: integerOption(`${prefix}.batchSize`, options.batchSize, 1024, 1),
+    epochs: integerOption(`${prefix}.epochs`, options.epochs, 50, 1),
+    patience: integerOption(`${prefix}.patience`, options.patience, 5, 1),
+    seed: integerOption(`${prefix}.seed`, options.seed, 42, -(2 ** 31)),
+    scoringBatchSize: integerOption(`${prefix}.scoringBatchSize`, options.scoringBatchSize, 2048, 1),
   };
 }
 
@@ -171,21 +150,21 @@ export function resolveSasrecOptions(options: SasrecOptions = {}): ResolvedSasre
   if (workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new InvalidOptionError(`${prefix}.workers`, `must be "auto" or an integer in [1, 64], got ${JSON.stringify(workers)}.`, workers);
   }
-  const hiddenSize = integer(prefix, 'hiddenSize', options.hiddenSize, 64);
-  const heads = integer(prefix, 'heads', options.heads, 1);
+  const hiddenSize = integerOption(`${prefix}.hiddenSize`, options.hiddenSize, 64, 1);
+  const heads = integerOption(`${prefix}.heads`, options.heads, 1, 1);
   if (hiddenSize % heads !== 0) {
     throw new InvalidOptionError(`${prefix}.heads`, `must divide hiddenSize (${hiddenSize}), got ${heads}.`, heads);
   }
   return {
     ...resolveTraining(prefix, options),
     hiddenSize,
-    blocks: integer(prefix, 'blocks', options.blocks, 2),
+    blocks: integerOption(`${prefix}.blocks`, options.blocks, 2, 1),
     heads,
-    maxHistory: integer(prefix, 'maxHistory', options.maxHistory, 25),
-    dropout: real(prefix, 'dropout', options.dropout, 0.2, 0, 1, false, true),
-    layerNormEpsilon: real(prefix, 'layerNormEpsilon', options.layerNormEpsilon, 1e-8, 0, 1, true, false),
+    maxHistory: integerOption(`${prefix}.maxHistory`, options.maxHistory, 25, 1),
+    dropout: numberOption(`${prefix}.dropout`, options.dropout, 0.2, 0, 1, false, true),
+    layerNormEpsilon: numberOption(`${prefix}.layerNormEpsilon`, options.layerNormEpsilon, 1e-8, 0, 1, true, false),
     workers,
-    gradientChunkRows: integer(prefix, 'gradientChunkRows', options.gradientChunkRows, 256),
+    gradientChunkRows: integerOption(`${prefix}.gradientChunkRows`, options.gradientChunkRows, 256, 1),
   };
 }
 
@@ -195,8 +174,8 @@ export function resolveMatrixFactorizationOptions(options: MatrixFactorizationOp
   checkKnownKeys(prefix, options, [...TRAINING_KEYS, 'embeddingSize', 'initStd', 'maxHistory']);
   return {
     ...resolveTraining(prefix, options),
-    embeddingSize: integer(prefix, 'embeddingSize', options.embeddingSize, 64),
-    initStd: real(prefix, 'initStd', options.initStd, 0.1, 0, 10, true, false),
-    maxHistory: integer(prefix, 'maxHistory', options.maxHistory, 25),
+    embeddingSize: integerOption(`${prefix}.embeddingSize`, options.embeddingSize, 64, 1),
+    initStd: numberOption(`${prefix}.initStd`, options.initStd, 0.1, 0, 10, true, false),
+    maxHistory: integerOption(`${prefix}.maxHistory`, options.maxHistory, 25, 1),
   };
 }

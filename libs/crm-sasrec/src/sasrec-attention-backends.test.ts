@@ -1,5 +1,6 @@
-import { createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
+import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { SasrecNetwork } from './sasrec-network';
 
 const architecture = { itemCount: 30, hiddenSize: 8, blocks: 2, heads: 2, maxHistory: 7, dropout: 0, layerNormEpsilon: 1e-8 };
@@ -29,7 +30,7 @@ const maxDifference = (a: Float32Array, b: Float32Array) => a.reduce((worst, val
 describe('SasrecNetwork attention on wasm', () => {
   it('gives the same outputs and gradients with depthwise-convolution products (wasm) as with batched matMul (cpu)', async () => {
     await initTensorflow({ backend: 'wasm' });
-    const network = new SasrecNetwork(architecture, createSeededRandom(7));
+    const network = new SasrecNetwork(architecture, createRandom(7));
     const wasm = outputsAndGradients(network);
     await initTensorflow({ backend: 'cpu' });
     const cpu = outputsAndGradients(network);

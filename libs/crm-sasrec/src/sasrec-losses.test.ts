@@ -1,5 +1,6 @@
-import { createSeededRandom, initTensorflow, tf } from '@score/tfjs-runtime';
+import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { type SasrecBatchPayload, payloadWeight, sasrecBatchLoss, slicePayload } from './sasrec-losses';
 import { SasrecNetwork } from './sasrec-network';
 
@@ -8,7 +9,7 @@ const architecture = { itemCount: 12, hiddenSize: 8, blocks: 2, heads: 1, maxHis
 describe('sasrecBatchLoss shards', () => {
   it('recombine into the full batch loss when weighted by payloadWeight (CTR and next-item)', async () => {
     await initTensorflow();
-    const network = new SasrecNetwork(architecture, createSeededRandom(3));
+    const network = new SasrecNetwork(architecture, createRandom(3));
     const ctr: SasrecBatchPayload = {
       kind: 'ctr',
       count: 5,
@@ -24,7 +25,7 @@ describe('sasrecBatchLoss shards', () => {
       positives: Int32Array.from([0, 0, 0, 2, 0, 0, 3, 7, 0, 5, 6, 8]),
       negatives: Int32Array.from([0, 0, 0, 9, 0, 0, 10, 11, 0, 12, 1, 2]),
     };
-    const random = createSeededRandom(1);
+    const random = createRandom(1);
     for (const [payload, split] of [[ctr, 2], [nextItem, 1]] as const) {
       const full = tf.tidy(() => sasrecBatchLoss(network, payload, random).dataSync()[0]!);
       const shards = [slicePayload(payload, 0, split, 4), slicePayload(payload, split, payload.count, 4)];

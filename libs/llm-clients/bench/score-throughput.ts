@@ -10,7 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createLlamaCppModel, createOpenAICompatibleModel, createResponseCache, withCache, writeTinyLlamaGguf } from '../src/index';
+import { createLlamaCppModel, createOpenAICompatibleModel, createResponseCache, withCache } from '../src/index';
+import { writeTinyLlamaGguf } from '../src/testing';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-llm-bench-'));
 const prompts = Array.from(

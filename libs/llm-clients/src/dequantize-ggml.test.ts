@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DataFormatError, InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { dequantizeGgml } from './dequantize-ggml';
-import { float32ToFloat16Bits } from './float16';
+import { float32ToFloat16Bits } from '@score/core';
 import { ggmlTensorBytes } from './gguf-types';
 import { readGgufHeader } from './read-gguf-header';
 import { readGgufTensor } from './read-gguf-tensor';

@@ -1,5 +1,5 @@
 import { DataFormatError } from '@score/core';
-import { float16BitsToFloat32 } from './float16';
+import { float16BitsToFloat32 } from '@score/core';
 import { GGML_TYPE_LAYOUTS } from './gguf-types';
 
 let halfTable: Float32Array | undefined;

@@ -365,22 +365,15 @@ export class LlamaCppModel implements LanguageModel {
       let completionTokens = 0;
       try {
         const result = await completion.generateCompletionWithMeta(prompt, {
-          maxTokens: options.maxTokens ?? 256,
-          temperature: options.temperature ?? 0,
-          topP: options.topP ?? 1, // GenerateOptions' default (node-llama-cpp leaves its own unstated)
-          seed: options.seed,
-          signal: options.signal,
-          customStopTriggers: options.stop && options.stop.length > 0 ? [...options.stop] : undefined,
+          ...samplingOptions(options),
           onToken: (tokens) => {
             completionTokens += tokens.length;
           },
         });
-        const stopReason = result.metadata.stopReason;
-        const finishReason = stopReason === 'maxTokens' ? 'length' : stopReason === 'abort' ? 'abort' : 'stop';
         return {
           text: result.response,
           usage: { promptTokens: this.#model.tokenize(prompt).length, completionTokens },
-          finishReason,
+          finishReason: finishReasonOf(result.metadata.stopReason),
         };
       } catch (error) {
         throw new LanguageModelError(`llama.cpp failed to generate: ${error instanceof Error ? error.message : String(error)}`, { provider: PROVIDER, modelId: this.modelId, cause: error });
@@ -401,20 +394,17 @@ export class LlamaCppModel implements LanguageModel {
     let completionTokens = 0;
     try {
       const result = await chat.generateResponse([{ type: 'user', text: prompt }, { type: 'model', response: [] }], {
-        maxTokens: options.maxTokens ?? 256,
-        temperature: options.temperature ?? 0,
-        topP: options.topP ?? 1, // GenerateOptions' default, as in the raw completion
-        seed: options.seed,
-        signal: options.signal,
-        customStopTriggers: options.stop && options.stop.length > 0 ? [...options.stop] : undefined,
+        ...samplingOptions(options),
         onToken: (tokens) => {
           completionTokens += tokens.length;
         },
       });
-      const stopReason = result.metadata.stopReason;
-      const finishReason = stopReason === 'maxTokens' ? 'length' : stopReason === 'abort' ? 'abort' : 'stop';
       // The sequence holds the templated prompt, then the answer.
-      return { text: result.response, usage: { promptTokens: Math.max(0, sequence.nextTokenIndex - completionTokens), completionTokens }, finishReason };
+      return {
+        text: result.response,
+        usage: { promptTokens: Math.max(0, sequence.nextTokenIndex - completionTokens), completionTokens },
+        finishReason: finishReasonOf(result.metadata.stopReason),
+      };
     } catch (error) {
       throw new LanguageModelError(`llama.cpp failed to generate: ${error instanceof Error ? error.message : String(error)}`, { provider: PROVIDER, modelId: this.modelId, cause: error });
     } finally {
@@ -435,4 +425,21 @@ export class LlamaCppModel implements LanguageModel {
 /** Loads a local GGUF model (and optional LoRA adapter) with node-llama-cpp. */
 export function createLlamaCppModel(options: LlamaCppModelOptions): Promise<LlamaCppModel> {
   return LlamaCppModel.create(options);
+}
+
+/** node-llama-cpp's sampling settings for `options`, with GenerateOptions' defaults (256 tokens, greedy, topP 1; node-llama-cpp leaves its own unstated). */
+function samplingOptions(options: GenerateOptions) {
+  return {
+    maxTokens: options.maxTokens ?? 256,
+    temperature: options.temperature ?? 0,
+    topP: options.topP ?? 1,
+    seed: options.seed,
+    signal: options.signal,
+    customStopTriggers: options.stop && options.stop.length > 0 ? [...options.stop] : undefined,
+  };
+}
+
+/** GenerateResult's finish reason for node-llama-cpp's stop reason. */
+function finishReasonOf(stopReason: string): GenerateResult['finishReason'] {
+  return stopReason === 'maxTokens' ? 'length' : stopReason === 'abort' ? 'abort' : 'stop';
 }

@@ -10,6 +10,7 @@ import {
   type ScoreYesNoOptions,
   type TokenUsage,
   type YesNoScore,
+  integerOption,
 } from '@score/core';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { firstPositionLogprobs } from './openai-logprobs';
@@ -121,14 +122,6 @@ interface ResolvedOptions {
   readonly onProgress?: ProgressCallback;
 }
 
-function integer(field: string, value: number | undefined, fallback: number, minimum: number): number {
-  const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved < minimum) {
-    throw new InvalidOptionError(field, `must be an integer of at least ${minimum}, got ${resolved}.`, resolved);
-  }
-  return resolved;
-}
-
 function resolveOptions(options: OpenAICompatibleModelOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'must be an object with "baseURL" and "model".');
   let url: URL;
@@ -160,12 +153,12 @@ function resolveOptions(options: OpenAICompatibleModelOptions): ResolvedOptions 
     model: options.model,
     apiKey,
     endpoint,
-    timeoutMs: integer('timeoutMs', options.timeoutMs, 60_000, 1),
-    maxRetries: integer('maxRetries', options.maxRetries, 4, 0),
-    retryBaseDelayMs: integer('retryBaseDelayMs', options.retryBaseDelayMs, 500, 0),
-    retryMaxDelayMs: integer('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0),
-    concurrency: integer('concurrency', options.concurrency, 4, 1),
-    topLogprobs: integer('topLogprobs', options.topLogprobs, 20, 1),
+    timeoutMs: integerOption('timeoutMs', options.timeoutMs, 60_000, 1),
+    maxRetries: integerOption('maxRetries', options.maxRetries, 4, 0),
+    retryBaseDelayMs: integerOption('retryBaseDelayMs', options.retryBaseDelayMs, 500, 0),
+    retryMaxDelayMs: integerOption('retryMaxDelayMs', options.retryMaxDelayMs, 30_000, 0),
+    concurrency: integerOption('concurrency', options.concurrency, 4, 1),
+    topLogprobs: integerOption('topLogprobs', options.topLogprobs, 20, 1),
     caseInsensitive: options.caseInsensitive ?? false,
     systemPrompt: options.systemPrompt,
     headers: options.headers ?? {},

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DataFormatError, InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
-import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '@score/core';
 import { readGgufHeader } from './read-gguf-header';
 import { inferGgufType, writeGguf } from './write-gguf';
 

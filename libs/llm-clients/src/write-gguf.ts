@@ -1,6 +1,4 @@
-import { InvalidOptionError } from '@score/core';
-import { writeFileAtomic } from './atomic-write';
-import { float32ToFloat16Bits } from './float16';
+import { InvalidOptionError, writeFileAtomic, float32ToFloat16Bits } from '@score/core';
 import {
   GGML_TYPE_CODES,
   GGUF_DEFAULT_ALIGNMENT,

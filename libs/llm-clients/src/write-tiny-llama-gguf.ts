@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, integerOption, checkInteger } from '@score/core';
 import type { GgufTensor, GgufValue } from './gguf-types';
 import { writeGguf } from './write-gguf';
 
@@ -70,12 +70,6 @@ function uniformRandom(seed: number): () => number {
   };
 }
 
-function positiveInteger(field: string, value: number | undefined, fallback: number): number {
-  const resolved = value ?? fallback;
-  if (!Number.isInteger(resolved) || resolved <= 0) throw new InvalidOptionError(field, `must be a positive integer, got ${resolved}.`, resolved);
-  return resolved;
-}
-
 /** The SentencePiece vocabulary: special tokens, the 256 byte tokens, then the words and their prefixes. */
 function buildVocabulary(words: readonly string[]): { tokens: string[]; scores: number[]; types: number[] } {
   const tokens = ['<unk>', '<s>', '</s>'];
@@ -108,12 +102,12 @@ function buildVocabulary(words: readonly string[]): { tokens: string[]; scores: 
  */
 export async function writeTinyLlamaGguf(filePath: string, options: TinyLlamaGgufOptions = {}): Promise<void> {
   const seed = options.seed ?? 1;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${seed}.`, seed);
-  const hidden = positiveInteger('hiddenSize', options.hiddenSize, 32);
-  const layers = positiveInteger('layers', options.layers, 2);
-  const heads = positiveInteger('heads', options.heads, 2);
-  const feedForward = positiveInteger('feedForwardSize', options.feedForwardSize, 64);
-  const contextLength = positiveInteger('contextLength', options.contextLength, 256);
+  checkInteger('seed', seed);
+  const hidden = integerOption('hiddenSize', options.hiddenSize, 32, 1);
+  const layers = integerOption('layers', options.layers, 2, 1);
+  const heads = integerOption('heads', options.heads, 2, 1);
+  const feedForward = integerOption('feedForwardSize', options.feedForwardSize, 64, 1);
+  const contextLength = integerOption('contextLength', options.contextLength, 256, 1);
   const scale = options.weightScale ?? 0.5;
   if (!(scale > 0 && Number.isFinite(scale))) throw new InvalidOptionError('weightScale', `must be a positive number, got ${scale}.`, scale);
   if (hidden % heads !== 0 || (hidden / heads) % 2 !== 0) {

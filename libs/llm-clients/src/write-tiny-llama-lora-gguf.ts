@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { checkInteger } from '@score/core';
 import type { GgufTensor } from './gguf-types';
 import { writeGguf } from './write-gguf';
 
@@ -41,10 +41,7 @@ export interface TinyLlamaLoraGgufOptions {
  * query and value projections of a model written by `writeTinyLlamaGguf`; for tests.
  */
 export async function writeTinyLlamaLoraGguf(filePath: string, options: TinyLlamaLoraGgufOptions = {}): Promise<void> {
-  const check = (field: string, value: number): number => {
-    if (!Number.isInteger(value) || value <= 0) throw new InvalidOptionError(field, `must be a positive integer, got ${value}.`, value);
-    return value;
-  };
+  const check = (field: string, value: number): number => checkInteger(field, value, 1);
   const hidden = check('hiddenSize', options.hiddenSize ?? 32);
   const layers = check('layers', options.layers ?? 2);
   const rank = check('rank', options.rank ?? 4);

@@ -1,5 +1,5 @@
-import { InvalidOptionError } from '@score/core';
-import { checkOptionsObject, describeValue, readLabels, readScores } from './validate';
+import { InvalidOptionError, checkOptionalObject, describeValue } from '@score/core';
+import { readLabels, readScores } from './validate';
 
 /** Options of {@link accuracy}. */
 export interface AccuracyOptions {
@@ -30,7 +30,7 @@ export function accuracy(labels: ArrayLike<number>, probabilities: ArrayLike<num
  * @internal
  */
 export function accuracyOf(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: AccuracyOptions, field: string): number {
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   const threshold = options.threshold ?? 0.5;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
     throw new InvalidOptionError('threshold', `must be a finite number, got ${describeValue(threshold)}.`, threshold);

@@ -67,9 +67,9 @@ describe('bootstrapAucInterval', () => {
 
   it('returns NaN for a single class and validates its options', () => {
     expect(bootstrapAucInterval([1, 1], [0.2, 0.3])).toEqual({ auc: Number.NaN, lower: Number.NaN, upper: Number.NaN, samples: 0 });
-    expect(() => bootstrapAucInterval([1, 0], [0.2, 0.3], { samples: 0 })).toThrow('Invalid "samples": must be an integer >= 1, got 0.');
+    expect(() => bootstrapAucInterval([1, 0], [0.2, 0.3], { samples: 0 })).toThrow('Invalid "samples": must be an integer of at least 1, got 0.');
     expect(() => bootstrapAucInterval([1, 0], [0.2, 0.3], { confidence: 1 })).toThrow(
-      'Invalid "confidence": must be a number strictly between 0 and 1, got 1.',
+      'Invalid "confidence": must be a number in (0, 1), got 1.',
     );
   });
 });

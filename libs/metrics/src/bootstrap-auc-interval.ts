@@ -1,6 +1,7 @@
+import { checkInteger, checkNumber, checkOptionalObject } from '@score/core';
 import { auc } from './auc';
 import { createRandom } from './random';
-import { checkInteger, checkOpenInterval, checkOptionsObject, readLabels, readScores } from './validate';
+import { readLabels, readScores } from './validate';
 import { sortedQuantile, sortScores, weightedSortedAuc } from './weighted-auc';
 
 /** Options of {@link bootstrapAucInterval}. */
@@ -54,9 +55,9 @@ export function bootstrapAucInterval(
   scores: ArrayLike<number>,
   options: BootstrapAucOptions = {},
 ): BootstrapAucInterval {
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   const samples = checkInteger('samples', options.samples ?? 1000, 1);
-  const confidence = checkOpenInterval('confidence', options.confidence ?? 0.95, 0, 1);
+  const confidence = checkNumber('confidence', options.confidence ?? 0.95, { minimum: 0, maximum: 1, openMinimum: true, openMaximum: true });
   const random = createRandom(options.seed ?? 0);
   const y = readLabels(labels);
   const s = readScores(scores, y.length);

@@ -42,7 +42,7 @@ describe('evaluateCtr', () => {
     );
     expect(() => evaluateCtr({ userIds: ['a'], labels: [1, 0], scores: [0.2, 0.5] })).toThrow('Invalid "userIds": has 1 entries but "labels" has 2;');
     expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 2], scores: [0.2, 0.5] })).toThrow('Invalid "labels": labels[1] is 2;');
-    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 0.5], epsilon: 0.7 })).toThrow('Invalid "epsilon": must be a number strictly between 0 and 0.5, got 0.7.');
+    expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 0.5], epsilon: 0.7 })).toThrow('Invalid "epsilon": must be a number in (0, 0.5), got 0.7.');
     expect(() => evaluateCtr({ userIds: ['a', 'a'], labels: [1, 0], scores: [0.2, 0.5], threshold: Number.NaN })).toThrow('Invalid "threshold": must be a finite number, got NaN.');
     // logLoss itself still names its own parameter.
     expect(() => logLoss([1], [1.5])).toThrow('Invalid "probabilities": probabilities[0] is 1.5; every probability must lie in [0, 1].');

@@ -1,9 +1,8 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, describeValue } from '@score/core';
 import { accuracyOf } from './accuracy';
 import { auc } from './auc';
 import { groupedResult, perUserAuc } from './grouped-auc';
 import { logLossOf } from './log-loss';
-import { describeValue } from './validate';
 
 /** Input of {@link evaluateCtr}: one entry per row in each array. */
 export interface CtrEvaluationInput {

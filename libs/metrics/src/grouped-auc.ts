@@ -1,6 +1,6 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, describeValue } from '@score/core';
 import { aucOfClasses } from './auc';
-import { checkLength, describeValue, readLabels, readScores } from './validate';
+import { checkLength, readLabels, readScores } from './validate';
 
 /** What {@link uauc} and {@link gauc} return. */
 export interface GroupedAucResult {

@@ -20,7 +20,7 @@ describe('logLoss', () => {
   it('returns NaN without rows and rejects bad probabilities and options', () => {
     expect(logLoss([], [])).toBeNaN();
     expect(() => logLoss([1], [1.5])).toThrow('Invalid "probabilities": probabilities[0] is 1.5; every probability must lie in [0, 1].');
-    expect(() => logLoss([1], [0.5], { epsilon: 0 })).toThrow('Invalid "epsilon": must be a number strictly between 0 and 0.5, got 0.');
+    expect(() => logLoss([1], [0.5], { epsilon: 0 })).toThrow('Invalid "epsilon": must be a number in (0, 0.5), got 0.');
   });
 });
 

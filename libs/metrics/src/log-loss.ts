@@ -1,4 +1,5 @@
-import { checkOpenInterval, checkOptionsObject, readLabels, readProbabilities } from './validate';
+import { checkNumber, checkOptionalObject } from '@score/core';
+import { readLabels, readProbabilities } from './validate';
 
 /** Options of {@link logLoss}. */
 export interface LogLossOptions {
@@ -30,8 +31,8 @@ export function logLoss(labels: ArrayLike<number>, probabilities: ArrayLike<numb
  * @internal
  */
 export function logLossOf(labels: ArrayLike<number>, probabilities: ArrayLike<number>, options: LogLossOptions, field: string): number {
-  checkOptionsObject('options', options);
-  const epsilon = checkOpenInterval('epsilon', options.epsilon ?? 1e-7, 0, 0.5);
+  checkOptionalObject('options', options);
+  const epsilon = checkNumber('epsilon', options.epsilon ?? 1e-7, { minimum: 0, maximum: 0.5, openMinimum: true, openMaximum: true });
   const y = readLabels(labels);
   const p = readProbabilities(probabilities, y.length, field);
   if (y.length === 0) return Number.NaN;

@@ -1,5 +1,5 @@
-import { InvalidOptionError } from '@score/core';
-import { checkInteger, checkOptionsObject, checkUnique, describeValue } from './validate';
+import { InvalidOptionError, checkInteger, checkOptionalObject, describeValue } from '@score/core';
+import { checkUnique } from './validate';
 
 /** Options of {@link ndcgAtK}. */
 export interface NdcgOptions {
@@ -32,7 +32,7 @@ export function ndcgAtK(
   options: NdcgOptions = {},
 ): number {
   checkInteger('k', k, 1);
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   const gainKind = options.gain ?? 'linear';
   if (gainKind !== 'linear' && gainKind !== 'exponential') {
     throw new InvalidOptionError('gain', `must be "linear" or "exponential", got ${describeValue(gainKind)}.`, gainKind);

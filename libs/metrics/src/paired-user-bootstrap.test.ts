@@ -136,7 +136,7 @@ describe('pairedUserBootstrap', () => {
     );
     expect(() => pairedUserBootstrap({ ...data, models: [data.models[0], data.models[0]] })).toThrow('repeats the id "weak"');
     expect(() => pairedUserBootstrap({ ...data, userIds: data.userIds.slice(1) })).toThrow('Invalid "userIds"');
-    expect(() => pairedUserBootstrap(data, { samples: 0 })).toThrow('Invalid "samples": must be an integer >= 1, got 0.');
+    expect(() => pairedUserBootstrap(data, { samples: 0 })).toThrow('Invalid "samples": must be an integer of at least 1, got 0.');
     // Malformed entries are named too (not a TypeError from inside).
     expect(() => pairedUserBootstrap({ ...data, models: [data.models[0], null as never] })).toThrow(
       'Invalid "models[1]": must be an object { id, scores } with a string id, got null.',

@@ -1,7 +1,7 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger, checkNumber, checkOptionalObject, describeValue } from '@score/core';
 import { perUserAuc } from './grouped-auc';
 import { createRandom } from './random';
-import { checkInteger, checkLength, checkOpenInterval, checkOptionsObject, checkUnique, describeValue, readLabels, readScores } from './validate';
+import { checkLength, checkUnique, readLabels, readScores } from './validate';
 import { type SortedScores, sortedQuantile, sortScores, weightedSortedAuc } from './weighted-auc';
 
 /** Options of {@link pairedUserBootstrap}. */
@@ -139,10 +139,10 @@ function estimate(value: number, resampled: Float64Array, confidence: number): B
  *   model id, no model, or bad options (as {@link bootstrapAucInterval}).
  */
 export function pairedUserBootstrap(input: PairedUserBootstrapInput, options: PairedUserBootstrapOptions = {}): PairedUserBootstrap {
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   if (input === null || typeof input !== 'object') throw new InvalidOptionError('input', `must be an object with userIds, labels and models, got ${describeValue(input)}.`, input);
   const samples = checkInteger('samples', options.samples ?? 1000, 1);
-  const confidence = checkOpenInterval('confidence', options.confidence ?? 0.95, 0, 1);
+  const confidence = checkNumber('confidence', options.confidence ?? 0.95, { minimum: 0, maximum: 1, openMinimum: true, openMaximum: true });
   const seed = options.seed ?? 0;
   const random = createRandom(seed);
   const labels = readLabels(input.labels);

@@ -39,7 +39,7 @@ describe('randomInteger and shuffleInPlace', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 1000; i += 1) seen.add(randomInteger(random, 7));
     expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(() => randomInteger(random, 0)).toThrow('Invalid "size": must be an integer >= 1, got 0.');
+    expect(() => randomInteger(random, 0)).toThrow('Invalid "size": must be an integer of at least 1, got 0.');
   });
 
   it('permutes deterministically by seed', () => {

@@ -1,5 +1,4 @@
-import { type RandomSource } from '@score/core';
-import { checkInteger } from './validate';
+import { type RandomSource, checkInteger } from '@score/core';
 
 // The generator itself lives in @score/core so that every package draws from the same one.
 export { createRandom, type RandomSource } from '@score/core';

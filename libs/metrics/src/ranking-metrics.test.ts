@@ -36,7 +36,7 @@ describe('ndcgAtK', () => {
     expect(ndcgAtK(['a'], new Map(), 5)).toBeNaN();
     expect(() => ndcgAtK(['a', 'a'], grades, 2)).toThrow('Invalid "ranked": ranked[1] repeats the id "a"; each id may appear once.');
     expect(() => ndcgAtK(['a'], () => -1, 1)).toThrow('Invalid "relevance": the grade of id "a" is -1; grades must be finite numbers >= 0.');
-    expect(() => ndcgAtK(['a'], grades, 0)).toThrow('Invalid "k": must be an integer >= 1, got 0.');
+    expect(() => ndcgAtK(['a'], grades, 0)).toThrow('Invalid "k": must be an integer of at least 1, got 0.');
   });
 });
 

@@ -1,4 +1,5 @@
-import { checkInteger, checkUnique } from './validate';
+import { checkInteger } from '@score/core';
+import { checkUnique } from './validate';
 
 /**
  * Recall@k: the share of the relevant ids found among the first `k` retrieved ids,

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { describeValue, InvalidOptionError } from '@score/core';
 
 /** Checks that `values` has `expected` entries (one per row, like `labels`). */
 export function checkLength(field: string, values: ArrayLike<unknown>, expected: number, against = 'labels'): void {
@@ -54,39 +54,6 @@ export function readProbabilities(probabilities: ArrayLike<number>, expected: nu
     }
   }
   return out;
-}
-
-/** Throws unless `value` is an integer >= `minimum`. */
-export function checkInteger(field: string, value: unknown, minimum: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InvalidOptionError(field, `must be an integer >= ${minimum}, got ${describeValue(value)}.`, value);
-  }
-  return value;
-}
-
-/** Throws unless `value` is a number strictly between `low` and `high`. */
-export function checkOpenInterval(field: string, value: unknown, low: number, high: number): number {
-  if (typeof value !== 'number' || !(value > low && value < high)) {
-    throw new InvalidOptionError(field, `must be a number strictly between ${low} and ${high}, got ${describeValue(value)}.`, value);
-  }
-  return value;
-}
-
-/** Throws unless `options` is undefined or a plain object. */
-export function checkOptionsObject(field: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new InvalidOptionError(field, `must be an options object, got ${describeValue(options)}.`, options);
-  }
-}
-
-/** A short, readable rendering of a bad value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null || typeof value === 'bigint') {
-    return String(value);
-  }
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /** Throws when an id appears twice in a list. */

@@ -86,7 +86,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const freshCache = () => fs.mkdtempSync(path.join(os.tmpdir(), 'model-hub-'));
-const leftovers = (folder: string) => fs.readdirSync(folder, { recursive: true }).map(String).filter((name) => name.includes('.partial'));
+const leftovers = (folder: string) => fs.readdirSync(folder, { recursive: true }).map(String).filter((name) => name.includes('.tmp-'));
 
 describe('pulling from a Hub-compatible server', () => {
   it('writes a checked GGUF once, reports progress, and a second pull is a no-op', async () => {

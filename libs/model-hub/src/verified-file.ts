@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { type Readable } from 'node:stream';
+import { writeFileAtomic } from '@score/core';
 import { HashMismatchError } from './model-hub-errors';
 
 /** One piece of a file being written: a stream opener, and optionally the piece's own sha256. */
@@ -39,41 +39,30 @@ export interface VerifiedFileOptions {
  * @throws HashMismatchError when a piece or the whole file has another sha256.
  */
 export async function writeVerifiedFile(options: VerifiedFileOptions): Promise<void> {
-  const temporary = path.join(
-    path.dirname(options.destination),
-    `.${path.basename(options.destination)}.${process.pid}-${randomBytes(6).toString('hex')}.partial`,
-  );
   const whole = createHash('sha256');
-  const handle = await fs.promises.open(temporary, 'wx');
-  let closed = false;
-  try {
-    for (const piece of options.pieces) {
-      options.signal?.throwIfAborted();
-      const own = createHash('sha256');
-      const stream = await piece.open();
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+  await writeFileAtomic(
+    options.destination,
+    (async function* () {
+      for (const piece of options.pieces) {
         options.signal?.throwIfAborted();
-        whole.update(chunk);
-        own.update(chunk);
-        await handle.write(chunk);
-        options.onBytes?.(chunk.length);
+        const own = createHash('sha256');
+        const stream = await piece.open();
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          options.signal?.throwIfAborted();
+          whole.update(chunk);
+          own.update(chunk);
+          yield chunk;
+          options.onBytes?.(chunk.length);
+        }
+        const actual = own.digest('hex');
+        if (piece.sha256 !== undefined && actual !== piece.sha256) {
+          throw new HashMismatchError(options.modelName, `${options.file} (piece ${piece.label})`, piece.sha256, actual, options.origin);
+        }
       }
-      const actual = own.digest('hex');
-      if (piece.sha256 !== undefined && actual !== piece.sha256) {
-        throw new HashMismatchError(options.modelName, `${options.file} (piece ${piece.label})`, piece.sha256, actual, options.origin);
-      }
-    }
-    await handle.sync();
-    await handle.close();
-    closed = true;
-    const actual = whole.digest('hex');
-    if (actual !== options.sha256) throw new HashMismatchError(options.modelName, options.file, options.sha256, actual, options.origin);
-    await fs.promises.rename(temporary, options.destination);
-  } catch (error) {
-    if (!closed) await handle.close().catch(() => undefined);
-    await fs.promises.rm(temporary, { force: true });
-    throw error;
-  }
+      const actual = whole.digest('hex');
+      if (actual !== options.sha256) throw new HashMismatchError(options.modelName, options.file, options.sha256, actual, options.origin);
+    })(),
+  );
 }
 
 /** The sha256 of a file, streamed. */
@@ -81,11 +70,4 @@ export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
   return hash.digest('hex');
-}
-
-/** Writes a small text file atomically (temporary name, then rename). */
-export async function writeTextAtomically(destination: string, text: string): Promise<void> {
-  const temporary = `${destination}.${process.pid}-${randomBytes(6).toString('hex')}.partial`;
-  await fs.promises.writeFile(temporary, text, { flag: 'wx' });
-  await fs.promises.rename(temporary, destination);
 }

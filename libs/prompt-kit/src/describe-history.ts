@@ -1,7 +1,7 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger, checkOptionalObject, describeValue, checkIntegerOrInfinity } from '@score/core';
 import type { Item } from '@score/core';
 import { type DescribeItemOptions, describeItem, quoteText } from './describe-item';
-import { checkItem, checkOptionsObject, describeValue } from './validate';
+import { checkItem } from './validate';
 
 /** Options of {@link describeHistory}. */
 export interface DescribeHistoryOptions extends DescribeItemOptions {
@@ -39,18 +39,14 @@ export interface DescribeHistoryOptions extends DescribeItemOptions {
  * @throws InvalidOptionError on an item without a string title or an invalid option.
  */
 export function describeHistory(items: readonly Item[], options: DescribeHistoryOptions = {}): string {
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   if (!Array.isArray(items)) {
     throw new InvalidOptionError('items', `must be an array of items (oldest first), got ${describeValue(items)}.`, items);
   }
   const maxItems = options.maxItems ?? 20;
-  if (maxItems !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxItems) && maxItems >= 1)) {
-    throw new InvalidOptionError('maxItems', `must be a positive integer or Infinity, got ${describeValue(maxItems)}.`, maxItems);
-  }
+  checkIntegerOrInfinity('maxItems', maxItems);
   const maxChars = options.maxChars;
-  if (maxChars !== undefined && !(Number.isInteger(maxChars) && maxChars >= 0)) {
-    throw new InvalidOptionError('maxChars', `must be an integer >= 0 (or left out for no budget), got ${describeValue(maxChars)}.`, maxChars);
-  }
+  if (maxChars !== undefined) checkInteger('maxChars', maxChars, 0);
   const separator = options.separator ?? ', ';
   if (typeof separator !== 'string') {
     throw new InvalidOptionError('separator', `must be a string, got ${describeValue(separator)}.`, separator);

@@ -1,6 +1,6 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkOptionalObject, describeValue } from '@score/core';
 import type { Item } from '@score/core';
-import { checkItem, checkOptionsObject, describeValue } from './validate';
+import { checkItem } from './validate';
 
 /** Options of {@link describeItem}. */
 export interface DescribeItemOptions {
@@ -22,7 +22,7 @@ export interface DescribeItemOptions {
  *   boolean nor a list of names.
  */
 export function describeItem(item: Item, options: DescribeItemOptions = {}): string {
-  checkOptionsObject('options', options);
+  checkOptionalObject('options', options);
   const checked = checkItem('item', item);
   const names = attributeNames(checked, options.attributes ?? false);
   const values: string[] = [];

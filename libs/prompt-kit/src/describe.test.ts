@@ -61,7 +61,7 @@ describe('describeHistory', () => {
   });
 
   it('validates its options', () => {
-    expect(() => describeHistory(history, { maxItems: 0 })).toThrow('Invalid "maxItems": must be a positive integer or Infinity, got 0.');
+    expect(() => describeHistory(history, { maxItems: 0 })).toThrow('Invalid "maxItems": must be an integer of at least 1 or Infinity, got 0.');
     expect(() => describeHistory(history, { maxChars: -1 })).toThrow(InvalidOptionError);
     expect(() => describeHistory([heat, null as never])).toThrow('Invalid "items[1]": must be an item ({ id, title, attributes }), got null.');
   });

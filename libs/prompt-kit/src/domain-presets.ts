@@ -1,6 +1,5 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, describeValue } from '@score/core';
 import type { Domain } from '@score/core';
-import { describeValue } from './validate';
 
 /** The nouns and verb a domain puts into the prompt templates. */
 export interface DomainPreset {

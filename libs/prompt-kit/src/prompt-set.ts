@@ -1,11 +1,11 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkOptionalObject, describeValue } from '@score/core';
 import type { Domain, Item } from '@score/core';
 import { type DescribeHistoryOptions, describeHistory } from './describe-history';
 import { describeItem, quoteText } from './describe-item';
 import { type DomainPreset, resolveDomain } from './domain-presets';
 import { PromptTemplate } from './prompt-template';
 import { BASIC_TEMPLATE, CI_TEMPLATE, PROMPT_PLACEHOLDERS, type PromptKind, SELF_ASSESS_TEMPLATE } from './templates';
-import { checkItem, checkOptionsObject, describeValue } from './validate';
+import { checkItem } from './validate';
 
 /** Input of the basic and self-assessing prompts. */
 export interface PromptInput {
@@ -80,7 +80,7 @@ export interface PromptSet {
  * @throws InvalidOptionError naming `templates.basic`, `templates.ci` or `templates.selfAssess`.
  */
 export function createPromptSet(options: PromptSetOptions = {}): PromptSet {
-  checkOptionsObject('templates', options);
+  checkOptionalObject('templates', options);
   const build = (kind: PromptKind, text: string) =>
     new PromptTemplate(text, { ...PROMPT_PLACEHOLDERS[kind], name: `templates.${kind}` });
   const templates = Object.freeze({
@@ -151,7 +151,7 @@ function commonValues(input: PromptInput): Record<string, string> {
   if (input === null || typeof input !== 'object') {
     throw new InvalidOptionError('input', `must be an object with domain, history and target, got ${describeValue(input)}.`, input);
   }
-  checkOptionsObject('description', input.description);
+  checkOptionalObject('description', input.description);
   const description = input.description ?? {};
   const preset = resolveDomain(input.domain);
   return {

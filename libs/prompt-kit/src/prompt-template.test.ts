@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
-import { createTemplate, templatePlaceholders } from './prompt-template';
+import { createPromptTemplate, templatePlaceholders } from './prompt-template';
 
 describe('templatePlaceholders', () => {
   it('lists each placeholder once, in order of first appearance', () => {
@@ -16,8 +16,8 @@ describe('templatePlaceholders', () => {
   });
 });
 
-describe('createTemplate', () => {
-  const template = createTemplate('Dear {{Name}}, you {{Verb}} {{Count}} items.{{Signature}}', {
+describe('createPromptTemplate', () => {
+  const template = createPromptTemplate('Dear {{Name}}, you {{Verb}} {{Count}} items.{{Signature}}', {
     required: ['Name', 'Verb', 'Count'],
     optional: ['Signature', 'Unused'],
   });
@@ -48,13 +48,13 @@ describe('createTemplate', () => {
   });
 
   it('rejects, when built, an unknown placeholder or a missing required one', () => {
-    expect(() => createTemplate('Hi {{Name}} {{Nmae}}', { required: ['Name'], name: 'greeting' })).toThrow(
+    expect(() => createPromptTemplate('Hi {{Name}} {{Nmae}}', { required: ['Name'], name: 'greeting' })).toThrow(
       'Invalid "greeting": the placeholder {{Nmae}} is not allowed here; valid placeholders are {{Name}}.',
     );
-    expect(() => createTemplate('Hi there', { required: ['Name', 'Day'] })).toThrow(
+    expect(() => createPromptTemplate('Hi there', { required: ['Name', 'Day'] })).toThrow(
       'Invalid "template": the text lacks the required placeholders {{Name}}, {{Day}}.',
     );
-    expect(() => createTemplate('{{A}}', { required: ['A'], optional: ['A'] })).toThrow(
+    expect(() => createPromptTemplate('{{A}}', { required: ['A'], optional: ['A'] })).toThrow(
       'Invalid "template": the placeholder {{A}} is listed as both required and optional; list it once.',
     );
   });

@@ -1,7 +1,6 @@
-import { InvalidOptionError } from '@score/core';
-import { describeValue } from './validate';
+import { InvalidOptionError, describeValue } from '@score/core';
 
-/** Options of {@link createTemplate} and the {@link PromptTemplate} constructor. */
+/** Options of {@link createPromptTemplate} and the {@link PromptTemplate} constructor. */
 export interface PromptTemplateOptions {
   /**
    * Placeholders the text must contain and `fill` must receive.
@@ -128,7 +127,7 @@ export class PromptTemplate {
 }
 
 /** Builds a {@link PromptTemplate}; see its constructor for the checks. */
-export function createTemplate(text: string, options: PromptTemplateOptions = {}): PromptTemplate {
+export function createPromptTemplate(text: string, options: PromptTemplateOptions = {}): PromptTemplate {
   return new PromptTemplate(text, options);
 }
 

@@ -1,22 +1,5 @@
-import { InvalidOptionError } from '@score/core';
+import { describeValue, InvalidOptionError } from '@score/core';
 import type { Item } from '@score/core';
-
-/** A short, readable rendering of a bad value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null || typeof value === 'bigint') {
-    return String(value);
-  }
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
-
-/** Throws unless `options` is undefined or a plain object. */
-export function checkOptionsObject(field: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new InvalidOptionError(field, `must be an options object, got ${describeValue(options)}.`, options);
-  }
-}
 
 /** Throws unless `item` looks like a core `Item` (a string title and an attributes record). */
 export function checkItem(field: string, item: unknown): Item {

@@ -19,6 +19,7 @@ import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { type InProcessLanguageModel, loadGgufRecLm } from '../src/index';
 import { smollm2GgufPath } from '../src/test-fixtures/smollm2-gguf';
 import { padBatch } from '../src/yes-no-scoring';
+import { vocabularyStep } from './vocabulary-step';
 
 const lengths = (process.env['BENCH_LENGTHS'] ?? '128,256').split(',').map(Number);
 const fullLengths = (process.env['BENCH_FULL_LENGTHS'] ?? '128').split(',').filter(Boolean).map(Number);
@@ -47,22 +48,6 @@ function memory(): string {
   return `peak RSS ${rss.toFixed(0)} MiB, tfjs ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB in ${tf.memory().numTensors} tensors`;
 }
 
-/** One Adam step on a batch: the loss of trainRecLm with LoRA ("vocabulary"). */
-function step(lm: InProcessLanguageModel, optimizer: tf.Optimizer, batch: number[][]): void {
-  const loss = optimizer.minimize(
-    () => {
-      const { ids, lengths: rows } = padBatch(batch, 0);
-      const logits = lm.model.lastLogits(ids, rows, true);
-      const labels = tf.oneHot(tf.tensor1d(batch.map((_, i) => (i % 2 ? lm.answers.yes : lm.answers.no)), 'int32'), lm.model.config.vocabSize);
-      return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-    },
-    true,
-    lm.model.trainableVariables(),
-  );
-  loss!.dataSync();
-  loss!.dispose();
-}
-
 interface Figures {
   wall: number;
   cpu: number;
@@ -88,7 +73,7 @@ async function timeSteps(lm: InProcessLanguageModel, length: number, before?: (b
     }
     const start = performance.now();
     const startCpu = cpuSeconds();
-    step(lm, optimizer, batch);
+    vocabularyStep(lm, optimizer, batch);
     if (s > 0) {
       wall += (performance.now() - start) / 1000;
       cpu += cpuSeconds() - startCpu;

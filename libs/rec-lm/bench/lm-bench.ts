@@ -17,6 +17,7 @@ import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { getLlama, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { createLlamaConfig, createScratchRecLm, DEFAULT_SCRATCH_CONFIG, LlamaModel, llamaToGguf, syntheticPrompts } from '../src/index';
 import { padBatch } from '../src/yes-no-scoring';
+import { vocabularyStep } from './vocabulary-step';
 
 const runtime = await initTensorflow();
 console.log(`backend: ${runtime.backend}; cpus: ${os.cpus().length}; load average: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
@@ -37,18 +38,7 @@ let seconds = 0;
 for (let step = 0; step < 6; step++) {
   const batch = encoded.slice(step * batchSize, (step + 1) * batchSize);
   const start = performance.now();
-  const loss = optimizer.minimize(
-    () => {
-      const { ids, lengths: rows } = padBatch(batch, 0);
-      const logits = lm.model.lastLogits(ids, rows, true);
-      const labels = tf.oneHot(tf.tensor1d(batch.map((_, i) => (i % 2 ? lm.answers.yes : lm.answers.no)), 'int32'), lm.model.config.vocabSize);
-      return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1))) as tf.Scalar;
-    },
-    true,
-    lm.model.trainableVariables(),
-  );
-  loss!.dataSync();
-  loss!.dispose();
+  vocabularyStep(lm, optimizer, batch);
   if (step > 0) {
     seconds += (performance.now() - start) / 1000;
     tokens += batch.reduce((sum, s) => sum + s.length, 0);

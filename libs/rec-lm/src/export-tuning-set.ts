@@ -1,5 +1,4 @@
-import { InvalidOptionError } from '@score/core';
-import { writeFileAtomic } from '@score/tfjs-runtime';
+import { InvalidOptionError, writeFileAtomicSync } from '@score/core';
 import type { RecLmExample } from './train-rec-lm';
 
 /** Options of {@link exportTuningSet}. */
@@ -44,6 +43,6 @@ export function tuningSetLine(example: RecLmExample, options: ExportTuningSetOpt
  */
 export function exportTuningSet(filePath: string, examples: readonly RecLmExample[], options: ExportTuningSetOptions = {}): number {
   const lines = examples.map((example) => JSON.stringify(tuningSetLine(example, options)));
-  writeFileAtomic(filePath, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  writeFileAtomicSync(filePath, lines.length > 0 ? `${lines.join('\n')}\n` : '');
   return lines.length;
 }

@@ -1,5 +1,5 @@
 import { DataFormatError } from '@score/core';
-import type { TokenizerJson } from '@score/text-encoders';
+import { bpeTokenizerModel, type TokenizerJson } from '@score/text-encoders';
 
 /** Llama 3's pre-tokenization regex (llama.cpp's LLAMA_VOCAB_PRE_TYPE_LLAMA3). */
 const LLAMA3_REGEX = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
@@ -75,18 +75,7 @@ export function ggufTokenizerJson(metadata: Readonly<Record<string, unknown>>, f
     pre_tokenizer: preTokenizer(),
     post_processor: null,
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: merges as string[],
-    },
+    model: bpeTokenizerModel(vocab, merges as string[]),
   };
 }
 

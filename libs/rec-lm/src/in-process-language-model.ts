@@ -1,6 +1,5 @@
 import type { GenerateOptions, GenerateResult, LanguageModel, ScoreYesNoOptions, YesNoScore } from '@score/core';
-import { InvalidOptionError, LanguageModelError } from '@score/core';
-import { createSeededRandom } from '@score/tfjs-runtime';
+import { InvalidOptionError, LanguageModelError, checkInteger, createRandom } from '@score/core';
 import { type AnswerTokenIds, type AnswerWords, resolveAnswerTokens } from './answer-tokens';
 import type { LlamaModel } from './llama-model';
 import { createPromptEncoder, type PromptEncoder, type PromptEncoderOptions } from './prompt-encoder';
@@ -50,7 +49,7 @@ export class InProcessLanguageModel implements LanguageModel {
     this.answers = resolveAnswerTokens(options.tokenizer, options.answers);
     this.#encoder = createPromptEncoder(options.tokenizer, options.model.config, options.maxPromptTokens, options.promptEncoding);
     const batchSize = options.batchSize ?? 16;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
+    checkInteger('batchSize', batchSize, 1);
     this.#batchSize = batchSize;
     this.modelId = options.modelId ?? options.model.name ?? 'rec-lm';
   }
@@ -63,19 +62,19 @@ export class InProcessLanguageModel implements LanguageModel {
   async scoreYesNo(prompts: readonly string[], options: ScoreYesNoOptions = {}): Promise<YesNoScore[]> {
     this.#assertOpen();
     const batchSize = options.batchSize ?? this.#batchSize;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
+    checkInteger('batchSize', batchSize, 1);
     return scoreTokenSequences(this.model, prompts.map((prompt) => this.#encoder.encode(prompt)), this.answers, batchSize, options.signal);
   }
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {
     this.#assertOpen();
     const maxTokens = options.maxTokens ?? 256; // GenerateOptions' documented default
-    if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new InvalidOptionError('maxTokens', `must be a non-negative integer, got ${maxTokens}.`, maxTokens);
+    checkInteger('maxTokens', maxTokens, 0);
     const temperature = options.temperature ?? 0;
     if (!(temperature >= 0)) throw new InvalidOptionError('temperature', `must be >= 0, got ${temperature}.`, temperature);
     const topP = options.topP ?? 1;
     if (!(topP > 0 && topP <= 1)) throw new InvalidOptionError('topP', `must be in (0, 1], got ${topP}.`, topP);
-    const random = createSeededRandom(options.seed ?? 0);
+    const random = createRandom(options.seed ?? 0);
     const tokens = this.#encoder.encode(prompt);
     const promptTokens = tokens.length;
     const generated: number[] = [];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, ModelMismatchError } from '@score/core';
-import { openSafetensorsCheckpoint, writeFileAtomic, writeSafetensors } from '@score/tfjs-runtime';
+import { ArtifactNotFoundError, DataFormatError, ModelMismatchError, writeFileAtomicSync } from '@score/core';
+import { openSafetensorsCheckpoint, writeSafetensors } from '@score/tfjs-runtime';
 import { type LlamaConfig, parseHuggingFaceConfig, toHuggingFaceConfig } from './llama-config';
 import { LlamaModel } from './llama-model';
 import { expectedWeightShapes } from './llama-weights';
@@ -68,5 +68,5 @@ export async function saveLlamaCheckpoint(model: LlamaModel, dir: string): Promi
   fs.mkdirSync(dir, { recursive: true });
   const weights = await model.readWeights();
   writeSafetensors(path.join(dir, 'model.safetensors'), [...weights].map(([name, tensor]) => ({ name, shape: tensor.shape, data: tensor.data })), { format: 'pt' });
-  writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(toHuggingFaceConfig(model.config), null, 2)}\n`);
+  writeFileAtomicSync(path.join(dir, 'config.json'), `${JSON.stringify(toHuggingFaceConfig(model.config), null, 2)}\n`);
 }

@@ -1,4 +1,4 @@
-import { DataFormatError, InvalidOptionError } from '@score/core';
+import { DataFormatError, InvalidOptionError, checkInteger, checkNumber } from '@score/core';
 
 /** Shape and numerics of a Llama-style decoder (the fields of a Hugging Face `config.json`). */
 export interface LlamaConfig {
@@ -51,43 +51,29 @@ export const DEFAULT_SCRATCH_CONFIG: Omit<LlamaConfig, 'vocabSize'> = Object.fre
   maxPositionEmbeddings: 1024,
 });
 
-function positiveInteger(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidOptionError(field, `must be a positive integer, got ${JSON.stringify(value)}.`, value);
-  }
-  return value;
-}
-
-function positiveNumber(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(field, `must be a positive finite number, got ${JSON.stringify(value)}.`, value);
-  }
-  return value;
-}
-
 /** Fills defaults ({@link DEFAULT_SCRATCH_CONFIG}) and validates every field once. */
 export function createLlamaConfig(input: LlamaConfigInput): LlamaConfig {
   const merged = { ...DEFAULT_SCRATCH_CONFIG, ...input };
-  const hiddenSize = positiveInteger('hiddenSize', merged.hiddenSize);
-  const numHeads = positiveInteger('numHeads', merged.numHeads);
-  const numKeyValueHeads = positiveInteger('numKeyValueHeads', merged.numKeyValueHeads);
-  const headDim = positiveInteger('headDim', input.headDim ?? hiddenSize / numHeads);
+  const hiddenSize = checkInteger('hiddenSize', merged.hiddenSize, 1);
+  const numHeads = checkInteger('numHeads', merged.numHeads, 1);
+  const numKeyValueHeads = checkInteger('numKeyValueHeads', merged.numKeyValueHeads, 1);
+  const headDim = checkInteger('headDim', input.headDim ?? hiddenSize / numHeads, 1);
   if (numHeads % numKeyValueHeads !== 0) {
     throw new InvalidOptionError('numKeyValueHeads', `must divide numHeads (${numHeads}), got ${numKeyValueHeads}.`, numKeyValueHeads);
   }
   if (headDim % 2 !== 0) throw new InvalidOptionError('headDim', `must be even for rotary positions, got ${headDim}.`, headDim);
   const config: LlamaConfig = {
-    vocabSize: positiveInteger('vocabSize', merged.vocabSize),
+    vocabSize: checkInteger('vocabSize', merged.vocabSize, 1),
     hiddenSize,
-    intermediateSize: positiveInteger('intermediateSize', merged.intermediateSize),
-    numLayers: positiveInteger('numLayers', merged.numLayers),
+    intermediateSize: checkInteger('intermediateSize', merged.intermediateSize, 1),
+    numLayers: checkInteger('numLayers', merged.numLayers, 1),
     numHeads,
     numKeyValueHeads,
     headDim,
-    rmsNormEps: positiveNumber('rmsNormEps', merged.rmsNormEps),
-    ropeTheta: positiveNumber('ropeTheta', merged.ropeTheta),
+    rmsNormEps: checkNumber('rmsNormEps', merged.rmsNormEps, { minimum: 0, openMinimum: true }),
+    ropeTheta: checkNumber('ropeTheta', merged.ropeTheta, { minimum: 0, openMinimum: true }),
     tieWordEmbeddings: Boolean(merged.tieWordEmbeddings),
-    maxPositionEmbeddings: positiveInteger('maxPositionEmbeddings', merged.maxPositionEmbeddings),
+    maxPositionEmbeddings: checkInteger('maxPositionEmbeddings', merged.maxPositionEmbeddings, 1),
     ...(merged.bosTokenId === undefined ? {} : { bosTokenId: merged.bosTokenId }),
     ...(merged.eosTokenId === undefined ? {} : { eosTokenId: merged.eosTokenId }),
   };

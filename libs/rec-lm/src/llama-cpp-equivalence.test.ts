@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeGguf } from '@score/llm-clients';
-import { createSeededRandom, fillNormal, initTensorflow } from '@score/tfjs-runtime';
+import { fillNormal, initTensorflow } from '@score/tfjs-runtime';
 import { getLlama, type Llama, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { createLlamaConfig, type LlamaConfig } from './llama-config';
 import { llamaToGguf, loraToGguf } from './llama-gguf';
 import { LlamaModel } from './llama-model';
@@ -27,7 +28,7 @@ const config: LlamaConfig = createLlamaConfig({
 });
 
 function randomWeights(seed: number): Map<string, Float32Array> {
-  const random = createSeededRandom(seed);
+  const random = createRandom(seed);
   const weights = new Map<string, Float32Array>();
   for (const [name, shape] of expectedWeightShapes(config)) {
     const data = fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1)), random, isNormWeight(name) ? 0.3 : 0.4);
@@ -110,7 +111,7 @@ describe('llama.cpp equivalence', () => {
     const modelFile = path.join(dir, 'base-2.gguf');
     await writeGguf(modelFile, await llamaToGguf(model));
     const baseline = (await model.nextTokenLogits(sequences)).map(softmax);
-    const random = createSeededRandom(5);
+    const random = createRandom(5);
     const adapters = new Map<string, { a: Float32Array; b: Float32Array }>();
     const rank = 4;
     for (const [name, shape] of expectedWeightShapes(config)) {

@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GGML_TYPE_LAYOUTS, readGgufHeader, writeGguf } from '@score/llm-clients';
-import { createSeededRandom, initTensorflow } from '@score/tfjs-runtime';
+import { readGgufHeader, writeGguf } from '@score/llm-clients';
+import { GGML_TYPE_LAYOUTS } from '@score/llm-clients/testing';
+import { initTensorflow } from '@score/tfjs-runtime';
 import { getLlama, type Llama, type LlamaModel as LlamaCppModel, LlamaLogLevel, type Token } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { llamaToGguf } from './llama-gguf';
 import type { LlamaModel } from './llama-model';
 import { loadGgufRecLm } from './load-gguf-rec-lm';
 import type { InProcessLanguageModel } from './in-process-language-model';
-import * as tfjsRuntime from '@score/tfjs-runtime';
 import * as library from './index';
 import { smollm2GgufPath } from './test-fixtures/smollm2-gguf';
 
@@ -18,7 +19,7 @@ import { smollm2GgufPath } from './test-fixtures/smollm2-gguf';
 
 /** 200 varied strings: titles with years, punctuation, accents, emoji, whitespace runs, digits, code. */
 function variedStrings(): string[] {
-  const random = createSeededRandom(7);
+  const random = createRandom(7);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const titles = ['The Matrix', 'Amélie', 'Léon: The Professional', 'Crouching Tiger, Hidden Dragon', 'Schindler\'s List', 'Toy Story 2', 'Se7en', 'WALL·E', 'Pokémon: The First Movie', 'Mission: Impossible – Fallout', 'Æon Flux', 'Šarlatán', 'Ça tourne à Manhattan', '8½', 'Y Tu Mamá También', 'Das Boot', 'Øre', 'Naïve', 'Smörgåsbord', 'Ünïcödé Tëst'];
   const years = ['1999', '2001', '1957', '2023', '1895', '(1994)', '[2010]', "'85", '2000s', '1,000,000'];
@@ -239,27 +240,23 @@ describe('SmolLM2-135M-Instruct (Q4_1 GGUF) in tfjs against llama.cpp', () => {
     await expect(loadGgufRecLm(file, { promptFormat: 'xml' as 'raw' })).rejects.toThrow(/promptFormat/);
   });
 
-  it('runs the README example of the GGUF route: top-2 LoRA on chat-formatted prompts, saved as PEFT', async () => {
+  it('the GGUF route on SmolLM2: top-2 LoRA on chat-formatted prompts, saved as PEFT (examples/src/rec-lm-gguf-lora.ts shows it on a tiny GGUF)', async () => {
     lm.dispose(); // one model at a time in the wasm heap
-    const readme = fs.readFileSync(path.join(import.meta.dirname, '..', 'README.md'), 'utf8');
-    const code = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes("loadGgufRecLm('model:"));
-    expect(code).toBeDefined();
     const adapterDir = path.join(dir, 'adapter');
-    const body = code!
-      .replace(/^import \{([^}]*)\} from '@score\/rec-lm';$/m, 'const {$1} = library;')
-      .replace(/^import \{([^}]*)\} from '@score\/tfjs-runtime';$/m, 'const {$1} = tfjsRuntime;')
-      .replace("'runs/smollm2-adapter'", JSON.stringify(adapterDir))
-      .replace(/ as const/g, '');
-    expect(body).not.toMatch(/from '@score/);
-    const printed: unknown[][] = [];
-    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
-    await new AsyncFunction('library', 'tfjsRuntime', 'console', body)(library, tfjsRuntime, { log: (...values: unknown[]) => printed.push(values) });
-    const [bestValidation, stats] = printed[0] as [number, { layers: number; misses: number; hits: number }];
-    expect(bestValidation).toBeGreaterThanOrEqual(0);
-    expect(bestValidation).toBeLessThanOrEqual(1);
+    const tuned = await library.loadGgufRecLm(file, { topBlocks: 2, lora: { rank: 8, alpha: 32, dropout: 0.1 }, promptFormat: 'chat' });
+    const examples = [
+      { prompt: 'The user liked Toy Story (1995) and Heat (1995). Will the user like Casino (1995)? Answer Yes or No.', label: 1 as const },
+      { prompt: 'The user liked Sense and Sensibility (1995). Will the user like GoldenEye (1995)? Answer Yes or No.', label: 0 as const },
+    ];
+    const report = await library.trainRecLm(tuned, { train: examples, valid: examples, epochs: 1, batchSize: 2, learningRate: 1e-4 });
+    const stats = tuned.model.prefixCacheStats;
+    await library.saveLoraAdapter(tuned.model, adapterDir);
+    tuned.dispose();
+    expect(report.bestValidation).toBeGreaterThanOrEqual(0);
+    expect(report.bestValidation).toBeLessThanOrEqual(1);
     // Two distinct prompts: their frozen blocks 0..27 ran once each, then came from the cache.
     expect(stats).toMatchObject({ layers: 28, misses: 2 });
-    expect(stats.hits).toBeGreaterThan(0);
+    expect(stats?.hits).toBeGreaterThan(0);
     expect(JSON.parse(fs.readFileSync(path.join(adapterDir, 'adapter_config.json'), 'utf8'))).toMatchObject({ layers_to_transform: [28, 29], r: 8, lora_alpha: 32 });
   }, 240_000);
 });

@@ -59,6 +59,15 @@ const GGUF_TARGET: Readonly<Record<LoraTarget, string>> = Object.freeze({
  * row (head, half, i) moves to (head, i, half).
  */
 export function permuteForGguf(data: Float32Array, heads: number, columns: number): Float32Array {
+  return moveHeadRows(data, heads, columns, true);
+}
+
+/**
+ * Moves the rows of a [heads * headDim, columns] Q or K matrix between Hugging Face's rotate-half
+ * order, row (head, half, i), and llama.cpp's interleaved one, row (head, i, half): towards GGUF
+ * when `toGguf`, back otherwise.
+ */
+export function moveHeadRows(data: Float32Array, heads: number, columns: number, toGguf: boolean): Float32Array {
   const rows = data.length / columns;
   const headDim = rows / heads;
   const half = headDim / 2;
@@ -66,8 +75,9 @@ export function permuteForGguf(data: Float32Array, heads: number, columns: numbe
   for (let head = 0; head < heads; head++) {
     for (let part = 0; part < 2; part++) {
       for (let i = 0; i < half; i++) {
-        const from = head * headDim + part * half + i;
-        const to = head * headDim + 2 * i + part;
+        const huggingFace = head * headDim + part * half + i;
+        const gguf = head * headDim + 2 * i + part;
+        const [from, to] = toGguf ? [huggingFace, gguf] : [gguf, huggingFace];
         out.set(data.subarray(from * columns, (from + 1) * columns), to * columns);
       }
     }

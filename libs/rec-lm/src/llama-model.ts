@@ -1,6 +1,5 @@
-import { InvalidOptionError, ModelMismatchError } from '@score/core';
-import { createSeededRandom, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '@score/llm-clients';
+import { InvalidOptionError, ModelMismatchError, float16BitsToFloat32, float32ToFloat16Bits, createRandom } from '@score/core';
+import { embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
 import type { LlamaConfig } from './llama-config';
 import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
@@ -66,7 +65,7 @@ export class LlamaModel {
   #loraConfig: LoraConfig | undefined;
   readonly #ropeCache = new Map<number, { cos: tf.Tensor2D; sin: tf.Tensor2D; mask: tf.Tensor2D }>();
   #disposed = false;
-  #dropoutRandom: RandomSource = createSeededRandom(0);
+  #dropoutRandom: RandomSource = createRandom(0);
   #prefixCache: PrefixCache | undefined;
   readonly #frozenKernels = new Map<string, tf.Tensor2D>();
 
@@ -89,7 +88,7 @@ export class LlamaModel {
         }
       }
     }
-    const random = createSeededRandom(options.seed ?? 0);
+    const random = createRandom(options.seed ?? 0);
     try {
       for (const [name, shape] of shapes) {
         const size = shape.reduce((a, b) => a * b, 1);
@@ -163,7 +162,7 @@ export class LlamaModel {
   attachLora(options: LoraOptions = {}, weights?: ReadonlyMap<string, { a: Float32Array; b: Float32Array }>): LoraConfig {
     if (this.#loraConfig) throw new InvalidOptionError('lora', 'this model already has LoRA adapters; merge or detach them first.');
     const config = resolveLoraConfig(options);
-    const uniform = createSeededRandom(options.seed ?? 0);
+    const uniform = createRandom(options.seed ?? 0);
     const layers = config.layersToTransform ?? Array.from({ length: this.config.numLayers }, (_, layer) => layer);
     const outside = layers.find((layer) => layer >= this.config.numLayers);
     if (outside !== undefined) throw new InvalidOptionError('lora.layersToTransform', `lists block ${outside}, but the model has ${this.config.numLayers} blocks (0..${this.config.numLayers - 1}).`, outside);
@@ -365,7 +364,7 @@ export class LlamaModel {
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), this.weight(name));
   }
 
-  #applyRope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
+  #applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
     // x * cos + rotate_half(x) * sin, rotate_half(x) = [-x2, x1] (transformers' apply_rotary_pos_emb).
     const half = this.config.headDim / 2;
     const [x1, x2] = tf.split(x, [half, half], 3);
@@ -391,6 +390,47 @@ export class LlamaModel {
     return tf.reshape(this.#rmsNorm(out, 'model.norm.weight'), [batch, time, this.config.hiddenSize]);
   }
 
+  /**
+   * Final-norm hidden states [batch, hidden] at each row's last real position (scoring only): the
+   * blocks below the top one run on every position, the top block only on the last one (its keys
+   * and values still over every position), since nothing else reaches the next-token logits. The
+   * same dot products, in the same order, as {@link LlamaModel.hiddenStates} followed by a gather
+   * (a test checks the logits agree).
+   */
+  #lastHiddenStates(ids: tf.Tensor2D, lengths: readonly number[], training = false): tf.Tensor2D {
+    const [batch, time] = ids.shape;
+    if (time > this.config.maxPositionEmbeddings) {
+      throw new InvalidOptionError('ids', `has ${time} positions, more than the model's max_position_embeddings (${this.config.maxPositionEmbeddings}); shorten the prompts.`, time);
+    }
+    const { numHeads, numKeyValueHeads, headDim, numLayers, hiddenSize } = this.config;
+    const cache = this.#loraConfig ? this.#prefixCache : undefined;
+    const start = cache ? cache.layers : 0;
+    const top = numLayers - 1;
+    let h = cache ? this.#cachedPrefix(cache, ids, lengths) : this.#embed(ids);
+    if (start < top) h = this.#blocks(h, batch, time, start, top, training);
+    const { cos, sin, mask } = this.#rope(time);
+    const last = tf.tensor1d(lengths.map((length) => length - 1), 'int32');
+    const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
+    const groups = numHeads / numKeyValueHeads;
+    const p = `model.layers.${top}`;
+    const x = this.#rmsNorm(h, `${p}.input_layernorm.weight`) as tf.Tensor2D;
+    const xLast = embeddingLookup(x, rows) as tf.Tensor2D;
+    const at = (table: tf.Tensor2D) => tf.reshape(tf.gather(table, last), [batch, 1, 1, headDim]) as tf.Tensor4D;
+    // Query heads j*g .. j*g+g-1 share key/value head j: [batch, kv, g, headDim] against [batch, kv, time, headDim].
+    const q = this.#applyRope(tf.reshape(this.#linear(xLast, `${p}.self_attn.q_proj`, training), [batch, numKeyValueHeads, groups, headDim]), at(cos), at(sin));
+    const heads = (t: tf.Tensor2D): tf.Tensor4D => tf.transpose(tf.reshape(t, [batch, time, numKeyValueHeads, headDim]), [0, 2, 1, 3]);
+    const k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, training)), cos, sin);
+    const v = heads(this.#linear(x, `${p}.self_attn.v_proj`, training));
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), tf.reshape(tf.gather(mask, last), [batch, 1, 1, time]));
+    const merged = tf.reshape(tf.matMul(tf.softmax(scores, -1), v), [batch, numHeads * headDim]) as tf.Tensor2D;
+    let hLast = tf.add(embeddingLookup(h, rows), this.#linear(merged, `${p}.self_attn.o_proj`, training)) as tf.Tensor2D;
+    const y = this.#rmsNorm(hLast, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
+    const gate = this.#linear(y, `${p}.mlp.gate_proj`, training);
+    const activated = tf.mul(tf.mul(gate, tf.sigmoid(gate)), this.#linear(y, `${p}.mlp.up_proj`, training)) as tf.Tensor2D;
+    hLast = tf.add(hLast, this.#linear(activated, `${p}.mlp.down_proj`, training));
+    return tf.reshape(this.#rmsNorm(hLast, 'model.norm.weight'), [batch, hiddenSize]) as tf.Tensor2D;
+  }
+
   /** Runs blocks [from, to) on the residual stream h [batch * time, hidden]. */
   #blocks(input: tf.Tensor2D, batch: number, time: number, from: number, to: number, training: boolean): tf.Tensor2D {
     const { numHeads, numKeyValueHeads, headDim } = this.config;
@@ -404,15 +444,26 @@ export class LlamaModel {
       const q = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.q_proj`, training), numHeads), cos, sin);
       let k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, training), numKeyValueHeads), cos, sin);
       let v = heads(this.#linear(x, `${p}.self_attn.v_proj`, training), numKeyValueHeads);
-      if (groups > 1) {
-        // Grouped-query attention: key/value head j serves query heads j*g .. j*g+g-1 (repeat_kv).
-        const repeat = (t: tf.Tensor4D): tf.Tensor4D =>
-          tf.reshape(tf.tile(tf.reshape(t, [batch, numKeyValueHeads, 1, time * headDim]), [1, 1, groups, 1]), [batch, numHeads, time, headDim]);
-        k = repeat(k);
-        v = repeat(v);
+      let attended: tf.Tensor4D;
+      if (groups > 1 && !training) {
+        // Grouped-query attention without copying keys and values: query heads j*g .. j*g+g-1
+        // (contiguous) share key/value head j, so [batch, kv, g * time, headDim] queries meet the
+        // kv heads directly. Every score and output is the same dot product as with repeat_kv;
+        // only scoring takes this route (training keeps repeat_kv's gradient summation order).
+        const grouped = tf.reshape(q, [batch, numKeyValueHeads, groups * time, headDim]);
+        const scores = tf.add(tf.reshape(tf.mul(tf.matMul(grouped, k, false, true), 1 / Math.sqrt(headDim)), [batch, numKeyValueHeads, groups, time, time]), mask);
+        attended = tf.reshape(tf.matMul(tf.reshape(tf.softmax(scores, -1), [batch, numKeyValueHeads, groups * time, time]), v), [batch, numHeads, time, headDim]);
+      } else {
+        if (groups > 1) {
+          // Grouped-query attention: key/value head j serves query heads j*g .. j*g+g-1 (repeat_kv).
+          const repeat = (t: tf.Tensor4D): tf.Tensor4D =>
+            tf.reshape(tf.tile(tf.reshape(t, [batch, numKeyValueHeads, 1, time * headDim]), [1, 1, groups, 1]), [batch, numHeads, time, headDim]);
+          k = repeat(k);
+          v = repeat(v);
+        }
+        const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask);
+        attended = tf.matMul(tf.softmax(scores, -1), v);
       }
-      const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), mask);
-      const attended = tf.matMul(tf.softmax(scores, -1), v);
       const merged = tf.reshape(tf.transpose(attended, [0, 2, 1, 3]), [batch * time, numHeads * headDim]) as tf.Tensor2D;
       h = tf.add(h, this.#linear(merged, `${p}.self_attn.o_proj`, training));
       const y = this.#rmsNorm(h, `${p}.post_attention_layernorm.weight`) as tf.Tensor2D;
@@ -456,6 +507,9 @@ export class LlamaModel {
    */
   lastLogits(ids: tf.Tensor2D, lengths: readonly number[], training = false, tokens?: readonly number[]): tf.Tensor2D {
     const [batch, time] = ids.shape;
+    // Without adapters (so without LoRA dropout) training takes the same route: the rows it skips
+    // get no gradient anyway (a test checks that the updated weights are the same).
+    if (!training || !this.#loraConfig) return this.logitsOf(this.#lastHiddenStates(ids, lengths, training), tokens, training);
     const hidden = tf.reshape(this.hiddenStates(ids, training, lengths), [batch * time, this.config.hiddenSize]);
     const rows = tf.tensor1d(lengths.map((length, b) => b * time + length - 1), 'int32');
     // embeddingLookup: a gather whose gradient runs on every backend (wasm lacks UnsortedSegmentSum).

@@ -1,6 +1,7 @@
 import { ModelMismatchError } from '@score/core';
 import { type GgufHeader, readGgufHeader, readGgufTensor } from '@score/llm-clients';
 import { ggufLlamaConfig } from './gguf-llama-config';
+import { moveHeadRows } from './llama-gguf';
 import { LlamaModel } from './llama-model';
 import { expectedWeightShapes } from './llama-weights';
 
@@ -10,20 +11,7 @@ import { expectedWeightShapes } from './llama-weights';
  * [heads * headDim, columns] matrix goes back to (head, half, i), Hugging Face's rotate-half order.
  */
 export function unpermuteFromGguf(data: Float32Array, heads: number, columns: number): Float32Array {
-  const rows = data.length / columns;
-  const headDim = rows / heads;
-  const half = headDim / 2;
-  const out = new Float32Array(data.length);
-  for (let head = 0; head < heads; head++) {
-    for (let part = 0; part < 2; part++) {
-      for (let i = 0; i < half; i++) {
-        const from = head * headDim + 2 * i + part;
-        const to = head * headDim + part * half + i;
-        out.set(data.subarray(from * columns, (from + 1) * columns), to * columns);
-      }
-    }
-  }
-  return out;
+  return moveHeadRows(data, heads, columns, false);
 }
 
 /** The Hugging Face name of a llama.cpp GGUF tensor name (tensor_mapping.py / llama-arch.cpp names). */

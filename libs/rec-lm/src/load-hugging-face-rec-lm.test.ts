@@ -36,7 +36,7 @@ describe('loadHuggingFaceRecLm', () => {
     const original = createInProcessLanguageModel({ model, tokenizer });
     const expected = await original.scoreYesNo(corpus);
 
-    const loaded = await loadHuggingFaceRecLm({ dir, adapterDir, name: 'base' });
+    const loaded = await loadHuggingFaceRecLm(dir, { adapterDir, name: 'base' });
     const scores = await loaded.scoreYesNo(corpus);
     scores.forEach((score, i) => expect(score.probability).toBeCloseTo(expected[i]!.probability, 5));
     expect(expected[0]!.probability).not.toBeCloseTo(expected[1]!.probability, 5);
@@ -51,7 +51,7 @@ describe('loadHuggingFaceRecLm', () => {
     const model = LlamaModel.create({ config: createLlamaConfig({ vocabSize: tokenizer.vocabSize, hiddenSize: 8, intermediateSize: 8, numLayers: 1, numHeads: 2, numKeyValueHeads: 2, maxPositionEmbeddings: 16 }) });
     await saveLlamaCheckpoint(model, dir);
     model.dispose();
-    await expect(loadHuggingFaceRecLm({ dir })).rejects.toThrow(ModelMismatchError);
-    await expect(loadHuggingFaceRecLm({ dir })).rejects.toThrow(/encodes the answer "Yes" as \d+ tokens/);
+    await expect(loadHuggingFaceRecLm(dir)).rejects.toThrow(ModelMismatchError);
+    await expect(loadHuggingFaceRecLm(dir)).rejects.toThrow(/encodes the answer "Yes" as \d+ tokens/);
   });
 });

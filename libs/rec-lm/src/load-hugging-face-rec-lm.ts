@@ -10,8 +10,6 @@ import { loadLoraAdapter } from './peft-adapter';
 
 /** Options of {@link loadHuggingFaceRecLm}. */
 export interface LoadHuggingFaceRecLmOptions {
-  /** Model folder: `config.json`, `model.safetensors` (or sharded) and `tokenizer.json`. */
-  readonly dir: string;
   /** The model's name, checked against adapters' base model. @defaultValue the folder's name */
   readonly name?: string;
   /** A PEFT adapter folder to load onto the model. @defaultValue none */
@@ -28,12 +26,13 @@ export interface LoadHuggingFaceRecLmOptions {
  * The Hugging Face route: a Llama-family checkpoint (weights by their Hugging Face names, shapes
  * checked against `config.json`) with its `tokenizer.json`, optionally with a PEFT adapter
  * loaded or fresh LoRA adapters attached (then {@link trainRecLm} trains only them).
+ * @param dir Model folder: `config.json`, `model.safetensors` (or sharded) and `tokenizer.json`.
  */
-export async function loadHuggingFaceRecLm(options: LoadHuggingFaceRecLmOptions): Promise<InProcessLanguageModel> {
-  const tokenizerPath = path.join(options.dir, 'tokenizer.json');
+export async function loadHuggingFaceRecLm(dir: string, options: LoadHuggingFaceRecLmOptions = {}): Promise<InProcessLanguageModel> {
+  const tokenizerPath = path.join(dir, 'tokenizer.json');
   if (!fs.existsSync(tokenizerPath)) throw new ArtifactNotFoundError(tokenizerPath, 'The tokenizer (tokenizer.json)');
   const tokenizer = await loadTokenizer(tokenizerPath);
-  const model = loadLlamaCheckpoint(options.dir, options.name === undefined ? {} : { name: options.name });
+  const model = loadLlamaCheckpoint(dir, options.name === undefined ? {} : { name: options.name });
   try {
     if (options.adapterDir !== undefined) loadLoraAdapter(model, options.adapterDir);
     else if (options.lora) model.attachLora(options.lora);

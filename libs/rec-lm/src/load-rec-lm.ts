@@ -7,8 +7,6 @@ import type { LoraOptions } from './lora-config';
 
 /** Options of {@link loadRecLm}. */
 export interface LoadRecLmOptions {
-  /** A Hugging Face checkpoint folder, a llama-architecture `.gguf` file, or a `model:NAME` spec of `@score/model-hub` (e.g. `model:smollm2-135m-instruct`). */
-  readonly base: string;
   /** A PEFT adapter folder to load. @defaultValue none */
   readonly adapterDir?: string;
   /** Fresh LoRA adapters to attach (ignored with `adapterDir`). @defaultValue none */
@@ -23,10 +21,11 @@ export interface LoadRecLmOptions {
  * Opens the recommender LM from either kind of base: a path ending in `.gguf` goes to
  * {@link loadGgufRecLm}, anything else to {@link loadHuggingFaceRecLm} (a checkpoint folder); a
  * `model:NAME` spec is first pulled into the models cache (`resolveModelPath` of `@score/model-hub`).
+ * @param baseSpec A Hugging Face checkpoint folder, a llama-architecture `.gguf` file, or a `model:NAME` spec of `@score/model-hub` (e.g. `model:smollm2-135m-instruct`).
  */
-export async function loadRecLm(options: LoadRecLmOptions): Promise<InProcessLanguageModel> {
+export async function loadRecLm(baseSpec: string, options: LoadRecLmOptions = {}): Promise<InProcessLanguageModel> {
   // A model:NAME spec is pulled (once) by @score/model-hub; its GGUF models are files.
-  const base = await resolveModelPath(options.base);
+  const base = await resolveModelPath(baseSpec);
   const shared = {
     ...(options.adapterDir === undefined ? {} : { adapterDir: options.adapterDir }),
     ...(options.lora === undefined ? {} : { lora: options.lora }),
@@ -34,5 +33,5 @@ export async function loadRecLm(options: LoadRecLmOptions): Promise<InProcessLan
   };
   if (/\.gguf$/i.test(base)) return loadGgufRecLm(base, { ...shared, ...(options.topBlocks === undefined ? {} : { topBlocks: options.topBlocks }) });
   if (options.topBlocks !== undefined) throw new InvalidOptionError('topBlocks', 'applies to GGUF bases only (a path ending in .gguf).', options.topBlocks);
-  return loadHuggingFaceRecLm({ dir: base, ...shared });
+  return loadHuggingFaceRecLm(base, shared);
 }

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkInteger } from '@score/core';
 
 /** A linear layer of a Llama block that LoRA can adapt (PEFT's `target_modules` names). */
 export type LoraTarget = 'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj';
@@ -38,7 +38,7 @@ export interface LoraConfig {
 /** Fills the defaults of {@link LoraOptions} and validates them. */
 export function resolveLoraConfig(options: LoraOptions = {}): LoraConfig {
   const rank = options.rank ?? 8;
-  if (!Number.isInteger(rank) || rank <= 0) throw new InvalidOptionError('lora.rank', `must be a positive integer, got ${rank}.`, rank);
+  checkInteger('lora.rank', rank, 1);
   const alpha = options.alpha ?? 32;
   if (!Number.isFinite(alpha) || alpha <= 0) throw new InvalidOptionError('lora.alpha', `must be a positive number, got ${alpha}.`, alpha);
   const dropout = options.dropout ?? 0.1;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError } from '@score/core';
-import { readSafetensors, writeFileAtomic, writeSafetensors } from '@score/tfjs-runtime';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, ModelMismatchError, writeFileAtomicSync } from '@score/core';
+import { readSafetensors, writeSafetensors } from '@score/tfjs-runtime';
 import type { LlamaModel } from './llama-model';
 import { LORA_TARGETS, type LoraTarget, loraModulePath } from './lora-config';
 
@@ -42,7 +42,7 @@ export async function saveLoraAdapter(model: LlamaModel, dir: string, options: S
     modules_to_save: null,
     ...(config.layersToTransform ? { layers_to_transform: [...config.layersToTransform], layers_pattern: 'layers' } : {}),
   };
-  writeFileAtomic(path.join(dir, 'adapter_config.json'), `${JSON.stringify(adapterConfig, null, 2)}\n`);
+  writeFileAtomicSync(path.join(dir, 'adapter_config.json'), `${JSON.stringify(adapterConfig, null, 2)}\n`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { InvalidOptionError, type Logger, type ProgressCallback } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, checkInteger } from '@score/core';
 import { tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import type { InProcessLanguageModel } from './in-process-language-model';
 import { lengthBatches } from './train-rec-lm';
@@ -41,7 +41,7 @@ export interface PretrainRecLmOptions {
 }
 
 /** What {@link pretrainRecLm} returns: the loop's report (validation = minus the mean token loss) and throughput. */
-export interface PretrainReport extends TrainingReport {
+export interface RecLmPretrainingReport extends TrainingReport {
   /** Token windows trained on per epoch. */
   readonly windows: number;
   /** Tokens per second of training, over all epochs. */
@@ -107,7 +107,7 @@ function nextTokenLoss(lm: InProcessLanguageModel, windows: readonly (readonly n
  * learns which titles go together before it learns to answer. Early stopping watches the held-out
  * texts' mean token loss; the best weights are restored.
  */
-export async function pretrainRecLm(lm: InProcessLanguageModel, options: PretrainRecLmOptions): Promise<PretrainReport> {
+export async function pretrainRecLm(lm: InProcessLanguageModel, options: PretrainRecLmOptions): Promise<RecLmPretrainingReport> {
   if (!Array.isArray(options.texts) || options.texts.length < 2 || options.texts.some((text) => typeof text !== 'string')) {
     throw new InvalidOptionError('texts', 'must be an array of at least 2 strings (the pretraining corpus).', options.texts);
   }
@@ -119,7 +119,7 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
     throw new InvalidOptionError('windowTokens', `must be an integer from 2 to the model's max_position_embeddings (${lm.model.config.maxPositionEmbeddings}), got ${String(window)}.`, window);
   }
   const batchSize = options.batchSize ?? 16;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${String(batchSize)}.`, batchSize);
+  checkInteger('batchSize', batchSize, 1);
   let trainTexts = options.texts;
   let validTexts = options.validTexts;
   if (validTexts === undefined) {

@@ -1,4 +1,4 @@
-import { createSeededRandom } from '@score/tfjs-runtime';
+import { createRandom } from '@score/core';
 import type { RecLmExample } from './train-rec-lm';
 
 /** Options of {@link syntheticPrompts}. */
@@ -28,7 +28,7 @@ const WORDS = ['night', 'river', 'star', 'city', 'dream', 'storm', 'garden', 'sh
  * positive. For tests and benchmarks of the from-scratch model.
  */
 export function syntheticPrompts(options: SyntheticPromptsOptions): RecLmExample[] {
-  const random = createSeededRandom(options.seed ?? 0);
+  const random = createRandom(options.seed ?? 0);
   const [low, high] = options.historyLength ?? [3, 6];
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const titles = options.titles ?? true;

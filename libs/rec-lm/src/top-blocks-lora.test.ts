@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { InvalidOptionError } from '@score/core';
-import { createSeededRandom, fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
+import { InvalidOptionError, createRandom } from '@score/core';
+import { fillNormal, initTensorflow, tf } from '@score/tfjs-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessLanguageModel } from './in-process-language-model';
 import { createLlamaConfig } from './llama-config';
@@ -28,7 +28,7 @@ describe('LoRA on the top blocks with a cache of the frozen blocks', () => {
   });
 
   it('unpermuteFromGguf undoes permuteForGguf (llama.cpp Q/K row order)', () => {
-    const data = fillNormal(new Float32Array(3 * 8 * 5), createSeededRandom(1), 1);
+    const data = fillNormal(new Float32Array(3 * 8 * 5), createRandom(1), 1);
     const permuted = permuteForGguf(data, 3, 5);
     expect(Array.from(permuted)).not.toEqual(Array.from(data));
     expect(Array.from(unpermuteFromGguf(permuted, 3, 5))).toEqual(Array.from(data));

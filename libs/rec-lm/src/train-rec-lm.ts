@@ -1,4 +1,4 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, type ProgressEvent } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, type ProgressEvent, checkInteger } from '@score/core';
 import { auc } from '@score/metrics';
 import { type RandomSource, tf, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import type { InProcessLanguageModel } from './in-process-language-model';
@@ -105,7 +105,7 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
   checkExamples('train', options.train);
   checkExamples('valid', options.valid);
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
+  checkInteger('batchSize', batchSize, 1);
   const model = lm.model;
   const lossKind = options.loss ?? (model.lora ? 'vocabulary' : 'answers');
   if (lossKind !== 'answers' && lossKind !== 'vocabulary') throw new InvalidOptionError('loss', `must be "answers" or "vocabulary", got ${JSON.stringify(lossKind)}.`, lossKind);

@@ -1,6 +1,5 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkObject, integerOption } from '@score/core';
 import { createBertEncoder, createPooledEncoder, loadTrainableEncoder, type TrainableTextEncoder, trainTokenizer } from '@score/text-encoders';
-import { checkObject, integerOption } from './validate';
 
 /** Options of {@link createSareEncoder}. */
 export interface CreateSareEncoderOptions {

@@ -1,14 +1,13 @@
-export { createSareReranker, loadSareReranker, SARE_FORMAT, SARE_FORMAT_VERSION, SareReranker } from './sare-reranker';
+export { createSareReranker, loadSareReranker, SareReranker } from './sare-reranker';
 export type { LoadSareRerankerOptions, SareRerankerOptions } from './sare-reranker';
 export { checkExamples } from './sare-example';
 export type { SareExample } from './sare-example';
 export { meanOrderAgreement, orderAgreement } from './order-agreement';
 export type { OrderAgreement } from './order-agreement';
-export { sampleShiftedNegatives } from './shifted-negatives';
 export { trainSare } from './train-sare';
-export type { SareTrainingSettings, TrainSareOptions, TrainSareReport } from './train-sare';
+export type { SareTrainingSettings, TrainSareOptions, SareTrainingReport } from './train-sare';
 export { createSareEncoder } from './create-sare-encoder';
 export type { CreateSareEncoderOptions } from './create-sare-encoder';
 export { readRankingsFile } from './rankings-file';
 export { runSareStage, SARE_FOLDER } from './run-sare-stage';
-export type { SareEvaluation, SareStageOptions, SareStageReport } from './run-sare-stage';
+export type { SareEvaluation, SareStageOptions, SareStageResult } from './run-sare-stage';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ArtifactNotFoundError } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { readRankingsFile } from './rankings-file';
-import { runSareStage, type SareStageReport } from './run-sare-stage';
+import { runSareStage, type SareStageResult } from './run-sare-stage';
 import { loadSareReranker } from './sare-reranker';
 import { makeTempDir, writeSyntheticRankings } from './test-fixtures/synthetic-rankings';
 
@@ -30,7 +30,7 @@ describe('runSareStage on synthetic rankings', () => {
     expect(fs.readdirSync(folder)).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json', 'sare.json', 'report.json']));
     expect(fs.readdirSync(runDir).sort()).toEqual(['assess', 'sare']);
     const { reranker, ...written } = report;
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as SareStageReport).toEqual(written);
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as SareStageResult).toEqual(written);
     const loaded = await loadSareReranker(folder);
     const example = (await readRankingsFile(path.join(runDir, 'assess', 'rankings.jsonl')))[0];
     const candidates = example.candidates;

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
-import { createSeededRandom, shuffledIndices, writeFileAtomic } from '@score/tfjs-runtime';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption, createRandom } from '@score/core';
+import { shuffledIndices } from '@score/tfjs-runtime';
 import type { TrainableTextEncoder } from '@score/text-encoders';
 import { createSareEncoder, type CreateSareEncoderOptions } from './create-sare-encoder';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
@@ -10,7 +8,6 @@ import { readRankingsFile } from './rankings-file';
 import type { SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
 import { type SareTrainingSettings, trainSare, type TrainSareOptions } from './train-sare';
-import { checkObject, integerOption, numberOption, stringOption } from './validate';
 
 /** Training pairs whose texts train the default encoder's tokenizer (enough for its vocabulary, and fast). */
 const TOKENIZER_EXAMPLES = 2000;
@@ -20,7 +17,7 @@ export const SARE_FOLDER = 'sare';
 
 /** Options of {@link runSareStage}. */
 export interface SareStageOptions
-  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts'> {
+  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts' | 'lengthSortedChunks'> {
   /** The run folder: reads `<runDir>/assess/rankings.jsonl`, writes `<runDir>/sare/`. */
   readonly runDir: string;
   /** The rankings file to learn from. @defaultValue `<runDir>/assess/rankings.jsonl` */
@@ -69,7 +66,7 @@ export interface SareEvaluation {
 }
 
 /** `<runDir>/sare/report.json`, also returned by {@link runSareStage} (with the reranker). */
-export interface SareStageReport {
+export interface SareStageResult {
   readonly stage: 'sare';
   /** The reranker's `modelId`. */
   readonly modelId: string;
@@ -98,7 +95,7 @@ export interface SareStageReport {
  * NDCG@K_s and Kendall's tau against O for CAR's order, the untrained and the trained SARE, and
  * saves the reranker to `<runDir>/sare/` (with `report.json`).
  */
-export async function runSareStage(options: SareStageOptions): Promise<SareStageReport & { readonly reranker: SareReranker }> {
+export async function runSareStage(options: SareStageOptions): Promise<SareStageResult & { readonly reranker: SareReranker }> {
   checkObject('options', options);
   const runDir = stringOption('runDir', options.runDir);
   const holdoutFraction = numberOption('holdoutFraction', options.holdoutFraction, 0.2, 0, 1, true);
@@ -111,7 +108,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
   if (examples.length < 3) {
     throw new InvalidOptionError('runDir', `the rankings of ${runDir} hold ${examples.length} pairs with 2 or more candidates; SARE needs at least 3 (train, validation, test). Assess more pairs.`);
   }
-  const order = shuffledIndices(examples.length, createSeededRandom(seed));
+  const order = shuffledIndices(examples.length, createRandom(seed));
   const held = Math.min(examples.length - 1, Math.max(2, Math.round(examples.length * holdoutFraction)));
   const validationCount = Math.floor(held / 2);
   const pick = (from: number, to: number) => Array.from(order.subarray(from, to), (i) => examples[i]);
@@ -137,6 +134,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     patience: options.patience,
     learningRate: options.learningRate,
     gradientChunkTexts: options.gradientChunkTexts,
+    lengthSortedChunks: options.lengthSortedChunks,
     topK,
     seed,
     onProgress: options.onProgress,
@@ -150,7 +148,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     sare: meanOrderAgreement((await reranker.orderExamples(set)).map((predicted, i) => ({ predicted, reference: set[i].candidates.map((candidate) => candidate.id) })), topK),
   });
   const folder = options.outputDir ?? path.join(runDir, SARE_FOLDER);
-  const report: SareStageReport = {
+  const report: SareStageResult = {
     stage: 'sare',
     modelId: reranker.modelId,
     encoder: { modelId: encoder.modelId, architecture: encoder.architecture, dimensions: encoder.dimensions },
@@ -169,9 +167,9 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     seconds: (performance.now() - started) / 1000,
     folder,
   };
-  await saveFolder(folder, async (temporary) => {
+  await replaceFolder(folder, async (temporary) => {
     await reranker.save(temporary, { settings: trained.settings });
-    writeFileAtomic(path.join(temporary, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomicSync(path.join(temporary, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   });
   logger.info(`SARE NDCG@${topK} vs O on test pairs: ${report.test.sare.ndcg.toFixed(4)} (CAR order ${report.test.retrieval.ndcg.toFixed(4)}).`, { test: report.test });
   return { ...report, reranker };
@@ -188,22 +186,4 @@ function retrievalAgreement(examples: readonly SareExample[], topK: number): Ord
 async function evaluateUntrained(encoder: TrainableTextEncoder, examples: readonly SareExample[], topK: number): Promise<OrderAgreement> {
   const predicted = await createSareReranker({ encoder }).orderExamples(examples);
   return meanOrderAgreement(predicted.map((order, i) => ({ predicted: order, reference: examples[i].candidates.map((candidate) => candidate.id) })), topK);
-}
-
-/** Writes a folder under a temporary name beside it, then swaps it into place. */
-async function saveFolder(folder: string, write: (temporary: string) => Promise<void>): Promise<void> {
-  const suffix = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temporary = `${folder}.tmp-${suffix}`;
-  await fs.promises.mkdir(temporary, { recursive: true });
-  try {
-    await write(temporary);
-  } catch (error) {
-    await fs.promises.rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
-  const previous = `${folder}.old-${suffix}`;
-  const hadPrevious = fs.existsSync(folder);
-  if (hadPrevious) await fs.promises.rename(folder, previous);
-  await fs.promises.rename(temporary, folder);
-  if (hadPrevious) await fs.promises.rm(previous, { recursive: true, force: true });
 }

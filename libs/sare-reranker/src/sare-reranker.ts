@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
-import { writeFileAtomic } from '@score/tfjs-runtime';
 import type { SareExample } from './sare-example';
-import { checkMethods, checkObject, describeValue, integerOption } from './validate';
 
 /** `format` of a saved SARE folder's `sare.json`. */
 export const SARE_FORMAT = 'score-sare';
@@ -40,18 +38,35 @@ export interface LoadSareRerankerOptions {
   readonly embeddingCache?: number;
 }
 
+/** Builds a SareReranker (its constructor is private); set by the class's static block. */
+let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => SareReranker;
+
 /**
  * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
  * filled basic prompt P^b, p_t = Enc(P^b)) and each candidate's behaviour text (e_i = Enc(d(H(u_i))))
  * with one encoder and orders the candidates by cos(p_t, e_i).
  */
 export class SareReranker implements Reranker {
+  static {
+    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => new SareReranker(encoder, modelId, embeddingCache);
+  }
+
+  /** Wraps a trainable encoder as SARE (the same as `createSareReranker`). */
+  static create(options: SareRerankerOptions): SareReranker {
+    return createSareReranker(options);
+  }
+
+  /** Loads a reranker saved by `save` (the same as `loadSareReranker`). */
+  static load(dir: string, options: LoadSareRerankerOptions = {}): Promise<SareReranker> {
+    return loadSareReranker(dir, options);
+  }
+
   readonly modelId: string;
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
 
-  constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
+  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
     this.encoder = encoder;
     this.modelId = modelId;
     this.#cache = new LruCache({ maxEntries: embeddingCache });
@@ -121,7 +136,7 @@ export class SareReranker implements Reranker {
   async save(dir: string, metadata: Readonly<Record<string, unknown>> = {}): Promise<void> {
     await this.encoder.save(dir);
     const document = { format: SARE_FORMAT, formatVersion: SARE_FORMAT_VERSION, modelId: this.modelId, architecture: this.encoder.architecture, ...metadata };
-    writeFileAtomic(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
+    writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
   dispose(): void {
@@ -135,7 +150,7 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
   checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
   const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
   if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
-  return new SareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
+  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
 }
 
 /**
@@ -166,6 +181,6 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
   }
   const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
-  return new SareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
+  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
 }
 

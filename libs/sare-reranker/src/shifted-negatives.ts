@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { checkInteger } from '@score/core';
 
 /**
  * "Top-k shifted by N" negative sampling (method.md Stage 2 step 3, Eq. 11; Moreira et al. 2024):
@@ -6,7 +6,7 @@ import { InvalidOptionError } from '@score/core';
  * them when fewer), in the order drawn.
  */
 export function sampleShiftedNegatives(length: number, threshold: number, count: number, random: () => number): number[] {
-  if (!Number.isInteger(length) || length < 0) throw new InvalidOptionError('length', `must be an integer >= 0, got ${length}.`, length);
+  checkInteger('length', length, 0);
   const pool: number[] = [];
   for (let position = threshold; position < length; position += 1) pool.push(position);
   const picked: number[] = [];

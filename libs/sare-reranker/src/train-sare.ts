@@ -1,11 +1,10 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
-import { shuffledIndices, createSeededRandom, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, checkMethods, checkObject, integerOption, numberOption, createRandom } from '@score/core';
+import { shuffledIndices, tf, type TrainableModel, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
 import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
 import { sampleShiftedNegatives } from './shifted-negatives';
-import { checkMethods, checkObject, integerOption, numberOption } from './validate';
 
 /** Options of {@link trainSare}. */
 export interface TrainSareOptions {
@@ -72,6 +71,13 @@ export interface TrainSareOptions {
    * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
    */
   readonly gradientChunkTexts?: number;
+  /**
+   * With gradient caching, chunk a batch's texts by token length (`cachedEmbeddingGradients`'
+   * `sortByLength`): less padding, so fewer attention positions; the same loss up to float
+   * rounding, so training takes slightly different steps.
+   * @defaultValue false
+   */
+  readonly lengthSortedChunks?: boolean;
   /** Put the best epoch's weights back at the end; `false` keeps the last epoch's weights. @defaultValue true */
   readonly restoreBestWeights?: boolean;
   /** Seed of the validation split, shuffling and negative sampling. @defaultValue 42 */
@@ -98,7 +104,7 @@ export interface SareTrainingSettings {
 }
 
 /** What {@link trainSare} returns. */
-export interface TrainSareReport {
+export interface SareTrainingReport {
   /** The reranker over the trained encoder. */
   readonly reranker: SareReranker;
   /** The shared loop's report (epochs, best epoch, per-epoch loss and validation NDCG). */
@@ -121,7 +127,7 @@ export interface TrainSareReport {
  * held-out examples. A batch with more than `gradientChunkTexts` texts is embedded a few texts at a
  * time by gradient caching (the same loss and gradients, bounded memory).
  */
-export async function trainSare(options: TrainSareOptions): Promise<TrainSareReport> {
+export async function trainSare(options: TrainSareOptions): Promise<SareTrainingReport> {
   checkObject('options', options);
   checkMethods('encoder', options.encoder, ['embedTensor', 'tokenize', 'embed'], 'a trainable text encoder from @score/text-encoders');
   checkExamples('examples', options.examples);
@@ -143,7 +149,7 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
     validation = options.validation;
   } else {
     if (train.length < 2) throw new InvalidOptionError('examples', `must hold at least 2 examples to hold one out for early stopping, got ${train.length}; or pass "validation".`);
-    const order = shuffledIndices(train.length, createSeededRandom(seed));
+    const order = shuffledIndices(train.length, createRandom(seed));
     const held = Math.min(train.length - 1, Math.max(1, Math.round(train.length * validationFraction)));
     validation = Array.from(order.subarray(0, held), (i) => train[i]);
     train = Array.from(order.subarray(held), (i) => train[i]);
@@ -192,7 +198,7 @@ export async function trainSare(options: TrainSareOptions): Promise<TrainSareRep
               temperature,
               negativesMask,
             });
-          yield { size: batch.length, gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, rowsLoss, { chunkSize: chunkTexts, variables }) };
+          yield { size: batch.length, gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, rowsLoss, { chunkSize: chunkTexts, variables, sortByLength: options.lengthSortedChunks ?? false }) };
         } else {
           yield {
             size: batch.length,

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidOptionError, type Logger, ModelMismatchError, type ProgressCallback, silentLogger } from '@score/core';
+import { InvalidOptionError, type Logger, ModelMismatchError, type ProgressCallback, silentLogger, checkMethods, checkObject, integerOption, stringOption } from '@score/core';
 import type { AssessmentPair, AssessmentRecord, Assessor } from './assessment';
 import { readAssessmentFile } from './assessment-file';
-import { checkMethods, checkObject, integerOption, stringOption } from './validate';
 
 /** Options of {@link generateAssessments}. */
 export interface GenerateAssessmentsOptions {

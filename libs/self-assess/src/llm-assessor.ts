@@ -1,8 +1,7 @@
 import type { Domain, LanguageModel } from '@score/core';
-import { InvalidOptionError, LanguageModelError } from '@score/core';
+import { InvalidOptionError, LanguageModelError, checkMethods, checkObject, integerOption } from '@score/core';
 import { type DescribeHistoryOptions, type DomainPreset, resolveDomain, selfAssessPrompt } from '@score/prompt-kit';
 import type { AssessCallOptions, Assessment, AssessmentPair, Assessor } from './assessment';
-import { checkMethods, checkObject, integerOption } from './validate';
 
 /** Options of {@link createLlmAssessor}. */
 export interface LlmAssessorOptions {

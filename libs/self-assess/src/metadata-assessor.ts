@@ -1,8 +1,7 @@
 import type { Dataset, ItemId, UserId } from '@score/core';
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, checkMethods, checkObject, integerOption } from '@score/core';
 import { quoteText, resolveDomain } from '@score/prompt-kit';
 import type { Assessment, AssessmentPair, Assessor } from './assessment';
-import { checkMethods, checkObject, integerOption } from './validate';
 
 /** Options of {@link createMetadataAssessor}. */
 export interface MetadataAssessorOptions {

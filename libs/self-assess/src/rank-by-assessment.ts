@@ -1,5 +1,4 @@
-import { DimensionMismatchError, type Float32Matrix, InvalidOptionError, type TextEmbeddingModel, type UserId, cosineSimilarity } from '@score/core';
-import { checkMethods, checkObject } from './validate';
+import { DimensionMismatchError, type Float32Matrix, InvalidOptionError, type TextEmbeddingModel, type UserId, cosineSimilarity, checkMethods, checkObject } from '@score/core';
 
 /** A retrieved user and its behaviour text d(H(u_i)). */
 export interface BehaviourCandidate {

@@ -6,7 +6,7 @@ import { basicPrompt } from '@score/prompt-kit';
 import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
 import { describe, expect, it } from 'vitest';
 import { createMetadataAssessor } from './metadata-assessor';
-import { type AssessStageReport, type RankingRecord, runAssessStage } from './run-assess-stage';
+import { type AssessStageResult, type RankingRecord, runAssessStage } from './run-assess-stage';
 import { sampleAssessmentPairs } from './sample-assessment-pairs';
 import { createCoLikeRetriever } from './test-fixtures/co-like-retriever';
 import { makeTempDir } from './test-fixtures/tiny-dataset';
@@ -30,7 +30,7 @@ describe('runAssessStage', () => {
     expect(report.assessor.source).toBe('metadata');
     expect(report.assessor.metadataFallback).toBe(true);
     expect(report.assessor.description).toMatch(/^Metadata fallback \(no LLM\)/);
-    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as AssessStageReport).toEqual(report);
+    expect(JSON.parse(fs.readFileSync(path.join(folder, 'report.json'), 'utf8')) as AssessStageResult).toEqual(report);
 
     const rankings = fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RankingRecord);
     const pairs = sampleAssessmentPairs(dataset, { sample: 8, seed: 2 });
@@ -55,6 +55,20 @@ describe('runAssessStage', () => {
     const again = await runAssessStage(options);
     expect([again.generated, again.reused]).toEqual([0, 8]);
     expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+
+    // The embedding cache (on by default) reuses rows across chunks; without it every chunk is
+    // embedded afresh, and the scores and orders are the same.
+    const calls: string[][] = [];
+    const counting = { ...embedder, modelId: embedder.modelId, dimensions: embedder.dimensions, normalized: embedder.normalized, embed: (texts: readonly string[]) => (calls.push([...texts]), embedder.embed(texts)), dispose: () => {} };
+    await runAssessStage({ ...options, embedder: counting, embeddingCache: 0 });
+    const uncachedTexts = calls.flat().length;
+    expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+    calls.length = 0;
+    await runAssessStage({ ...options, embedder: counting });
+    expect(fs.readFileSync(path.join(folder, 'rankings.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))).toEqual(rankings);
+    const cachedTexts = calls.flat();
+    expect(new Set(cachedTexts).size).toBe(cachedTexts.length); // each text embedded once
+    expect(cachedTexts.length).toBeLessThan(uncachedTexts);
     embedder.dispose();
   });
 

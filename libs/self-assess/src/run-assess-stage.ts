@@ -1,15 +1,13 @@
 import path from 'node:path';
-import type { Dataset, ItemId, Logger, ProgressCallback, TextEmbeddingModel, UserId, UserRetriever } from '@score/core';
-import { silentLogger } from '@score/core';
+import type { Dataset, ItemId, Logger, ProgressCallback, RetrievalTarget, RetrievedUser, TextEmbeddingModel, UserId, UserRetriever } from '@score/core';
+import { checkMethods, checkObject, createMatrix, integerOption, LruCache, silentLogger, stringOption, writeJsonAtomic, writeLinesAtomic } from '@score/core';
 import { loadDataset } from '@score/data';
 import { kendallTau } from '@score/metrics';
 import { basicPrompt, type DescribeHistoryOptions } from '@score/prompt-kit';
 import type { AssessmentPair, AssessmentRecord, Assessor } from './assessment';
-import { writeJsonAtomic, writeLinesAtomic } from './atomic-write';
 import { generateAssessments } from './generate-assessments';
 import { type BehaviourCandidate, orderByCosine } from './rank-by-assessment';
 import { sampleAssessmentPairs, type SampleAssessmentPairsOptions } from './sample-assessment-pairs';
-import { checkMethods, checkObject, integerOption, stringOption } from './validate';
 
 /** Folder of the assess stage inside a run folder. */
 export const ASSESS_FOLDER = 'assess';
@@ -81,6 +79,14 @@ export interface AssessStageOptions extends SampleAssessmentPairsOptions {
    */
   readonly rankingBatchPairs?: number;
   /**
+   * Embeddings of texts kept between chunks (least recently used first out), so that a similar
+   * user's behaviour text, met again by many pairs, is embedded once: the embedder is fixed, and
+   * a text's row does not depend on the other texts of a pass (up to float rounding of the
+   * encoder's batch, as any batching). `0` embeds every chunk's texts afresh.
+   * @defaultValue 20000
+   */
+  readonly embeddingCache?: number;
+  /**
    * How P^b describes the history and target (prompt-kit's `describeHistory` options).
    * @defaultValue {}
    */
@@ -97,7 +103,7 @@ export interface AssessStageOptions extends SampleAssessmentPairsOptions {
 }
 
 /** `<runDir>/assess/report.json`, also returned by {@link runAssessStage}. */
-export interface AssessStageReport {
+export interface AssessStageResult {
   readonly stage: 'assess';
   readonly assessor: {
     /** "metadata" or "llm:<modelId>". */
@@ -138,7 +144,7 @@ const METADATA_DESCRIPTION =
  * `rankings.jsonl` (see {@link RankingRecord}) and `report.json` (naming the assessor; the
  * metadata fallback is flagged).
  */
-export async function runAssessStage(options: AssessStageOptions): Promise<AssessStageReport> {
+export async function runAssessStage(options: AssessStageOptions): Promise<AssessStageResult> {
   checkObject('options', options);
   const runDir = stringOption('runDir', options.runDir);
   checkMethods('assessor', options.assessor, ['assess'], 'an Assessor');
@@ -146,6 +152,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   checkMethods('embedder', options.embedder, ['embed'], 'a TextEmbeddingModel');
   const k = integerOption('candidates', options.candidates, 10, 1);
   const chunkSize = integerOption('rankingBatchPairs', options.rankingBatchPairs, 32, 1);
+  const cache = new LruCache<string, Float32Array>({ maxEntries: integerOption('embeddingCache', options.embeddingCache, 20_000, 0) });
   const logger = options.logger ?? silentLogger;
   const { assessor, retriever, embedder, onProgress, signal } = options;
   const started = performance.now();
@@ -164,19 +171,18 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   for (let start = 0; start < pairs.length; start += chunkSize) {
     signal?.throwIfAborted();
     const chunk = pairs.slice(start, start + chunkSize);
-    const retrieved = await Promise.all(
-      chunk.map(async (pair) => {
-        const users = await retriever.retrieve({ userId: pair.userId, history: pair.history.map((item) => item.id), before: pair.timestamp }, k);
-        return users.filter((user) => user.userId !== pair.userId);
-      }),
-    );
+    const targets = chunk.map((pair) => ({ userId: pair.userId, history: pair.history.map((item) => item.id), before: pair.timestamp }));
+    // A retriever that embeds its queries in one batch (CAR's) gets the chunk at once.
+    const batched = (retriever as BatchRetriever).retrieveBatch;
+    const found = typeof batched === 'function' ? await batched.call(retriever, targets, k) : await Promise.all(targets.map((target) => retriever.retrieve(target, k)));
+    const retrieved = found.map((users, i) => users.filter((user) => user.userId !== chunk[i]!.userId));
     const texts: string[] = [];
     const offsets: number[] = [];
     chunk.forEach((pair, i) => {
       offsets.push(texts.length);
       texts.push(assessed.records[start + i].text, ...retrieved[i].map((user) => user.behaviour));
     });
-    const matrix = await embedder.embed(texts, { signal });
+    const matrix = await embedCached(embedder, texts, cache, signal);
     chunk.forEach((pair, i) => {
       const users = retrieved[i];
       const candidates: BehaviourCandidate[] = users.map((user) => ({ userId: user.userId, behaviour: user.behaviour }));
@@ -201,7 +207,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   await writeLinesAtomic(rankingsFile, rankings.map((record) => JSON.stringify(record)));
 
   const metadataFallback = assessed.source === 'metadata';
-  const report: AssessStageReport = {
+  const report: AssessStageResult = {
     stage: 'assess',
     assessor: {
       source: assessed.source,
@@ -225,6 +231,26 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   await writeJsonAtomic(path.join(folder, ASSESS_FILES.report), report);
   logger.info(`Wrote ${rankings.length} rankings.`, { path: rankingsFile, source: assessed.source, metadataFallback });
   return report;
+}
+
+/** A retriever that may also embed many queries in one pass (the CAR retrievers' `retrieveBatch`). */
+type BatchRetriever = UserRetriever & { retrieveBatch?: (targets: readonly RetrievalTarget[], k: number) => Promise<RetrievedUser[][]> };
+
+/** Rows of `texts` in order: cached ones reused, the others (each distinct text once) embedded in one call and cached. */
+async function embedCached(embedder: TextEmbeddingModel, texts: readonly string[], cache: LruCache<string, Float32Array>, signal?: AbortSignal) {
+  if (cache.maxEntries === 0) return embedder.embed(texts, { signal });
+  const missing = [...new Set(texts.filter((text) => cache.get(text) === undefined))];
+  const fresh = new Map<string, Float32Array>();
+  let width = embedder.dimensions;
+  if (missing.length > 0) {
+    const matrix = await embedder.embed(missing, { signal });
+    width = matrix.cols;
+    missing.forEach((text, i) => fresh.set(text, matrix.data.slice(i * width, (i + 1) * width)));
+  }
+  const out = new Float32Array(texts.length * width);
+  texts.forEach((text, i) => out.set(fresh.get(text) ?? cache.get(text)!, i * width));
+  for (const [text, row] of fresh) cache.set(text, row);
+  return createMatrix(texts.length, width, out);
 }
 
 function rankingRecord(

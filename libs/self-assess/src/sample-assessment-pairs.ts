@@ -1,8 +1,7 @@
 import type { Dataset, Item, Row, UserId } from '@score/core';
-import { InvalidOptionError, UnknownIdError } from '@score/core';
+import { InvalidOptionError, UnknownIdError, checkMethods, checkObject, integerOption } from '@score/core';
 import { createRandom, shuffleInPlace } from '@score/metrics';
 import { type AssessmentPair, assessmentPairId } from './assessment';
-import { checkMethods, checkObject, integerOption } from './validate';
 
 /** Options of {@link sampleAssessmentPairs}. */
 export interface SampleAssessmentPairsOptions {

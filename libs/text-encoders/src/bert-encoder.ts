@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError, ModelMismatchError } from '@score/core';
+import { ArtifactNotFoundError, DimensionMismatchError, InvalidOptionError, ModelMismatchError, writeFileAtomic, checkInteger } from '@score/core';
 import { embeddingLookup, initTensorflow, openSafetensorsCheckpoint, tf, writeSafetensors } from '@score/tfjs-runtime';
 import { type BertConfig, bertConfigFromJson, bertConfigToJson, bertWeightNames, bertWeightShape } from './bert-config';
-import { checkTokenizerFits, EncoderBase, positiveInteger } from './encoder-base';
+import { checkTokenizerFits, EncoderBase, readCheckpointVariables } from './encoder-base';
 import { fastMatMul, swapLastAxes } from './fast-mat-mul';
 import { loadTokenizer } from './hf-tokenizer';
 import { readFolderSettings, readJsonFile } from './model-folder';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 import type { Tokenizer } from './tokenizer';
 import type { TrainableTextEncoder } from './trainable-encoder';
-import { writeFileAtomic } from './atomic-write';
 
 /** Options of {@link createBertEncoder}: a BERT-style transformer trained from scratch. */
 export interface BertEncoderOptions {
@@ -65,12 +64,29 @@ export interface LoadBertEncoderOptions {
 /** Large negative bias added to the attention scores of padding positions. */
 export const ATTENTION_MASK_BIAS = -1e9;
 
+/** Builds a BertEncoder (its constructor is private); set by the class's static block. */
+let constructBertEncoder: (config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => BertEncoder;
+
 /** HF BertModel (post-LayerNorm encoder) in TensorFlow.js. */
 export class BertEncoder extends EncoderBase implements TrainableTextEncoder {
+  static {
+    constructBertEncoder = (config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => new BertEncoder(config, weights, settings);
+  }
+
+  /** A new encoder with random weights (the same as `createBertEncoder`). */
+  static create(options: BertEncoderOptions): Promise<BertEncoder> {
+    return createBertEncoder(options);
+  }
+
+  /** Loads a Hugging Face BERT folder or one saved by `save` (the same as `loadBertEncoder`). */
+  static load(dir: string, options: LoadBertEncoderOptions = {}): Promise<BertEncoder> {
+    return loadBertEncoder(dir, options);
+  }
+
   readonly architecture = 'bert' as const;
   readonly config: BertConfig;
 
-  constructor(config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
+  private constructor(config: BertConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; pooling: PoolingMode; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
     super({ ...settings, vocabSize: config.vocabSize }, weights);
     this.config = config;
   }
@@ -157,7 +173,7 @@ function checkPooling(value: unknown): PoolingMode {
 }
 
 function checkMaxLength(maxLength: number, maxPositions: number): number {
-  positiveInteger('maxLength', maxLength);
+  checkInteger('maxLength', maxLength, 1);
   if (maxLength > maxPositions) {
     throw new InvalidOptionError('maxLength', `${maxLength} is longer than the model's ${maxPositions} positions (max_position_embeddings); use at most ${maxPositions}.`, maxLength);
   }
@@ -171,24 +187,24 @@ function checkMaxLength(maxLength: number, maxPositions: number): number {
 export async function createBertEncoder(options: BertEncoderOptions): Promise<BertEncoder> {
   if (!options || typeof options.tokenizer?.encodeBatch !== 'function') throw new InvalidOptionError('tokenizer', 'is required: pass a Tokenizer (loadTokenizer or trainTokenizer).');
   await initTensorflow();
-  const hidden = positiveInteger('hidden', options.hidden ?? 128);
-  const heads = positiveInteger('heads', options.heads ?? 4);
+  const hidden = checkInteger('hidden', options.hidden ?? 128, 1);
+  const heads = checkInteger('heads', options.heads ?? 4, 1);
   if (hidden % heads !== 0) throw new InvalidOptionError('heads', `${heads} does not divide hidden ${hidden}; pick a divisor of ${hidden}.`, heads);
-  const maxLength = positiveInteger('maxLength', options.maxLength ?? 128);
+  const maxLength = checkInteger('maxLength', options.maxLength ?? 128, 1);
   const config: BertConfig = {
-    vocabSize: positiveInteger('vocabSize', options.vocabSize ?? options.tokenizer.vocabSize),
+    vocabSize: checkInteger('vocabSize', options.vocabSize ?? options.tokenizer.vocabSize, 1),
     hidden,
-    layers: positiveInteger('layers', options.layers ?? 2),
+    layers: checkInteger('layers', options.layers ?? 2, 1),
     heads,
-    intermediate: positiveInteger('intermediate', options.intermediate ?? 4 * hidden),
-    maxPositions: positiveInteger('maxPositions', options.maxPositions ?? maxLength),
-    typeVocabSize: positiveInteger('typeVocabSize', options.typeVocabSize ?? 2),
+    intermediate: checkInteger('intermediate', options.intermediate ?? 4 * hidden, 1),
+    maxPositions: checkInteger('maxPositions', options.maxPositions ?? maxLength, 1),
+    typeVocabSize: checkInteger('typeVocabSize', options.typeVocabSize ?? 2, 1),
     layerNormEps: options.layerNormEps ?? 1e-12,
   };
   if (!(config.layerNormEps > 0)) throw new InvalidOptionError('layerNormEps', `must be positive, got ${config.layerNormEps}.`, config.layerNormEps);
   checkTokenizerFits(options.tokenizer, config.vocabSize);
   const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${seed}.`, seed);
+  checkInteger('seed', seed);
   const weights = new Map<string, tf.Variable>();
   bertWeightNames(config.layers).forEach((name, index) => {
     const shape = bertWeightShape(name, config);
@@ -198,12 +214,12 @@ export async function createBertEncoder(options: BertEncoderOptions): Promise<Be
     weights.set(name, tf.variable(initial, true));
     initial.dispose();
   });
-  return new BertEncoder(config, weights, {
+  return constructBertEncoder(config, weights, {
     tokenizer: options.tokenizer,
     pooling: checkPooling(options.pooling ?? 'mean'),
     normalize: options.normalize ?? true,
     maxLength: checkMaxLength(maxLength, config.maxPositions),
-    batchSize: positiveInteger('batchSize', options.batchSize ?? 32),
+    batchSize: checkInteger('batchSize', options.batchSize ?? 32, 1),
     modelId: options.modelId ?? `bert:scratch-${hidden}x${config.layers}`,
   });
 }
@@ -231,9 +247,11 @@ export async function loadBertEncoder(dir: string, options: LoadBertEncoderOptio
   const folder = readFolderSettings(dir);
   await initTensorflow();
   const checkpoint = openSafetensorsCheckpoint(dir);
-  const weights = new Map<string, tf.Variable>();
-  try {
-    for (const name of bertWeightNames(config.layers)) {
+  const weights = readCheckpointVariables(
+    dir,
+    checkpoint,
+    bertWeightNames(config.layers).map((name) => [name, bertWeightShape(name, config)] as const),
+    (name) => {
       const found = candidateNames(name).find((candidate) => checkpoint.has(candidate));
       if (found === undefined) {
         throw new ModelMismatchError(`the checkpoint has no tensor "${name}" (also tried the "bert." prefix and gamma/beta names) although config.json says ${config.layers} layers; is this a BERT-family model?`, {
@@ -241,32 +259,15 @@ export async function loadBertEncoder(dir: string, options: LoadBertEncoderOptio
           expected: name,
         });
       }
-      const tensor = checkpoint.read(found);
-      const expected = bertWeightShape(name, config);
-      const axis = expected.findIndex((size, i) => tensor.shape[i] !== size);
-      if (axis >= 0 || tensor.shape.length !== expected.length) {
-        throw new DimensionMismatchError(
-          `Tensor "${found}" of ${dir} (shape [${tensor.shape.join(', ')}], config.json implies [${expected.join(', ')}]) on axis ${Math.max(axis, 0)}`,
-          expected[Math.max(axis, 0)] ?? expected.length,
-          tensor.shape[Math.max(axis, 0)] ?? tensor.shape.length,
-        );
-      }
-      const initial = tf.tensor(tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data), expected, 'float32');
-      weights.set(name, tf.variable(initial, true));
-      initial.dispose();
-    }
-  } catch (error) {
-    for (const variable of weights.values()) variable.dispose();
-    throw error;
-  } finally {
-    checkpoint.close();
-  }
-  return new BertEncoder(config, weights, {
+      return found;
+    },
+  );
+  return constructBertEncoder(config, weights, {
     tokenizer,
     pooling: checkPooling(options.pooling ?? folder.pooling ?? 'mean'),
     normalize: options.normalize ?? folder.normalize ?? true,
     maxLength: checkMaxLength(options.maxLength ?? folder.maxLength ?? Math.min(256, config.maxPositions), config.maxPositions),
-    batchSize: positiveInteger('batchSize', options.batchSize ?? 32),
+    batchSize: checkInteger('batchSize', options.batchSize ?? 32, 1),
     modelId: options.modelId ?? `bert:${path.basename(path.resolve(dir))}`,
   });
 }

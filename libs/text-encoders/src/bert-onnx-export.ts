@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, ScoreError } from '@score/core';
+import { ArtifactNotFoundError, ScoreError, writeFileAtomic } from '@score/core';
 import { loadBertEncoder } from './bert-encoder';
 import { exportBertToOnnx } from './export-bert-to-onnx';
-import { writeFileAtomic } from './atomic-write';
 
 /** Name of the record written beside an ONNX file exported by {@link ensureBertOnnxExport}. */
 export const ONNX_EXPORT_RECORD = 'score-onnx-export.json';

@@ -32,6 +32,22 @@ describe('cachedEmbeddingGradients (gradient caching)', () => {
         largest = Math.max(largest, scale);
       }
       expect(largest).toBeGreaterThan(1e-3); // the gradients are not all zero
+      // Chunks by token length: the same loss and gradients (float rounding apart), rows back in batch order.
+      const lengths = texts.map((text) => tokenizer.encode(text, { maxLength: 24 }).ids.length);
+      expect(new Set(lengths).size).toBeGreaterThan(1); // the order differs from the batch order
+      const sorted = cachedEmbeddingGradients(encoder, texts, loss, { chunkSize: 2, sortByLength: true });
+      expect(sorted.value.dataSync()[0]).toBeCloseTo(direct.value.dataSync()[0]!, 5);
+      for (const [name, expected] of Object.entries(direct.grads)) {
+        const want = expected.dataSync();
+        const got = sorted.grads[name]!.dataSync();
+        let scale = 0;
+        for (const value of want) scale = Math.max(scale, Math.abs(value));
+        for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), name).toBeLessThanOrEqual(1e-4 * scale + 1e-7);
+      }
+      // A loss that tells rows apart (query rows 0-1) would break if the rows came back in chunk order.
+      const swapped = cachedEmbeddingGradients(encoder, [texts[1]!, texts[0]!, ...texts.slice(2)], loss, { chunkSize: 2, sortByLength: true });
+      expect(Math.abs(swapped.value.dataSync()[0]! - direct.value.dataSync()[0]!)).toBeGreaterThan(1e-4);
+      tf.dispose([sorted.value, ...Object.values(sorted.grads), swapped.value, ...Object.values(swapped.grads)]);
       // A chunk as big as the batch is the direct computation.
       const whole = cachedEmbeddingGradients(encoder, texts, loss, { chunkSize: 64 });
       expect(whole.value.dataSync()[0]).toBeCloseTo(direct.value.dataSync()[0]!, 5);

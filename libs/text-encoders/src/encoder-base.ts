@@ -1,5 +1,5 @@
-import { createMatrix, type EmbedOptions, type Float32Matrix, InvalidOptionError, ModelMismatchError, ScoreError } from '@score/core';
-import { tf } from '@score/tfjs-runtime';
+import { createMatrix, DimensionMismatchError, type EmbedOptions, type Float32Matrix, ModelMismatchError, ScoreError, checkInteger } from '@score/core';
+import { type openSafetensorsCheckpoint, tf } from '@score/tfjs-runtime';
 import type { PoolingMode } from './pooling';
 import type { Tokenizer } from './tokenizer';
 import type { EncoderInputs } from './trainable-encoder';
@@ -15,14 +15,6 @@ export interface EncoderBaseSettings {
   readonly modelId: string;
 }
 
-/** Checks an integer option. */
-export function positiveInteger(field: string, value: unknown, minimum = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InvalidOptionError(field, `must be an integer of at least ${minimum}, got ${String(value)}.`, value);
-  }
-  return value;
-}
-
 /** Checks that a tokenizer's ids all fit an embedding table of `vocabSize` rows. */
 export function checkTokenizerFits(tokenizer: Tokenizer, vocabSize: number, where?: string): void {
   if (tokenizer.vocabSize > vocabSize) {
@@ -36,6 +28,46 @@ export function checkTokenizerFits(tokenizer: Tokenizer, vocabSize: number, wher
 /** Indices of the encodings sorted by length (stable), so that batches pad little. */
 export function lengthOrder(encodings: readonly { readonly ids: readonly number[] }[]): number[] {
   return encodings.map((_, i) => i).sort((a, b) => encodings[a]!.ids.length - encodings[b]!.ids.length || a - b);
+}
+
+/**
+ * Reads an encoder's weights from its checkpoint in `dir` into trainable variables: `stored(name)`
+ * gives the tensor's name in the file (throwing ModelMismatchError when it has none), `shapes`
+ * the shape config.json implies for each name. Closes the checkpoint; on any failure the
+ * variables read so far are disposed.
+ * @throws DimensionMismatchError naming the tensor and axis whose size differs.
+ */
+export function readCheckpointVariables(
+  dir: string,
+  checkpoint: ReturnType<typeof openSafetensorsCheckpoint>,
+  shapes: Iterable<readonly [string, number[]]>,
+  stored: (name: string) => string,
+): Map<string, tf.Variable> {
+  const weights = new Map<string, tf.Variable>();
+  try {
+    for (const [name, expected] of shapes) {
+      const found = stored(name);
+      const tensor = checkpoint.read(found);
+      const axis = expected.findIndex((size, i) => tensor.shape[i] !== size);
+      if (axis >= 0 || tensor.shape.length !== expected.length) {
+        const at = Math.max(axis, 0);
+        throw new DimensionMismatchError(
+          `Tensor "${found}" of ${dir} (shape [${tensor.shape.join(', ')}], config.json implies [${expected.join(', ')}]) on axis ${at}`,
+          expected[at] ?? expected.length,
+          tensor.shape[at] ?? tensor.shape.length,
+        );
+      }
+      const initial = tf.tensor(tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data), expected, 'float32');
+      weights.set(name, tf.variable(initial, true));
+      initial.dispose();
+    }
+  } catch (error) {
+    for (const variable of weights.values()) variable.dispose();
+    throw error;
+  } finally {
+    checkpoint.close();
+  }
+  return weights;
 }
 
 /** What the BERT and pooled encoders share: tokenizing, batching `embed`, disposal. */
@@ -103,7 +135,7 @@ export abstract class EncoderBase {
 
   /** Embeds in batches of similar length (less padding), writing rows back in input order. */
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Matrix> {
-    const batchSize = positiveInteger('batchSize', options.batchSize ?? this.batchSize);
+    const batchSize = checkInteger('batchSize', options.batchSize ?? this.batchSize, 1);
     const width = this.dimensions;
     const out = new Float32Array(texts.length * width);
     const encodings = texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength }));

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomic, checkInteger } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
-import { writeFileAtomic } from './atomic-write';
 import { readJsonFile } from './model-folder';
 import type {
   SpecialTokenIds,
@@ -30,12 +29,6 @@ function configToken(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
   return undefined;
-}
-
-function checkLength(field: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    throw new InvalidOptionError(field, `must be a positive integer, got ${String(value)}.`, value);
-  }
 }
 
 /** A {@link Tokenizer} backed by `@huggingface/tokenizers` (any `tokenizer.json`). */
@@ -86,7 +79,7 @@ class HfTokenizer implements Tokenizer {
   }
 
   encode(text: string, options: TokenizerEncodeOptions = {}): TokenizerEncoding {
-    checkLength('maxLength', options.maxLength);
+    if (options.maxLength !== undefined) checkInteger('maxLength', options.maxLength, 1);
     const addSpecialTokens = options.addSpecialTokens ?? true;
     const full = this.#core.encode(text, { add_special_tokens: addSpecialTokens });
     let ids = full.ids;

@@ -8,15 +8,16 @@ export type {
   TokenizerEncoding,
   TokenizerJson,
 } from './tokenizer';
+export { bpeTokenizerModel } from './tokenizer';
 export { loadTokenizer, tokenizerFromJson } from './hf-tokenizer';
 export { trainTokenizer } from './train-tokenizer';
 export type { TrainedSpecialTokens, TrainTokenizerOptions } from './train-tokenizer';
 export { createOnnxEncoder, OnnxEncoder } from './onnx-encoder';
 export type { OnnxEncoderOptions } from './onnx-encoder';
 export type { EncoderInputs, TrainableTextEncoder } from './trainable-encoder';
-export { ATTENTION_MASK_BIAS, BertEncoder, createBertEncoder, loadBertEncoder } from './bert-encoder';
+export { BertEncoder, createBertEncoder, loadBertEncoder } from './bert-encoder';
 export type { BertEncoderOptions, LoadBertEncoderOptions } from './bert-encoder';
-export { bertConfigFromJson, bertConfigToJson, bertWeightNames } from './bert-config';
+export { bertConfigFromJson, bertConfigToJson } from './bert-config';
 export type { BertConfig } from './bert-config';
 export { createPooledEncoder, loadPooledEncoder, POOLED_MODEL_TYPE, PooledEncoder } from './pooled-encoder';
 export type { LoadPooledEncoderOptions, PooledEncoderConfig, PooledEncoderOptions } from './pooled-encoder';
@@ -28,9 +29,7 @@ export { infoNceLoss } from './info-nce-loss';
 export { cachedEmbeddingGradients } from './cached-embedding-gradients';
 export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from './cached-embedding-gradients';
 export type { InfoNceOptions } from './info-nce-loss';
-export { OnnxGraphBuilder } from './onnx-graph-builder';
-export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export { exportBertToOnnx } from './export-bert-to-onnx';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
-export { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
+export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';

@@ -11,11 +11,12 @@ import {
   ModelMismatchError,
   ScoreError,
   type TextEmbeddingModel,
+  checkInteger,
 } from '@score/core';
 import type * as OrtModule from 'onnxruntime-node';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
-import { checkTokenizerFits, lengthOrder, positiveInteger } from './encoder-base';
+import { checkTokenizerFits, lengthOrder } from './encoder-base';
 import { loadTokenizer } from './hf-tokenizer';
 import { readFolderSettings } from './model-folder';
 import { l2NormalizeRows, type PoolingMode, poolArray } from './pooling';
@@ -121,17 +122,17 @@ export class OnnxEncoder implements TextEmbeddingModel {
     if (folder.vocabSize !== undefined) checkTokenizerFits(tokenizer, folder.vocabSize, tokenizerPath);
     const pooling = options.pooling ?? folder.pooling ?? 'mean';
     if (pooling !== 'mean' && pooling !== 'cls') throw new InvalidOptionError('pooling', `must be "mean" or "cls", got ${JSON.stringify(pooling)}.`, pooling);
-    let maxLength = positiveInteger('maxLength', options.maxLength ?? folder.maxLength ?? 256);
+    let maxLength = checkInteger('maxLength', options.maxLength ?? folder.maxLength ?? 256, 1);
     if (folder.maxPositions !== undefined) {
       if (options.maxLength !== undefined && options.maxLength > folder.maxPositions) {
         throw new InvalidOptionError('maxLength', `${options.maxLength} is longer than the model's ${folder.maxPositions} positions (config.json max_position_embeddings).`, options.maxLength);
       }
       maxLength = Math.min(maxLength, folder.maxPositions);
     }
-    const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
+    const batchSize = checkInteger('batchSize', options.batchSize ?? 32, 1);
     const sessionOptions: InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
-    if (options.intraOpThreads !== undefined) Object.assign(sessionOptions, { intraOpNumThreads: positiveInteger('intraOpThreads', options.intraOpThreads) });
-    if (options.interOpThreads !== undefined) Object.assign(sessionOptions, { interOpNumThreads: positiveInteger('interOpThreads', options.interOpThreads) });
+    if (options.intraOpThreads !== undefined) Object.assign(sessionOptions, { intraOpNumThreads: checkInteger('intraOpThreads', options.intraOpThreads, 1) });
+    if (options.interOpThreads !== undefined) Object.assign(sessionOptions, { interOpNumThreads: checkInteger('interOpThreads', options.interOpThreads, 1) });
     const ort = await loadOrt();
     let session: InferenceSession;
     try {
@@ -180,7 +181,7 @@ export class OnnxEncoder implements TextEmbeddingModel {
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Matrix> {
     const session = this.#session;
     if (!session) throw new ScoreError(`The encoder ${this.modelId} was disposed; create it again.`, { code: 'DISPOSED' });
-    const batchSize = positiveInteger('batchSize', options.batchSize ?? this.#batchSize);
+    const batchSize = checkInteger('batchSize', options.batchSize ?? this.#batchSize, 1);
     const encodings = texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength }));
     const order = lengthOrder(encodings);
     const rows = new Array<Float32Array>(texts.length);

@@ -1,6 +1,5 @@
 import onnxProto from 'onnx-proto';
-import { InvalidOptionError } from '@score/core';
-import { writeFileAtomic } from './atomic-write';
+import { InvalidOptionError, writeFileAtomic } from '@score/core';
 
 const { onnx } = onnxProto;
 

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, DimensionMismatchError, InvalidOptionError, ModelMismatchError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, DimensionMismatchError, InvalidOptionError, ModelMismatchError, writeFileAtomic, checkInteger } from '@score/core';
 import { embeddingLookup, initTensorflow, openSafetensorsCheckpoint, tf, writeSafetensors } from '@score/tfjs-runtime';
-import { writeFileAtomic } from './atomic-write';
-import { checkTokenizerFits, EncoderBase, positiveInteger } from './encoder-base';
+import { checkTokenizerFits, EncoderBase, readCheckpointVariables } from './encoder-base';
 import { fastMatMul } from './fast-mat-mul';
 import { loadTokenizer } from './hf-tokenizer';
 import { readJsonFile } from './model-folder';
@@ -61,15 +60,32 @@ export interface LoadPooledEncoderOptions {
 /** The `model_type` of a pooled encoder's `config.json`. */
 export const POOLED_MODEL_TYPE = 'score-pooled';
 
+/** Builds a PooledEncoder (its constructor is private); set by the class's static block. */
+let constructPooledEncoder: (config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => PooledEncoder;
+
 /**
  * The fast CPU encoder: token embeddings (optionally weighted per position), masked mean pooling,
  * a linear projection, L2 normalisation. Trains in seconds where the transformer takes minutes.
  */
 export class PooledEncoder extends EncoderBase implements TrainableTextEncoder {
+  static {
+    constructPooledEncoder = (config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) => new PooledEncoder(config, weights, settings);
+  }
+
+  /** A new encoder with random weights (the same as `createPooledEncoder`). */
+  static create(options: PooledEncoderOptions): Promise<PooledEncoder> {
+    return createPooledEncoder(options);
+  }
+
+  /** Loads an encoder saved by `save` (the same as `loadPooledEncoder`). */
+  static load(dir: string, options: LoadPooledEncoderOptions = {}): Promise<PooledEncoder> {
+    return loadPooledEncoder(dir, options);
+  }
+
   readonly architecture = 'pooled' as const;
   readonly config: PooledEncoderConfig;
 
-  constructor(config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
+  private constructor(config: PooledEncoderConfig, weights: Map<string, tf.Variable>, settings: { tokenizer: Tokenizer; normalize: boolean; maxLength: number; batchSize: number; modelId: string }) {
     super({ ...settings, vocabSize: config.vocabSize, pooling: 'mean' }, weights);
     this.config = config;
   }
@@ -126,17 +142,17 @@ function shapes(config: PooledEncoderConfig): Map<string, number[]> {
 export async function createPooledEncoder(options: PooledEncoderOptions): Promise<PooledEncoder> {
   if (!options || typeof options.tokenizer?.encodeBatch !== 'function') throw new InvalidOptionError('tokenizer', 'is required: pass a Tokenizer (loadTokenizer or trainTokenizer).');
   await initTensorflow();
-  const maxLength = positiveInteger('maxLength', options.maxLength ?? 128);
+  const maxLength = checkInteger('maxLength', options.maxLength ?? 128, 1);
   const config: PooledEncoderConfig = {
-    vocabSize: positiveInteger('vocabSize', options.vocabSize ?? options.tokenizer.vocabSize),
-    embeddingSize: positiveInteger('embeddingSize', options.embeddingSize ?? 128),
-    dimensions: positiveInteger('dimensions', options.dimensions ?? 128),
+    vocabSize: checkInteger('vocabSize', options.vocabSize ?? options.tokenizer.vocabSize, 1),
+    embeddingSize: checkInteger('embeddingSize', options.embeddingSize ?? 128, 1),
+    dimensions: checkInteger('dimensions', options.dimensions ?? 128, 1),
     maxPositions: maxLength,
     positionWeights: options.positionWeights ?? false,
   };
   checkTokenizerFits(options.tokenizer, config.vocabSize);
   const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${seed}.`, seed);
+  checkInteger('seed', seed);
   const weights = new Map<string, tf.Variable>();
   [...shapes(config)].forEach(([name, shape], index) => {
     const initial = tf.tidy(() => {
@@ -148,11 +164,11 @@ export async function createPooledEncoder(options: PooledEncoderOptions): Promis
     weights.set(name, tf.variable(initial, true));
     initial.dispose();
   });
-  return new PooledEncoder(config, weights, {
+  return constructPooledEncoder(config, weights, {
     tokenizer: options.tokenizer,
     normalize: options.normalize ?? true,
     maxLength,
-    batchSize: positiveInteger('batchSize', options.batchSize ?? 64),
+    batchSize: checkInteger('batchSize', options.batchSize ?? 64, 1),
     modelId: options.modelId ?? `pooled:${config.embeddingSize}x${config.dimensions}`,
   });
 }
@@ -186,31 +202,15 @@ export async function loadPooledEncoder(dir: string, options: LoadPooledEncoderO
   checkTokenizerFits(tokenizer, config.vocabSize, path.join(dir, 'tokenizer.json'));
   await initTensorflow();
   const checkpoint = openSafetensorsCheckpoint(dir);
-  const weights = new Map<string, tf.Variable>();
-  try {
-    for (const [name, expected] of shapes(config)) {
-      if (!checkpoint.has(name)) throw new ModelMismatchError(`the checkpoint has no tensor "${name}", which config.json implies.`, { path: dir, expected: name });
-      const tensor = checkpoint.read(name);
-      const axis = expected.findIndex((size, i) => tensor.shape[i] !== size);
-      if (axis >= 0 || tensor.shape.length !== expected.length) {
-        const at = Math.max(axis, 0);
-        throw new DimensionMismatchError(`Tensor "${name}" of ${dir} (shape [${tensor.shape.join(', ')}], config.json implies [${expected.join(', ')}]) on axis ${at}`, expected[at]!, tensor.shape[at] ?? 0);
-      }
-      const initial = tf.tensor(tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data), expected, 'float32');
-      weights.set(name, tf.variable(initial, true));
-      initial.dispose();
-    }
-  } catch (error) {
-    for (const variable of weights.values()) variable.dispose();
-    throw error;
-  } finally {
-    checkpoint.close();
-  }
-  return new PooledEncoder(config, weights, {
+  const weights = readCheckpointVariables(dir, checkpoint, shapes(config), (name) => {
+    if (!checkpoint.has(name)) throw new ModelMismatchError(`the checkpoint has no tensor "${name}", which config.json implies.`, { path: dir, expected: name });
+    return name;
+  });
+  return constructPooledEncoder(config, weights, {
     tokenizer,
     normalize: typeof own.normalize === 'boolean' ? own.normalize : true,
     maxLength: typeof own.max_length === 'number' ? Math.min(own.max_length, config.maxPositions) : config.maxPositions,
-    batchSize: positiveInteger('batchSize', options.batchSize ?? 64),
+    batchSize: checkInteger('batchSize', options.batchSize ?? 64, 1),
     modelId: options.modelId ?? `pooled:${path.basename(path.resolve(dir))}`,
   });
 }

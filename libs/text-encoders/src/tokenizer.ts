@@ -68,6 +68,26 @@ export interface TokenizerJson {
 }
 
 /**
+ * The `model` of a byte-level BPE `tokenizer.json` (no dropout, unknown token, prefix or suffix;
+ * merges applied as listed): the one spelling of trained tokenizers and of those rebuilt from GGUF.
+ * @param merges - `"left right"` pairs, highest priority first.
+ */
+export function bpeTokenizerModel(vocab: Readonly<Record<string, number>>, merges: readonly string[]): TokenizerJson['model'] {
+  return {
+    type: 'BPE',
+    dropout: null,
+    unk_token: null,
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: false,
+    byte_fallback: false,
+    ignore_merges: false,
+    vocab,
+    merges: [...merges],
+  };
+}
+
+/**
  * A text tokenizer with the Hugging Face `tokenizer.json` semantics. Built by
  * {@link loadTokenizer} (any Hub tokenizer) or {@link trainTokenizer} (trained on a corpus).
  */

@@ -1,8 +1,8 @@
-import { InvalidOptionError, type ProgressCallback } from '@score/core';
+import { InvalidOptionError, type ProgressCallback, checkInteger } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
 import { applyMerges, type CountedWord, learnMerges } from './bpe-merge-trainer';
 import { tokenizerFromJson } from './hf-tokenizer';
-import type { Tokenizer, TokenizerJson } from './tokenizer';
+import { bpeTokenizerModel, type Tokenizer, type TokenizerJson } from './tokenizer';
 
 /** Spellings of the special tokens a trained tokenizer gets (ids 0..4 in this order). */
 export interface TrainedSpecialTokens {
@@ -77,13 +77,9 @@ function validate(options: TrainTokenizerOptions): void {
   if (options.kind !== 'wordpiece' && options.kind !== 'bpe') {
     throw new InvalidOptionError('kind', `must be "wordpiece" or "bpe", got ${JSON.stringify(options.kind)}.`, options.kind);
   }
-  if (!Number.isInteger(options.vocabSize) || options.vocabSize < 1) {
-    throw new InvalidOptionError('vocabSize', `must be a positive integer, got ${String(options.vocabSize)}.`, options.vocabSize);
-  }
+  checkInteger('vocabSize', options.vocabSize, 1);
   const minFrequency = options.minFrequency ?? 2;
-  if (!Number.isInteger(minFrequency) || minFrequency < 1) {
-    throw new InvalidOptionError('minFrequency', `must be a positive integer, got ${String(minFrequency)}.`, minFrequency);
-  }
+  checkInteger('minFrequency', minFrequency, 1);
   for (const token of options.requiredTokens ?? []) {
     if (typeof token !== 'string' || token.trim() === '' || /\s/.test(token)) {
       throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is not a single word; required tokens are non-empty and contain no whitespace.`, token);
@@ -230,18 +226,10 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
   const model =
     kind === 'wordpiece'
       ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: vocabObject }
-      : {
-          type: 'BPE',
-          dropout: null,
-          unk_token: null,
-          continuing_subword_prefix: null,
-          end_of_word_suffix: null,
-          fuse_unk: false,
-          byte_fallback: false,
-          ignore_merges: false,
-          vocab: vocabObject,
-          merges: [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
-        };
+      : bpeTokenizerModel(
+          vocabObject,
+          [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
+        );
   // tokenizer_config.json, written beside tokenizer.json by save(): names the special tokens for HF tooling.
   const config: Record<string, unknown> = {
     tokenizer_class: 'PreTrainedTokenizerFast',

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, ModelMismatchError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, ModelMismatchError, writeFileAtomicSync } from '@score/core';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, type SafetensorsTensor, writeSafetensors } from './safetensors';
 
@@ -10,14 +10,6 @@ export interface CheckpointFileNames {
   readonly config?: string;
   /** @defaultValue "model.safetensors" */
   readonly weights?: string;
-}
-
-/** Writes `text` to `filePath` through a temp file in the same folder and a rename. */
-export function writeFileAtomic(filePath: string, text: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, filePath);
 }
 
 /**
@@ -32,7 +24,7 @@ export function saveCheckpoint(dir: string, config: unknown, weights: ReadonlyMa
     entries.map(([name, tensor]) => ({ name, shape: tensor.shape, data: tensor.dataSync() as Float32Array })),
     { format: 'score' },
   );
-  writeFileAtomic(path.join(dir, files.config ?? 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileAtomicSync(path.join(dir, files.config ?? 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** A checkpoint read by {@link loadCheckpoint}: the parsed config and every weight. */

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { initTensorflow, tf } from './backend';
 import { chunkedGradients } from './chunked-gradients';
-import { createSeededRandom, fillNormal } from './seeded-random';
+import { fillNormal } from './seeded-random';
 
 /** Mean logistic loss of rows [start, end) of a fixed problem, for weights w [3, 1] and bias b. */
 function problem() {
   const rows = 23;
-  const features = fillNormal(new Float32Array(rows * 3), createSeededRandom(4));
+  const features = fillNormal(new Float32Array(rows * 3), createRandom(4));
   const labels = Float32Array.from({ length: rows }, (_, i) => (features[3 * i]! - features[3 * i + 2]! > 0 ? 1 : 0));
   const w = tf.variable(tf.tensor2d([[0.3], [-0.2], [0.1]]), true, 'chunk-test-w');
   const b = tf.variable(tf.scalar(0.05), true, 'chunk-test-b');

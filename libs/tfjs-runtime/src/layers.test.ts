@@ -1,36 +1,37 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '@score/core';
 import { initTensorflow, tf } from './backend';
 import { dropoutMask, seededDropout } from './dropout';
 import { embeddingLookup } from './embedding-lookup';
 import { addRow, columnSums, scaleShift } from './column-sums';
 import { linear } from './linear';
-import { createSeededRandom, fillNormal, shuffledIndices } from './seeded-random';
+import { fillNormal, shuffledIndices } from './seeded-random';
 
 describe('seeded helpers', () => {
   it('repeat for a seed', () => {
-    const a = createSeededRandom(5);
-    const b = createSeededRandom(5);
+    const a = createRandom(5);
+    const b = createRandom(5);
     expect([a(), a(), a()]).toEqual([b(), b(), b()]);
-    expect(Array.from(shuffledIndices(6, createSeededRandom(1))).sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    const normal = fillNormal(new Float32Array(20000), createSeededRandom(2), 2);
+    expect(Array.from(shuffledIndices(6, createRandom(1))).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    const normal = fillNormal(new Float32Array(20000), createRandom(2), 2);
     const mean = normal.reduce((s, v) => s + v, 0) / normal.length;
     const std = Math.sqrt(normal.reduce((s, v) => s + (v - mean) ** 2, 0) / normal.length);
     expect(Math.abs(mean)).toBeLessThan(0.05);
     expect(std).toBeCloseTo(2, 1);
-    expect(() => createSeededRandom(1.5)).toThrow(/"seed": must be an integer/);
+    expect(() => createRandom(1.5)).toThrow(/"seed": must be an integer/);
   });
 
   it('dropout drops about `rate` of the entries and rescales the rest', async () => {
     await initTensorflow();
-    const mask = dropoutMask(10000, 0.2, createSeededRandom(3));
+    const mask = dropoutMask(10000, 0.2, createRandom(3));
     const zeros = mask.filter((v) => v === 0).length;
     expect(zeros / 10000).toBeGreaterThan(0.18);
     expect(zeros / 10000).toBeLessThan(0.22);
     expect(new Set(mask)).toEqual(new Set([0, 1.25]));
     const x = tf.ones([4]);
-    expect(seededDropout(x, 0, createSeededRandom(1))).toBe(x);
-    const dropped = tf.tidy(() => Array.from(seededDropout(x, 0.5, createSeededRandom(1)).dataSync()));
-    expect(dropped).toEqual(Array.from(tf.tidy(() => seededDropout(x, 0.5, createSeededRandom(1)).dataSync())));
+    expect(seededDropout(x, 0, createRandom(1))).toBe(x);
+    const dropped = tf.tidy(() => Array.from(seededDropout(x, 0.5, createRandom(1)).dataSync()));
+    expect(dropped).toEqual(Array.from(tf.tidy(() => seededDropout(x, 0.5, createRandom(1)).dataSync())));
     x.dispose();
   });
 });
@@ -50,7 +51,7 @@ describe('wasm-safe layers', () => {
 
   it('linear matches matMul + bias in value and gradient', async () => {
     await initTensorflow();
-    const random = createSeededRandom(4);
+    const random = createRandom(4);
     const x = tf.tensor2d(fillNormal(new Float32Array(15), random), [5, 3]);
     const w = tf.tensor2d(fillNormal(new Float32Array(6), random), [3, 2]);
     const b = tf.tensor1d([0.5, -1]);
@@ -68,7 +69,7 @@ describe('wasm-safe layers', () => {
 
   it('columnSums, scaleShift and addRow match plain ops in value and gradient', async () => {
     await initTensorflow();
-    const random = createSeededRandom(6);
+    const random = createRandom(6);
     const x = tf.tensor2d(fillNormal(new Float32Array(12), random), [4, 3]);
     const gamma = tf.tensor1d([1.5, -0.5, 2]);
     const beta = tf.tensor1d([0.1, 0.2, -0.3]);

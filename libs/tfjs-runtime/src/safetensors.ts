@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomicSync, float16BitsToFloat32, float32ToFloat16Bits } from '@score/core';
 
 /** Element types of the safetensors format. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
@@ -30,42 +30,6 @@ export interface SafetensorsInput {
   readonly data: Float32Array | Int32Array;
   /** @defaultValue "F32" for Float32Array, "I32" for Int32Array */
   readonly dtype?: 'F32' | 'F16' | 'I32';
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-
-function floatToHalf(value: number): number {
-  // Round-to-nearest-even float32 -> float16 conversion.
-  const f32 = new Float32Array([value]);
-  const bits = new Uint32Array(f32.buffer)[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exponent = (bits >>> 23) & 0xff;
-  let mantissa = bits & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  let e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    let half = mantissa >> shift;
-    const remainder = mantissa & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (remainder > halfway || (remainder === halfway && (half & 1))) half += 1;
-    return sign | half;
-  }
-  let half = (e << 10) | (mantissa >> 13);
-  const remainder = mantissa & 0x1fff;
-  if (remainder > 0x1000 || (remainder === 0x1000 && (half & 1))) half += 1;
-  e = half >> 10;
-  return sign | half;
 }
 
 /**
@@ -165,7 +129,7 @@ export class SafetensorsFile {
         break;
       case 'F16':
         data = new Float32Array(n);
-        for (let i = 0; i < n; i++) data[i] = halfToFloat(bytes.readUInt16LE(i * 2));
+        for (let i = 0; i < n; i++) data[i] = float16BitsToFloat32(bytes.readUInt16LE(i * 2));
         break;
       case 'BF16': {
         const out = new Float32Array(n);
@@ -296,12 +260,9 @@ export function writeSafetensors(filePath: string, tensors: readonly Safetensors
     for (let j = 0; j < tensor.data.length; j++) {
       const value = tensor.data[j]!;
       if (dtype === 'F32') position = out.writeFloatLE(value, position);
-      else if (dtype === 'F16') position = out.writeUInt16LE(floatToHalf(value), position);
+      else if (dtype === 'F16') position = out.writeUInt16LE(float32ToFloat16Bits(value), position);
       else position = out.writeInt32LE(value, position);
     }
   });
-  fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const temp = `${filePath}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(temp, out);
-  fs.renameSync(temp, filePath);
+  writeFileAtomicSync(filePath, out);
 }

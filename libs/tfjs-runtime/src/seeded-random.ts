@@ -1,15 +1,9 @@
-import { createRandom, type RandomSource } from '@score/core';
+import type { RandomSource } from '@score/core';
 
 /** A seeded source of uniform numbers in [0, 1) (core's type). */
 export type { RandomSource } from '@score/core';
 
-/**
- * A seeded pseudo-random generator (mulberry32, core's `createRandom`): the same seed gives the
- * same sequence on every platform. Used for shuffling, negative sampling, dropout masks and
- * weight initialisation.
- * @throws InvalidOptionError when `seed` is not an integer.
- */
-export const createSeededRandom: (seed: number) => RandomSource = createRandom;
+// Helpers over core's seeded generator (`createRandom`).
 
 /** A new 31-bit integer seed drawn from `random` (to seed a child generator). */
 export function deriveSeed(random: RandomSource): number {

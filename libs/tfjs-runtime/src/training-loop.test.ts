@@ -1,17 +1,16 @@
-import { InvalidOptionError, type ProgressEvent } from '@score/core';
+import { InvalidOptionError, type ProgressEvent, createRandom } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { initTensorflow, tf } from './backend';
-import { createSeededRandom } from './seeded-random';
 import { chunkedGradients } from './chunked-gradients';
 import { type TrainableModel, type TrainingBatch, trainModel } from './training-loop';
 
 /** Logistic regression on a fixed, separable 2-feature problem. */
 function logisticModel(seed: number, validationScript?: number[]): TrainableModel & { weights: tf.Variable; dispose(): void } {
-  const random = createSeededRandom(seed);
+  const random = createRandom(seed);
   const weights = tf.variable(tf.tensor2d([[random() - 0.5], [random() - 0.5]]), true);
   const features = new Float32Array(64 * 2);
   const labels = new Float32Array(64);
-  const data = createSeededRandom(99);
+  const data = createRandom(99);
   for (let i = 0; i < 64; i++) {
     features[2 * i] = data() * 2 - 1;
     features[2 * i + 1] = data() * 2 - 1;

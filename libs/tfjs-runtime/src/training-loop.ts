@@ -1,7 +1,7 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger } from '@score/core';
+import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, checkInteger, integerOption, numberOption, createRandom } from '@score/core';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchGradients } from './chunked-gradients';
-import { createSeededRandom, type RandomSource } from './seeded-random';
+import { type RandomSource } from './seeded-random';
 
 /** One mini-batch handed to {@link trainModel}. */
 export interface TrainingBatch {
@@ -125,39 +125,24 @@ interface ResolvedOptions {
   progressEveryBatches: number;
 }
 
-function positiveInteger(field: string, value: unknown, fallback: number, minimum = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
-    throw new InvalidOptionError(field, `must be an integer >= ${minimum}, got ${String(value)}.`, value);
-  }
-  return value;
-}
-
-function number(field: string, value: unknown, fallback: number, minimum: number, maximum: number, open = false): number {
-  if (value === undefined) return fallback;
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= minimum && value <= maximum && !(open && (value === minimum || value === maximum));
-  if (!ok) throw new InvalidOptionError(field, `must be a number in ${open ? '(' : '['}${minimum}, ${maximum}${open ? ')' : ']'}, got ${String(value)}.`, value);
-  return value as number;
-}
-
 /** Validates {@link TrainingLoopOptions} and fills the defaults. */
 export function resolveTrainingLoopOptions(options: TrainingLoopOptions): ResolvedOptions {
   const seed = options.seed ?? 42;
-  if (!Number.isInteger(seed)) throw new InvalidOptionError('seed', `must be an integer, got ${String(seed)}.`, seed);
+  checkInteger('seed', seed);
   return {
-    epochs: positiveInteger('epochs', options.epochs, 20),
-    patience: positiveInteger('patience', options.patience, 3),
-    batchSize: positiveInteger('batchSize', options.batchSize, 1024),
-    learningRate: number('learningRate', options.learningRate, 1e-3, 0, 10, true),
-    weightDecay: number('weightDecay', options.weightDecay, 0, 0, 10),
-    beta1: number('beta1', options.beta1, 0.9, 0, 1),
-    beta2: number('beta2', options.beta2, 0.999, 0, 1),
-    epsilon: number('epsilon', options.epsilon, 1e-8, 0, 1, true),
+    epochs: integerOption('epochs', options.epochs, 20, 1),
+    patience: integerOption('patience', options.patience, 3, 1),
+    batchSize: integerOption('batchSize', options.batchSize, 1024, 1),
+    learningRate: numberOption('learningRate', options.learningRate, 1e-3, 0, 10, true, true),
+    weightDecay: numberOption('weightDecay', options.weightDecay, 0, 0, 10),
+    beta1: numberOption('beta1', options.beta1, 0.9, 0, 1),
+    beta2: numberOption('beta2', options.beta2, 0.999, 0, 1),
+    epsilon: numberOption('epsilon', options.epsilon, 1e-8, 0, 1, true, true),
     seed,
     restoreBestWeights: options.restoreBestWeights ?? true,
     validationMetric: options.validationMetric ?? 'validAuc',
     task: options.task ?? 'train',
-    progressEveryBatches: positiveInteger('progressEveryBatches', options.progressEveryBatches, 10),
+    progressEveryBatches: integerOption('progressEveryBatches', options.progressEveryBatches, 10, 1),
   };
 }
 
@@ -181,7 +166,7 @@ export async function trainModel(model: TrainableModel, options: TrainingLoopOpt
   const onProgress = options.onProgress;
   const variables = [...model.trainableVariables];
   if (variables.length === 0) throw new InvalidOptionError('model.trainableVariables', 'the model has no trainable variables.');
-  const random = createSeededRandom(settings.seed);
+  const random = createRandom(settings.seed);
   const optimizer = tf.train.adam(settings.learningRate, settings.beta1, settings.beta2, settings.epsilon);
   const history: EpochRecord[] = [];
   let best: tf.Tensor[] | undefined;

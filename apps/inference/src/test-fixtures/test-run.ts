@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 
 /** A temporary run folder with a small synthetic dataset, and a tiny random llama GGUF beside it. */
 export interface TestRun {

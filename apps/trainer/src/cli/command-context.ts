@@ -41,3 +41,19 @@ export function createCommandContext(flags: GlobalFlags, overrides: CommandConte
     close: () => renderer?.stop(),
   };
 }
+
+/** A function every command uses to get its context (output, logger, progress) from the flags. */
+export type ContextFactory = (flags: GlobalFlags) => CommandContext;
+
+/**
+ * Runs a command's work with the context of its flags and closes the context (stops the progress
+ * bars) however the work ends: the body of every command's action.
+ */
+export async function withCommandContext<T>(contextFor: ContextFactory, flags: GlobalFlags, work: (context: CommandContext) => T | Promise<T>): Promise<T> {
+  const context = contextFor(flags);
+  try {
+    return await work(context);
+  } finally {
+    context.close();
+  }
+}

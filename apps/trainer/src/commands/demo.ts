@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { CommandContext } from '../cli/command-context';
-import { executeRun, formatRunReport, type RunCommandReport } from '../pipeline/run-command';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
+import { executeRun, formatRunReport, type RunCommandReport } from './run';
 import type { StageRegistry } from '../pipeline/stage-registry';
-import { type ContextFactory, positiveInteger } from '../program';
+import { positiveInteger } from '../cli/flag-parsers';
 import { type EvaluationMetrics, readEvaluationMetrics, renderResultsTable } from '../report';
 
 /**
@@ -77,11 +77,6 @@ export function registerDemoCommand(program: Command, contextFor: ContextFactory
     .option('--json', 'print the run report and metrics as JSON')
     .option('--quiet', 'no progress output')
     .action(async (flags: DemoFlags) => {
-      const context = contextFor(flags);
-      try {
-        await runDemoCommand(flags, context, registry);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runDemoCommand(flags, context, registry));
     });
 }

@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, writeFileAtomic } from '@score/core';
 import { getModelEntry, modelNameOfSpec } from '@score/model-hub';
 import { exportTuningSet } from '@score/rec-lm';
 import type { Command } from 'commander';
-import type { CommandContext } from '../cli/command-context';
-import { writeFileAtomic } from '../pipeline/atomic-write';
+import type { CommandContext, ContextFactory } from '../cli/command-context';
 import { readManifest, MANIFEST_FILE } from '../pipeline/manifest';
-import type { ContextFactory } from '../program';
 import { promptFilePath, readPromptFile } from '../rec/prompt-files';
-import type { ResolvedPromptSetSpec } from '../rec/prompt-variants';
+import type { ResolvedPromptSetSpec } from '@score/prompt-kit';
 import { LORA_LEARNING_RATE } from '../stages/rec';
 
 /** Name of the settings file `score-train export` writes beside the tuning sets (read by tools/peft/train_lora.py). */

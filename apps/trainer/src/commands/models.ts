@@ -10,10 +10,9 @@ import {
   type PullOptions,
 } from '@score/model-hub';
 import { type Command, Option } from 'commander';
-import type { CommandContext } from '../cli/command-context';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { formatTable } from '../cli/output';
 import { pullProgressCallback } from '../cli/pull-progress';
-import type { ContextFactory } from '../program';
 
 /** Flags shared by the `models` subcommands. */
 export interface ModelsFlags {
@@ -96,12 +95,7 @@ export function registerModelsCommand(program: Command, contextFor: ContextFacto
   const models = program.command('models').description('Pretrained models that run offline: list the registry, pull models into the cache, print their paths (use them as model:NAME).');
   const dirOption = () => new Option('--dir <dir>', 'models cache folder (default: SCORE_MODELS_DIR, else $XDG_CACHE_HOME/score/models or ~/.cache/score/models)');
   const withContext = <T extends ModelsFlags>(run: (context: CommandContext, flags: T) => unknown) => async (flags: T) => {
-    const context = contextFor(flags);
-    try {
-      await run(context, flags);
-    } finally {
-      context.close();
-    }
+    await withCommandContext(contextFor, flags, (context) => run(context, flags));
   };
   models
     .command('list')

@@ -62,8 +62,8 @@ describe.skipIf(PYTHON === undefined)('tools/peft/train_lora.py (the GPU route, 
     expect([...config.target_modules].sort()).toEqual(['down_proj', 'q_proj', 'v_proj']);
     const torchLogits = JSON.parse(fs.readFileSync(path.join(root, 'logits.json'), 'utf8')) as { ids: number[]; yesLogit: number; noLogit: number }[];
 
-    const tuned = await loadRecLm({ base, adapterDir: adapter, maxPromptTokens: 512 });
-    const plain = await loadRecLm({ base, maxPromptTokens: 512 });
+    const tuned = await loadRecLm(base, { adapterDir: adapter, maxPromptTokens: 512 });
+    const plain = await loadRecLm(base, { maxPromptTokens: 512 });
     try {
       const scores = await tuned.scoreYesNo(probes);
       const untuned = await plain.scoreYesNo(probes);

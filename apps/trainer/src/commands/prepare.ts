@@ -3,16 +3,15 @@ import { type DatasetStatistics, InvalidOptionError } from '@score/core';
 import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
 import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { type Command, Option } from 'commander';
-import type { CommandContext } from '../cli/command-context';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { ConfigValidationError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
 import { readManifest } from '../pipeline/manifest';
 import { checkRunFolder } from '../pipeline/run-folder-check';
 import type { ScoreConfigInput } from '../config/config-schema';
-import { trainerStageRegistry } from '../stages/registry';
 import { runPipeline } from '../pipeline/run-pipeline';
-import type { ContextFactory } from '../program';
-import { nonNegativeInteger, positiveInteger } from '../program';
+import type { StageRegistry } from '../pipeline/stage-registry';
+import { nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
 
 /** Flags of `score-train prepare`. */
 export interface PrepareFlags {
@@ -113,7 +112,7 @@ function compact<T>(value: T): T {
  * Runs `prepare`: maps the flags to a run config and runs the pipeline's prepare stage into
  * `<out>/prepare` (with `<out>/manifest.json`), then reports the statistics.
  */
-export async function runPrepare(flags: PrepareFlags, context: CommandContext): Promise<PrepareReport> {
+export async function runPrepare(flags: PrepareFlags, context: CommandContext, registry: StageRegistry): Promise<PrepareReport> {
   const runDir = path.resolve(flags.out);
   checkRunFolder(runDir, '--out');
   const data = compact(dataConfigFromFlags(flags));
@@ -132,7 +131,7 @@ export async function runPrepare(flags: PrepareFlags, context: CommandContext): 
   const pipeline = await runPipeline({
     config,
     configHash: hash,
-    stages: trainerStageRegistry.stages(),
+    stages: registry.stages(),
     runDir,
     only: ['prepare'],
     logger: context.logger,
@@ -149,7 +148,7 @@ export async function runPrepare(flags: PrepareFlags, context: CommandContext): 
 }
 
 /** Adds `prepare` to the program. */
-export function registerPrepareCommand(program: Command, contextFor: ContextFactory): void {
+export function registerPrepareCommand(program: Command, contextFor: ContextFactory, registry: StageRegistry): void {
   program
     .command('prepare')
     .description('Build a run folder from MovieLens, Amazon, generic CSV/TSV/JSONL files, or the synthetic generator, and print its statistics.')
@@ -179,11 +178,6 @@ export function registerPrepareCommand(program: Command, contextFor: ContextFact
     .option('--json', 'print the statistics as JSON')
     .option('--quiet', 'no progress output')
     .action(async (flags: PrepareFlags) => {
-      const context = contextFor(flags);
-      try {
-        await runPrepare(flags, context);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, flags, (context) => runPrepare(flags, context, registry));
     });
 }

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, writeFileAtomic } from '@score/core';
 import type { Command } from 'commander';
-import type { CommandContext } from '../cli/command-context';
-import { writeFileAtomic } from '../pipeline/atomic-write';
-import type { ContextFactory } from '../program';
+import { type CommandContext, type ContextFactory, withCommandContext } from '../cli/command-context';
 import { type EvaluationMetrics, METRICS_FILE, readEvaluationMetrics, renderResultsMarkdown, renderResultsTable } from '../report';
 
 /** The markers around the generated demo table in README.md. */
@@ -86,11 +84,6 @@ export function registerReportCommand(program: Command, contextFor: ContextFacto
     .option('--readme <file>', 'also write the Markdown table between the <!-- demo-table:start/end --> markers of FILE')
     .option('--json', 'print the metrics as JSON')
     .action(async (run: string, flags: ReportFlags) => {
-      const context = contextFor({ ...flags, quiet: true });
-      try {
-        await runReportCommand(run, flags, context);
-      } finally {
-        context.close();
-      }
+      await withCommandContext(contextFor, { ...flags, quiet: true }, (context) => runReportCommand(run, flags, context));
     });
 }

@@ -1,5 +1,3 @@
-export { registerConfigCommand, runConfigCommand } from './config-command';
-export type { ConfigFlags } from './config-command';
 export { ConfigValidationError, issuesToProblems } from './config-error';
 export type { ConfigProblem } from './config-error';
 export { canonicalJson, hashConfig } from './config-hash';

@@ -1,9 +1,6 @@
 export { formatBytes, listArtifacts } from './artifacts';
 export { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, readManifest, writeManifest } from './manifest';
 export type { ArtifactRecord, InputFileRecord, RunManifest, StageRecord } from './manifest';
-export { resolveProtocol, runPrepareStage } from './prepare-stage';
-export { registerRunCommand, runRunCommand } from './run-command';
-export type { RunCommandReport, RunFlags } from './run-command';
 export { LOCK_FILE, RunLockedError } from './run-lock';
 export { checkRunFolder } from './run-folder-check';
 export { StaleStageError } from './stale-stage-error';

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataFormatError } from '@score/core';
+import { DataFormatError, writeFileAtomic } from '@score/core';
 import type { ScoreConfig } from '../config/config-schema';
-import { writeFileAtomic } from './atomic-write';
 
 /** Version of manifest.json's layout. */
 export const MANIFEST_FORMAT_VERSION = 1;

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '@score/core';
+import { commitFolder, createTemporaryFolder, type Logger } from '@score/core';
 
 const LEFTOVER = /^\.(.+)\.(tmp|old)-\d+-[0-9a-f]+$/;
 
@@ -17,10 +16,7 @@ function stageParent(runDir: string, stage: string): { parent: string; base: str
 /** Creates the temporary folder a stage writes into: `<runDir>/.<stage>.tmp-<pid>-<random>` (beside the stage's folder for a nested name). */
 export async function createStageTempFolder(runDir: string, stage: string): Promise<string> {
   const { parent, base } = stageParent(runDir, stage);
-  await fs.promises.mkdir(parent, { recursive: true });
-  const folder = path.join(parent, `.${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.promises.mkdir(folder);
-  return folder;
+  return await createTemporaryFolder(path.join(parent, base));
 }
 
 /**
@@ -30,18 +26,7 @@ export async function createStageTempFolder(runDir: string, stage: string): Prom
  */
 export async function commitStageFolder(runDir: string, stage: string, temporary: string): Promise<string> {
   const { parent, base } = stageParent(runDir, stage);
-  const target = path.join(parent, base);
-  const previous = path.join(parent, `.${base}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
-  let movedAway = false;
-  try {
-    await fs.promises.rename(target, previous);
-    movedAway = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await fs.promises.rename(temporary, target);
-  if (movedAway) await fs.promises.rm(previous, { recursive: true, force: true });
-  return target;
+  return await commitFolder(temporary, path.join(parent, base));
 }
 
 /**

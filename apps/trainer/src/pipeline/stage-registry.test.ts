@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidOptionError } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
-import { runPrepareStage } from './prepare-stage';
+import { runPrepareStage } from '../stages/prepare';
 import { runPipeline } from './run-pipeline';
 import { STAGE_NAMES, type StageName } from './stage';
 import { dataSourceFiles } from './stage-definitions';

@@ -4,14 +4,11 @@ import path from 'node:path';
 import { buildBehaviourCorpus, loadCarRetriever, readCarStageManifest, runCarStage, type CollaborativeNeighbour } from '@score/car-retriever';
 import type { Dataset, ItemId, RerankCandidate, Reranker, RerankResult, RetrievalTarget, Row, UserId, UserRetriever } from '@score/core';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { basicPrompt, describeItem, quoteText } from '@score/prompt-kit';
+import { basicPrompt, buildPromptSet, describeItem, measurePromptTokens, type PromptRecord, quoteText, RetrievalCache } from '@score/prompt-kit';
 import { createSareReranker } from '@score/sare-reranker';
 import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPromptSet, type PromptRecord } from './build-prompts';
 import { fallbackRate } from './fallback-rates';
-import { RetrievalCache } from './retrieval-cache';
-import { measurePromptTokens } from './token-budget';
 
 const DAY = 86_400;
 
@@ -95,9 +92,9 @@ describe('buildPromptSet', () => {
     });
     const stageDir = path.join(root, 'car');
     retrievers = {
-      car: await loadCarRetriever({ stageDir, variant: 'car', dataset }),
-      base: await loadCarRetriever({ stageDir, variant: 'base', dataset }),
-      cf: await loadCarRetriever({ stageDir, variant: 'cf', dataset }),
+      car: await loadCarRetriever(stageDir, { variant: 'car', dataset }),
+      base: await loadCarRetriever(stageDir, { variant: 'base', dataset }),
+      cf: await loadCarRetriever(stageDir, { variant: 'cf', dataset }),
     };
     // The corpus boundaries: a row at time t searches the snapshot of the latest one before t.
     snapshotTimes = [...readCarStageManifest(stageDir).corpus.boundaries];

@@ -2,7 +2,7 @@ import type { Row } from '@score/core';
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport, renderMarkdownReport, validateEvaluationMetrics } from '../report';
 import { reportFixture } from '../report/report-fixture';
-import type { PromptRecord } from './build-prompts';
+import type { PromptRecord } from '@score/prompt-kit';
 import { fallbackRate } from './fallback-rates';
 
 const row = (index: number, timestamp: number): Row => ({ index, userId: `u${index}`, itemId: 'i', label: 1, timestamp, split: 'train', historyLength: 1 }) as Row;

@@ -1,6 +1,5 @@
 import type { Row } from '@score/core';
-import type { PromptRecord } from './build-prompts';
-import { PROMPT_VARIANTS, type PromptVariantId } from './prompt-variants';
+import { PROMPT_VARIANTS, type PromptRecord, type PromptVariantId } from '@score/prompt-kit';
 
 /**
  * How often the rows of one prompt variant and split found no similar user and fell back to the

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ArtifactNotFoundError, DataFormatError } from '@score/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PromptRecord } from './build-prompts';
+import type { PromptRecord } from '@score/prompt-kit';
 import { promptFilePath, readPromptFile, writePromptFile } from './prompt-files';
 
 const records: PromptRecord[] = [

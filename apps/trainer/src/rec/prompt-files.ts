@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ArtifactNotFoundError, DataFormatError, type SplitName } from '@score/core';
-import type { PromptRecord, SimilarUser } from './build-prompts';
-import { promptSetName, type PromptSetSpec } from './prompt-variants';
+import { ArtifactNotFoundError, DataFormatError, type SplitName, writeLinesAtomic } from '@score/core';
+import { type PromptRecord, promptSetName, type PromptSetSpec, type SimilarUser } from '@score/prompt-kit';
 
 /** Folder of the prompt sets inside the rec stage's output folder. */
 export const PROMPTS_FOLDER = 'prompts';
@@ -20,35 +18,19 @@ export function promptFilePath(outputDir: string, spec: PromptSetSpec, split: Sp
  * name in the same folder, then renamed into place.
  */
 export async function writePromptFile(file: string, records: readonly PromptRecord[]): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const handle = await fs.promises.open(temporary, 'w');
-    try {
-      let chunk = '';
-      for (const record of records) {
-        chunk += `${JSON.stringify({
-          rowIndex: record.rowIndex,
-          userId: record.userId,
-          itemId: record.itemId,
-          label: record.label,
-          prompt: record.prompt,
-          similarUsers: record.similarUsers.map((user) => ({ userId: user.userId, score: user.score })),
-        })}\n`;
-        if (chunk.length >= 1 << 20) {
-          await handle.writeFile(chunk);
-          chunk = '';
-        }
-      }
-      await handle.writeFile(chunk);
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(temporary, file);
-  } catch (error) {
-    await fs.promises.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeLinesAtomic(
+    file,
+    records.map((record) =>
+      JSON.stringify({
+        rowIndex: record.rowIndex,
+        userId: record.userId,
+        itemId: record.itemId,
+        label: record.label,
+        prompt: record.prompt,
+        similarUsers: record.similarUsers.map((user) => ({ userId: user.userId, score: user.score })),
+      }),
+    ),
+  );
 }
 
 function checkRecord(value: unknown, file: string, line: number): PromptRecord {

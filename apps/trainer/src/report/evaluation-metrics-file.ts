@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomic } from '@score/core';
 import { issuesToProblems } from '../config/config-error';
-import { writeFileAtomic } from '../pipeline/atomic-write';
 import type { EvaluationMetrics } from './evaluation-metrics';
 import { evaluationMetricsSchema } from './evaluation-metrics-schema';
 

@@ -29,7 +29,8 @@ export function formatSeconds(seconds: number): string {
 export function describeRetriever(model: ModelMetrics): string {
   switch (model.retriever) {
     case 'cf':
-      return 'CRM neighbours';
+      // car.cfRetrieval: "embedding" (the default) labels the row "SCoRe-cf (CRM embeddings)".
+      return model.label.includes('CRM embeddings') ? 'CRM user embeddings' : 'CRM neighbours';
     case 'base':
       return 'untuned retriever';
     case 'car':

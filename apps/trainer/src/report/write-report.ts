@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../pipeline/atomic-write';
+import { writeFileAtomic } from '@score/core';
 import type { EvaluationMetrics } from './evaluation-metrics';
 import { METRICS_FILE } from './evaluation-metrics';
 import { validateEvaluationMetrics } from './evaluation-metrics-file';

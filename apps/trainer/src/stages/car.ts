@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LanceVectorIndex, readCarStageManifest, runCarStage } from '@score/car-retriever';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { resolveEncoderSpec } from './encoders';
+import { checkEncoderSpec } from './encoders';
 
 /**
  * Stage 1: fine-tunes CAR on the CRM's collaborative neighbours (Eq. 6), indexes the behaviour
@@ -16,12 +16,13 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     datasetDir: context.stageDir('prepare'),
     neighboursFile,
     outputDir: context.outputDir,
-    encoder: await resolveEncoderSpec(car.encoder, 'car.encoder', { logger: context.logger }),
+    encoder: checkEncoderSpec(car.encoder, 'car.encoder'),
     temperature: car.tau,
     batchSize: car.batchSize,
     epochs: car.epochs,
     patience: car.patience,
     ...(car.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: car.gradientChunkTexts }),
+    lengthSortedChunks: car.lengthSortedChunks,
     retrieved: car.retrieved,
     snapshots: car.snapshots,
     ann: { threshold: car.indexThreshold },
@@ -33,7 +34,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
   });
   context.logger.info(`car: encoder, LanceDB indexes and metrics written to ${path.join(context.runDir, 'car')}`);
   if (car.indexUri !== undefined) {
-    // Every snapshot table of the "car" variant, as loadCarRetriever({ indexUri }) opens them.
+    // Every snapshot table of the "car" variant, as loadCarRetriever(stageDir, { indexUri }) opens them.
     const manifest = readCarStageManifest(context.outputDir);
     for (const table of manifest.corpus.tables) {
       const source = await LanceVectorIndex.create({ dir: path.join(context.outputDir, manifest.variants.car.index), table, mode: 'open' });

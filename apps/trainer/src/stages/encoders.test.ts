@@ -6,7 +6,9 @@ import { createBertEncoder, ONNX_EXPORT_RECORD, trainTokenizer } from '@score/te
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config';
 import type { StageContext } from '../pipeline/stage';
-import { openFixedEmbedder, resolveEncoderSpec } from './encoders';
+import { resolveModelSpec } from '@score/model-hub';
+import { resolveStageModels } from '../config/resolve-config-models';
+import { checkEncoderSpec, openFixedEmbedder } from './encoders';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'score-trainer-encoders-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -41,17 +43,20 @@ function context(): StageContext {
 
 describe('encoder specs of the trainer', () => {
   it('passes folder specs through, and names the field and the valid forms for a bad one', async () => {
-    expect(await resolveEncoderSpec('pooled', 'car.encoder')).toBe('pooled');
-    expect(await resolveEncoderSpec('bert:/models/minilm', 'car.encoder')).toBe('bert:/models/minilm');
-    expect(await resolveEncoderSpec('car', 'assess.embedder')).toBe('car');
-    const bad = (await resolveEncoderSpec('car', 'sare.encoder').catch((error: unknown) => error)) as InvalidOptionError;
+    expect(checkEncoderSpec('pooled', 'car.encoder')).toBe('pooled');
+    expect(checkEncoderSpec('bert: /models/minilm', 'car.encoder')).toBe('bert:/models/minilm');
+    expect(checkEncoderSpec('car', 'assess.embedder')).toBe('car');
+    const bad = errorOf(() => checkEncoderSpec('car', 'sare.encoder'));
     expect(bad).toBeInstanceOf(InvalidOptionError);
     expect(bad.field).toBe('sare.encoder');
     expect(bad.message).toContain('"onnx:model:NAME", "bert:PATH" or "bert:model:NAME"');
-    await expect(resolveEncoderSpec('onnx: ', 'car.encoder')).rejects.toThrow(/"onnx:" needs a folder or "model:NAME"/);
-    await expect(resolveEncoderSpec('bert:model:', 'car.encoder')).rejects.toThrow(/needs a registry name/);
-    // model:NAME goes to the registry, which names the models it knows.
-    await expect(resolveEncoderSpec('onnx:model:no-such-encoder', 'assess.embedder', { cacheDir: temp })).rejects.toThrow(/all-minilm-l6-v2/);
+    expect(() => checkEncoderSpec('onnx: ', 'car.encoder')).toThrow(/"onnx:" needs a folder or "model:NAME"/);
+    // model:NAME is resolved once, by the pipeline (resolveStageModels); a stage refuses an unresolved one.
+    expect(errorOf(() => checkEncoderSpec('bert:model:all-minilm-l6-v2', 'car.encoder')).message).toMatch(/registry model that was not resolved/);
+    const config = loadConfig({}).config;
+    await expect(resolveStageModels({ ...config, car: { ...config.car, encoder: 'bert:model:' } }, 'car')).rejects.toThrow(/names no model after "model:"/);
+    // The registry names the models it knows.
+    await expect(resolveStageModels({ ...config, assess: { ...config.assess, embedder: 'onnx:model:no-such-encoder' } }, 'assess')).rejects.toThrow(/all-minilm-l6-v2/);
     expect(errorOf(() => loadConfig({ values: { assess: { embedder: 'bert:' } } })).field).toBe('assess.embedder');
   });
 
@@ -81,7 +86,8 @@ describe('encoder specs of the trainer', () => {
     const reference = [0.0332416, 0.00440606, -0.00627694, 0.0483787, -0.138702, -0.0336174, 0.101128, -0.054385];
     const texts = ['A man is eating food.', 'A man is eating a piece of bread.', 'The stock market fell sharply today.'];
     for (const spec of ['onnx:model:all-minilm-l6-v2', 'bert:model:all-minilm-l6-v2']) {
-      const embedder = await openFixedEmbedder(spec, context(), texts);
+      // As the pipeline hands it to the stage: model:NAME resolved to the pulled folder.
+      const embedder = await openFixedEmbedder(await resolveModelSpec(spec), context(), texts);
       try {
         expect(embedder.modelId.startsWith(spec.slice(0, 5))).toBe(true);
         const vectors = await embedder.embed(texts);

@@ -12,9 +12,7 @@ import { readManifest } from '../pipeline/manifest';
 import { repeatedStages, runSeeds, SEEDS_FOLDER, seedStageName } from '../pipeline/seed-stages';
 import { STAGE_DEFINITIONS } from '../pipeline/stage-definitions';
 import { STAGE_NAMES } from '../pipeline/stage';
-import { buildPromptSet } from '../rec/build-prompts';
-import { evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec } from '../rec/prompt-variants';
-import { RetrievalCache } from '../rec/retrieval-cache';
+import { buildPromptSet, evaluationPromptSets, type PromptVariantId, type ResolvedPromptSetSpec, RetrievalCache } from '@score/prompt-kit';
 import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import {
   type BootstrapSettings,
@@ -48,6 +46,12 @@ const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' |
   car: { id: MODEL_IDS.scoreNoSare, label: 'CAR without SARE', prompt: 'ci', retriever: 'car', reranker: 'none' },
   score: { id: MODEL_IDS.score, label: 'SCoRe (CAR + SARE)', prompt: 'ci', retriever: 'car', reranker: 'sare' },
 };
+
+/** A variant's report row; SCoRe-cf's label names how it picked its users (`car.cfRetrieval`). */
+function variantModel(variant: PromptVariantId, cfRetrieval: 'embedding' | 'neighbours'): (typeof VARIANT_MODELS)[PromptVariantId] {
+  const model = VARIANT_MODELS[variant];
+  return variant === 'cf' && cfRetrieval === 'embedding' ? { ...model, label: 'SCoRe-cf (CRM embeddings)' } : model;
+}
 
 function ctrMetrics(rows: readonly Row[], scores: ArrayLike<number>) {
   const result = evaluateCtr({ userIds: rows.map((row) => row.userId), labels: rows.map((row) => row.label), scores });
@@ -218,8 +222,8 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
-      ? await loadRecLm({ base: checkpoint.base, adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
-      : await loadHuggingFaceRecLm({ dir, maxPromptTokens: rec.maxPromptTokens + 8 });
+      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
+      : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
     backend ??
     (perVariant ? await openCachedLanguageModel(llmSpecForVariant(backendSpec!, variant), context.runDir) : await openDir(externalAdapterDir(context, variant) ?? recModelDir(context.stageDir('rec'), variant)));
@@ -236,9 +240,10 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
         const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
         const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache, clock);
         if (fallback) evalFallback.push(fallback);
-        scores.set(VARIANT_MODELS[variant].id, variantScores);
-        models.push({ ...VARIANT_MODELS[variant], family: 'llm', ...metrics });
-        context.logger.info(`eval: ${VARIANT_MODELS[variant].label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
+        const model = variantModel(variant, car.cfRetrieval);
+        scores.set(model.id, variantScores);
+        models.push({ ...model, family: 'llm', ...metrics });
+        context.logger.info(`eval: ${model.label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
         if (variant === 'score') {
           for (const spec of specs.filter((candidate) => candidate.variant === 'score')) {
             let point: { auc: number; uauc: number; scores: readonly number[] };

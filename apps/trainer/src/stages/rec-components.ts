@@ -26,9 +26,9 @@ export async function openPromptComponents(context: StageContext, dataset: Prepa
   const known = new Set(crm?.itemIds ?? []);
   const embedUsers: EmbedUsers | undefined = crm && ((inputs) => crm.userEmbeddings(inputs.map((input) => ({ ...input, history: input.history.filter((id) => known.has(id)) }))));
   const retrievers = {
-    car: await loadCarRetriever({ stageDir: carDir, variant: 'car', dataset }),
-    base: await loadCarRetriever({ stageDir: carDir, variant: 'base', dataset }),
-    cf: await loadCarRetriever({ stageDir: carDir, variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
+    car: await loadCarRetriever(carDir, { variant: 'car', dataset }),
+    base: await loadCarRetriever(carDir, { variant: 'base', dataset }),
+    cf: await loadCarRetriever(carDir, { variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
   };
   const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
   const reranker = await loadSareReranker(path.join(context.stageDir('sare')));

@@ -60,7 +60,7 @@ describe('the rec stage with rec.model { base, lora }', () => {
     expect([...readSafetensors(path.join(exported, 'adapter_model.safetensors')).tensors.keys()]).toContain('base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight');
     const prompt = lines[1].messages[0].content;
     const score = async (adapterDir?: string) => {
-      const model = await loadRecLm({ base, maxPromptTokens: 1508, ...(adapterDir ? { adapterDir } : {}) });
+      const model = await loadRecLm(base, { maxPromptTokens: 1508, ...(adapterDir ? { adapterDir } : {}) });
       try {
         return (await model.scoreYesNo([prompt]))[0]!;
       } finally {

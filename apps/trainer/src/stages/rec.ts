@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { writeFileAtomic } from '@score/core';
 import type { Row } from '@score/core';
 import { loadDataset, type PreparedDataset } from '@score/data';
 import { createRandom } from '@score/metrics';
-import { basicPrompt } from '@score/prompt-kit';
 import {
   createInProcessLanguageModel,
   createScratchRecLm,
@@ -17,13 +17,10 @@ import {
   trainRecLm,
 } from '@score/rec-lm';
 import { trainTokenizer } from '@score/text-encoders';
-import { writeFileAtomic } from '../pipeline/atomic-write';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { buildPromptSet } from '../rec/build-prompts';
 import { promptFilePath, writePromptFile } from '../rec/prompt-files';
-import { evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec } from '../rec/prompt-variants';
-import { RetrievalCache } from '../rec/retrieval-cache';
+import { basicPrompt, buildPromptSet, evaluationPromptSets, type PromptVariantId, promptSetName, type ResolvedPromptSetSpec, resolvePromptSetSpec, RetrievalCache } from '@score/prompt-kit';
 import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
@@ -142,11 +139,11 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   let saveVariantLm: (lm: InProcessLanguageModel, dir: string) => Promise<void>;
   if (checkpoint) {
     // LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe).
-    const probe = await loadRecLm({ base: checkpoint.base, maxPromptTokens });
+    const probe = await loadRecLm(checkpoint.base, { maxPromptTokens });
     tokenizer = probe.tokenizer;
     await probe.dispose();
     const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed: context.seed };
-    openVariantLm = () => loadRecLm({ base: checkpoint.base, maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) });
+    openVariantLm = () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) });
     saveVariantLm = async (lm, dir) => saveLoraAdapter(lm.model, dir);
   } else {
     const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });

@@ -1,4 +1,4 @@
-import { runPrepareStage } from '../pipeline/prepare-stage';
+import { runPrepareStage } from './prepare';
 import { createStageRegistry } from '../pipeline/stage-registry';
 import { assessStage } from './assess';
 import { carStage } from './car';

@@ -3,7 +3,7 @@ import { parseEncoderSpec } from '@score/car-retriever';
 import { InvalidOptionError } from '@score/core';
 import { runSareStage } from '@score/sare-reranker';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { resolveEncoderSpec } from './encoders';
+import { checkEncoderSpec } from './encoders';
 
 /**
  * Stage 2b: trains SARE (InfoNCE, Eq. 12) to reproduce the self-assessment order O from the
@@ -12,7 +12,7 @@ import { resolveEncoderSpec } from './encoders';
  */
 export async function sareStage(context: StageContext): Promise<StageResult> {
   const { sare } = context.config;
-  const spec = parseEncoderSpec(await resolveEncoderSpec(sare.encoder, 'sare.encoder', { logger: context.logger }), 'sare.encoder');
+  const spec = parseEncoderSpec(checkEncoderSpec(sare.encoder, 'sare.encoder'), 'sare.encoder');
   if (spec.kind === 'onnx') {
     throw new InvalidOptionError('sare.encoder', `SARE fine-tunes its encoder, and an ONNX model is frozen; use pooled, scratch or bert:PATH instead of "${sare.encoder}".`, sare.encoder);
   }
@@ -28,6 +28,7 @@ export async function sareStage(context: StageContext): Promise<StageResult> {
     epochs: sare.epochs,
     patience: sare.patience,
     ...(sare.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: sare.gradientChunkTexts }),
+    lengthSortedChunks: sare.lengthSortedChunks,
     topK: sare.kept,
     seed: context.seed,
     onProgress: context.onProgress,

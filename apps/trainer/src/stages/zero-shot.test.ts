@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { writeTinyLlamaGguf } from '@score/llm-clients';
+import { writeTinyLlamaGguf } from '@score/llm-clients/testing';
 import { describe, expect, it } from 'vitest';
 import { readEvaluationMetrics } from '../report';
 import { TINY_PIPELINE_SETS, runCli, setFlags, tempDir } from '../test-helpers';

@@ -3,7 +3,7 @@ import { modelNameOfSpec, resolveModelSpec } from '@score/model-hub';
 import { pullProgressCallback } from '../cli/pull-progress';
 import type { StageContext } from '../pipeline/stage';
 import type { ModelMetrics } from '../report';
-import type { PromptVariantId, ResolvedPromptSetSpec } from '../rec/prompt-variants';
+import type { PromptVariantId, ResolvedPromptSetSpec } from '@score/prompt-kit';
 import { openCachedLanguageModel } from './llm-cache';
 
 /** The id of the zero-shot row of a prompt variant in metrics.json, e.g. "zero-shot-basic". */

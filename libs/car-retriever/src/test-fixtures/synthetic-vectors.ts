@@ -1,13 +1,4 @@
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '@score/core';
 
 /** A standard normal draw (Box-Muller). */
 export function gaussian(random: () => number): number {
@@ -28,7 +19,7 @@ export interface VectorSourceOptions {
 
 /** Draws L2-normalised synthetic vectors in chunks: `next(n)` returns n rows, row-major. */
 export function createVectorSource(options: VectorSourceOptions): { next(count: number): Float32Array } {
-  const random = seededRandom(options.seed);
+  const random = createRandom(options.seed);
   const { dimensions } = options;
   const clusters = options.clusters ?? 1000;
   const spread = options.spread ?? 0.5;

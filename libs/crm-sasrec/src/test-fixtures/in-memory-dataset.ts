@@ -1,5 +1,5 @@
+import { createRandom } from '@score/core';
 import type { Dataset, DatasetStatistics, Item, ItemId, Row, SplitName, UserId } from '@score/core';
-import { createSeededRandom } from '@score/tfjs-runtime';
 
 /** One labelled interaction of an {@link InMemoryDataset}. */
 export interface InMemoryRow {
@@ -103,7 +103,7 @@ export function makeSequentialDataset(options: SequentialDatasetOptions = {}): I
   const itemCount = options.items ?? 300;
   const rowsPerUser = options.rowsPerUser ?? 40;
   const clusters = options.clusters ?? 8;
-  const random = createSeededRandom(options.seed ?? 7);
+  const random = createRandom(options.seed ?? 7);
   const switchProbability = options.switchProbability ?? 0.25;
   const favouriteShare = options.favouriteShare ?? 0.7;
   const itemIds = Array.from({ length: itemCount }, (_, i) => `i${i + 1}`);

@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, type DatasetStatistics, type Item } from '@score/core';
+import { ArtifactNotFoundError, DataFormatError, type DatasetStatistics, type Item, replaceFolder, stringOption, writeJsonAtomic, writeLinesAtomic } from '@score/core';
 import { readParsedLines } from '../io/line-reader';
 import { decodeUtf8, parseNumberBytes } from '../io/text';
-import { requireString } from '../io/validate';
 import { splitFields } from '../readers/field-splitter';
 import type { DatasetProtocol } from '../protocol/protocol';
 import { PreparedDataset } from './prepared-dataset';
@@ -49,14 +47,11 @@ const ROW_HEADER = 'user\titem\tlabel\ttimestamp\tsplit';
  */
 export async function saveDataset(dataset: PreparedDataset, runDirectory: string): Promise<string> {
   if (!(dataset instanceof PreparedDataset)) throw new TypeError('saveDataset expects a PreparedDataset.');
-  requireString('runDirectory', runDirectory);
+  stringOption('runDirectory', runDirectory);
   await fs.promises.mkdir(runDirectory, { recursive: true });
-  const target = path.join(runDirectory, DATASET_FOLDER);
-  const temporary = path.join(runDirectory, `.${DATASET_FOLDER}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await fs.promises.mkdir(temporary);
-  try {
-    await writeLines(path.join(temporary, 'users.jsonl'), dataset.users.map((id) => JSON.stringify(id)));
-    await writeLines(
+  return await replaceFolder(path.join(runDirectory, DATASET_FOLDER), async (temporary) => {
+    await writeLinesAtomic(path.join(temporary, 'users.jsonl'), dataset.users.map((id) => JSON.stringify(id)));
+    await writeLinesAtomic(
       path.join(temporary, 'items.jsonl'),
       [...dataset.items.values()].map((item) => JSON.stringify({ id: item.id, title: item.title, attributes: item.attributes })),
     );
@@ -65,7 +60,7 @@ export async function saveDataset(dataset: PreparedDataset, runDirectory: string
       yield ROW_HEADER;
       for (let r = 0; r < rowUser.length; r++) yield `${rowUser[r]}\t${rowItem[r]}\t${rowLabel[r]}\t${rowTimestamp[r]}\t${rowSplit[r]}`;
     };
-    await writeLines(path.join(temporary, 'rows.tsv'), rowLines());
+    await writeLinesAtomic(path.join(temporary, 'rows.tsv'), rowLines());
     const meta: DatasetMeta = {
       formatVersion: DATASET_FORMAT_VERSION,
       name: dataset.name,
@@ -77,17 +72,8 @@ export async function saveDataset(dataset: PreparedDataset, runDirectory: string
       protocol: dataset.protocol ?? null,
       statistics: dataset.statistics(),
     };
-    await fs.promises.writeFile(path.join(temporary, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    const previous = `${target}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const hadPrevious = fs.existsSync(target);
-    if (hadPrevious) await fs.promises.rename(target, previous);
-    await fs.promises.rename(temporary, target);
-    if (hadPrevious) await fs.promises.rm(previous, { recursive: true, force: true });
-  } catch (error) {
-    await fs.promises.rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
-  return target;
+    await writeJsonAtomic(path.join(temporary, 'meta.json'), meta);
+  });
 }
 
 /**
@@ -97,7 +83,7 @@ export async function saveDataset(dataset: PreparedDataset, runDirectory: string
  * {@link DataFormatError} when a file is damaged or of another format version.
  */
 export async function loadDataset(runDirectory: string): Promise<PreparedDataset> {
-  requireString('runDirectory', runDirectory);
+  stringOption('runDirectory', runDirectory);
   const folder = path.join(runDirectory, DATASET_FOLDER);
   const metaPath = path.join(folder, 'meta.json');
   let metaText: string;
@@ -187,26 +173,6 @@ function parseJson(filePath: string, line: number, text: string): unknown {
     return JSON.parse(text);
   } catch (cause) {
     throw new DataFormatError('the line is not valid JSON.', { path: filePath, line, cause });
-  }
-}
-
-async function writeLines(filePath: string, lines: Iterable<string>): Promise<void> {
-  const handle = await fs.promises.open(filePath, 'w');
-  try {
-    let buffer: string[] = [];
-    let size = 0;
-    for (const line of lines) {
-      buffer.push(line);
-      size += line.length + 1;
-      if (size >= 1 << 20) {
-        await handle.write(`${buffer.join('\n')}\n`);
-        buffer = [];
-        size = 0;
-      }
-    }
-    if (buffer.length > 0) await handle.write(`${buffer.join('\n')}\n`);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -126,7 +126,7 @@ describe('prepareDataset', () => {
       expect(dataset.historyItems(row, 2).map((item) => item.id)).toEqual(dataset.history(row, 2));
     }
     expect(() => dataset.historyItems(last, -1)).toThrow(InvalidOptionError);
-    expect(() => dataset.historyItems(last, 1.5)).toThrow('Invalid "maxItems": expected an integer >= 0, got 1.5.');
+    expect(() => dataset.historyItems(last, 1.5)).toThrow('Invalid "maxItems": must be an integer of at least 0, got 1.5.');
   });
 
   it('lets an interaction label win over its rating', async () => {

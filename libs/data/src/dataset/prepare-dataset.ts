@@ -11,9 +11,13 @@ import {
   type Logger,
   type ProgressCallback,
   type UserId,
+  checkInteger,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  stringOption,
 } from '@score/core';
 import { GrowableColumn } from '../io/growable';
-import { requireInteger, requireNumber, requireObject, requireOneOf, requireString } from '../io/validate';
 import { timestampProblem } from '../io/timestamp';
 import { formatMonth, monthOf, parseMonth } from '../protocol/months';
 import type { Binarization, DatasetProtocol } from '../protocol/protocol';
@@ -58,11 +62,11 @@ const PROGRESS_EVERY = 100_000;
  * Histories follow the rule of {@link PreparedDataset}.
  */
 export async function prepareDataset(options: PrepareDatasetOptions): Promise<PreparedDataset> {
-  requireObject('options', options);
-  const name = requireString('name', options.name);
-  const domain = requireString('domain', options.domain);
+  checkObject('options', options);
+  const name = stringOption('name', options.name);
+  const domain = stringOption('domain', options.domain);
   const protocol = validateProtocol(options.protocol);
-  const missingItems = requireOneOf('missingItems', options.missingItems ?? 'error', ['error', 'drop'] as const);
+  const missingItems = checkOneOf('missingItems', options.missingItems ?? 'error', ['error', 'drop'] as const);
   if (!(options.items instanceof Map)) throw new InvalidOptionError('items', 'expected a Map of item id to item.', options.items);
   const logger = options.logger ?? silentLogger;
   if (options.interactions === null || typeof options.interactions !== 'object') {
@@ -276,12 +280,13 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
 
 /** Checks a protocol once, naming the bad field. */
 export function validateProtocol(value: unknown): DatasetProtocol {
-  const protocol = requireObject('protocol', value) as unknown as DatasetProtocol;
-  requireOneOf('protocol.kind', protocol.kind, ['months', 'given-split'] as const);
+  checkObject('protocol', value);
+  const protocol = value as unknown as DatasetProtocol;
+  checkOneOf('protocol.kind', protocol.kind, ['months', 'given-split'] as const);
   const checkBinarize = (binarize: Binarization | undefined): void => {
     if (binarize === undefined) return;
-    requireObject('protocol.binarize', binarize);
-    requireNumber('protocol.binarize.threshold', binarize.threshold);
+    checkObject('protocol.binarize', binarize);
+    checkNumber('protocol.binarize.threshold', binarize.threshold);
     if (binarize.inclusive !== undefined && typeof binarize.inclusive !== 'boolean') {
       throw new InvalidOptionError('protocol.binarize.inclusive', `expected true or false, got ${String(binarize.inclusive)}.`, binarize.inclusive);
     }
@@ -292,23 +297,23 @@ export function validateProtocol(value: unknown): DatasetProtocol {
   }
   if (protocol.binarize === undefined) throw new InvalidOptionError('protocol.binarize', 'the "months" protocol needs { threshold, inclusive? }.');
   checkBinarize(protocol.binarize);
-  const train = requireInteger('protocol.trainMonths', protocol.trainMonths, 1);
-  const valid = protocol.validMonths === undefined ? 0 : requireInteger('protocol.validMonths', protocol.validMonths, 1);
-  const test = protocol.testMonths === undefined ? 0 : requireInteger('protocol.testMonths', protocol.testMonths, 1);
-  if (protocol.skipLastMonths !== undefined) requireInteger('protocol.skipLastMonths', protocol.skipLastMonths, 0);
+  const train = checkInteger('protocol.trainMonths', protocol.trainMonths, 1);
+  const valid = protocol.validMonths === undefined ? 0 : checkInteger('protocol.validMonths', protocol.validMonths, 1);
+  const test = protocol.testMonths === undefined ? 0 : checkInteger('protocol.testMonths', protocol.testMonths, 1);
+  if (protocol.skipLastMonths !== undefined) checkInteger('protocol.skipLastMonths', protocol.skipLastMonths, 0);
   if (protocol.testMonths !== undefined && protocol.validMonths === undefined) {
     throw new InvalidOptionError('protocol.testMonths', 'testMonths needs validMonths (without validMonths the rows after train are halved).');
   }
   let span: number | undefined;
   if (protocol.window !== undefined) {
     if (protocol.lastMonths !== undefined) throw new InvalidOptionError('protocol.window', 'give either window or lastMonths, not both.');
-    requireObject('protocol.window', protocol.window);
+    checkObject('protocol.window', protocol.window);
     const from = parseMonth('protocol.window.from', protocol.window.from);
     const to = parseMonth('protocol.window.to', protocol.window.to);
     if (to < from) throw new InvalidOptionError('protocol.window.to', `the window ends (${protocol.window.to}) before it starts (${protocol.window.from}).`);
     span = to - from + 1;
   } else if (protocol.lastMonths !== undefined) {
-    span = requireInteger('protocol.lastMonths', protocol.lastMonths, 1);
+    span = checkInteger('protocol.lastMonths', protocol.lastMonths, 1);
   }
   if (span !== undefined && train + valid + test > span) {
     throw new InvalidOptionError('protocol.trainMonths', `train, valid and test months (${train} + ${valid} + ${test}) exceed the ${span} months of the window.`);

@@ -1,4 +1,5 @@
 import {
+  checkInteger,
   InvalidOptionError,
   SPLIT_NAMES,
   UnknownIdError,
@@ -229,9 +230,7 @@ export class PreparedDataset implements Dataset {
    * most recent `maxItems` of them (still oldest first).
    */
   history(row: Row, maxItems?: number): readonly ItemId[] {
-    if (maxItems !== undefined && (!Number.isInteger(maxItems) || maxItems < 0)) {
-      throw new InvalidOptionError('maxItems', `expected an integer >= 0, got ${maxItems}.`, maxItems);
-    }
+    if (maxItems !== undefined) checkInteger('maxItems', maxItems, 0);
     const positives = this.positives(row.userId);
     if (row.historyLength < 0 || row.historyLength > positives.length) {
       throw new InvalidOptionError('row.historyLength', `expected 0 to ${positives.length} for user ${JSON.stringify(row.userId)}, got ${row.historyLength}.`, row.historyLength);

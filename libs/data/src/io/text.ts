@@ -37,14 +37,8 @@ export function decodeLatin1(buffer: Buffer, start: number, end: number): string
 export function parseNumberBytes(buffer: Buffer, start: number, end: number): number {
   if (end <= start) return Number.NaN;
   if (end - start <= 15) {
-    let value = 0;
-    let i = start;
-    for (; i < end; i++) {
-      const digit = buffer[i] - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
-    }
-    if (i === end) return value;
+    const value = digitsValue(buffer, start, end);
+    if (value >= 0) return value;
   }
   return parseNumberText(buffer.toString('latin1', start, end));
 }
@@ -57,6 +51,17 @@ export function parseNumberText(text: string): number {
   return Number.isFinite(value) ? value : Number.NaN;
 }
 
+/** The integer that bytes [start, end) spell when every one is an ASCII digit (0 for none), else -1. */
+function digitsValue(buffer: Buffer, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = buffer[i] - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 /**
  * Turns id bytes into a string, sharing one string per small numeric id (MovieLens ids are
  * integers), so that a million rows do not allocate a million id strings.
@@ -67,14 +72,8 @@ export class IdInterner {
   intern(buffer: Buffer, start: number, end: number): string {
     const length = end - start;
     if (length > 0 && length <= 7 && (buffer[start] !== 48 || length === 1)) {
-      let value = 0;
-      let i = start;
-      for (; i < end; i++) {
-        const digit = buffer[i] - 48;
-        if (digit < 0 || digit > 9) break;
-        value = value * 10 + digit;
-      }
-      if (i === end) {
+      const value = digitsValue(buffer, start, end);
+      if (value >= 0) {
         let text = this.#numeric[value];
         if (text === undefined) {
           text = buffer.toString('latin1', start, end);

@@ -1,10 +1,9 @@
-import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback, checkObject, stringOption } from '@score/core';
 import { excerpt } from '../io/excerpt';
 import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { parsePythonLiteral } from '../io/python-literal';
 import { decodeUtf8 } from '../io/text';
-import { requireObject, requireString } from '../io/validate';
 import { idValue, numberValue, shown } from './generic-interactions';
 
 /** Options of {@link readAmazonReviews}. */
@@ -41,14 +40,14 @@ export interface AmazonMetadataOptions {
  */
 export function readAmazonReviews(options: AmazonReviewsOptions): AsyncGenerator<Interaction> {
   // Options are checked now, not at the first `next()`.
-  requireObject('options', options);
-  requireString('path', options.path);
+  checkObject('options', options);
+  stringOption('path', options.path);
   return streamAmazonReviews(options);
 }
 
 async function* streamAmazonReviews(options: AmazonReviewsOptions): AsyncGenerator<Interaction> {
-  requireObject('options', options);
-  const filePath = requireString('path', options.path);
+  checkObject('options', options);
+  const filePath = stringOption('path', options.path);
   const parse = (buffer: Buffer, start: number, end: number, line: number): Interaction | undefined => {
     const record = parseRecord(decodeUtf8(buffer, start, end, filePath, line), filePath, line);
     if (record === undefined) return undefined;
@@ -81,8 +80,8 @@ async function* streamAmazonReviews(options: AmazonReviewsOptions): AsyncGenerat
  * (`main_cat`/`main_category`) and `price`, each when present. HTML entities in titles are decoded.
  */
 export async function readAmazonMetadata(options: AmazonMetadataOptions): Promise<Map<ItemId, Item>> {
-  requireObject('options', options);
-  const filePath = requireString('path', options.path);
+  checkObject('options', options);
+  const filePath = stringOption('path', options.path);
   const items = new Map<ItemId, Item>();
   const parse = (buffer: Buffer, start: number, end: number, line: number): undefined => {
     const record = parseRecord(decodeUtf8(buffer, start, end, filePath, line), filePath, line);

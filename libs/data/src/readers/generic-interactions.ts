@@ -1,8 +1,7 @@
-import { DataFormatError, SPLIT_NAMES, type Interaction, type ProgressCallback, type SplitName } from '@score/core';
+import { DataFormatError, SPLIT_NAMES, type Interaction, type ProgressCallback, type SplitName, checkObject, stringOption } from '@score/core';
 import { parseNumberText } from '../io/text';
 import { listColumns } from '../io/excerpt';
 import { checkTimestampUnit, type TimestampUnit, timestampSeconds } from '../io/timestamp';
-import { requireObject, requireString } from '../io/validate';
 import { resolveTableFormat, type TableFormat } from './table-format';
 import { readTableRecords } from './table-records';
 
@@ -37,15 +36,15 @@ const REQUIRED = ['user_id', 'item_id', 'timestamp'] as const;
  */
 export function readGenericInteractions(options: GenericInteractionsOptions): AsyncGenerator<Interaction> {
   // Options are checked now, not at the first `next()`.
-  requireObject('options', options);
-  resolveTableFormat(requireString('path', options.path), options.format);
+  checkObject('options', options);
+  resolveTableFormat(stringOption('path', options.path), options.format);
   if (options.timestampUnit !== undefined) checkTimestampUnit('timestampUnit', options.timestampUnit);
   return streamGenericInteractions(options);
 }
 
 async function* streamGenericInteractions(options: GenericInteractionsOptions): AsyncGenerator<Interaction> {
-  requireObject('options', options);
-  const filePath = requireString('path', options.path);
+  checkObject('options', options);
+  const filePath = stringOption('path', options.path);
   const format = resolveTableFormat(filePath, options.format);
   const unit = checkTimestampUnit('timestampUnit', options.timestampUnit ?? 'seconds');
   const checkHeader = (columns: readonly string[]): void => {

@@ -1,6 +1,5 @@
-import { DataFormatError, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { DataFormatError, type Item, type ItemId, type ProgressCallback, checkObject, stringOption } from '@score/core';
 import { listColumns } from '../io/excerpt';
-import { requireObject, requireString } from '../io/validate';
 import { idValue, shown } from './generic-interactions';
 import { resolveTableFormat, type TableFormat } from './table-format';
 import { readTableRecords } from './table-records';
@@ -29,10 +28,10 @@ export interface GenericItemsOptions {
  * title, throws {@link DataFormatError} naming the file, line and field.
  */
 export async function readGenericItems(options: GenericItemsOptions): Promise<Map<ItemId, Item>> {
-  requireObject('options', options);
-  const filePath = requireString('path', options.path);
+  checkObject('options', options);
+  const filePath = stringOption('path', options.path);
   const format = resolveTableFormat(filePath, options.format);
-  const separator = options.multiValueSeparator === undefined ? '|' : requireString('multiValueSeparator', options.multiValueSeparator);
+  const separator = options.multiValueSeparator === undefined ? '|' : stringOption('multiValueSeparator', options.multiValueSeparator);
   const items = new Map<ItemId, Item>();
   const firstLine = new Map<ItemId, number>();
   const checkHeader = (columns: readonly string[]): void => {

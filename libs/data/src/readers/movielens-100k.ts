@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback, checkObject, stringOption } from '@score/core';
 import { excerpt } from '../io/excerpt';
 import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
-import { requireObject, requireString } from '../io/validate';
 import { splitFields } from './field-splitter';
 import { yearOfTitle } from './title-year';
 
@@ -41,16 +40,16 @@ const RATING_FIELDS = ['user id', 'item id', 'rating', 'timestamp'] as const;
  */
 export function readMovieLens100K(options: MovieLens100KOptions): AsyncGenerator<Interaction> {
   // Options are checked now, not at the first `next()`.
-  requireObject('options', options);
-  requireString('directory', options.directory);
-  if (options.ratingsPath !== undefined) requireString('ratingsPath', options.ratingsPath);
+  checkObject('options', options);
+  stringOption('directory', options.directory);
+  if (options.ratingsPath !== undefined) stringOption('ratingsPath', options.ratingsPath);
   return streamMovieLens100K(options);
 }
 
 async function* streamMovieLens100K(options: MovieLens100KOptions): AsyncGenerator<Interaction> {
-  requireObject('options', options);
-  const directory = requireString('directory', options.directory);
-  const ratingsPath = options.ratingsPath === undefined ? path.join(directory, 'u.data') : requireString('ratingsPath', options.ratingsPath);
+  checkObject('options', options);
+  const directory = stringOption('directory', options.directory);
+  const ratingsPath = options.ratingsPath === undefined ? path.join(directory, 'u.data') : stringOption('ratingsPath', options.ratingsPath);
   const bounds = new Int32Array(10);
   const ids = new IdInterner();
   const parse = (buffer: Buffer, start: number, end: number, line: number): Interaction => {
@@ -91,10 +90,10 @@ async function* streamMovieLens100K(options: MovieLens100KOptions): AsyncGenerat
  * `genres` (the flagged genre names) and `year` (from the title, else the release date).
  */
 export async function readMovieLens100KItems(options: MovieLens100KOptions): Promise<Map<ItemId, Item>> {
-  requireObject('options', options);
-  const directory = requireString('directory', options.directory);
-  const itemsPath = options.itemsPath === undefined ? path.join(directory, 'u.item') : requireString('itemsPath', options.itemsPath);
-  const genresPath = options.genresPath === undefined ? path.join(directory, 'u.genre') : requireString('genresPath', options.genresPath);
+  checkObject('options', options);
+  const directory = stringOption('directory', options.directory);
+  const itemsPath = options.itemsPath === undefined ? path.join(directory, 'u.item') : stringOption('itemsPath', options.itemsPath);
+  const genresPath = options.genresPath === undefined ? path.join(directory, 'u.genre') : stringOption('genresPath', options.genresPath);
   const genreNames = await readGenreNames(genresPath);
   const fieldCount = 5 + genreNames.length;
   const bounds = new Int32Array(2 * (fieldCount + 1));

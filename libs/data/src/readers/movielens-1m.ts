@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback } from '@score/core';
+import { DataFormatError, type Interaction, type Item, type ItemId, type ProgressCallback, checkObject, stringOption } from '@score/core';
 import { excerpt } from '../io/excerpt';
 import { timestampSeconds } from '../io/timestamp';
 import { readParsedLines } from '../io/line-reader';
 import { decodeLatin1, IdInterner, parseNumberBytes } from '../io/text';
-import { requireObject, requireString } from '../io/validate';
 import { splitFields } from './field-splitter';
 import { yearOfTitle } from './title-year';
 
@@ -26,11 +25,11 @@ const SEPARATOR = Buffer.from('::', 'latin1');
 const RATING_FIELDS = ['UserID', 'MovieID', 'Rating', 'Timestamp'] as const;
 
 function resolvePaths(options: MovieLens1MOptions): { ratingsPath: string; moviesPath: string } {
-  requireObject('options', options);
-  const directory = requireString('directory', options.directory);
+  checkObject('options', options);
+  const directory = stringOption('directory', options.directory);
   return {
-    ratingsPath: options.ratingsPath === undefined ? path.join(directory, 'ratings.dat') : requireString('ratingsPath', options.ratingsPath),
-    moviesPath: options.moviesPath === undefined ? path.join(directory, 'movies.dat') : requireString('moviesPath', options.moviesPath),
+    ratingsPath: options.ratingsPath === undefined ? path.join(directory, 'ratings.dat') : stringOption('ratingsPath', options.ratingsPath),
+    moviesPath: options.moviesPath === undefined ? path.join(directory, 'movies.dat') : stringOption('moviesPath', options.moviesPath),
   };
 }
 

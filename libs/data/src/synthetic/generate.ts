@@ -1,7 +1,7 @@
+import { checkInteger, checkNumber, checkObject, stringOption } from '@score/core';
 import type { Domain, Interaction, Item, ItemId } from '@score/core';
 import { prepareDataset } from '../dataset/prepare-dataset';
 import type { PreparedDataset } from '../dataset/prepared-dataset';
-import { requireInteger, requireNumber, requireObject, requireString } from '../io/validate';
 import { monthStart, parseMonth } from '../protocol/months';
 import type { DatasetProtocol, MonthSplitProtocol } from '../protocol/protocol';
 import { makeCatalogue } from './catalogue';
@@ -93,31 +93,31 @@ interface ResolvedOptions {
 }
 
 function resolve(options: SyntheticDatasetOptions): ResolvedOptions {
-  requireObject('options', options);
-  const users = requireInteger('users', options.users ?? 600, 2, 1_000_000);
-  const items = requireInteger('items', options.items ?? 800, 10, 1_000_000);
-  const maxInteractions = requireInteger('maxInteractionsPerUser', options.maxInteractionsPerUser ?? Math.min(80, items), 1, items);
-  const minInteractions = requireInteger('minInteractionsPerUser', options.minInteractionsPerUser ?? Math.min(20, maxInteractions), 1, maxInteractions);
+  checkObject('options', options);
+  const users = checkInteger('users', options.users ?? 600, 2, 1_000_000);
+  const items = checkInteger('items', options.items ?? 800, 10, 1_000_000);
+  const maxInteractions = checkInteger('maxInteractionsPerUser', options.maxInteractionsPerUser ?? Math.min(80, items), 1, items);
+  const minInteractions = checkInteger('minInteractionsPerUser', options.minInteractionsPerUser ?? Math.min(20, maxInteractions), 1, maxInteractions);
   return {
-    seed: requireInteger('seed', options.seed ?? 42, 0, 2 ** 32 - 1),
+    seed: checkInteger('seed', options.seed ?? 42, 0, 2 ** 32 - 1),
     users,
     items,
     minInteractions,
     maxInteractions,
-    clusters: requireInteger('clusters', options.clusters ?? 8, 1, 1000),
-    months: requireInteger('months', options.months ?? 20, 3, 600),
+    clusters: checkInteger('clusters', options.clusters ?? 8, 1, 1000),
+    months: checkInteger('months', options.months ?? 20, 3, 600),
     startMonth: parseMonth('startMonth', options.startMonth ?? '2020-01'),
-    popularitySkew: requireNumber('popularitySkew', options.popularitySkew ?? 1, 0, 3),
-    drift: requireNumber('drift', options.drift ?? 0.8, 0, 1),
-    switchShare: requireNumber('switchShare', options.switchShare ?? 0.5, 0, 1),
-    sessionFocus: requireNumber('sessionFocus', options.sessionFocus ?? 0.75, 0, 1),
-    seriesShare: requireNumber('seriesShare', options.seriesShare ?? 0.3, 0, 1),
-    seriesFollow: requireNumber('seriesFollow', options.seriesFollow ?? 0.5, 0, 1),
-    newItemShare: requireNumber('newItemShare', options.newItemShare ?? 0.3, 0, 1),
-    popularityHalfLife: requireNumber('popularityHalfLife', options.popularityHalfLife ?? 4, 0.1, 1000),
-    ratingNoise: requireNumber('ratingNoise', options.ratingNoise ?? 0.7, 0, 5),
-    exploration: requireNumber('exploration', options.exploration ?? 0.3, 0, 1),
-    clusterItemTaste: requireNumber('clusterItemTaste', options.clusterItemTaste ?? 0.4, 0, 5),
+    popularitySkew: checkNumber('popularitySkew', options.popularitySkew ?? 1, { minimum: 0, maximum: 3 }),
+    drift: checkNumber('drift', options.drift ?? 0.8, { minimum: 0, maximum: 1 }),
+    switchShare: checkNumber('switchShare', options.switchShare ?? 0.5, { minimum: 0, maximum: 1 }),
+    sessionFocus: checkNumber('sessionFocus', options.sessionFocus ?? 0.75, { minimum: 0, maximum: 1 }),
+    seriesShare: checkNumber('seriesShare', options.seriesShare ?? 0.3, { minimum: 0, maximum: 1 }),
+    seriesFollow: checkNumber('seriesFollow', options.seriesFollow ?? 0.5, { minimum: 0, maximum: 1 }),
+    newItemShare: checkNumber('newItemShare', options.newItemShare ?? 0.3, { minimum: 0, maximum: 1 }),
+    popularityHalfLife: checkNumber('popularityHalfLife', options.popularityHalfLife ?? 4, { minimum: 0.1, maximum: 1000 }),
+    ratingNoise: checkNumber('ratingNoise', options.ratingNoise ?? 0.7, { minimum: 0, maximum: 5 }),
+    exploration: checkNumber('exploration', options.exploration ?? 0.3, { minimum: 0, maximum: 1 }),
+    clusterItemTaste: checkNumber('clusterItemTaste', options.clusterItemTaste ?? 0.4, { minimum: 0, maximum: 5 }),
   };
 }
 
@@ -312,6 +312,6 @@ function pickCluster(random: SeededRandom, mix: Float64Array): number {
  */
 export async function generateSyntheticDataset(options: SyntheticDatasetOptions = {}): Promise<PreparedDataset> {
   const data = generateSyntheticInteractions(options);
-  const name = options.name === undefined ? 'synthetic' : requireString('name', options.name);
+  const name = options.name === undefined ? 'synthetic' : stringOption('name', options.name);
   return prepareDataset({ interactions: data.interactions, items: data.items, protocol: options.protocol ?? data.protocol, name, domain: data.domain });
 }

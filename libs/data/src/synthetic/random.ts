@@ -1,44 +1,20 @@
+import { createRandom, type RandomSource } from '@score/core';
+
 /**
- * A small deterministic pseudo-random generator (sfc32 seeded through splitmix32), so that
- * the synthetic dataset is identical for the same seed on every platform.
+ * The synthetic dataset's draws over core's seeded source (`createRandom` with the sfc32
+ * algorithm), so that the dataset is identical for the same seed on every platform.
  */
 export class SeededRandom {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  readonly #next: RandomSource;
   #spare: number | undefined;
 
   constructor(seed: number) {
-    let state = seed >>> 0;
-    const next = (): number => {
-      state = (state + 0x9e3779b9) >>> 0;
-      let z = state;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.#a = next();
-    this.#b = next();
-    this.#c = next();
-    this.#d = next();
-    for (let i = 0; i < 12; i++) this.uint32();
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  uint32(): number {
-    const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
-    this.#d = (this.#d + 1) >>> 0;
-    this.#a = this.#b ^ (this.#b >>> 9);
-    this.#b = (this.#c + (this.#c << 3)) >>> 0;
-    this.#c = ((this.#c << 21) | (this.#c >>> 11)) >>> 0;
-    this.#c = (this.#c + t) >>> 0;
-    return t;
+    this.#next = createRandom(seed, { algorithm: 'sfc32' });
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    return this.uint32() / 4294967296;
+    return this.#next();
   }
 
   /** Uniform integer in [0, n). */
