@@ -8,6 +8,10 @@
 #   apps/inference/scripts/schemathesis-check.sh            # uses `st` on PATH, else a venv in
 #                                                           # ${SCHEMATHESIS_VENV:-$TMPDIR/score-schemathesis}
 # Environment: SCHEMATHESIS_MAX_TIME (60), SCHEMATHESIS_SEED (1), SCHEMATHESIS_VENV,
+# SCHEMATHESIS_PHASES (examples,fuzzing,stateful: schemathesis 4.32.5's "coverage" phase crashed
+# inside its own case generator on Python 3.11 here, "SystemError: AST constructor recursion depth
+# mismatch" in hypothesis, on a different operation each seed, while every case it sent passed;
+# add it back with SCHEMATHESIS_PHASES=examples,coverage,fuzzing,stateful),
 # SCHEMATHESIS_REPORT_DIR (writes an ndjson report of every request there).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,6 +51,7 @@ curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
 
 timeout 120 "$st_bin" run "http://127.0.0.1:$port/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --phases "${SCHEMATHESIS_PHASES:-examples,fuzzing,stateful}" \
   --max-time "$max_time" --seed "$seed" --workers 2 --request-timeout 30 --generation-database none \
   --suppress-health-check too_slow,data_too_large,filter_too_much --no-color \
   ${SCHEMATHESIS_REPORT_DIR:+--report ndjson --report-dir "$SCHEMATHESIS_REPORT_DIR"}
