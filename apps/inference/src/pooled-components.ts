@@ -1,9 +1,9 @@
 import os from 'node:os';
-import { InvalidOptionError, type Item, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
+import { checkInteger, InvalidOptionError, type Item, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
 import type { LanguageModelOverrides } from '@score/llm-clients';
 import type { ScorePromptWriterOptions } from '@score/prompt-kit';
 import { createRunLanguageModel, loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
-import { WorkerPool } from './worker-pool';
+import { DEFAULT_WORKER_NICE, WorkerPool } from './worker-pool';
 
 /** What each scoring worker gets: enough to load the run's components itself. */
 export interface ScoringWorkerData {
@@ -74,13 +74,12 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
     throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
   }
-  const workers = options.workers ?? os.availableParallelism();
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new InvalidOptionError('workers', `must be an integer from 1 to 256, got ${workers}.`, workers);
+  const workers = checkInteger('workers', options.workers ?? os.availableParallelism(), 1, 256);
   const llm = options.llm ?? 'inprocess';
   const logger = options.logger ?? silentLogger;
   const dataset = await loadRunDataset(options.runDir);
   const languageModelInWorkers = llm === 'inprocess';
-  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, nice: options.workerNice ?? 10, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
+  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, nice: options.workerNice ?? DEFAULT_WORKER_NICE, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
   const entry = new URL(import.meta.url.endsWith('.ts') ? './scoring-worker.ts' : './scoring-worker.js', import.meta.url);
   const pool = new WorkerPool({ entry, size: workers, workerData, logger });
   let info: { retriever: string; reranker: string; provider?: string; modelId?: string };

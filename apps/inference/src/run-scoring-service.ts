@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
+import { checkInteger, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
 import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type TokenBudget } from '@score/prompt-kit';
 import { InProcessLanguageModel } from '@score/rec-lm';
 import { NonFiniteScoreError } from './errors';
@@ -8,7 +8,7 @@ import { checkRunFolder, type VerifyMode } from './verify-run';
 import { LmBatcher, type LmBatcherOptions } from './lm-batcher';
 import { loadPooledRunComponents, type CancellableRerank, type RemotePromptWriter } from './pooled-components';
 import { loadRunComponents, type LoadRunComponentsOptions, type RunComponents } from './run-components';
-import type { WorkerPool, WorkerPoolStats } from './worker-pool';
+import { DEFAULT_WORKER_NICE, type WorkerPool, type WorkerPoolStats } from './worker-pool';
 import { readRunPromptSettings } from './run-language-model';
 import type { RankRequest, ScoreRequest } from './schemas';
 import type { RankedItem, RankResult, ScoreCallOptions, ScoreResult, ScoringService, SimilarUser } from './scoring-service';
@@ -106,10 +106,10 @@ export interface RunScoringService extends ScoringService {
 export function createScoringService(components: RunComponents, options: ScoringServiceOptions = {}): RunScoringService {
   const { dataset, retriever, reranker, languageModel } = components;
   const pool = (components as { pool?: WorkerPool }).pool;
-  const ks = boundedInteger('ks', options.ks ?? 2, 1, 10);
-  const retrieved = boundedInteger('retrieved', options.retrieved ?? 10, 10, 1000);
+  const ks = checkInteger('ks', options.ks ?? 2, 1, 10);
+  const retrieved = checkInteger('retrieved', options.retrieved ?? 10, 10, 1000);
   const description = options.description ?? {};
-  const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : boundedInteger('behaviourItems', options.behaviourItems, 1, 10_000);
+  const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : checkInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
   // The prompts of the rec and eval stages (prompt-kit's writer): the same history and behaviour cuts and token budget.
   const { maxItems: historyItems = 20, ...itemDescription } = description;
@@ -129,7 +129,7 @@ export function createScoringService(components: RunComponents, options: Scoring
   const logger = options.logger ?? silentLogger;
   const asOf = options.asOf ?? defaultAsOf(dataset.rows);
   if (!Number.isFinite(asOf)) throw new InvalidOptionError('asOf', `must be a finite time in seconds, got ${asOf}.`, asOf);
-  const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: boundedInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
+  const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: checkInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
   const batcher = new LmBatcher(languageModel, options.batching);
   const requests = createRequestResolver(dataset, asOf);
   let disposed = false;
@@ -261,10 +261,8 @@ export function createScoringService(components: RunComponents, options: Scoring
  * manifest (K_s, K_e, history and behaviour items, as the rec stage tuned the LM), else the defaults.
  */
 export async function createRunScoringService(options: RunScoringServiceOptions): Promise<RunScoringService> {
-  const workers = options.workers ?? 0;
-  if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new InvalidOptionError('workers', `must be an integer from 0 to 256, got ${workers}.`, workers);
-  const workerNice = options.workerNice ?? 10;
-  if (!Number.isInteger(workerNice) || workerNice < 0 || workerNice > 19) throw new InvalidOptionError('workerNice', `must be an integer from 0 to 19, got ${workerNice}.`, workerNice);
+  const workers = integerOption('workers', options.workers, 0, 0, 256);
+  const workerNice = integerOption('workerNice', options.workerNice, DEFAULT_WORKER_NICE, 0, 19);
   if (workers > 0 && options.loaders) throw new InvalidOptionError('workers', 'must be 0 with custom loaders (functions cannot be sent to worker threads).', workers);
   await checkRunFolder(options.runDir, { verify: options.verify, logger: options.logger, defaultRetriever: !options.loaders?.retriever, defaultReranker: !options.loaders?.reranker });
   const components = workers > 0 ? await loadPooledRunComponents({ ...options, workers, workerNice }) : await loadRunComponents(options);
@@ -294,13 +292,6 @@ function defaultAsOf(rows: readonly { readonly timestamp: number }[]): number {
   let last = 0;
   for (const row of rows) if (row.timestamp > last) last = row.timestamp;
   return last + 1;
-}
-
-function boundedInteger(field: string, value: number, minimum: number, maximum: number): number {
-  if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new InvalidOptionError(field, `must be an integer from ${minimum} to ${maximum}, got ${value}.`, value);
-  }
-  return value;
 }
 
 function round(milliseconds: number): number {

@@ -9,7 +9,7 @@ import { initTensorflow } from '@score/tfjs-runtime';
 import { loadRunComponents, loadRunRetrievalComponents, type RunComponents } from './run-components';
 import type { RemotePromptJob, ScoringWorkerData } from './pooled-components';
 import { readRunPromptSettings } from './run-language-model';
-import { lowerThreadPriority, serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
+import { DEFAULT_WORKER_NICE, lowerThreadPriority, serializeError, type WorkerMessage, type WorkerRequest } from './worker-pool';
 
 const port = parentPort!;
 const data = workerData as ScoringWorkerData;
@@ -51,7 +51,7 @@ async function runJob(components: WorkerComponents, op: string, payload: unknown
 }
 
 // Below the event loop's priority, before any model (and any native thread pool) starts.
-lowerThreadPriority(data.nice ?? 10);
+lowerThreadPriority(data.nice ?? DEFAULT_WORKER_NICE);
 
 let components: WorkerComponents | undefined;
 try {

@@ -10,6 +10,7 @@ import { createPinoLogger } from './pino-logger';
 import type { RunComponentLoaders } from './run-components';
 import { createRunScoringService } from './run-scoring-service';
 import { startServer, type RunningServer } from './server';
+import { DEFAULT_WORKER_NICE } from './worker-pool';
 
 /** Flags of `score-serve`. */
 export interface ServeFlags extends ServiceFlags {
@@ -142,7 +143,7 @@ export function createServeProgram(options: ServeProgramOptions = {}): Command {
     .option('--llm-context <n>', 'llama.cpp context size in tokens', integerFlag('--llm-context', 16))
     .option('--llm-sequences <n>', 'llama.cpp sequences evaluated in parallel', integerFlag('--llm-sequences', 1))
     .option('--workers <n>', 'worker threads for retrieval and scoring, each with its own models (0 = on the event loop; default: the cores)', integerFlag('--workers', 0, 256))
-    .option('--worker-nice <n>', 'nice steps by which worker threads lower their CPU priority (Linux), so the event loop answers /healthz while they score', integerFlag('--worker-nice', 0, 19), 10)
+    .option('--worker-nice <n>', 'nice steps by which worker threads lower their CPU priority (Linux), so the event loop answers /healthz while they score', integerFlag('--worker-nice', 0, 19), DEFAULT_WORKER_NICE)
     .addOption(new Option('--verify <mode>', "check the run's artifacts against manifest.json at load: size, or hash (sha256; reads every file)").choices(['size', 'hash']).default('size'))
     .option('--index-uri <uri>', "CAR's LanceDB index location instead of RUN/car/index: a folder or s3://, gs://, az:// (credentials from AWS_* etc. in the environment; runs with --workers 0)")
     .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))

@@ -57,6 +57,6 @@ describe('WorkerPool restarts', () => {
   }, 30_000);
 
   it('rejects a negative maxRestarts, naming the field', () => {
-    expect(() => new WorkerPool({ entry, size: 1, workerData: {}, maxRestarts: -1 })).toThrow(/maxRestarts.*integer >= 0, got -1/);
+    expect(() => new WorkerPool({ entry, size: 1, workerData: {}, maxRestarts: -1 })).toThrow(/maxRestarts.*an integer of at least 0, got -1/);
   });
 });

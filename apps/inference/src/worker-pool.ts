@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
+import { checkInteger, integerOption, InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
 
 /** An error as it crosses the worker boundary. */
 export interface SerializedError {
@@ -133,10 +133,8 @@ export class WorkerPool {
   #restarts = 0;
 
   constructor(options: WorkerPoolOptions) {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new InvalidOptionError('workers', `must be an integer >= 1, got ${options.size}.`, options.size);
-    const maxRestarts = options.maxRestarts ?? 10;
-    if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidOptionError('maxRestarts', `must be an integer >= 0, got ${maxRestarts}.`, maxRestarts);
-    this.size = options.size;
+    this.size = checkInteger('workers', options.size, 1);
+    const maxRestarts = integerOption('maxRestarts', options.maxRestarts, 10, 0);
     this.#logger = options.logger ?? silentLogger;
     this.#entry = options.entry;
     this.#workerData = options.workerData;
@@ -272,6 +270,9 @@ export class WorkerPool {
     }
   }
 }
+
+/** Nice steps by which scoring worker threads lower their CPU priority unless told otherwise (`--worker-nice`). */
+export const DEFAULT_WORKER_NICE = 10;
 
 /**
  * Lowers the calling thread's CPU priority by `nice` steps (Linux: a nice value is per thread, and
