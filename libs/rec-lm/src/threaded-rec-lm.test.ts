@@ -46,7 +46,10 @@ describe('openThreadedRecLm', () => {
     plain.dispose();
     // The scores are real and differ between prompts (a mix-up of the order would show).
     expect(new Set(expected.map((score) => score.probability)).size).toBeGreaterThan(30);
-    for (const score of expected) expect(score.probability).toBeGreaterThan(0), expect(score.probability).toBeLessThan(1);
+    for (const score of expected) {
+      expect(score.probability).toBeGreaterThan(0);
+      expect(score.probability).toBeLessThan(1);
+    }
 
     for (const mainThread of [true, false]) {
       const lm = await openThreadedRecLm({ kind: 'hugging-face', dir }, { threads: 2, mainThread });
