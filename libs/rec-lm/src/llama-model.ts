@@ -4,6 +4,7 @@ import type { LlamaConfig } from './llama-config';
 import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
 import { type LoraConfig, type LoraOptions, loraModulePath, resolveLoraConfig } from './lora-config';
+import { rotaryTables } from './rotary-tables';
 
 /** One LoRA adapter: A is [r, in], B is [out, r] (PEFT layout). */
 interface LoraPair {
@@ -322,19 +323,7 @@ export class LlamaModel {
     let cached = this.#ropeCache.get(length);
     if (!cached) {
       const { headDim, ropeTheta } = this.config;
-      const half = headDim / 2;
-      const cos = new Float32Array(length * headDim);
-      const sin = new Float32Array(length * headDim);
-      for (let t = 0; t < length; t++) {
-        for (let i = 0; i < half; i++) {
-          // Rotary angle t * theta^(-2i/d), duplicated over both halves (rotate-half form).
-          const angle = t * Math.pow(ropeTheta, (-2 * i) / headDim);
-          cos[t * headDim + i] = cos[t * headDim + i + half] = Math.cos(angle);
-          sin[t * headDim + i] = sin[t * headDim + i + half] = Math.sin(angle);
-        }
-      }
-      const mask = new Float32Array(length * length);
-      for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) mask[i * length + j] = -1e9;
+      const { cos, sin, mask } = rotaryTables(length, headDim, ropeTheta);
       cached = tf.tidy(() => ({
         cos: tf.keep(tf.tensor2d(cos, [length, headDim])),
         sin: tf.keep(tf.tensor2d(sin, [length, headDim])),
