@@ -94,13 +94,8 @@ export async function createOnnxPrefixBackend(model: LlamaModel, options: OnnxPr
   const sessionOptions: InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', executionMode: 'sequential', interOpNumThreads: 1 };
   if (options.threads !== undefined) Object.assign(sessionOptions, { intraOpNumThreads: checkInteger('threads', options.threads, 1) });
   const ort = await loadOrt();
-  const weights = new Map<string, Float32Array>();
-  const prefixes = ['model.embed_tokens.', ...Array.from({ length: layers }, (_, layer) => `model.layers.${layer}.`)];
-  for (const name of model.weightNames()) {
-    if (prefixes.some((prefix) => name.startsWith(prefix))) weights.set(name, (await model.weight(name).data()) as Float32Array);
-  }
-  let bytes: Uint8Array | undefined = buildLlamaPrefixOnnx(model.config, (name) => weights.get(name)!, { layers });
-  weights.clear();
+  // Each weight is read when the graph needs it, so that only its transposed copy stays alive.
+  let bytes: Uint8Array | undefined = buildLlamaPrefixOnnx(model.config, (name) => model.weight(name).dataSync() as Float32Array, { layers });
   try {
     const session = await ort.InferenceSession.create(bytes, sessionOptions);
     bytes = undefined;
