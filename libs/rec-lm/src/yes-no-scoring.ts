@@ -29,7 +29,9 @@ export function yesNoScore(yesLogit: number, noLogit: number): YesNoScore {
  * one right-padded batch: the unit every scoring path shares, so that the same batch gives the
  * same values on any thread.
  */
-export async function batchAnswerLogits(model: LlamaModel, sequences: readonly (readonly number[])[], answers: AnswerTokenIds): Promise<Float32Array> {
+export async function batchAnswerLogits(model: LlamaModel, sequences: readonly (readonly number[])[], answers: AnswerTokenIds, signal?: AbortSignal): Promise<Float32Array> {
+  // With an onnxruntime prefix backend the frozen blocks run here, ahead of the tfjs pass.
+  await model.fillPrefixCache(sequences, signal ? { signal } : {});
   const logits = tf.tidy(() => {
     const { ids, lengths } = padBatch(sequences, 0);
     return model.lastLogits(ids, lengths, false, [answers.yes, answers.no]);
@@ -53,7 +55,7 @@ export async function scoreTokenSequences(
   const scores = new Array<YesNoScore>(sequences.length);
   for (const batch of batchesByLength(sequences.map((s) => s.length), batchSize)) {
     signal?.throwIfAborted();
-    const values = await batchAnswerLogits(model, batch.map((i) => sequences[i]!), answers);
+    const values = await batchAnswerLogits(model, batch.map((i) => sequences[i]!), answers, signal);
     batch.forEach((index, row) => {
       scores[index] = yesNoScore(values[row * 2]!, values[row * 2 + 1]!);
     });

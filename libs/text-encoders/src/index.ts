@@ -30,6 +30,8 @@ export { cachedEmbeddingGradients } from './cached-embedding-gradients';
 export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from './cached-embedding-gradients';
 export type { InfoNceOptions } from './info-nce-loss';
 export { exportBertToOnnx } from './export-bert-to-onnx';
+export { OnnxGraphBuilder } from './onnx-graph-builder';
+export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
 export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';

@@ -11,8 +11,12 @@ export function evalLmSource(context: StageContext, dir: string): RecLmSource {
   // The token limit the rec stage tuned with (rec.maxPromptTokens + 8).
   const maxPromptTokens = rec.maxPromptTokens + 8;
   if (typeof rec.model === 'string') return { kind: 'hugging-face', dir, options: { maxPromptTokens } };
-  const { base, topBlocks } = rec.model;
-  return { kind: 'rec-lm', base, options: { adapterDir: dir, maxPromptTokens, ...(topBlocks === undefined ? {} : { topBlocks }) } };
+  const { base, topBlocks, prefixBackend } = rec.model;
+  return {
+    kind: 'rec-lm',
+    base,
+    options: { adapterDir: dir, maxPromptTokens, ...(topBlocks === undefined ? {} : { topBlocks }), ...(topBlocks === undefined || prefixBackend === undefined ? {} : { prefixBackend }) },
+  };
 }
 
 /**
