@@ -129,7 +129,10 @@ if (evalStage !== undefined) {
   points.delete(`${config.car.retrieved}:${kept}`);
   const scorings = config.rec.variants.length + (config.rec.variants.includes('score') ? points.size : 0);
   const prompts = summary.rows * scorings;
-  process.stdout.write(`\neval: ${summary.rows} rows x ${scorings} LM scorings (${config.rec.variants.length} variants + ${points.size} sweep points) = ${prompts} prompts, ${((evalStage.seconds * 1000) / prompts).toFixed(2)} ms per scored prompt\n`);
+  process.stdout.write(`\neval: ${summary.rows} rows x ${scorings} LM scorings (${config.rec.variants.length} variants + ${points.size} sweep points) = ${prompts} prompts, ${((evalStage.seconds * 1000) / prompts).toFixed(2)} ms per scored prompt (wall), eval.scoreWorkers ${config.eval.scoreWorkers}\n`);
+  if (report.stages.every((stage) => stage.status !== 'ran' || stage.name === 'eval')) {
+    process.stdout.write(`eval CPU: ${cpuUsed.toFixed(1)} s over ${evalStage.seconds.toFixed(1)} s wall, ${((cpuUsed * 1000) / prompts).toFixed(2)} CPU ms per scored prompt (every thread)\n`);
+  }
   if (summary.phases) {
     const phased = Object.values(summary.phases).reduce((sum, value) => sum + value, 0);
     process.stdout.write(`eval phase       seconds   share\n`);
