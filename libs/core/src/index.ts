@@ -64,6 +64,8 @@ export {
   writeLinesAtomic,
 } from './atomic-write';
 export type { AtomicWriteData } from './atomic-write';
+export { readJsonFile } from './read-json-file';
+export type { ReadJsonFileOptions } from './read-json-file';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';

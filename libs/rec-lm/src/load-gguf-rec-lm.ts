@@ -7,7 +7,7 @@ import type { AnswerWords } from './answer-tokens';
 import { type ChatTemplate, createChatTemplate } from './chat-template';
 import { ggufLlamaConfig } from './gguf-llama-config';
 import { ggufTokenizerConfig, ggufTokenizerJson } from './gguf-tokenizer';
-import { createInProcessLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
+import { adoptLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
 import { loadGgufLlama } from './load-gguf-llama';
 import type { LoraOptions } from './lora-config';
 import { loadLoraAdapter } from './peft-adapter';
@@ -95,7 +95,7 @@ export async function loadGgufRecLm(file: string, options: LoadGgufRecLmOptions 
     throw new InvalidOptionError('topBlocks', `must be an integer in [1, ${layers - 1}] (the model has ${layers} blocks), got ${top}.`, top);
   }
   const model = loadGgufLlama(filePath, { header, ...(options.name === undefined ? {} : { name: options.name }) });
-  try {
+  return adoptLanguageModel(model, () => {
     if (options.adapterDir !== undefined) loadLoraAdapter(model, options.adapterDir);
     else if (options.lora || top !== undefined) {
       model.attachLora({ ...options.lora, ...(top === undefined ? {} : { layersToTransform: Array.from({ length: top }, (_, i) => layers - top + i) }) });
@@ -106,17 +106,13 @@ export async function loadGgufRecLm(file: string, options: LoadGgufRecLmOptions 
       format === 'chat'
         ? (prompt: string): string => chatTemplate!.render([...(system === undefined ? [] : [{ role: 'system' as const, content: system }]), { role: 'user', content: prompt }], { addGenerationPrompt: true })
         : undefined;
-    return createInProcessLanguageModel({
-      model,
+    return {
       tokenizer,
       maxPromptTokens: options.maxPromptTokens ?? Math.min(1024, model.config.maxPositionEmbeddings),
       ...(options.answers ? { answers: options.answers } : {}),
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       // A chat-formatted prompt starts with the template's own tokens; llama.cpp adds BOS only when the file asks.
       promptEncoding: { addBos: format === 'chat' ? false : addBos, ...(formatPrompt ? { format: formatPrompt } : {}) },
-    });
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+    };
+  });
 }
