@@ -1,4 +1,4 @@
-import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId, checkInteger } from '@score/core';
+import { DimensionMismatchError, InvalidOptionError, type Float32Matrix, type ItemId, type RetrievalTarget, type RetrievedUser, type UserId, checkInteger, offerTopK } from '@score/core';
 import type { BehaviourCorpus } from './behaviour-corpus';
 import type { CorpusRetriever } from './corpus-retriever';
 
@@ -123,21 +123,19 @@ async function nearest(source: NeighbourSource, query: Float32Array | undefined,
   if (query === undefined || snapshot < 0 || query.some((value) => Number.isNaN(value))) return [];
   const { userIds, unit, cols } = await snapshotMembers(source, snapshot);
   if (cols !== query.length) return [];
-  const best: { userId: UserId; score: number }[] = [];
+  const bestRows = new Int32Array(k);
+  const bestScores = new Float64Array(k);
+  let filled = 0;
   userIds.forEach((userId, row) => {
     if (userId === target.userId) return;
     let dot = 0;
     for (let c = 0; c < cols; c++) dot += query[c] * unit[row * cols + c];
-    if (Number.isNaN(dot) || (best.length === k && dot <= best[k - 1].score)) return;
-    let position = Math.min(best.length, k - 1);
-    if (best.length < k) best.push({ userId, score: dot });
-    while (position > 0 && best[position - 1].score < dot) {
-      best[position] = best[position - 1];
-      position -= 1;
-    }
-    best[position] = { userId, score: dot };
+    if (!Number.isNaN(dot)) filled = offerTopK(bestRows, bestScores, filled, k, row, dot);
   });
-  return best.map((user) => ({ userId: user.userId, behaviour: (source.corpus.snapshotEntry(user.userId, snapshot) as { text: string }).text, score: user.score }));
+  return Array.from(bestRows.subarray(0, filled), (row, i) => {
+    const userId = userIds[row]!;
+    return { userId, behaviour: (source.corpus.snapshotEntry(userId, snapshot) as { text: string }).text, score: bestScores[i]! };
+  });
 }
 
 /** Each target's unit query vector: its fixed row, or the CRM over its history (targets before the first snapshot get none). */

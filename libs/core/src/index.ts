@@ -4,6 +4,8 @@ export type { Item } from './item';
 export type { Interaction, Row } from './interaction';
 export type { Dataset, DatasetStatistics } from './dataset';
 export { cosineSimilarity, createMatrix, matrixRow } from './matrix';
+export { offerTopK } from './top-k';
+export type { NumberSlots } from './top-k';
 export type { Float32Matrix } from './matrix';
 export { silentLogger } from './progress';
 export type { Logger, ProgressCallback, ProgressEvent } from './progress';
