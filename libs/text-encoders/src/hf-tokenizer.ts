@@ -3,16 +3,7 @@ import path from 'node:path';
 import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomic, checkInteger } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
 import { readJsonObject } from './model-folder';
-import type {
-  SpecialTokenIds,
-  Tokenizer,
-  TokenizerBatchEncoding,
-  TokenizerBatchOptions,
-  TokenizerDecodeOptions,
-  TokenizerEncodeOptions,
-  TokenizerEncoding,
-  TokenizerJson,
-} from './tokenizer';
+import type { SpecialTokenIds, Tokenizer, TokenizerBatchEncoding, TokenizerBatchOptions, TokenizerDecodeOptions, TokenizerEncodeOptions, TokenizerEncoding, TokenizerJson } from './tokenizer';
 
 /** Candidate spellings of each special token, tried in order when `tokenizer_config.json` names none. */
 const SPECIAL_CANDIDATES: Readonly<Record<keyof SpecialTokenIds, readonly string[]>> = {
