@@ -96,6 +96,11 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
   let validations = 0;
   let bestAuc = Number.NEGATIVE_INFINITY;
 
+  // With an onnxruntime prefix backend the frozen blocks run once per distinct prompt here (the
+  // validation prompts fill as they are scored); with tfjs they run inside the first epoch.
+  const fillStart = performance.now();
+  const filled = await model.fillPrefixCache(train, options.signal ? { signal: options.signal } : {});
+  if (filled > 0) options.logger?.info(`rec-lm: the frozen blocks' states of ${filled} prompts computed by ${model.prefixCacheStats?.backend} in ${((performance.now() - fillStart) / 1000).toFixed(1)} s.`);
   const report = await trainModelReleasing(model, () => trainModel(
     {
       trainableVariables: model.trainableVariables(),

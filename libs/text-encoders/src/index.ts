@@ -32,6 +32,8 @@ export type { InfoNceOptions } from './info-nce-loss';
 export { contrastiveBatch, gradientChunkTexts } from './contrastive-batch';
 export type { ContrastiveBatchOptions, ContrastiveTrainingOptions } from './contrastive-batch';
 export { exportBertToOnnx } from './export-bert-to-onnx';
+export { OnnxGraphBuilder } from './onnx-graph-builder';
+export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
 export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';

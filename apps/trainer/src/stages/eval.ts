@@ -222,7 +222,12 @@ export async function evalStage(context: StageContext): Promise<StageResult> {
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
-      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
+      ? await loadRecLm(checkpoint.base, {
+          adapterDir: dir,
+          maxPromptTokens: rec.maxPromptTokens + 8,
+          ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
+          ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
+        })
       : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
     backend ??

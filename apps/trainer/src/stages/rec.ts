@@ -143,7 +143,13 @@ export async function recStage(context: StageContext): Promise<StageResult> {
     tokenizer = probe.tokenizer;
     await probe.dispose();
     const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed: context.seed };
-    openVariantLm = () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) });
+    openVariantLm = () =>
+      loadRecLm(checkpoint.base, {
+        maxPromptTokens,
+        lora,
+        ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
+        ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
+      });
     saveVariantLm = async (lm, dir) => saveLoraAdapter(lm.model, dir);
   } else {
     const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
