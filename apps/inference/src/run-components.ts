@@ -17,6 +17,7 @@ import { resolveModelSpec } from '@score/model-hub';
 import { createIdentityReranker } from './identity-reranker';
 import { createOverlapRetriever } from './overlap-retriever';
 import { loadRunLanguageModel } from './run-language-model';
+import { checkRunDir } from './verify-run';
 
 /** The loaded parts of a run that the scoring service composes. */
 export interface RunComponents {
@@ -151,9 +152,7 @@ export async function createRunLanguageModel(options: LoadRunComponentsOptions, 
 }
 
 async function loadComponents(options: LoadRunComponentsOptions): Promise<{ components: Omit<RunComponents, 'languageModel'>; context: RunComponentContext }> {
-  if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
-    throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
-  }
+  checkRunDir(options?.runDir);
   const llm = options.llm ?? 'inprocess';
   if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${JSON.stringify(llm)}.`, llm);
   const logger = options.logger ?? silentLogger;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DatasetStatistics, InvalidOptionError } from '@score/core';
+import { checkInteger, type DatasetStatistics, InvalidOptionError } from '@score/core';
 import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
 import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { type Command, Option } from 'commander';
@@ -11,7 +11,7 @@ import { checkRunFolder } from '../pipeline/run-folder-check';
 import type { ScoreConfigInput } from '../config/config-schema';
 import { runPipeline } from '../pipeline/run-pipeline';
 import type { StageRegistry } from '../pipeline/stage-registry';
-import { nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
+import { flagValue, nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
 
 /** Flags of `score-train prepare`. */
 export interface PrepareFlags {
@@ -55,10 +55,9 @@ export interface PrepareReport {
   readonly ran: boolean;
 }
 
+/** `--items` with `--synthetic`: the number of items, a positive integer ({@link checkInteger}). */
 function syntheticItemCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count <= 0) throw new InvalidOptionError('--items', `must be a positive integer with --synthetic, got "${value}".`, value);
-  return count;
+  return checkInteger('--items', flagValue(value), 1);
 }
 
 /** Maps the flags to the `data` section of a run config; exactly one source must be named. */

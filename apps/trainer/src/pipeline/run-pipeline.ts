@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, InvalidOptionError, type Logger, type ProgressCallback, ScoreError, silentLogger } from '@score/core';
+import { ArtifactNotFoundError, checkOneOf, InvalidOptionError, type Logger, type ProgressCallback, ScoreError, silentLogger } from '@score/core';
 import { hashConfig } from '../config/config-hash';
 import { resolveStageModels } from '../config/resolve-config-models';
 import type { ScoreConfig } from '../config/config-schema';
@@ -115,9 +115,7 @@ interface StageSelection {
  */
 function checkSelection(options: RunPipelineOptions, stages: readonly Stage[]): StageSelection {
   checkStages(stages);
-  if (options.verify !== undefined && options.verify !== 'size' && options.verify !== 'hash') {
-    throw new InvalidOptionError('verify', `must be "size" or "hash", got ${JSON.stringify(options.verify)}.`, options.verify);
-  }
+  if (options.verify !== undefined) checkOneOf('verify', options.verify, ['size', 'hash']);
   if (options.from !== undefined && options.only !== undefined) throw new InvalidOptionError('--from', 'cannot be combined with --only; use one or the other.');
   if (options.from !== undefined) checkStageName('--from', options.from, stages);
   for (const name of options.only ?? []) checkStageName('--only', name, stages);
