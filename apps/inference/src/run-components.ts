@@ -1,4 +1,5 @@
 import {
+  describeValue,
   InvalidOptionError,
   silentLogger,
   type Dataset,
@@ -154,7 +155,7 @@ export async function createRunLanguageModel(options: LoadRunComponentsOptions, 
 async function loadComponents(options: LoadRunComponentsOptions): Promise<{ components: Omit<RunComponents, 'languageModel'>; context: RunComponentContext }> {
   checkRunDir(options?.runDir);
   const llm = options.llm ?? 'inprocess';
-  if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${JSON.stringify(llm)}.`, llm);
+  if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${describeValue(llm)}.`, llm);
   const logger = options.logger ?? silentLogger;
   const defaults = DEFAULT_RUN_COMPONENT_LOADERS;
   const loaders = options.loaders ?? {};
