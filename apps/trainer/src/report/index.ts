@@ -42,7 +42,7 @@ export {
   scoredRows,
 } from './results-summary';
 export { barChart, lineChart, SERIES_COLOURS } from './svg-charts';
-export type { BarChartOptions, ChartOptions, ChartSeries, LineChartOptions } from './svg-charts';
+export type { BarChartOptions, ChartSeries, LineChartOptions } from './svg-charts';
 export { meanAndSd, seedRunOf, withSeedSpread } from './seed-spread';
 export { escapeMarkdownHtml, markdownTable, textTable } from './table-layout';
 export type { Alignment, TableSpec } from './table-layout';
