@@ -3,7 +3,7 @@ import { checkInteger, type Item, LanguageModelError, silentLogger, type Languag
 import type { LanguageModelOverrides } from '@score/llm-clients';
 import type { ScorePromptWriterOptions } from '@score/prompt-kit';
 import { createRunLanguageModel, loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
-import { DEFAULT_WORKER_NICE, WorkerPool } from './worker-pool';
+import { DEFAULT_WORKER_NICE, lowerOtherThreadsPriority, WorkerPool } from './worker-pool';
 import { checkRunDir } from './verify-run';
 
 /** What each scoring worker gets: enough to load the run's components itself. */
@@ -88,7 +88,11 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
     await pool.dispose();
     throw error;
   }
-  logger.info('scoring workers loaded', { workers, ...info });
+  // Only the event loop's thread keeps its priority: the workers lowered themselves, and V8's, libuv's
+  // and the native libraries' helper threads go down with them (see lowerOtherThreadsPriority).
+  const nice = workerData.nice ?? DEFAULT_WORKER_NICE;
+  const lowered = nice > 0 ? lowerOtherThreadsPriority(nice) : 0;
+  logger.info('scoring workers loaded', { workers, ...info, helperThreadsLowered: lowered });
   const dispose = () => pool.dispose();
   const retriever: UserRetriever = {
     variant: info.retriever,

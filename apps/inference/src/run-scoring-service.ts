@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { checkInteger, checkNumber, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
 import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type ScorePromptWriter, type ScorePromptWriterOptions, type TokenBudget } from '@score/prompt-kit';
 import { InProcessLanguageModel } from '@score/rec-lm';
+import { mapConcurrently } from './map-concurrently';
 import { NonFiniteScoreError } from './errors';
 import { createRequestResolver, type Target } from './request-targets';
 import { checkRunFolder, type VerifyMode } from './verify-run';
@@ -56,6 +57,15 @@ export interface ScoringServiceOptions {
   readonly tokenBudget?: TokenBudget;
   /** Micro-batching of language-model calls. @defaultValue {} (16 prompts or 2 ms) */
   readonly batching?: LmBatcherOptions;
+  /**
+   * Pairs of one `scoreBatch` call that are in flight at once (retrieving, reranking, writing or
+   * waiting for the language model); the next pair starts when one finishes. Bounding it keeps the
+   * event loop's bursts and the objects alive on it small, so `/healthz` stays fast while a large batch
+   * runs, and costs no throughput while it is at least the pairs the language model takes at once
+   * (workers x `batching.maxBatchSize`).
+   * @defaultValue 64
+   */
+  readonly batchConcurrency?: number;
   /** @defaultValue silentLogger */
   readonly logger?: Logger;
 }
@@ -101,6 +111,8 @@ export interface RunScoringService extends ScoringService {
 interface ServiceSettings {
   /** K_s when a request gives none. */
   readonly ks: number;
+  /** Pairs of one `scoreBatch` call in flight at once. */
+  readonly batchConcurrency: number;
   /** K_e. */
   readonly retrieved: number;
   readonly description: DescribeHistoryOptions;
@@ -121,6 +133,7 @@ interface ServiceSettings {
  */
 function resolveServiceSettings(dataset: RunComponents['dataset'], options: ScoringServiceOptions): ServiceSettings {
   const ks = checkInteger('ks', options.ks ?? 2, 1, 10);
+  const batchConcurrency = checkInteger('batchConcurrency', options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY, 1, 100_000);
   const retrieved = checkInteger('retrieved', options.retrieved ?? 10, 10, 1000);
   const description = options.description ?? {};
   const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : checkInteger('behaviourItems', options.behaviourItems, 1, 10_000);
@@ -139,7 +152,7 @@ function resolveServiceSettings(dataset: RunComponents['dataset'], options: Scor
   }
   const asOf = checkNumber('asOf', options.asOf ?? defaultAsOf(dataset.rows));
   const cacheSize = checkInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000);
-  return { ks, retrieved, description, writerOptions, writer, asOf, cacheSize };
+  return { ks, batchConcurrency, retrieved, description, writerOptions, writer, asOf, cacheSize };
 }
 
 /** The similar users of a target and the time retrieval and reranking took. */
@@ -297,7 +310,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     async scoreBatch(batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
       assertOpen();
       const targets = batch.map((request, index) => requests.target(request, `requests[${index}]`, ks));
-      return Promise.all(targets.map((target) => scoreTarget(similarUsers, scorer, target, callOptions.signal)));
+      return mapConcurrently(targets, settings.batchConcurrency, (target) => scoreTarget(similarUsers, scorer, target, callOptions.signal));
     },
     async rank(request: RankRequest, callOptions: ScoreCallOptions = {}): Promise<RankResult> {
       assertOpen();
@@ -357,6 +370,9 @@ export async function createRunScoringService(options: RunScoringServiceOptions)
     throw error;
   }
 }
+
+/** {@link ScoringServiceOptions.batchConcurrency}'s default. */
+export const DEFAULT_BATCH_CONCURRENCY = 64;
 
 function defaultAsOf(rows: readonly { readonly timestamp: number }[]): number {
   let last = 0;

@@ -299,6 +299,39 @@ export function lowerThreadPriority(nice: number): number | undefined {
   }
 }
 
+/**
+ * Lowers by `nice` steps (at most to 19) every thread of this process that exists now, except the
+ * calling thread: V8's platform threads (garbage collection and compilation helpers for every
+ * isolate, the workers' too), libuv's thread pool and native libraries' threads (LanceDB's tokio
+ * runtime). Call it on the event loop's thread once the scoring workers have loaded, so that only the
+ * thread that answers `/healthz` keeps its priority; threads already lower are left as they are.
+ * Returns how many threads were lowered (0 where the platform has no per-thread priority).
+ */
+export function lowerOtherThreadsPriority(nice: number): number {
+  let self: number;
+  let tasks: string[];
+  try {
+    self = Number.parseInt(fs.readlinkSync('/proc/thread-self').split('/').at(-1) ?? '', 10);
+    tasks = fs.readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  const target = Math.min(19, os.getPriority(self) + nice);
+  let lowered = 0;
+  for (const task of tasks) {
+    const threadId = Number.parseInt(task, 10);
+    if (!Number.isInteger(threadId) || threadId === self) continue;
+    try {
+      if (os.getPriority(threadId) >= target) continue;
+      os.setPriority(threadId, target);
+      lowered += 1;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return lowered;
+}
+
 const require = createRequire(import.meta.url);
 
 /** Starts a worker; TypeScript sources (in the repository) are loaded through tsx. */

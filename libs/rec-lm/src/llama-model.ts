@@ -4,6 +4,8 @@ import type { LlamaConfig } from './llama-config';
 import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
 import { type LoraConfig, type LoraOptions, loraModulePath, resolveLoraConfig } from './lora-config';
+import type { PrefixStatesBackend } from './prefix-states-backend';
+import { rotaryTables } from './rotary-tables';
 
 /** One LoRA adapter: A is [r, in], B is [out, r] (PEFT layout). */
 interface LoraPair {
@@ -15,17 +17,39 @@ interface LoraPair {
 export interface PrefixCacheOptions {
   /** Number of frozen bottom blocks whose output is cached (adapters go on the blocks above). */
   readonly layers: number;
-  /** Most bytes of cached states (float16); the oldest entries go first. @defaultValue 2 GiB */
+  /** Most bytes of cached states; the oldest entries go first. @defaultValue 2 GiB */
   readonly maxBytes?: number;
+  /**
+   * How states are stored: "float16" (2 bytes a value, rounding at the 1e-3 relative level) or
+   * "float32" (4 bytes, exact).
+   * @defaultValue "float16"
+   */
+  readonly storage?: 'float16' | 'float32';
+  /**
+   * Computes missing states in {@link LlamaModel.fillPrefixCache}, ahead of the forward pass
+   * (e.g. `createOnnxPrefixBackend`: onnxruntime, multi-threaded); its `layers` must equal
+   * `layers`. The cache owns it from then on and disposes it with the cache. Without it, tfjs
+   * computes the missing states inside the forward pass (and `fillPrefixCache` does nothing).
+   * @defaultValue none (tfjs)
+   */
+  readonly backend?: PrefixStatesBackend;
 }
 
 interface PrefixCache {
   readonly layers: number;
   readonly maxBytes: number;
+  readonly storage: 'float16' | 'float32';
+  readonly backend: PrefixStatesBackend | undefined;
   bytes: number;
-  readonly states: Map<string, Uint16Array>;
+  readonly states: Map<string, Uint16Array | Float32Array>;
   hits: number;
   misses: number;
+  filled: number;
+}
+
+/** Releases a backend without waiting (its native memory goes; errors are of no use to the caller). */
+function releaseBackend(backend: PrefixStatesBackend | undefined): void {
+  if (backend) void backend.dispose().catch(() => undefined);
 }
 
 const HALF_TO_FLOAT = Float32Array.from({ length: 65536 }, (_, bits) => float16BitsToFloat32(bits));
@@ -127,6 +151,11 @@ export class LlamaModel {
   /** The LoRA settings when adapters are attached. */
   get lora(): LoraConfig | undefined {
     return this.#loraConfig;
+  }
+
+  /** Hugging Face names of the base weights, in the model's order. */
+  weightNames(): string[] {
+    return [...this.#weights.keys()];
   }
 
   /** A base weight by Hugging Face name (a live variable: do not dispose). */
@@ -243,8 +272,10 @@ export class LlamaModel {
    * the blocks above computes the frozen lower blocks once per prompt instead of once per epoch
    * (see the package README, "Top-k route"). Only valid while those blocks do not change: adapters
    * must sit on blocks >= `layers` (checked here and by `attachLora`), and the cache is bypassed
-   * when the model has no adapters (full training). States are stored as float16 (2 bytes per
-   * value: hidden x 2 bytes per token), first in first out once `maxBytes` is reached.
+   * when the model has no adapters (full training). States are stored as float16 by default (2
+   * bytes per value: hidden x 2 bytes per token), first in first out once `maxBytes` is reached.
+   * With a `backend` (e.g. onnxruntime) {@link LlamaModel.fillPrefixCache} computes the missing
+   * states ahead of the forward pass; the scoring and training paths of this package call it.
    */
   enablePrefixCache(options: PrefixCacheOptions): void {
     const layers = options.layers;
@@ -253,22 +284,104 @@ export class LlamaModel {
     }
     const maxBytes = options.maxBytes ?? 2 ** 31;
     if (!(maxBytes > 0)) throw new InvalidOptionError('maxBytes', `must be a positive number, got ${maxBytes}.`, maxBytes);
+    const storage = options.storage ?? 'float16';
+    if (storage !== 'float16' && storage !== 'float32') throw new InvalidOptionError('storage', `must be "float16" or "float32", got ${JSON.stringify(storage)}.`, storage);
+    const backend = options.backend;
+    if (backend && backend.layers !== layers) throw new InvalidOptionError('backend', `computes ${backend.layers} blocks, but the cache holds the states after ${layers}; create it with layers: ${layers}.`, backend.layers);
     const lowest = this.#loraConfig ? (this.#loraConfig.layersToTransform ?? [0])[0]! : undefined;
     if (lowest !== undefined && lowest < layers) {
       throw new InvalidOptionError('layers', `is ${layers}, but block ${lowest} has adapters; the cached blocks must be frozen.`, layers);
     }
-    this.#prefixCache = { layers, maxBytes, bytes: 0, states: new Map(), hits: 0, misses: 0 };
+    if (this.#prefixCache?.backend !== backend) releaseBackend(this.#prefixCache?.backend);
+    this.#prefixCache = { layers, maxBytes, storage, backend, bytes: 0, states: new Map(), hits: 0, misses: 0, filled: 0 };
   }
 
-  /** Drops the prefix cache (and its memory). */
+  /** Drops the prefix cache (and its memory; its backend is disposed). */
   disablePrefixCache(): void {
+    releaseBackend(this.#prefixCache?.backend);
     this.#prefixCache = undefined;
   }
 
-  /** Size and use of the prefix cache, when enabled. */
-  get prefixCacheStats(): { readonly layers: number; readonly entries: number; readonly bytes: number; readonly hits: number; readonly misses: number } | undefined {
+  /**
+   * Size and use of the prefix cache, when enabled: `misses` counts states computed by tfjs inside
+   * the forward pass, `filled` those computed ahead by the backend ({@link LlamaModel.fillPrefixCache}).
+   */
+  get prefixCacheStats():
+    | { readonly layers: number; readonly entries: number; readonly bytes: number; readonly hits: number; readonly misses: number; readonly filled: number; readonly backend: string; readonly storage: 'float16' | 'float32' }
+    | undefined {
     const cache = this.#prefixCache;
-    return cache && { layers: cache.layers, entries: cache.states.size, bytes: cache.bytes, hits: cache.hits, misses: cache.misses };
+    return cache && { layers: cache.layers, entries: cache.states.size, bytes: cache.bytes, hits: cache.hits, misses: cache.misses, filled: cache.filled, backend: cache.backend?.kind ?? 'tfjs', storage: cache.storage };
+  }
+
+  /**
+   * Computes, with the cache's backend, the states of every sequence missing from the prefix
+   * cache (distinct sequences once; sorted by length and run `batchSize` at a time, right-padded),
+   * so that the forward passes that follow find them all. Does nothing without a backend (tfjs
+   * then computes them inside the forward pass, as before) or without adapters (the cache is not
+   * used). Returns how many states it computed.
+   */
+  async fillPrefixCache(sequences: readonly (readonly number[])[], options: { readonly batchSize?: number; readonly signal?: AbortSignal } = {}): Promise<number> {
+    const cache = this.#prefixCache;
+    if (!cache?.backend || !this.#loraConfig) return 0;
+    const batchSize = options.batchSize ?? 8;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidOptionError('batchSize', `must be a positive integer, got ${batchSize}.`, batchSize);
+    const missing = new Map<string, readonly number[]>();
+    for (const sequence of sequences) {
+      const key = sequence.join(',');
+      if (!cache.states.has(key) && !missing.has(key)) missing.set(key, sequence);
+    }
+    const rows = [...missing].sort((a, b) => a[1].length - b[1].length);
+    const hidden = this.config.hiddenSize;
+    for (let start = 0; start < rows.length; start += batchSize) {
+      options.signal?.throwIfAborted();
+      const batch = rows.slice(start, start + batchSize);
+      const time = batch[batch.length - 1]![1].length;
+      if (time > this.config.maxPositionEmbeddings) {
+        throw new InvalidOptionError('sequences', `hold ${time} positions, more than the model's max_position_embeddings (${this.config.maxPositionEmbeddings}); shorten the prompts.`, time);
+      }
+      const ids = new Int32Array(batch.length * time);
+      batch.forEach(([, sequence], b) => ids.set(sequence, b * time));
+      const data = await cache.backend.states(ids, batch.length, time);
+      if (this.#prefixCache !== cache) return start;
+      batch.forEach(([key, sequence], b) => this.#store(cache, key, data.subarray(b * time * hidden, (b * time + sequence.length) * hidden)));
+      cache.filled += batch.length;
+      this.#evict(cache);
+    }
+    return rows.length;
+  }
+
+  /** Stores one row's states [length * hidden] under its key, in the cache's storage. */
+  #store(cache: PrefixCache, key: string, values: Float32Array): void {
+    let stored: Uint16Array | Float32Array;
+    if (cache.storage === 'float32') stored = values.slice();
+    else {
+      stored = new Uint16Array(values.length);
+      for (let i = 0; i < values.length; i++) stored[i] = float32ToFloat16Bits(values[i]!);
+    }
+    cache.states.set(key, stored);
+    cache.bytes += stored.byteLength;
+  }
+
+  /** First in, first out down to the limit. */
+  #evict(cache: PrefixCache): void {
+    for (const [key, stored] of cache.states) {
+      if (cache.bytes <= cache.maxBytes) break;
+      cache.states.delete(key);
+      cache.bytes -= stored.byteLength;
+    }
+  }
+
+  /**
+   * The residual stream [batch * time, hidden] after the token embedding and blocks
+   * 0..`layers`-1 of right-padded ids [batch, time], computed by tfjs without any cache (what the
+   * prefix cache stores). Call inside `tf.tidy`.
+   */
+  prefixStates(ids: tf.Tensor2D, layers: number): tf.Tensor2D {
+    if (!Number.isInteger(layers) || layers < 1 || layers > this.config.numLayers) {
+      throw new InvalidOptionError('layers', `must be an integer in [1, ${this.config.numLayers}], got ${layers}.`, layers);
+    }
+    const [batch, time] = ids.shape;
+    return this.#blocks(this.#embed(ids), batch, time, 0, layers, false);
   }
 
   /** The residual stream after the cached blocks, [batch * time, hidden], from the cache or computed and stored. */
@@ -291,26 +404,17 @@ export class LlamaModel {
       });
       const data = states.dataSync() as Float32Array;
       states.dispose();
-      rows.forEach((row, r) => {
-        const half = new Uint16Array(row.length * hidden);
-        const offset = r * longest * hidden;
-        for (let i = 0; i < half.length; i++) half[i] = float32ToFloat16Bits(data[offset + i]!);
-        cache.states.set(missing[r]!, half);
-        cache.bytes += half.byteLength;
-      });
+      rows.forEach((row, r) => this.#store(cache, missing[r]!, data.subarray(r * longest * hidden, (r * longest + row.length) * hidden)));
     }
     const out = new Float32Array(batch * time * hidden);
     keys.forEach((key, b) => {
-      const half = cache.states.get(key)!;
+      const stored = cache.states.get(key)!;
       const offset = b * time * hidden;
-      for (let i = 0; i < half.length; i++) out[offset + i] = HALF_TO_FLOAT[half[i]!]!;
+      if (stored instanceof Float32Array) out.set(stored, offset);
+      else for (let i = 0; i < stored.length; i++) out[offset + i] = HALF_TO_FLOAT[stored[i]!]!;
     });
     // First in, first out down to the limit (after this batch's rows were read).
-    for (const [key, stored] of cache.states) {
-      if (cache.bytes <= cache.maxBytes) break;
-      cache.states.delete(key);
-      cache.bytes -= stored.byteLength;
-    }
+    this.#evict(cache);
     return tf.tensor2d(out, [batch * time, hidden]);
   }
 
@@ -322,19 +426,7 @@ export class LlamaModel {
     let cached = this.#ropeCache.get(length);
     if (!cached) {
       const { headDim, ropeTheta } = this.config;
-      const half = headDim / 2;
-      const cos = new Float32Array(length * headDim);
-      const sin = new Float32Array(length * headDim);
-      for (let t = 0; t < length; t++) {
-        for (let i = 0; i < half; i++) {
-          // Rotary angle t * theta^(-2i/d), duplicated over both halves (rotate-half form).
-          const angle = t * Math.pow(ropeTheta, (-2 * i) / headDim);
-          cos[t * headDim + i] = cos[t * headDim + i + half] = Math.cos(angle);
-          sin[t * headDim + i] = sin[t * headDim + i + half] = Math.sin(angle);
-        }
-      }
-      const mask = new Float32Array(length * length);
-      for (let i = 0; i < length; i++) for (let j = i + 1; j < length; j++) mask[i * length + j] = -1e9;
+      const { cos, sin, mask } = rotaryTables(length, headDim, ropeTheta);
       cached = tf.tidy(() => ({
         cos: tf.keep(tf.tensor2d(cos, [length, headDim])),
         sin: tf.keep(tf.tensor2d(sin, [length, headDim])),
@@ -530,6 +622,7 @@ export class LlamaModel {
         ids[b * time + t] = id;
       });
     });
+    await this.fillPrefixCache(sequences);
     const logits = tf.tidy(() => this.lastLogits(tf.tensor2d(ids, [sequences.length, time], 'int32'), sequences.map((s) => s.length)));
     const data = (await logits.data()) as Float32Array;
     logits.dispose();
@@ -541,7 +634,7 @@ export class LlamaModel {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#prefixCache = undefined;
+    this.disablePrefixCache();
     this.detachLora();
     for (const variable of this.#weights.values()) variable.dispose();
     this.#weights.clear();

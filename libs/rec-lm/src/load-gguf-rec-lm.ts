@@ -1,4 +1,4 @@
-import { ArtifactNotFoundError, InvalidOptionError } from '@score/core';
+import { ArtifactNotFoundError, InvalidOptionError, checkInteger } from '@score/core';
 import { type GgufHeader, readGgufHeader } from '@score/llm-clients';
 import { type PullOptions, resolveModelPath } from '@score/model-hub';
 import { type Tokenizer, tokenizerFromJson } from '@score/text-encoders';
@@ -10,6 +10,7 @@ import { ggufTokenizerConfig, ggufTokenizerJson } from './gguf-tokenizer';
 import { createInProcessLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
 import { loadGgufLlama } from './load-gguf-llama';
 import type { LoraOptions } from './lora-config';
+import { createOnnxPrefixBackend } from './onnx-prefix-backend';
 import { loadLoraAdapter } from './peft-adapter';
 
 /** What {@link loadGgufTokenizer} returns. */
@@ -54,6 +55,17 @@ export interface LoadGgufRecLmOptions {
   readonly topBlocks?: number;
   /** Most bytes the cache of the frozen blocks' states may hold (float16). @defaultValue 2 GiB */
   readonly prefixCacheBytes?: number;
+  /**
+   * With `topBlocks`: what computes the frozen blocks' states for the cache. "tfjs": the tfjs
+   * model, inside the forward pass (one wasm thread); "onnx": an onnxruntime CPU session built in
+   * memory from the same dequantized weights ({@link createOnnxPrefixBackend}), run ahead of the
+   * forward pass, multi-threaded and many times faster (package README, "The cache pass on
+   * onnxruntime"); it holds a second float32 copy of the frozen blocks.
+   * @defaultValue "tfjs"
+   */
+  readonly prefixBackend?: 'tfjs' | 'onnx';
+  /** onnxruntime's intra-op threads with `prefixBackend: "onnx"`. @defaultValue onnxruntime's default (one per physical core) */
+  readonly prefixThreads?: number;
   /** A PEFT adapter folder (saved by `saveLoraAdapter`) to load onto the model. @defaultValue none */
   readonly adapterDir?: string;
   /**
@@ -94,13 +106,19 @@ export async function loadGgufRecLm(file: string, options: LoadGgufRecLmOptions 
   if (top !== undefined && (!Number.isInteger(top) || top < 1 || top >= layers)) {
     throw new InvalidOptionError('topBlocks', `must be an integer in [1, ${layers - 1}] (the model has ${layers} blocks), got ${top}.`, top);
   }
+  const prefixBackend = options.prefixBackend ?? 'tfjs';
+  if (prefixBackend !== 'tfjs' && prefixBackend !== 'onnx') throw new InvalidOptionError('prefixBackend', `must be "tfjs" or "onnx", got ${JSON.stringify(prefixBackend)}.`, prefixBackend);
+  if (options.prefixThreads !== undefined) checkInteger('prefixThreads', options.prefixThreads, 1);
   const model = loadGgufLlama(filePath, { header, ...(options.name === undefined ? {} : { name: options.name }) });
   try {
     if (options.adapterDir !== undefined) loadLoraAdapter(model, options.adapterDir);
     else if (options.lora || top !== undefined) {
       model.attachLora({ ...options.lora, ...(top === undefined ? {} : { layersToTransform: Array.from({ length: top }, (_, i) => layers - top + i) }) });
     }
-    if (top !== undefined) model.enablePrefixCache({ layers: layers - top, ...(options.prefixCacheBytes === undefined ? {} : { maxBytes: options.prefixCacheBytes }) });
+    if (top !== undefined) {
+      const backend = prefixBackend === 'onnx' ? await createOnnxPrefixBackend(model, { layers: layers - top, ...(options.prefixThreads === undefined ? {} : { threads: options.prefixThreads }) }) : undefined;
+      model.enablePrefixCache({ layers: layers - top, ...(options.prefixCacheBytes === undefined ? {} : { maxBytes: options.prefixCacheBytes }), ...(backend ? { backend } : {}) });
+    }
     const system = options.systemPrompt;
     const formatPrompt =
       format === 'chat'

@@ -13,6 +13,8 @@ export interface LoadRecLmOptions {
   readonly lora?: LoraOptions;
   /** GGUF only: adapters on the top k blocks, the blocks below cached ({@link loadGgufRecLm}). @defaultValue every block */
   readonly topBlocks?: number;
+  /** GGUF with `topBlocks` only: what computes the cached frozen blocks, "tfjs" or "onnx" ({@link loadGgufRecLm}). @defaultValue "tfjs" */
+  readonly prefixBackend?: 'tfjs' | 'onnx';
   /** Longest prompt in tokens. @defaultValue the loader's default */
   readonly maxPromptTokens?: number;
 }
@@ -31,7 +33,10 @@ export async function loadRecLm(baseSpec: string, options: LoadRecLmOptions = {}
     ...(options.lora === undefined ? {} : { lora: options.lora }),
     ...(options.maxPromptTokens === undefined ? {} : { maxPromptTokens: options.maxPromptTokens }),
   };
-  if (/\.gguf$/i.test(base)) return loadGgufRecLm(base, { ...shared, ...(options.topBlocks === undefined ? {} : { topBlocks: options.topBlocks }) });
+  if (/\.gguf$/i.test(base)) {
+    return loadGgufRecLm(base, { ...shared, ...(options.topBlocks === undefined ? {} : { topBlocks: options.topBlocks }), ...(options.prefixBackend === undefined ? {} : { prefixBackend: options.prefixBackend }) });
+  }
   if (options.topBlocks !== undefined) throw new InvalidOptionError('topBlocks', 'applies to GGUF bases only (a path ending in .gguf).', options.topBlocks);
+  if (options.prefixBackend !== undefined) throw new InvalidOptionError('prefixBackend', 'applies to GGUF bases with topBlocks only (a path ending in .gguf).', options.prefixBackend);
   return loadHuggingFaceRecLm(base, shared);
 }

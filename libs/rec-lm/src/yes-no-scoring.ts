@@ -39,6 +39,8 @@ export async function scoreTokenSequences(
   const pair = [answers.yes, answers.no];
   for (const batch of batchesByLength(sequences.map((s) => s.length), batchSize)) {
     signal?.throwIfAborted();
+    // With an onnxruntime prefix backend the frozen blocks run here, ahead of the tfjs pass.
+    await model.fillPrefixCache(batch.map((i) => sequences[i]!), signal ? { signal } : {});
     const logits = tf.tidy(() => {
       const { ids, lengths } = padBatch(batch.map((i) => sequences[i]!), 0);
       return model.lastLogits(ids, lengths, false, pair);

@@ -76,6 +76,21 @@ export class OnnxGraphBuilder {
     return tensorName;
   }
 
+  /**
+   * Adds a linear layer's weight stored as [out, in] (PyTorch's `nn.Linear` layout) transposed to
+   * [in, out], the right operand of ONNX `MatMul` (x [.., in] @ W^T). Returns its name.
+   */
+  transposedInitializer(data: Float32Array, dims: readonly [number, number], name?: string): string {
+    const [out, inner] = dims;
+    if (out * inner !== data.length) throw new InvalidOptionError('dims', `[${dims.join(', ')}] needs ${out * inner} values, got ${data.length}.`);
+    const transposed = new Float32Array(out * inner);
+    for (let o = 0; o < out; o++) {
+      const row = o * inner;
+      for (let i = 0; i < inner; i++) transposed[i * out + o] = data[row + i]!;
+    }
+    return this.initializer(transposed, [inner, out], name);
+  }
+
   /** A float32 constant from numbers. */
   floats(values: readonly number[], dims: readonly number[] = [values.length]): string {
     return this.initializer(Float32Array.from(values), dims);
@@ -88,8 +103,18 @@ export class OnnxGraphBuilder {
 
   /** Adds a node and returns the name of its (first) output; `output` names it, else a fresh name is used. */
   node(opType: string, inputs: readonly string[], attributes: Readonly<Record<string, OnnxAttribute>> = {}, output?: string): string {
-    const out = output ?? this.#fresh(opType.toLowerCase());
-    this.#names.add(out);
+    return this.nodeOutputs(opType, inputs, 1, attributes, output === undefined ? undefined : [output])[0]!;
+  }
+
+  /**
+   * Adds a node with `count` outputs (e.g. `Split`) and returns their names; `outputs` names
+   * them, else fresh names are used.
+   */
+  nodeOutputs(opType: string, inputs: readonly string[], count: number, attributes: Readonly<Record<string, OnnxAttribute>> = {}, outputs?: readonly string[]): string[] {
+    if (!Number.isInteger(count) || count < 1) throw new InvalidOptionError('count', `must be a positive integer, got ${count}.`, count);
+    if (outputs !== undefined && outputs.length !== count) throw new InvalidOptionError('outputs', `names ${outputs.length} outputs, but the node has ${count}.`, outputs.length);
+    const out = outputs ? [...outputs] : Array.from({ length: count }, () => this.#fresh(opType.toLowerCase()));
+    for (const name of out) this.#names.add(name);
     const attribute = Object.entries(attributes).map(([name, value]) => {
       const Type = onnx.AttributeProto.AttributeType;
       if ('int' in value) return { name, type: Type.INT, i: value.int };
@@ -97,7 +122,7 @@ export class OnnxGraphBuilder {
       if ('ints' in value) return { name, type: Type.INTS, ints: [...value.ints] };
       return { name, type: Type.STRING, s: new TextEncoder().encode(value.string) };
     });
-    this.#nodes.push(onnx.NodeProto.create({ opType, input: [...inputs], output: [out], name: out, attribute }));
+    this.#nodes.push(onnx.NodeProto.create({ opType, input: [...inputs], output: out, name: out[0]!, attribute }));
     return out;
   }
 

@@ -122,6 +122,10 @@ const checkpointModel = section({
   lora: loraSection.prefault({}).describe('LoRA adapter settings.'),
   // GGUF route (issue 16): adapters on the top blocks only.
   topBlocks: positiveInt().optional().describe('GGUF base only: adapters on the top k blocks only, the frozen blocks below computed once per prompt and cached (rec-lm README, "Top-k route"). Default: every block.'),
+  prefixBackend: z
+    .enum(['tfjs', 'onnx'])
+    .optional()
+    .describe('With topBlocks: what computes the cached frozen blocks, "tfjs" (inside the forward pass, one wasm thread) or "onnx" (an onnxruntime CPU session built from the same weights, multi-threaded, many times faster; rec-lm README, "The cache pass on onnxruntime"). Default: tfjs.'),
 });
 
 const recModel = z

@@ -7,8 +7,19 @@ import { loadConfig } from './load-config';
 const CONFIGS = path.resolve(import.meta.dirname, '../../../../configs');
 
 describe('the example configs in configs/', () => {
-  it('are the four documented ones', () => {
-    expect(fs.readdirSync(CONFIGS).filter((name) => name.endsWith('.yaml')).sort()).toEqual(['amazon-games.yaml', 'demo.yaml', 'ml-1m-generic.yaml', 'ml-1m.yaml']);
+  it('are the five documented ones', () => {
+    expect(fs.readdirSync(CONFIGS).filter((name) => name.endsWith('.yaml')).sort()).toEqual(['amazon-games.yaml', 'demo-pretrained.yaml', 'demo.yaml', 'ml-1m-generic.yaml', 'ml-1m.yaml']);
+  });
+
+  it('demo-pretrained.yaml: the synthetic demo on the registry\'s pretrained models, sized down to fit 30 minutes', () => {
+    const { config } = loadConfig({ file: path.join(CONFIGS, 'demo-pretrained.yaml') });
+    const demo = loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).config;
+    expect(config.data).toEqual(demo.data);
+    expect(config.rec.model).toMatchObject({ base: 'model:smollm2-135m-instruct', topBlocks: 2, prefixBackend: 'onnx' });
+    expect(config.car.encoder).toBe('bert:model:all-minilm-l6-v2');
+    expect(config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');
+    expect(config.rec).toMatchObject({ variants: ['basic', 'score'], epochs: 1, trainRows: 300, validRows: 100 });
+    expect(config.eval).toMatchObject({ maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false });
   });
 
   it('demo.yaml: the synthetic default', () => {

@@ -76,6 +76,15 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ values: { eval: { keptSweep: [] } } })).message).toContain('must have at least 1 entries');
   });
 
+  it('reads rec.model.prefixBackend (the top-k route\'s cache pass on tfjs or onnxruntime) and rejects other values', () => {
+    const model = (prefixBackend?: string) => loadConfig({ values: { rec: { model: { base: 'model:smollm2-135m-instruct', topBlocks: 2, ...(prefixBackend === undefined ? {} : { prefixBackend }) } } } }).config.rec.model;
+    expect(model('onnx')).toMatchObject({ topBlocks: 2, prefixBackend: 'onnx' });
+    expect(model()).not.toHaveProperty('prefixBackend'); // absent: tfjs, and the config hash of existing runs is unchanged
+    const error = errorOf(() => model('gpu'));
+    expect(error.field).toBe('rec.model.prefixBackend');
+    expect(error.message).toContain('"tfjs", "onnx"; got "gpu"');
+  });
+
   it('rejects keys that only conflict together: an empty pretraining corpus', () => {
     const error = errorOf(() => loadConfig({ overrides: ['rec.pretrainBehaviourTexts=false', 'rec.pretrainItemTexts=false'] }));
     expect(error.field).toBe('rec.pretrainBehaviourTexts');

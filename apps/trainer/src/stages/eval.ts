@@ -35,7 +35,7 @@ import {
 import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents, type PromptComponents } from './rec-components';
-import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
+import { checkpointLoadOptions, keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
 import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
 import { externalAdapterDir } from './external-adapters';
 
@@ -251,7 +251,7 @@ async function openEvalLms(context: StageContext): Promise<EvalLms> {
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
   const openDir = async (dir: string): Promise<LanguageModel> =>
     checkpoint
-      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) })
+      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...checkpointLoadOptions(checkpoint) })
       : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
     backend ??

@@ -135,7 +135,18 @@ interface VariantLms {
 }
 
 /** `rec.model` when it names a Hugging Face checkpoint tuned with LoRA. */
-type LoraCheckpoint = Exclude<ScoreConfig['rec']['model'], string>;
+export type LoraCheckpoint = Exclude<ScoreConfig['rec']['model'], string>;
+
+/**
+ * The options of `loadRecLm` that `rec.model` sets besides the adapters: `topBlocks` and, with it,
+ * `prefixBackend`; the rec stage tunes and the eval stage scores the checkpoint loaded the same way.
+ */
+export function checkpointLoadOptions(checkpoint: LoraCheckpoint) {
+  return {
+    ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
+    ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
+  };
+}
 
 /** LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe). */
 async function loraVariantLms(checkpoint: LoraCheckpoint, maxPromptTokens: number, seed: number): Promise<VariantLms> {
@@ -145,7 +156,7 @@ async function loraVariantLms(checkpoint: LoraCheckpoint, maxPromptTokens: numbe
   const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed };
   return {
     tokenizer,
-    open: () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }) }),
+    open: () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...checkpointLoadOptions(checkpoint) }),
     save: async (lm, dir) => saveLoraAdapter(lm.model, dir),
   };
 }
