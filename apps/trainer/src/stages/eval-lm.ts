@@ -1,6 +1,7 @@
 import type { LanguageModel } from '@score/core';
 import { openThreadedRecLm, type RecLmSource } from '@score/rec-lm';
 import type { StageContext } from '../pipeline/stage';
+import { checkpointLoadOptions } from './rec';
 
 /**
  * Where the eval stage loads a tuned LM from: `dir` is a rec-stage model folder (the from-scratch
@@ -11,12 +12,7 @@ export function evalLmSource(context: StageContext, dir: string): RecLmSource {
   // The token limit the rec stage tuned with (rec.maxPromptTokens + 8).
   const maxPromptTokens = rec.maxPromptTokens + 8;
   if (typeof rec.model === 'string') return { kind: 'hugging-face', dir, options: { maxPromptTokens } };
-  const { base, topBlocks, prefixBackend } = rec.model;
-  return {
-    kind: 'rec-lm',
-    base,
-    options: { adapterDir: dir, maxPromptTokens, ...(topBlocks === undefined ? {} : { topBlocks }), ...(topBlocks === undefined || prefixBackend === undefined ? {} : { prefixBackend }) },
-  };
+  return { kind: 'rec-lm', base: rec.model.base, options: { adapterDir: dir, maxPromptTokens, ...checkpointLoadOptions(rec.model) } };
 }
 
 /**
