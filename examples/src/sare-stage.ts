@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBehaviourCorpus, createCorpusRetriever, indexBehaviourCorpus, LanceVectorIndex } from '@score/car-retriever';
+import { createDatasetRetriever } from '@score/car-retriever';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import { basicPrompt } from '@score/prompt-kit';
 import { loadSareReranker, runSareStage } from '@score/sare-reranker';
@@ -19,11 +19,7 @@ const dataset = await generateSyntheticDataset({ users: 40, items: 60, seed: 6, 
 await saveDataset(dataset, runDir);
 const tokenizer = trainTokenizer({ texts: [...dataset.items.values()].map((item) => item.title), vocabSize: 300, kind: 'wordpiece' });
 const embedder = await createPooledEncoder({ tokenizer, dimensions: 32, seed: 1 });
-const corpus = buildBehaviourCorpus(dataset, { maxItems: 20 });
-const embed = (texts: readonly string[]) => embedder.embed(texts);
-const index = await LanceVectorIndex.create({ dir: path.join(runDir, 'index'), dimensions: embedder.dimensions });
-await indexBehaviourCorpus({ index, corpus, embed });
-const retriever = createCorpusRetriever({ variant: 'car', index, corpus, embed });
+const { retriever, dispose } = await createDatasetRetriever({ dataset, embedder, dir: path.join(runDir, 'index'), corpus: { maxItems: 20 } });
 await runAssessStage({ runDir, assessor: createMetadataAssessor({ dataset }), retriever, embedder, sample: 60, candidates: 6 });
 
 const result = await runSareStage({ runDir, epochs: 2, batchSize: 8 }); // after the assess stage
@@ -41,6 +37,6 @@ const query = basicPrompt({ domain: 'movies', history: dataset.historyItems(row)
 const top2 = await reranker.rerank(query, retrieved.map((user) => ({ id: user.userId, text: user.behaviour })), 2);
 console.log(top2.length, top2.every((user) => retrieved.some((candidate) => candidate.userId === user.id))); // 2 true
 await reranker.dispose();
-await index.close();
+await dispose();
 embedder.dispose();
 fs.rmSync(runDir, { recursive: true, force: true });

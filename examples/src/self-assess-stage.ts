@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildBehaviourCorpus, createCorpusRetriever, indexBehaviourCorpus, LanceVectorIndex } from '@score/car-retriever';
+import { createDatasetRetriever } from '@score/car-retriever';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
 import { createMetadataAssessor, runAssessStage } from '@score/self-assess';
 import { createPooledEncoder, trainTokenizer } from '@score/text-encoders';
@@ -19,11 +19,7 @@ await saveDataset(dataset, runDir);
 
 const tokenizer = trainTokenizer({ texts: [...dataset.items.values()].map((item) => item.title), vocabSize: 300, kind: 'wordpiece' });
 const embedder = await createPooledEncoder({ tokenizer, dimensions: 32, seed: 1 });
-const corpus = buildBehaviourCorpus(dataset, { maxItems: 20 });
-const embed = (texts: readonly string[]) => embedder.embed(texts);
-const index = await LanceVectorIndex.create({ dir: path.join(runDir, 'index'), dimensions: embedder.dimensions });
-await indexBehaviourCorpus({ index, corpus, embed });
-const retriever = createCorpusRetriever({ variant: 'car', index, corpus, embed });
+const { retriever, dispose } = await createDatasetRetriever({ dataset, embedder, dir: path.join(runDir, 'index'), corpus: { maxItems: 20 } });
 const assessor = createMetadataAssessor({ dataset });
 
 // retriever: CAR, any UserRetriever; embedder: the fixed TxtEmb, any TextEmbeddingModel.
@@ -32,6 +28,6 @@ console.log(report.assessor.source, report.assessor.metadataFallback, report.gen
 console.log(fs.readdirSync(path.join(runDir, 'assess')).sort().join(' ')); // assessments.jsonl rankings.jsonl report.json
 const again = await runAssessStage({ runDir, assessor, retriever, embedder, sample: 12, candidates: 5 });
 console.log(again.generated, again.reused); // 0 12
-await index.close();
+await dispose();
 embedder.dispose();
 fs.rmSync(runDir, { recursive: true, force: true });

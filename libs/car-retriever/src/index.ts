@@ -22,6 +22,8 @@ export type { EmbeddingNeighbourRetrieverOptions, EmbedUsers } from './embedding
 export { indexBehaviourCorpus } from './index-behaviour-corpus';
 export type { EmbedTexts, IndexBehaviourCorpusOptions } from './index-behaviour-corpus';
 export { createCorpusRetriever } from './corpus-retriever';
+export { createDatasetRetriever } from './create-dataset-retriever';
+export type { DatasetRetriever, DatasetRetrieverOptions } from './create-dataset-retriever';
 export type { CorpusRetriever, CorpusRetrieverOptions } from './corpus-retriever';
 export { createNeighbourRetriever } from './neighbour-retriever';
 export type { CollaborativeNeighbour, NeighbourRetrieverOptions } from './neighbour-retriever';
