@@ -25,6 +25,7 @@ describe('score-train demo --pretrained', () => {
     expect(pretrained.hash).toBe(loadConfig({ file: path.join(CONFIGS, 'demo-pretrained.yaml') }).hash);
     expect(pretrained.config.run.dir).toBe('runs/demo-pretrained');
     expect(pretrained.config.rec.model).toMatchObject({ base: 'model:smollm2-135m-instruct', topBlocks: 2, prefixBackend: 'onnx' });
+    expect(pretrained.config.assess).toMatchObject({ llm: 'llamacpp:model:smollm2-135m-instruct', llmThreads: 1 });
     const scratch = loadConfig({ values: DEMO_CONFIG as unknown as Record<string, unknown> });
     expect(scratch.hash).toBe(loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).hash);
     expect(scratch.hash).not.toBe(pretrained.hash);

@@ -37,7 +37,7 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
   data: { source: { kind: 'synthetic', seed: 42, users: 600, items: 800, clusterItemTaste: 1 }, protocol: 'auto' },
   crm: { model: 'sasrec', epochs: 12, patience: 3, neighbours: 5 },
   car: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, retrieved: 10 },
-  assess: { llm: 'llamacpp:model:smollm2-135m-instruct', sample: 100, embedder: 'bert:model:all-minilm-l6-v2' },
+  assess: { llm: 'llamacpp:model:smollm2-135m-instruct', sample: 100, embedder: 'bert:model:all-minilm-l6-v2', llmThreads: 1 },
   sare: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, kept: 2 },
   rec: {
     model: {
