@@ -1,13 +1,18 @@
+import { checkInteger } from '@score/core';
 import { InvalidArgumentError } from 'commander';
 
-/** A commander parser for an integer flag in [minimum, maximum]; fails naming the flag. */
+/**
+ * A commander parser for an integer flag in [minimum, maximum]: written digits are checked with
+ * @score/core's `checkInteger` (its one wording, naming the flag; other text is quoted as given) and
+ * a bad value fails as commander's InvalidArgumentError.
+ */
 export function integerFlag(name: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
-    const parsed = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
-      throw new InvalidArgumentError(`${name} must be an integer from ${minimum} to ${maximum}, got "${value}".`);
+    try {
+      return checkInteger(name, /^-?\d+$/.test(value.trim()) ? Number(value) : value, minimum, maximum);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
     }
-    return parsed;
   };
 }
 

@@ -85,6 +85,6 @@ describe('score-serve', () => {
 
   it('rejects bad flags', async () => {
     const program = createServeProgram({ logger: silent, handleSignals: false }).exitOverride().configureOutput({ writeErr: () => {} });
-    await expect(program.parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '70000'])).rejects.toThrow(/--port must be an integer from 0 to 65535/);
+    await expect(program.parseAsync(['node', 'score-serve', '--run', run.runDir, '--port', '70000'])).rejects.toThrow('Invalid "--port": must be an integer from 0 to 65535, got 70000.');
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidOptionError, type RerankCandidate, type Reranker, type RerankResult } from '@score/core';
+import { checkInteger, type RerankCandidate, type Reranker, type RerankResult } from '@score/core';
 
 /**
  * A {@link Reranker} that keeps the retriever's order: the fallback used until SARE's artifacts
@@ -9,7 +9,7 @@ export function createIdentityReranker(): Reranker {
   return {
     modelId: 'identity',
     async rerank(_query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> {
-      if (!Number.isInteger(topK) || topK < 0) throw new InvalidOptionError('topK', `must be a non-negative integer, got ${topK}.`, topK);
+      checkInteger('topK', topK, 0);
       return candidates.slice(0, topK).map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: 1 / (1 + index) }));
     },
     dispose() {},

@@ -1,4 +1,5 @@
 import { InvalidOptionError, type LanguageModel, type YesNoScore } from '@score/core';
+import { type AbortableEntry, enqueueAbortable, forgetAbort } from './abortable-queue';
 
 /** Options of {@link LmBatcher}. */
 export interface LmBatcherOptions {
@@ -24,13 +25,9 @@ export interface LmBatcherOptions {
   readonly onBatch?: (event: { readonly size: number; readonly queueWaitMs: readonly number[] }) => void;
 }
 
-interface Pending {
+interface Pending extends AbortableEntry {
   readonly prompt: string;
   readonly resolve: (score: YesNoScore) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal?: AbortSignal;
-  readonly onAbort?: () => void;
-  readonly queuedAt: number;
 }
 
 /**
@@ -64,18 +61,7 @@ export class LmBatcher {
   score(prompt: string, signal?: AbortSignal): Promise<YesNoScore> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<YesNoScore>((resolve, reject) => {
-      const onAbort = signal
-        ? () => {
-            const index = this.#queue.indexOf(entry);
-            if (index !== -1) {
-              this.#queue.splice(index, 1);
-              reject(signal.reason);
-            }
-          }
-        : undefined;
-      const entry: Pending = { prompt, resolve, reject, signal, onAbort, queuedAt: performance.now() };
-      if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(entry);
+      enqueueAbortable(this.#queue, signal, (onAbort) => ({ prompt, resolve, reject, signal, onAbort, queuedAt: performance.now() }));
       this.#schedule();
     });
   }
@@ -104,7 +90,7 @@ export class LmBatcher {
     }
     if (this.#inFlight >= this.#maxConcurrent || this.#queue.length === 0) return;
     const batch = this.#queue.splice(0, this.#maxBatchSize);
-    for (const entry of batch) if (entry.signal && entry.onAbort) entry.signal.removeEventListener('abort', entry.onAbort);
+    for (const entry of batch) forgetAbort(entry);
     if (this.#onBatch) {
       const now = performance.now();
       this.#onBatch({ size: batch.length, queueWaitMs: batch.map((entry) => now - entry.queuedAt) });

@@ -69,6 +69,24 @@ function post(operationId: string, summary: string, description: string, request
  * (`npm run openapi -w @score/inference` rewrites it).
  */
 export function buildOpenApiDocument(): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'SCoRe scoring service (score-serve)',
+      version: API_VERSION,
+      description:
+        'Scores (user, item) pairs with SCoRe (method.md Stage 3): CAR retrieves similar users, SARE reranks them, and the recommender LM gives P(yes). Errors are `{ error: { code, message, field? } }`.',
+    },
+    paths: apiPaths(),
+    components: { schemas: componentSchemas() },
+  };
+}
+
+/**
+ * The document's `components.schemas`: every request and response schema converted from zod, with
+ * the cross-field rules of the refinements, examples and descriptions added.
+ */
+function componentSchemas(): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   const named: [string, z.ZodType][] = [
     ['ScoreRequest', scoreRequestSchema],
@@ -106,51 +124,45 @@ export function buildOpenApiDocument(): OpenApiDocument {
   describe('ScoreRequest', 'One (user, item) pair: exactly one of `userId` and `history` (item ids, oldest first), exactly one of `itemId` and `item`; `ks` is K_s, the similar users in the prompt.');
   describe('BatchScoreRequest', `1 to ${MAX_BATCH_REQUESTS} score requests, answered in order.`);
   describe('RankRequest', `One user (exactly one of \`userId\` and \`history\`) and 1 to ${MAX_RANK_CANDIDATES} candidates in \`itemIds\` and/or \`items\` together; \`topK\` keeps the best (default: all).`);
+  return schemas;
+}
 
+/** The document's `paths`: every route of the server with its operation, body and answers. */
+function apiPaths(): OpenApiDocument['paths'] {
   return {
-    openapi: '3.1.0',
-    info: {
-      title: 'SCoRe scoring service (score-serve)',
-      version: API_VERSION,
-      description:
-        'Scores (user, item) pairs with SCoRe (method.md Stage 3): CAR retrieves similar users, SARE reranks them, and the recommender LM gives P(yes). Errors are `{ error: { code, message, field? } }`.',
-    },
-    paths: {
-      '/v1/score': post('score', 'Score one pair', 'P(yes) of one (user, item) pair, with the similar users, the prompt and the timings.', 'ScoreRequest', 'ScoreResult'),
-      '/v1/score/batch': post('scoreBatch', 'Score many pairs', 'Scores up to 256 pairs; results in request order.', 'BatchScoreRequest', 'BatchScoreResponse'),
-      '/v1/retrieve': post('retrieve', 'Similar users of a pair', 'CAR retrieval and SARE reranking alone: the K_s similar users, best first.', 'ScoreRequest', 'RetrieveResponse'),
-      '/v1/rank': post(
-        'rank',
-        'Rank candidates for one user',
-        'Scores up to 500 candidates for one user and returns them by P(yes), best first; retrieval and reranking run once for the user (SARE\'s query is the user\'s history), not per candidate.',
-        'RankRequest',
-        'RankResponse',
-      ),
-      '/v1/items/{id}': {
-        get: {
-          operationId: 'item',
-          summary: 'An item of the catalogue',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 }, example: '10' }],
-          responses: { 200: { description: 'OK', content: json('Item') }, ...errors(404, 503) },
-        },
-      },
-      '/healthz': { get: { operationId: 'health', summary: 'Liveness: answers while the process runs', responses: { 200: { description: 'OK', content: json('Health') }, ...errors(503) } } },
-      '/readyz': { get: { operationId: 'ready', summary: 'Readiness: 200 once the models are loaded', responses: { 200: { description: 'Ready', content: json('Ready') }, ...errors(503) } } },
-      '/metrics': {
-        get: {
-          operationId: 'metrics',
-          summary: 'Prometheus metrics (text exposition format 0.0.4)',
-          responses: { 200: { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(503) },
-        },
-      },
-      '/openapi.json': {
-        get: { operationId: 'openapi', summary: 'This document', responses: { 200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(503) } },
-      },
-      '/docs': {
-        get: { operationId: 'docs', summary: 'This document rendered as a self-contained HTML page', responses: { 200: { description: 'OK', content: { 'text/html': { schema: { type: 'string' } } } }, ...errors(503) } },
+    '/v1/score': post('score', 'Score one pair', 'P(yes) of one (user, item) pair, with the similar users, the prompt and the timings.', 'ScoreRequest', 'ScoreResult'),
+    '/v1/score/batch': post('scoreBatch', 'Score many pairs', 'Scores up to 256 pairs; results in request order.', 'BatchScoreRequest', 'BatchScoreResponse'),
+    '/v1/retrieve': post('retrieve', 'Similar users of a pair', 'CAR retrieval and SARE reranking alone: the K_s similar users, best first.', 'ScoreRequest', 'RetrieveResponse'),
+    '/v1/rank': post(
+      'rank',
+      'Rank candidates for one user',
+      'Scores up to 500 candidates for one user and returns them by P(yes), best first; retrieval and reranking run once for the user (SARE\'s query is the user\'s history), not per candidate.',
+      'RankRequest',
+      'RankResponse',
+    ),
+    '/v1/items/{id}': {
+      get: {
+        operationId: 'item',
+        summary: 'An item of the catalogue',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 }, example: '10' }],
+        responses: { 200: { description: 'OK', content: json('Item') }, ...errors(404, 503) },
       },
     },
-    components: { schemas },
+    '/healthz': { get: { operationId: 'health', summary: 'Liveness: answers while the process runs', responses: { 200: { description: 'OK', content: json('Health') }, ...errors(503) } } },
+    '/readyz': { get: { operationId: 'ready', summary: 'Readiness: 200 once the models are loaded', responses: { 200: { description: 'Ready', content: json('Ready') }, ...errors(503) } } },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (text exposition format 0.0.4)',
+        responses: { 200: { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(503) },
+      },
+    },
+    '/openapi.json': {
+      get: { operationId: 'openapi', summary: 'This document', responses: { 200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(503) } },
+    },
+    '/docs': {
+      get: { operationId: 'docs', summary: 'This document rendered as a self-contained HTML page', responses: { 200: { description: 'OK', content: { 'text/html': { schema: { type: 'string' } } } }, ...errors(503) } },
+    },
   };
 }
 

@@ -1,4 +1,6 @@
 import {
+  checkInteger,
+  integerOption,
   InvalidOptionError,
   type Dataset,
   type Item,
@@ -33,10 +35,7 @@ interface Liked {
  * user id (string order). Behaviour texts are d(H_u) of the last `behaviourItems` items.
  */
 export function createOverlapRetriever(dataset: Dataset, options: OverlapRetrieverOptions = {}): UserRetriever {
-  const behaviourItems = options.behaviourItems ?? 20;
-  if (!Number.isInteger(behaviourItems) || behaviourItems < 1) {
-    throw new InvalidOptionError('behaviourItems', `must be a positive integer, got ${behaviourItems}.`, behaviourItems);
-  }
+  const behaviourItems = integerOption('behaviourItems', options.behaviourItems, 20, 1);
   // Training positives per user (in time order) and, per item, who liked it and when.
   const likedBy = new Map<UserId, Liked[]>();
   const usersOfItem = new Map<ItemId, { userId: UserId; timestamp: number }[]>();
@@ -68,7 +67,7 @@ export function createOverlapRetriever(dataset: Dataset, options: OverlapRetriev
     variant: 'overlap',
     async retrieve(target: RetrievalTarget, k: number): Promise<RetrievedUser[]> {
       if (disposed) throw new InvalidOptionError('retriever', 'was disposed; create a new one.');
-      if (!Number.isInteger(k) || k < 0) throw new InvalidOptionError('k', `must be a non-negative integer, got ${k}.`, k);
+      checkInteger('k', k, 0);
       const historySet = new Set(target.history);
       if (k === 0 || historySet.size === 0) return [];
       const shared = new Map<UserId, number>();

@@ -1,9 +1,10 @@
 import os from 'node:os';
-import { checkInteger, InvalidOptionError, type Item, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
+import { checkInteger, type Item, LanguageModelError, silentLogger, type LanguageModel, type RerankCandidate, type Reranker, type RerankResult, type RetrievedUser, type RetrievalTarget, type ScoreYesNoOptions, type UserRetriever, type YesNoScore } from '@score/core';
 import type { LanguageModelOverrides } from '@score/llm-clients';
 import type { ScorePromptWriterOptions } from '@score/prompt-kit';
 import { createRunLanguageModel, loadRunDataset, type LoadRunComponentsOptions, type RunComponents } from './run-components';
 import { DEFAULT_WORKER_NICE, lowerOtherThreadsPriority, WorkerPool } from './worker-pool';
+import { checkRunDir } from './verify-run';
 
 /** What each scoring worker gets: enough to load the run's components itself. */
 export interface ScoringWorkerData {
@@ -71,9 +72,7 @@ export type CancellableRerank = (query: string, candidates: readonly RerankCandi
  * worker (a large GGUF would otherwise be held N times and its threads oversubscribed).
  */
 export async function loadPooledRunComponents(options: LoadPooledRunComponentsOptions): Promise<PooledRunComponents> {
-  if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
-    throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
-  }
+  checkRunDir(options?.runDir);
   const workers = checkInteger('workers', options.workers ?? os.availableParallelism(), 1, 256);
   const llm = options.llm ?? 'inprocess';
   const logger = options.logger ?? silentLogger;

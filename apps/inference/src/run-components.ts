@@ -1,4 +1,5 @@
 import {
+  describeValue,
   InvalidOptionError,
   silentLogger,
   type Dataset,
@@ -17,6 +18,7 @@ import { resolveModelSpec } from '@score/model-hub';
 import { createIdentityReranker } from './identity-reranker';
 import { createOverlapRetriever } from './overlap-retriever';
 import { loadRunLanguageModel } from './run-language-model';
+import { checkRunDir } from './verify-run';
 
 /** The loaded parts of a run that the scoring service composes. */
 export interface RunComponents {
@@ -151,11 +153,9 @@ export async function createRunLanguageModel(options: LoadRunComponentsOptions, 
 }
 
 async function loadComponents(options: LoadRunComponentsOptions): Promise<{ components: Omit<RunComponents, 'languageModel'>; context: RunComponentContext }> {
-  if (typeof options?.runDir !== 'string' || options.runDir.length === 0) {
-    throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(options?.runDir)}.`, options?.runDir);
-  }
+  checkRunDir(options?.runDir);
   const llm = options.llm ?? 'inprocess';
-  if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${JSON.stringify(llm)}.`, llm);
+  if (typeof llm !== 'string' || llm.length === 0) throw new InvalidOptionError('llm', `must be "inprocess" or a model spec, got ${describeValue(llm)}.`, llm);
   const logger = options.logger ?? silentLogger;
   const defaults = DEFAULT_RUN_COMPONENT_LOADERS;
   const loaders = options.loaders ?? {};

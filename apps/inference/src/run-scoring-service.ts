@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { checkInteger, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
-import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type TokenBudget } from '@score/prompt-kit';
+import { checkInteger, checkNumber, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
+import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type ScorePromptWriter, type ScorePromptWriterOptions, type TokenBudget } from '@score/prompt-kit';
 import { InProcessLanguageModel } from '@score/rec-lm';
 import { mapConcurrently } from './map-concurrently';
 import { NonFiniteScoreError } from './errors';
@@ -107,27 +107,40 @@ export interface RunScoringService extends ScoringService {
   };
 }
 
+/** The checked settings of a scoring service and the prompt writer they make. */
+interface ServiceSettings {
+  /** K_s when a request gives none. */
+  readonly ks: number;
+  /** Pairs of one `scoreBatch` call in flight at once. */
+  readonly batchConcurrency: number;
+  /** K_e. */
+  readonly retrieved: number;
+  readonly description: DescribeHistoryOptions;
+  /** Options of prompt-kit's writer (sent to the workers when they write the prompts). */
+  readonly writerOptions: ScorePromptWriterOptions;
+  /** The writer on the calling thread (with the token budget, when one is set). */
+  readonly writer: ScorePromptWriter;
+  /** Serving time: only behaviour strictly before it is retrieved. */
+  readonly asOf: number;
+  /** Retrieval-cache entries. */
+  readonly cacheSize: number;
+}
+
 /**
- * The scoring pipeline of method.md Stage 3 over loaded components: CAR retrieves K_e users
- * (cached by history hash), SARE reranks them against P^b and keeps K_s, P^s is filled with their
- * behaviours, and the language model's Yes/No logits give P(yes) (Eq. 14), batched across
- * concurrent requests. The service owns the components and disposes them.
+ * Checks a service's options against its run (each failure an InvalidOptionError naming the field)
+ * and builds the prompt writer: the prompts of the rec and eval stages (prompt-kit's writer), with
+ * the same history and behaviour cuts and token budget.
  */
-export function createScoringService(components: RunComponents, options: ScoringServiceOptions = {}): RunScoringService {
-  const { dataset, retriever, reranker, languageModel } = components;
-  const pool = (components as { pool?: WorkerPool }).pool;
+function resolveServiceSettings(dataset: RunComponents['dataset'], options: ScoringServiceOptions): ServiceSettings {
   const ks = checkInteger('ks', options.ks ?? 2, 1, 10);
   const batchConcurrency = checkInteger('batchConcurrency', options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY, 1, 100_000);
   const retrieved = checkInteger('retrieved', options.retrieved ?? 10, 10, 1000);
   const description = options.description ?? {};
   const behaviourItems = options.behaviourItems === undefined ? Number.POSITIVE_INFINITY : checkInteger('behaviourItems', options.behaviourItems, 1, 10_000);
   describeHistory([], description); // validates the description options once (InvalidOptionError naming the field)
-  // The prompts of the rec and eval stages (prompt-kit's writer): the same history and behaviour cuts and token budget.
   const { maxItems: historyItems = 20, ...itemDescription } = description;
   const writerOptions = { domain: dataset.domain, maxHistoryItems: historyItems, maxBehaviourItems: behaviourItems, description: itemDescription };
   const writer = createScorePromptWriter({ ...writerOptions, ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }) });
-  // With the LM in worker threads, the workers write the prompts (fitting them tokenizes; the event loop stays free).
-  const remoteWriter = options.tokenBudget === undefined ? (components as { writePrompt?: RemotePromptWriter }).writePrompt : undefined;
   try {
     resolveDomain(dataset.domain); // a run whose prompts cannot be written fails here, not on every request
   } catch (error) {
@@ -137,14 +150,25 @@ export function createScoringService(components: RunComponents, options: Scoring
       dataset.domain,
     );
   }
-  const logger = options.logger ?? silentLogger;
-  const asOf = options.asOf ?? defaultAsOf(dataset.rows);
-  if (!Number.isFinite(asOf)) throw new InvalidOptionError('asOf', `must be a finite time in seconds, got ${asOf}.`, asOf);
-  const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: checkInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000) });
-  const batcher = new LmBatcher(languageModel, options.batching);
-  const requests = createRequestResolver(dataset, asOf);
-  let disposed = false;
+  const asOf = checkNumber('asOf', options.asOf ?? defaultAsOf(dataset.rows));
+  const cacheSize = checkInteger('cacheSize', options.cacheSize ?? 10_000, 0, 10_000_000);
+  return { ks, batchConcurrency, retrieved, description, writerOptions, writer, asOf, cacheSize };
+}
 
+/** The similar users of a target and the time retrieval and reranking took. */
+type SimilarUsersOf = (
+  target: Pick<Target, 'userId' | 'history' | 'historyItems' | 'ks'> & { readonly item?: Item },
+  signal?: AbortSignal,
+) => Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }>;
+
+/**
+ * Retrieval and reranking (method.md Stage 3): CAR retrieves K_e users before `asOf` (cached by a
+ * hash of the user id and history), SARE reranks them against P^b of the target pair (or, when
+ * ranking, the user's history) and keeps K_s.
+ */
+function createSimilarUsers(components: RunComponents, settings: ServiceSettings, cache: LruCache<string, Promise<RetrievedUser[]>>): SimilarUsersOf {
+  const { retriever, reranker } = components;
+  const { writer, description, asOf, retrieved } = settings;
   const retrieveCandidates = (target: Pick<Target, 'userId' | 'history'>): Promise<RetrievedUser[]> => {
     const key = createHash('sha256').update(JSON.stringify([target.userId ?? null, target.history])).digest('base64url');
     const cached = cache.get(key);
@@ -154,11 +178,7 @@ export function createScoringService(components: RunComponents, options: Scoring
     pending.catch(() => cache.delete(key));
     return pending;
   };
-
-  const similarUsers = async (
-    target: Pick<Target, 'userId' | 'history' | 'historyItems' | 'ks'> & { readonly item?: Item },
-    signal?: AbortSignal,
-  ): Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }> => {
+  return async (target, signal) => {
     const start = performance.now();
     const candidates = await retrieveCandidates(target);
     signal?.throwIfAborted();
@@ -173,35 +193,104 @@ export function createScoringService(components: RunComponents, options: Scoring
     const users = reranked.map((result) => ({ userId: result.id, behaviour: result.text, carScore: carScores.get(result.id) ?? Number.NaN, sareScore: result.score }));
     return { users, retrieveMs, rerankMs: performance.now() - start - retrieveMs };
   };
+}
 
-  const checkedScore = async (prompt: string, signal?: AbortSignal) => {
-    const score = await batcher.score(prompt, signal);
-    if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
-      throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
-    }
-    return score;
-  };
+/** Writes P^s of a target pair and scores it with the language model. */
+interface PromptScorer {
+  /** P^s of the pair, written on this thread or (LM in worker threads, no token budget here) by the workers. */
+  write(historyItems: readonly Item[], item: Item, users: readonly SimilarUser[], signal?: AbortSignal): Promise<string>;
+  /** P(yes) and the logits of a prompt (micro-batched); a non-finite score fails with NonFiniteScoreError. */
+  score(prompt: string, signal?: AbortSignal): ReturnType<LmBatcher['score']>;
+}
 
-  const writePrompt = async (historyItems: readonly Item[], item: Item, users: readonly SimilarUser[], signal?: AbortSignal): Promise<string> => {
-    const behaviours = users.map((user) => user.behaviour);
-    return remoteWriter ? remoteWriter({ writer: writerOptions, history: historyItems, target: item, behaviours }, signal) : writer.write(historyItems, item, behaviours);
+/** The prompt writer and the batched, checked LM scoring of a service. */
+function createPromptScorer(components: RunComponents, settings: ServiceSettings, options: ScoringServiceOptions, batcher: LmBatcher): PromptScorer {
+  const { languageModel } = components;
+  const { writer, writerOptions } = settings;
+  // With the LM in worker threads, the workers write the prompts (fitting them tokenizes; the event loop stays free).
+  const remoteWriter = options.tokenBudget === undefined ? (components as { writePrompt?: RemotePromptWriter }).writePrompt : undefined;
+  return {
+    async write(historyItems, item, users, signal) {
+      const behaviours = users.map((user) => user.behaviour);
+      return remoteWriter ? remoteWriter({ writer: writerOptions, history: historyItems, target: item, behaviours }, signal) : writer.write(historyItems, item, behaviours);
+    },
+    async score(prompt, signal) {
+      const score = await batcher.score(prompt, signal);
+      if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
+        throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
+      }
+      return score;
+    },
   };
+}
 
-  const scoreTarget = async (target: Target, signal?: AbortSignal): Promise<ScoreResult> => {
-    const start = performance.now();
-    const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
-    const prompt = await writePrompt(target.historyItems, target.item, users, signal);
-    const lmStart = performance.now();
-    const score = await checkedScore(prompt, signal);
-    const end = performance.now();
-    return {
-      probability: score.probability,
-      logits: { yes: score.yesLogit, no: score.noLogit },
-      similarUsers: users,
-      prompt,
-      timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
-    };
+/** Scores one target pair: its similar users, its prompt and the LM's P(yes), with the time each step took. */
+async function scoreTarget(similarUsers: SimilarUsersOf, scorer: PromptScorer, target: Target, signal?: AbortSignal): Promise<ScoreResult> {
+  const start = performance.now();
+  const { users, retrieveMs, rerankMs } = await similarUsers(target, signal);
+  const prompt = await scorer.write(target.historyItems, target.item, users, signal);
+  const lmStart = performance.now();
+  const score = await scorer.score(prompt, signal);
+  const end = performance.now();
+  return {
+    probability: score.probability,
+    logits: { yes: score.yesLogit, no: score.noLogit },
+    similarUsers: users,
+    prompt,
+    timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
   };
+}
+
+/**
+ * Ranks a user's candidate items: one retrieval and reranking over the user's history, then every
+ * candidate's prompt scored; the `topK` most probable first (ties in request order).
+ */
+async function rankCandidates(
+  similarUsers: SimilarUsersOf,
+  scorer: PromptScorer,
+  user: Pick<Target, 'userId' | 'history' | 'historyItems'>,
+  items: readonly Item[],
+  request: Pick<RankRequest, 'topK'> & { readonly ks: number },
+  signal?: AbortSignal,
+): Promise<RankResult> {
+  const start = performance.now();
+  const { users, retrieveMs, rerankMs } = await similarUsers({ ...user, ks: request.ks }, signal);
+  const lmStart = performance.now();
+  const scored: RankedItem[] = await Promise.all(
+    items.map(async (item) => {
+      const prompt = await scorer.write(user.historyItems, item, users, signal);
+      const score = await scorer.score(prompt, signal);
+      return { itemId: item.id, probability: score.probability, logits: { yes: score.yesLogit, no: score.noLogit }, prompt };
+    }),
+  );
+  const end = performance.now();
+  const order = scored.map((entry, index) => ({ entry, index })).sort((a, b) => b.entry.probability - a.entry.probability || a.index - b.index);
+  return {
+    ranked: order.slice(0, request.topK ?? items.length).map(({ entry }) => entry),
+    candidates: items.length,
+    similarUsers: users,
+    timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
+  };
+}
+
+/**
+ * The scoring pipeline of method.md Stage 3 over loaded components: CAR retrieves K_e users
+ * (cached by history hash), SARE reranks them against P^b and keeps K_s, P^s is filled with their
+ * behaviours, and the language model's Yes/No logits give P(yes) (Eq. 14), batched across
+ * concurrent requests. The service owns the components and disposes them.
+ */
+export function createScoringService(components: RunComponents, options: ScoringServiceOptions = {}): RunScoringService {
+  const { dataset, retriever, reranker, languageModel } = components;
+  const pool = (components as { pool?: WorkerPool }).pool;
+  const settings = resolveServiceSettings(dataset, options);
+  const { ks } = settings;
+  const logger = options.logger ?? silentLogger;
+  const cache = new LruCache<string, Promise<RetrievedUser[]>>({ maxEntries: settings.cacheSize });
+  const batcher = new LmBatcher(languageModel, options.batching);
+  const requests = createRequestResolver(dataset, settings.asOf);
+  const similarUsers = createSimilarUsers(components, settings, cache);
+  const scorer = createPromptScorer(components, settings, options, batcher);
+  let disposed = false;
 
   const assertOpen = () => {
     if (disposed) throw new InvalidOptionError('service', 'was disposed; create a new scoring service.');
@@ -216,35 +305,18 @@ export function createScoringService(components: RunComponents, options: Scoring
     },
     async score(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();
-      return scoreTarget(requests.target(request, '', ks), callOptions.signal);
+      return scoreTarget(similarUsers, scorer, requests.target(request, '', ks), callOptions.signal);
     },
     async scoreBatch(batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
       assertOpen();
       const targets = batch.map((request, index) => requests.target(request, `requests[${index}]`, ks));
-      return mapConcurrently(targets, batchConcurrency, (target) => scoreTarget(target, callOptions.signal));
+      return mapConcurrently(targets, settings.batchConcurrency, (target) => scoreTarget(similarUsers, scorer, target, callOptions.signal));
     },
     async rank(request: RankRequest, callOptions: ScoreCallOptions = {}): Promise<RankResult> {
       assertOpen();
-      const start = performance.now();
       const user = requests.user(request, '');
       const items = requests.candidates(request);
-      const { users, retrieveMs, rerankMs } = await similarUsers({ ...user, ks: request.ks ?? ks }, callOptions.signal);
-      const lmStart = performance.now();
-      const scored: RankedItem[] = await Promise.all(
-        items.map(async (item) => {
-          const prompt = await writePrompt(user.historyItems, item, users, callOptions.signal);
-          const score = await checkedScore(prompt, callOptions.signal);
-          return { itemId: item.id, probability: score.probability, logits: { yes: score.yesLogit, no: score.noLogit }, prompt };
-        }),
-      );
-      const end = performance.now();
-      const order = scored.map((entry, index) => ({ entry, index })).sort((a, b) => b.entry.probability - a.entry.probability || a.index - b.index);
-      return {
-        ranked: order.slice(0, request.topK ?? items.length).map(({ entry }) => entry),
-        candidates: items.length,
-        similarUsers: users,
-        timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
-      };
+      return rankCandidates(similarUsers, scorer, user, items, { ks: request.ks ?? ks, ...(request.topK === undefined ? {} : { topK: request.topK }) }, callOptions.signal);
     },
     async retrieve(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { InvalidOptionError, LanguageModelError, ScoreError, silentLogger, UnknownIdError, type Logger } from '@score/core';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
@@ -126,33 +126,75 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
   const logger = options.logger ?? silentLogger;
   const maxSize = positiveInteger('bodyLimitBytes', options.bodyLimitBytes ?? 1024 * 1024);
   const timeoutMs = positiveInteger('timeoutMs', options.timeoutMs ?? 30_000);
-  let inFlight = 0;
-  let draining = false;
-  let idleWaiters: (() => void)[] = [];
   const metrics = options.metrics ?? createServiceMetrics();
   metrics.bind(service as MetricsSource);
-  let openApi: string | undefined;
-  let referencePage: string | undefined;
+  const state: ServerState = { inFlight: 0, draining: false, idleWaiters: [] };
 
-  const app = new Hono<{ Variables: RequestIdVariables }>();
+  const app: ScoreHono = new Hono<{ Variables: RequestIdVariables }>();
   app.use(requestId({ limitLength: 128 }));
-  app.use(async (c, next) => {
+  app.use(trackRequests(state, metrics, logger));
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `The request body is larger than the limit of ${maxSize} bytes.`), 413),
+  });
+  addOperationalRoutes(app, service, metrics, state);
+  addScoringRoutes(app, service, limit, timeoutMs);
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}; see the README for the endpoints.`), 404));
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500 && status !== 503 && status !== 504) {
+      logger.error('request failed', { requestId: c.get('requestId'), error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    }
+    return c.json(body, status);
+  });
+
+  return {
+    app,
+    get inFlight() {
+      return state.inFlight;
+    },
+    metrics,
+    startDraining() {
+      state.draining = true;
+    },
+    idle() {
+      return state.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => state.idleWaiters.push(resolve));
+    },
+  };
+}
+
+type ScoreHono = Hono<{ Variables: RequestIdVariables }>;
+
+/** What the request tracker and the routes of one app share: requests in flight, shutdown, and who waits for idle. */
+interface ServerState {
+  inFlight: number;
+  draining: boolean;
+  idleWaiters: (() => void)[];
+}
+
+/**
+ * The middleware around every request: counts it in flight, refuses it with 503 while shutting down,
+ * observes its latency by route, closes the connection where the body was left unread or the server
+ * drains, logs it, and wakes `idle()` waiters when the last request ends.
+ */
+function trackRequests(state: ServerState, metrics: ServiceMetrics, logger: Logger): MiddlewareHandler<{ Variables: RequestIdVariables }> {
+  return async (c, next) => {
     const start = performance.now();
-    inFlight += 1;
+    state.inFlight += 1;
     metrics.inFlight.inc();
     try {
       // Shutting down: a request that arrives on a kept-alive socket is refused, and the socket closed.
-      if (draining) c.res = c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down; retry on a new connection.'), 503);
+      if (state.draining) c.res = c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down; retry on a new connection.'), 503);
       else await next();
     } finally {
-      inFlight -= 1;
+      state.inFlight -= 1;
       metrics.inFlight.dec();
       const route = matchedRoutes(c).findLast((matched) => matched.method !== 'ALL')?.path ?? 'unmatched';
       metrics.requestDuration.observe({ method: c.req.method, route, status: String(c.res.status) }, (performance.now() - start) / 1000);
       // Close the connection when shutting down, and after any answer that left the request body
       // unread (413, or errors before the body was parsed): the unread bytes would otherwise be
       // taken as the next request on a kept-alive socket, which the server then drops.
-      if (draining || c.res.status === 413 || (hasBody(c) && !c.req.raw.bodyUsed)) c.header('Connection', 'close');
+      if (state.draining || c.res.status === 413 || (hasBody(c) && !c.req.raw.bodyUsed)) c.header('Connection', 'close');
       logger.info('request', {
         requestId: c.get('requestId'),
         method: c.req.method,
@@ -160,24 +202,41 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
         status: c.res.status,
         durationMs: Math.round((performance.now() - start) * 1000) / 1000,
       });
-      if (inFlight === 0) {
-        const waiters = idleWaiters;
-        idleWaiters = [];
+      if (state.inFlight === 0) {
+        const waiters = state.idleWaiters;
+        state.idleWaiters = [];
         for (const resolve of waiters) resolve();
       }
     }
-  });
-  const limit = bodyLimit({
-    maxSize,
-    onError: (c) => c.json(errorBody('BODY_TOO_LARGE', `The request body is larger than the limit of ${maxSize} bytes.`), 413),
-  });
+  };
+}
 
+/** `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json` and `/docs` (the last two rendered once, on first use). */
+function addOperationalRoutes(app: ScoreHono, service: ScoringService, metrics: ServiceMetrics, state: ServerState): void {
+  let openApi: string | undefined;
+  let referencePage: string | undefined;
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
-    if (draining) return c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down.'), 503);
+    if (state.draining) return c.json(errorBody('SHUTTING_DOWN', 'The server is shutting down.'), 503);
     if (!service.ready) return c.json(errorBody('NOT_READY', 'The scoring service is still loading its models.'), 503);
     return c.json({ status: 'ready' });
   });
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await metrics.render();
+    return c.body(body, 200, { 'Content-Type': contentType });
+  });
+  app.get('/openapi.json', (c) => {
+    openApi ??= JSON.stringify(buildOpenApiDocument());
+    return c.body(openApi, 200, { 'Content-Type': 'application/json' });
+  });
+  app.get('/docs', (c) => {
+    referencePage ??= renderReferencePage(buildOpenApiDocument());
+    return c.html(referencePage);
+  });
+}
+
+/** The scoring API: `POST /v1/score`, `/v1/score/batch`, `/v1/retrieve`, `/v1/rank` (body-limited, each under `timeoutMs`) and `GET /v1/items/:id`. */
+function addScoringRoutes(app: ScoreHono, service: ScoringService, limit: MiddlewareHandler, timeoutMs: number): void {
   app.post('/v1/score', limit, async (c) => {
     const request = parseScoreRequest(await readJson(c));
     return c.json(await withTimeout(timeoutMs, (signal) => service.score(request, { signal })));
@@ -194,46 +253,12 @@ export function createApp(service: ScoringService, options: AppOptions = {}): Sc
     const request = parseRankRequest(await readJson(c));
     return c.json(await withTimeout(timeoutMs, (signal) => service.rank(request, { signal })));
   });
-  app.get('/metrics', async (c) => {
-    const { contentType, body } = await metrics.render();
-    return c.body(body, 200, { 'Content-Type': contentType });
-  });
-  app.get('/openapi.json', (c) => {
-    openApi ??= JSON.stringify(buildOpenApiDocument());
-    return c.body(openApi, 200, { 'Content-Type': 'application/json' });
-  });
-  app.get('/docs', (c) => {
-    referencePage ??= renderReferencePage(buildOpenApiDocument());
-    return c.html(referencePage);
-  });
   app.get('/v1/items/:id', (c) => {
     const id = c.req.param('id');
     const item = service.item(id);
     if (!item) throw new UnknownRequestIdError('item', id, 'id');
     return c.json(item);
   });
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}; see the README for the endpoints.`), 404));
-  app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
-    if (status >= 500 && status !== 503 && status !== 504) {
-      logger.error('request failed', { requestId: c.get('requestId'), error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    }
-    return c.json(body, status);
-  });
-
-  return {
-    app,
-    get inFlight() {
-      return inFlight;
-    },
-    metrics,
-    startDraining() {
-      draining = true;
-    },
-    idle() {
-      return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
-    },
-  };
 }
 
 /** Options of {@link startServer}. */

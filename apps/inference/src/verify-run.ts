@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataFormatError, InvalidOptionError, silentLogger, type Logger } from '@score/core';
+import { checkOneOf, DataFormatError, describeValue, InvalidOptionError, silentLogger, type Logger } from '@score/core';
 import { assertRunFresh } from '@score/data';
 
 /** How {@link checkRunFolder} checks the run's artifacts against `manifest.json`: sizes only, or also sha256 (reads every file). */
@@ -42,6 +42,12 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Checks that the `runDir` option is a path (a non-empty string); the folder itself is checked by {@link checkRunFolder}. */
+export function checkRunDir(runDir: unknown): string {
+  if (typeof runDir !== 'string' || runDir.length === 0) throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${describeValue(runDir)}.`, runDir);
+  return runDir;
+}
+
 /**
  * Checks a run folder before the service loads it: a stale run (a stage built on other inputs than
  * the run holds now) is refused with `@score/data`'s `StaleRunError`; every artifact the trainer recorded in
@@ -51,11 +57,10 @@ async function sha256Of(file: string): Promise<string> {
  * a documented fallback, each announced on the logger at warn level.
  */
 export async function checkRunFolder(runDir: string, options: CheckRunFolderOptions = {}): Promise<RunFolderCheck> {
-  if (typeof runDir !== 'string' || runDir.length === 0) throw new InvalidOptionError('runDir', `must be the path of a run folder, got ${JSON.stringify(runDir)}.`, runDir);
+  checkRunDir(runDir);
   // Stale stages first (a re-prepared run): that names the stage to redo, where a changed file would not.
   await assertRunFresh(runDir);
-  const verify = options.verify ?? 'size';
-  if (verify !== 'size' && verify !== 'hash') throw new InvalidOptionError('verify', `must be "size" or "hash", got ${JSON.stringify(verify)}.`, verify);
+  const verify = checkOneOf('verify', options.verify ?? 'size', ['size', 'hash']);
   const logger = options.logger ?? silentLogger;
   const fallbacks: string[] = [];
   const warn = (message: string, fields: Record<string, unknown>) => {

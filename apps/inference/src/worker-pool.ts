@@ -4,6 +4,7 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkInteger, integerOption, InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
+import { type AbortableEntry, enqueueAbortable, forgetAbort } from './abortable-queue';
 
 /** An error as it crosses the worker boundary. */
 export interface SerializedError {
@@ -73,15 +74,11 @@ export interface WorkerPoolOptions {
   readonly maxRestarts?: number;
 }
 
-interface Job {
+interface Job extends AbortableEntry {
   readonly id: number;
   readonly op: string;
   readonly payload: unknown;
   readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly signal?: AbortSignal;
-  readonly onAbort?: () => void;
-  readonly queuedAt: number;
 }
 
 interface Slot {
@@ -193,19 +190,8 @@ export class WorkerPool {
     if (this.#failure) return Promise.reject(this.#failure);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const onAbort = signal
-        ? () => {
-            const index = this.#queue.indexOf(job);
-            if (index !== -1) {
-              this.#queue.splice(index, 1);
-              this.#cancelled += 1;
-              reject(signal.reason);
-            }
-          }
-        : undefined;
-      const job: Job = { id: this.#nextId++, op, payload, resolve: resolve as (value: unknown) => void, reject, signal, onAbort, queuedAt: performance.now() };
-      if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(job);
+      const make = (onAbort: (() => void) | undefined): Job => ({ id: this.#nextId++, op, payload, resolve: resolve as (value: unknown) => void, reject, signal, onAbort, queuedAt: performance.now() });
+      enqueueAbortable(this.#queue, signal, make, () => (this.#cancelled += 1));
       this.#pump();
     });
   }
@@ -233,7 +219,7 @@ export class WorkerPool {
       if (this.#queue.length === 0) return;
       if (!slot.alive || !slot.loaded || slot.job) continue;
       const job = this.#queue.shift()!;
-      if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);
+      forgetAbort(job);
       slot.job = job;
       slot.worker.postMessage({ type: 'job', id: job.id, op: job.op, payload: job.payload } satisfies WorkerRequest);
     }

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Logger } from '@score/core';
+import { checkOneOf, type Logger } from '@score/core';
 import { generateSyntheticDataset } from '@score/data';
 import { loadConfig } from '../src/config/load-config';
 import { runPipeline } from '../src/pipeline/run-pipeline';
@@ -42,8 +42,7 @@ const { values } = parseArgs({
   },
 });
 
-const size = SIZES[values.size as keyof typeof SIZES];
-if (size === undefined) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}, got ${JSON.stringify(values.size)}.`);
+const size = SIZES[checkOneOf('--size', values.size, Object.keys(SIZES) as (keyof typeof SIZES)[])];
 const stages = values.stages?.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
 for (const name of stages ?? []) if (!(STAGE_NAMES as readonly string[]).includes(name)) throw new Error(`--stages: "${name}" is not a stage; the stages are ${STAGE_NAMES.join(', ')}.`);
 const runDir = path.resolve(values['run-dir'] ?? path.join(root, 'tmp', 'bench', `pipeline-${values.size}`));

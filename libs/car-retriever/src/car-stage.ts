@@ -217,6 +217,64 @@ async function writeIndex(dir: string, corpus: BehaviourCorpus, encoder: TextEmb
  */
 export async function runCarStage(options: CarStageOptions): Promise<CarStageResult> {
   const started = performance.now();
+  const settings = carStageSettings(options);
+  const logger = options.logger ?? silentLogger;
+  options.signal?.throwIfAborted();
+  const runtime = await initTensorflow();
+  const inputs = await carStageInputs(options, settings);
+  fs.mkdirSync(options.outputDir, { recursive: true });
+  options.signal?.throwIfAborted();
+  const { training, base, car, baseLocation, carLocation, tables } = await tuneAndIndex(options, settings, inputs, logger);
+  logger.info(`car: fine-tuned: recall@${settings.k} ${car.recall.toFixed(4)}, future overlap ${car.futureOverlap.toFixed(4)}`, { ...car });
+  const cf = cfMetrics(inputs, settings);
+
+  writeNeighboursFile(path.join(options.outputDir, 'neighbours.json'), inputs.neighbours);
+  if (options.userEmbeddingsFile !== undefined) fs.copyFileSync(options.userEmbeddingsFile, path.join(options.outputDir, 'user-embeddings.safetensors'));
+  const manifest: CarStageManifest = {
+    formatVersion: CAR_STAGE_FORMAT_VERSION,
+    encoder: formatEncoderSpec(settings.spec),
+    fineTuned: training !== null,
+    corpus: { maxItems: inputs.maxItems, boundaries: [...inputs.corpus.boundaries], tables },
+    neighbours: 'neighbours.json',
+    ...(options.userEmbeddingsFile !== undefined ? { userEmbeddings: 'user-embeddings.safetensors' } : {}),
+    variants: { car: { encoder: carLocation, index: training !== null ? 'index' : 'index-base' }, base: { encoder: baseLocation, index: 'index-base' } },
+  };
+  writeFileAtomicSync(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  let trainingSummary: CarStageResult['training'] = null;
+  if (training !== null) {
+    const { heldOutUsers: _omitted, ...rest } = training;
+    trainingSummary = rest;
+  }
+  const result: CarStageResult = {
+    encoder: manifest.encoder,
+    fineTuned: manifest.fineTuned,
+    backend: runtime.backend,
+    k: settings.k,
+    neighboursPerUser: settings.neighboursPerUser,
+    heldOutUsers: inputs.heldOut.length,
+    corpus: { users: inputs.newest.length, entries: inputs.corpus.entries.length },
+    base,
+    car,
+    cf,
+    training: trainingSummary,
+    seconds: (performance.now() - started) / 1000,
+  };
+  writeFileAtomicSync(path.join(options.outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+  return result;
+}
+
+/** The checked settings of a CAR stage run. */
+interface CarStageSettings {
+  readonly spec: CarEncoderSpec;
+  /** K_e. */
+  readonly k: number;
+  /** K_c. */
+  readonly neighboursPerUser: number;
+  readonly seed: number;
+}
+
+/** Checks the options of {@link runCarStage} before any work. */
+function carStageSettings(options: CarStageOptions): CarStageSettings {
   if (!options || typeof options.outputDir !== 'string' || options.outputDir === '') {
     throw new InvalidOptionError('outputDir', 'must be the folder the CAR stage writes into.', options?.outputDir);
   }
@@ -244,10 +302,25 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   }
   const seed = options.seed ?? 42;
   checkInteger('seed', seed);
-  const logger = options.logger ?? silentLogger;
-  options.signal?.throwIfAborted();
-  const runtime = await initTensorflow();
+  return { spec, k, neighboursPerUser, seed };
+}
 
+/** What the stage reads and derives before training: the dataset, neighbours, corpus, held-out users and their future positives. */
+interface CarStageInputs {
+  readonly neighbours: ReadonlyMap<UserId, readonly CollaborativeNeighbour[]>;
+  readonly maxItems: number;
+  readonly corpus: BehaviourCorpus;
+  /** Each user's newest snapshot: d(H(u)) over the training positives. */
+  readonly newest: readonly CorpusText[];
+  readonly texts: ReadonlyMap<UserId, string>;
+  readonly inCorpus: (userId: UserId) => boolean;
+  readonly heldOut: UserId[];
+  /** Each user's valid and test positives. */
+  readonly futurePositives: ReadonlyMap<UserId, ReadonlySet<ItemId>>;
+}
+
+/** Loads the dataset and neighbours, builds the corpus and picks the held-out users. */
+async function carStageInputs(options: CarStageOptions, settings: CarStageSettings): Promise<CarStageInputs> {
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const neighbours = options.neighbours ?? readNeighboursFile(options.neighboursFile!);
   const maxItems = options.maxItems ?? 20;
@@ -257,8 +330,8 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
   if (newest.length < 2) throw new InvalidOptionError('datasetDir', `the dataset gives ${newest.length} corpus user(s); CAR needs at least 2 users with training positives.`);
   const texts = new Map(newest.map((entry) => [entry.userId, entry.text]));
   const inCorpus = (userId: UserId) => texts.has(userId);
-  const withNeighbours = newest.map((entry) => entry.userId).filter((userId) => topNeighbours(neighbours.get(userId), neighboursPerUser, userId, inCorpus).length > 0);
-  const heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, seed);
+  const withNeighbours = newest.map((entry) => entry.userId).filter((userId) => topNeighbours(neighbours.get(userId), settings.neighboursPerUser, userId, inCorpus).length > 0);
+  const heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, settings.seed);
   const futurePositives = new Map<UserId, Set<ItemId>>();
   for (const row of dataset.rows) {
     if (row.label !== 1 || row.split === 'train') continue;
@@ -266,13 +339,30 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     set.add(row.itemId);
     futurePositives.set(row.userId, set);
   }
+  return { neighbours, maxItems, corpus, newest, texts, inCorpus, heldOut, futurePositives };
+}
+
+/** The base and fine-tuned variants: their metrics, where their encoders lie, the snapshot tables and the training report. */
+interface TunedVariants {
+  readonly training: CarTrainingReport | null;
+  readonly base: CarVariantMetrics;
+  readonly car: CarVariantMetrics;
+  readonly baseLocation: CarEncoderLocation;
+  readonly carLocation: CarEncoderLocation;
+  readonly tables: string[];
+}
+
+/**
+ * Creates the encoder, measures and indexes it as `base`, fine-tunes it (a trainable encoder) and
+ * measures, saves and indexes it as `car`; a frozen ONNX model is both.
+ */
+async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings, inputs: CarStageInputs, logger: Logger): Promise<TunedVariants> {
+  const { spec, k, neighboursPerUser, seed } = settings;
+  const { newest, neighbours, heldOut, futurePositives, corpus } = inputs;
   const evaluate = async (encoder: TextEmbeddingModel): Promise<CarVariantMetrics> => {
     const result = await evaluateRetrieval({ embed: (batch) => encoder.embed(batch), corpus: newest, neighbours, users: heldOut, k, neighboursPerUser, futurePositives });
     return { recall: result.recall, futureOverlap: result.futureOverlap, futureOverlapUsers: result.futureOverlapUsers };
   };
-
-  fs.mkdirSync(options.outputDir, { recursive: true });
-  options.signal?.throwIfAborted();
   const created = await createCarEncoder({
     spec,
     texts: newest.map((entry) => entry.text),
@@ -280,101 +370,64 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
     ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }),
   });
-  let training: CarTrainingReport | null = null;
-  let base: CarVariantMetrics;
-  let car: CarVariantMetrics;
-  let baseLocation: CarEncoderLocation;
-  let carLocation: CarEncoderLocation;
-  let tables: string[];
   try {
-    base = await evaluate(created.encoder);
+    const base = await evaluate(created.encoder);
     logger.info(`car: base encoder ${created.encoder.modelId}: recall@${k} ${base.recall.toFixed(4)}, future overlap ${base.futureOverlap.toFixed(4)}`, { ...base });
-    if (created.trainable) {
-      const encoder = created.encoder;
-      if (spec.kind === 'bert') {
-        baseLocation = { kind: 'trainable', path: path.resolve(spec.path) };
-      } else {
-        await encoder.save(path.join(options.outputDir, 'encoder-base'));
-        baseLocation = { kind: 'trainable', path: 'encoder-base' };
-      }
-      tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
-      training = await trainCar({
-        encoder,
-        texts,
-        neighbours,
-        heldOutUsers: heldOut,
-        neighboursPerUser,
-        kRecall: k,
-        seed,
-        learningRate: options.learningRate ?? defaultLearningRate(spec),
-        positives: options.positives ?? (spec.kind === 'pooled' ? 'all' : 'sample'),
-        ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-        ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
-        ...(options.patience === undefined ? {} : { patience: options.patience }),
-        ...(options.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: options.gradientChunkTexts }),
-        ...(options.lengthSortedChunks ? { lengthSortedChunks: true } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        logger,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      options.signal?.throwIfAborted();
-      await encoder.save(path.join(options.outputDir, 'encoder'));
-      carLocation = { kind: 'trainable', path: 'encoder' };
-      car = await evaluate(encoder);
-      await writeIndex(path.join(options.outputDir, 'index'), corpus, encoder, 'car.index', options);
-    } else {
+    if (!created.trainable) {
       logger.warn(`car: "${formatEncoderSpec(spec)}" is a frozen ONNX model and cannot be fine-tuned; the "car" variant is the untuned model (the same as "base").`);
-      baseLocation = { kind: 'onnx', path: path.resolve((spec as { path: string }).path) };
-      carLocation = baseLocation;
-      tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
-      car = base;
+      const baseLocation: CarEncoderLocation = { kind: 'onnx', path: path.resolve((spec as { path: string }).path) };
+      const tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
+      return { training: null, base, car: base, baseLocation, carLocation: baseLocation, tables };
     }
+    const encoder = created.encoder;
+    let baseLocation: CarEncoderLocation;
+    if (spec.kind === 'bert') {
+      baseLocation = { kind: 'trainable', path: path.resolve(spec.path) };
+    } else {
+      await encoder.save(path.join(options.outputDir, 'encoder-base'));
+      baseLocation = { kind: 'trainable', path: 'encoder-base' };
+    }
+    const tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
+    const training = await trainCar({
+      encoder,
+      texts: inputs.texts,
+      neighbours,
+      heldOutUsers: heldOut,
+      neighboursPerUser,
+      kRecall: k,
+      seed,
+      learningRate: options.learningRate ?? defaultLearningRate(spec),
+      positives: options.positives ?? (spec.kind === 'pooled' ? 'all' : 'sample'),
+      temperature: options.temperature,
+      batchSize: options.batchSize,
+      epochs: options.epochs,
+      patience: options.patience,
+      gradientChunkTexts: options.gradientChunkTexts,
+      lengthSortedChunks: options.lengthSortedChunks,
+      onProgress: options.onProgress,
+      logger,
+      signal: options.signal,
+    });
+    options.signal?.throwIfAborted();
+    await encoder.save(path.join(options.outputDir, 'encoder'));
+    const car = await evaluate(encoder);
+    await writeIndex(path.join(options.outputDir, 'index'), corpus, encoder, 'car.index', options);
+    return { training, base, car, baseLocation, carLocation: { kind: 'trainable', path: 'encoder' }, tables };
   } finally {
     await created.encoder.dispose();
   }
-  logger.info(`car: fine-tuned: recall@${k} ${car.recall.toFixed(4)}, future overlap ${car.futureOverlap.toFixed(4)}`, { ...car });
+}
 
+/** The `cf` variant's figures: each held-out user's top K_e CRM neighbours in the corpus, as retrieved users. */
+function cfMetrics(inputs: CarStageInputs, settings: CarStageSettings): CarVariantMetrics {
+  const { heldOut, neighbours, newest, inCorpus, futurePositives } = inputs;
+  const { k, neighboursPerUser } = settings;
   const cfLists = new Map(heldOut.map((userId) => [userId, topNeighbours(neighbours.get(userId), k, userId, inCorpus)]));
   const itemsOf = new Map(newest.map((entry) => [entry.userId, entry.itemIds]));
   const cfOverlap = futureOverlap(cfLists, { users: heldOut, k, itemsOf: (userId) => itemsOf.get(userId) ?? [], futurePositives });
-  const cf: CarVariantMetrics = {
+  return {
     recall: neighbourRecall(cfLists, neighbours, { users: heldOut, k, neighboursPerUser }),
     futureOverlap: cfOverlap.value,
     futureOverlapUsers: cfOverlap.users,
   };
-
-  writeNeighboursFile(path.join(options.outputDir, 'neighbours.json'), neighbours);
-  if (options.userEmbeddingsFile !== undefined) fs.copyFileSync(options.userEmbeddingsFile, path.join(options.outputDir, 'user-embeddings.safetensors'));
-  const manifest: CarStageManifest = {
-    formatVersion: CAR_STAGE_FORMAT_VERSION,
-    encoder: formatEncoderSpec(spec),
-    fineTuned: training !== null,
-    corpus: { maxItems, boundaries: [...corpus.boundaries], tables },
-    neighbours: 'neighbours.json',
-    ...(options.userEmbeddingsFile !== undefined ? { userEmbeddings: 'user-embeddings.safetensors' } : {}),
-    variants: { car: { encoder: carLocation, index: training !== null ? 'index' : 'index-base' }, base: { encoder: baseLocation, index: 'index-base' } },
-  };
-  writeFileAtomicSync(path.join(options.outputDir, 'car.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  let trainingSummary: CarStageResult['training'] = null;
-  if (training !== null) {
-    const { heldOutUsers: _omitted, ...rest } = training;
-    trainingSummary = rest;
-  }
-  const result: CarStageResult = {
-    encoder: manifest.encoder,
-    fineTuned: manifest.fineTuned,
-    backend: runtime.backend,
-    k,
-    neighboursPerUser,
-    heldOutUsers: heldOut.length,
-    corpus: { users: newest.length, entries: corpus.entries.length },
-    base,
-    car,
-    cf,
-    training: trainingSummary,
-    seconds: (performance.now() - started) / 1000,
-  };
-  writeFileAtomicSync(path.join(options.outputDir, 'metrics.json'), `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
-  return result;
 }

@@ -1,6 +1,6 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, type UserId, checkInteger, checkNumber, createRandom } from '@score/core';
-import { cachedEmbeddingGradients, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
-import { shuffledIndices, tf, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
+import { InvalidOptionError, type UserId, checkInteger, checkNumber, createRandom } from '@score/core';
+import { type ContrastiveTrainingOptions, contrastiveBatch, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { type EpochContext, shuffledIndices, tf, TRAINING_DEFAULTS, trainingLoopOptions, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
 import { cosineTopK } from './cosine-top-k';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
 import { neighbourRecall, topNeighbours } from './retrieval-metrics';
@@ -8,8 +8,17 @@ import { neighbourRecall, topNeighbours } from './retrieval-metrics';
 /** How an anchor's positives enter a batch of {@link trainCar}. */
 export type CarPositives = 'all' | 'sample';
 
-/** Options of {@link trainCar}. */
-export interface TrainCarOptions {
+/**
+ * Options of {@link trainCar}. The loop settings and the gradient caching are those of
+ * `ContrastiveTrainingOptions` (`@score/text-encoders`); CAR's own defaults: at most 10 epochs
+ * (one epoch: every training anchor once), patience 2 (epochs without a better held-out recall),
+ * `batchSize` 16 anchor users (their in-batch negatives are the batch's other users), learning
+ * rate 1e-3 (use about 2e-5 for a pretrained BERT), `seed` 42 (the held-out split, the shuffles
+ * and the positive sampling). Progress events: task `car.train`, rows = anchors, validation
+ * metric `neighbourRecall`. The held-out recall embeds in batches of `gradientChunkTexts` as well
+ * (the encoder's own batch size when 0).
+ */
+export interface TrainCarOptions extends ContrastiveTrainingOptions {
   /** The encoder to fine-tune in place (its best weights are kept at the end). */
   readonly encoder: TrainableTextEncoder;
   /** d(H(u)) of every corpus user: the texts anchors, positives and negatives are drawn from. */
@@ -44,73 +53,10 @@ export interface TrainCarOptions {
    */
   readonly temperature?: number;
   /**
-   * Anchor users per batch; their in-batch negatives are the other users of the batch.
-   * @defaultValue 16
-   */
-  readonly batchSize?: number;
-  /**
-   * Most epochs (one epoch: every training anchor once).
-   * @defaultValue 10
-   */
-  readonly epochs?: number;
-  /**
-   * Epochs without a better held-out recall before stopping.
-   * @defaultValue 2
-   */
-  readonly patience?: number;
-  /**
-   * Adam learning rate (use about 2e-5 for a pretrained BERT).
-   * @defaultValue 1e-3
-   */
-  readonly learningRate?: number;
-  /**
-   * Most texts embedded in one forward-and-backward pass. A batch with more texts (anchors and
-   * their positives) takes its gradients by gradient caching (`cachedEmbeddingGradients` of
-   * `@score/text-encoders`: the same loss and gradients, one extra forward pass, only one chunk's
-   * activations alive at a time), which keeps a pretrained BERT's step within the wasm backend's
-   * 4 GB (its training costs about 0.5-0.8 MB per token); a batch that fits is embedded in one pass.
-   * `0` always embeds the whole batch in one pass. The held-out recall embeds in batches of this
-   * size as well (the encoder's own batch size when 0).
-   * @defaultValue 8 for a BERT encoder, 0 (one pass) for a pooled encoder
-   */
-  readonly gradientChunkTexts?: number;
-  /**
-   * With gradient caching, chunk a batch's texts by token length (`cachedEmbeddingGradients`'
-   * `sortByLength`): less padding, so fewer attention positions; the same loss up to float
-   * rounding, so training takes slightly different steps.
-   * @defaultValue false
-   */
-  readonly lengthSortedChunks?: boolean;
-  /**
-   * Put the best epoch's weights back at the end; `false` keeps the last epoch's weights.
-   * @defaultValue true
-   */
-  readonly restoreBestWeights?: boolean;
-  /**
-   * Seed of the held-out split, the shuffles and the positive sampling.
-   * @defaultValue 42
-   */
-  readonly seed?: number;
-  /**
    * k of the held-out recall@k of the CRM neighbours (K_e).
    * @defaultValue 10
    */
   readonly kRecall?: number;
-  /**
-   * Receives `car.train` progress (rows = anchors, loss, held-out recall).
-   * @defaultValue none
-   */
-  readonly onProgress?: ProgressCallback;
-  /**
-   * Receives one line per epoch.
-   * @defaultValue silentLogger
-   */
-  readonly logger?: Logger;
-  /**
-   * Stops after the current batch; the best weights so far are kept.
-   * @defaultValue none
-   */
-  readonly signal?: AbortSignal;
 }
 
 /** One epoch of a {@link CarTrainingReport}. */
@@ -172,6 +118,63 @@ export function selectHeldOutUsers(users: readonly UserId[], fraction: number, s
  * cosine among all corpus users but themselves, best weights restored).
  */
 export async function trainCar(options: TrainCarOptions): Promise<CarTrainingReport> {
+  const settings = carSettings(options);
+  const split = carSplit(options, settings);
+  const { encoder, texts, neighbours } = options;
+  const { users, anchors, validationUsers } = split;
+  const allTexts = users.map((userId) => texts.get(userId)!);
+  const queryRows = validationUsers.map((userId) => split.rowOf.get(userId)!);
+  const { kRecall, neighboursPerUser, chunkTexts } = settings;
+
+  let validations = 0;
+  let baseRecall = Number.NaN;
+  const model: TrainableModel = {
+    trainableVariables: encoder.trainableVariables,
+    epochRows: () => anchors.length,
+    batches: (context) => carBatches(options, settings, split, context),
+    async validate(): Promise<number> {
+      // Batches as small as the gradient chunks: a pretrained BERT's forward pass over 32 texts of 256 tokens crashed the wasm backend (4 GB).
+      const vectors = await encoder.embed(allTexts, chunkTexts > 0 ? { batchSize: chunkTexts } : {});
+      const lists = cosineTopK(vectors, queryRows, kRecall);
+      const retrieved = new Map(validationUsers.map((userId, i) => [userId, lists[i]!.map((row) => users[row]!)]));
+      const recall = neighbourRecall(retrieved, neighbours, { users: validationUsers, k: kRecall, neighboursPerUser });
+      if (validations === 0) baseRecall = recall;
+      validations += 1;
+      return recall;
+    },
+  };
+  const report = await trainModel(
+    model,
+    trainingLoopOptions(options, { epochs: 10, patience: 2, batchSize: 16, seed: settings.seed, task: 'car.train', validationMetric: 'neighbourRecall' }),
+  );
+  return {
+    epochs: report.epochs,
+    bestEpoch: report.bestEpoch,
+    baseRecall,
+    bestRecall: report.bestValidation,
+    kRecall,
+    secondsPerEpoch: report.secondsPerEpoch,
+    history: report.history.map((record) => ({ epoch: record.epoch, loss: record.loss, recall: record.validation, seconds: record.seconds })),
+    stoppedEarly: report.stoppedEarly,
+    aborted: report.aborted,
+    trainUsers: anchors.length,
+    heldOutUsers: split.heldOut,
+  };
+}
+
+/** The validated loss and sampling settings of a {@link trainCar} run. */
+interface CarSettings {
+  readonly neighboursPerUser: number;
+  readonly kRecall: number;
+  readonly temperature: number;
+  readonly positives: CarPositives;
+  readonly seed: number;
+  readonly chunkTexts: number;
+  readonly lengthSortedChunks: boolean;
+}
+
+/** Checks the inputs of {@link trainCar} and fills its defaults. */
+function carSettings(options: TrainCarOptions): CarSettings {
   const { encoder, texts, neighbours } = options;
   if (!encoder || typeof encoder.embedTensor !== 'function') throw new InvalidOptionError('encoder', 'must be a trainable text encoder (createPooledEncoder, createBertEncoder, loadBertEncoder).');
   if (!(texts instanceof Map) || texts.size === 0) throw new InvalidOptionError('texts', 'must be a non-empty Map from user id to behaviour text.');
@@ -184,20 +187,38 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
   if (typeof temperature !== 'number' || !(temperature > 0) || !Number.isFinite(temperature)) {
     throw new InvalidOptionError('temperature', `must be a positive number (the paper uses 0.1), got ${String(temperature)}.`, temperature);
   }
-  const positivesMode = options.positives ?? 'all';
-  if (positivesMode !== 'all' && positivesMode !== 'sample') {
-    throw new InvalidOptionError('positives', `must be "all" or "sample", got ${JSON.stringify(positivesMode)}.`, positivesMode);
+  const positives = options.positives ?? 'all';
+  if (positives !== 'all' && positives !== 'sample') {
+    throw new InvalidOptionError('positives', `must be "all" or "sample", got ${JSON.stringify(positives)}.`, positives);
   }
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? TRAINING_DEFAULTS.seed;
   checkInteger('seed', seed);
-  const chunkTexts = options.gradientChunkTexts ?? (encoder.architecture === 'pooled' ? 0 : 8);
-  checkInteger('gradientChunkTexts', chunkTexts, 0);
+  const chunkTexts = gradientChunkTexts(encoder, options.gradientChunkTexts);
+  return { neighboursPerUser, kRecall, temperature, positives, seed, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false };
+}
 
+/** The users of a {@link trainCar} run: the corpus, each user's positives, the held-out users and the anchors. */
+interface CarSplit {
+  /** Every corpus user, in `texts` order (row i of the held-out retrieval). */
+  readonly users: readonly UserId[];
+  readonly rowOf: ReadonlyMap<UserId, number>;
+  /** The top K_c CRM neighbours inside the corpus of each user that has any. */
+  readonly positivesOf: ReadonlyMap<UserId, readonly UserId[]>;
+  readonly heldOut: UserId[];
+  /** Users with positives outside the held-out users: the anchors of the batches. */
+  readonly anchors: readonly UserId[];
+  /** Held-out users with positives: whose recall drives early stopping. */
+  readonly validationUsers: readonly UserId[];
+}
+
+/** Finds each user's positives and splits the users into anchors and held-out users. */
+function carSplit(options: TrainCarOptions, settings: CarSettings): CarSplit {
+  const { texts, neighbours } = options;
   const users = [...texts.keys()];
   const rowOf = new Map(users.map((userId, row) => [userId, row]));
   const positivesOf = new Map<UserId, UserId[]>();
   for (const userId of users) {
-    const list = topNeighbours(neighbours.get(userId), neighboursPerUser, userId, (id) => rowOf.has(id));
+    const list = topNeighbours(neighbours.get(userId), settings.neighboursPerUser, userId, (id) => rowOf.has(id));
     if (list.length > 0) positivesOf.set(userId, list);
   }
   const withNeighbours = users.filter((userId) => positivesOf.has(userId));
@@ -208,101 +229,51 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
     if (unknown.length > 0) throw new InvalidOptionError('heldOutUsers', `must be corpus users; ${unknown.length} are not, e.g. "${unknown[0]}".`, unknown.slice(0, 5));
     heldOut = [...new Set(options.heldOutUsers)];
   } else {
-    heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, seed);
+    heldOut = selectHeldOutUsers(withNeighbours, options.validationFraction ?? 0.1, settings.seed);
   }
   const heldOutSet = new Set(heldOut);
   const anchors = withNeighbours.filter((userId) => !heldOutSet.has(userId));
   if (anchors.length === 0) throw new InvalidOptionError('neighbours', 'no corpus user outside the held-out users has a CRM neighbour in the corpus, so there is nothing to train on.');
   const validationUsers = heldOut.filter((userId) => positivesOf.has(userId));
   if (validationUsers.length === 0) throw new InvalidOptionError('heldOutUsers', 'none of the held-out users has a CRM neighbour in the corpus, so early stopping has nothing to measure.');
-  const allTexts = users.map((userId) => texts.get(userId)!);
-  const queryRows = validationUsers.map((userId) => rowOf.get(userId)!);
+  return { users, rowOf, positivesOf, heldOut, anchors, validationUsers };
+}
 
-  let validations = 0;
-  let baseRecall = Number.NaN;
-  const model: TrainableModel = {
-    trainableVariables: encoder.trainableVariables,
-    epochRows: () => anchors.length,
-    *batches(context): Iterable<TrainingBatch> {
-      const order = shuffledIndices(anchors.length, context.random);
-      for (let start = 0; start < order.length; start += context.batchSize) {
-        const batchAnchors = Array.from(order.subarray(start, start + context.batchSize), (i) => anchors[i]!);
-        const keyUsers = [...batchAnchors];
-        const keyIndex = new Map(batchAnchors.map((userId, i) => [userId, i]));
-        const chosen = batchAnchors.map((userId) => {
-          const list = positivesOf.get(userId)!;
-          return positivesMode === 'all' ? list : [list[Math.floor(context.random() * list.length)]!];
-        });
-        for (const list of chosen) {
-          for (const userId of list) {
-            if (keyIndex.has(userId)) continue;
-            keyIndex.set(userId, keyUsers.length);
-            keyUsers.push(userId);
-          }
-        }
-        const positivesMask = batchAnchors.map(() => new Array<number>(keyUsers.length).fill(0));
-        const negativesMask = batchAnchors.map((userId, t) => {
-          const related = new Set(positivesOf.get(userId)!);
-          return keyUsers.map((other, j) => (j === t || related.has(other) ? 0 : 1));
-        });
-        chosen.forEach((list, t) => list.forEach((userId) => (positivesMask[t]![keyIndex.get(userId)!] = 1)));
-        const batchTexts = keyUsers.map((userId) => texts.get(userId)!);
-        const keysLoss = (keys: tf.Tensor2D): tf.Scalar => {
-          const queries = tf.slice(keys, [0, 0], [batchAnchors.length, keys.shape[1]]);
-          return infoNceLoss(queries, keys, positivesMask, { temperature, negativesMask });
-        };
-        if (chunkTexts > 0 && batchTexts.length > chunkTexts) {
-          yield {
-            size: batchAnchors.length,
-            gradients: (variables) => cachedEmbeddingGradients(encoder, batchTexts, keysLoss, { chunkSize: chunkTexts, variables, sortByLength: options.lengthSortedChunks ?? false }),
-          };
-        } else {
-          yield {
-            size: batchAnchors.length,
-            loss: () => {
-              const { ids, mask } = encoder.tokenize(batchTexts);
-              return keysLoss(encoder.embedTensor(ids, mask));
-            },
-          };
-        }
+/**
+ * One epoch's batches of {@link trainCar}: `batchSize` shuffled anchors each, their positives (all,
+ * or one sampled), the keys every distinct user of the batch, and the masks of Eq. 6 (no neighbour
+ * of an anchor is one of its negatives).
+ */
+function* carBatches(options: TrainCarOptions, settings: CarSettings, split: CarSplit, context: EpochContext): Iterable<TrainingBatch> {
+  const { anchors, positivesOf } = split;
+  const { temperature } = settings;
+  const order = shuffledIndices(anchors.length, context.random);
+  for (let start = 0; start < order.length; start += context.batchSize) {
+    const batchAnchors = Array.from(order.subarray(start, start + context.batchSize), (i) => anchors[i]!);
+    const keyUsers = [...batchAnchors];
+    const keyIndex = new Map(batchAnchors.map((userId, i) => [userId, i]));
+    const chosen = batchAnchors.map((userId) => {
+      const list = positivesOf.get(userId)!;
+      return settings.positives === 'all' ? list : [list[Math.floor(context.random() * list.length)]!];
+    });
+    for (const list of chosen) {
+      for (const userId of list) {
+        if (keyIndex.has(userId)) continue;
+        keyIndex.set(userId, keyUsers.length);
+        keyUsers.push(userId);
       }
-    },
-    async validate(): Promise<number> {
-      // Batches as small as the gradient chunks: a pretrained BERT's forward pass over 32 texts of 256 tokens crashed the wasm backend (4 GB).
-      const vectors = await encoder.embed(allTexts, chunkTexts > 0 ? { batchSize: chunkTexts } : {});
-      const lists = cosineTopK(vectors, queryRows, kRecall);
-      const retrieved = new Map(validationUsers.map((userId, i) => [userId, lists[i]!.map((row) => users[row]!)]));
-      const recall = neighbourRecall(retrieved, neighbours, { users: validationUsers, k: kRecall, neighboursPerUser });
-      if (validations === 0) baseRecall = recall;
-      validations += 1;
-      return recall;
-    },
-  };
-  const report = await trainModel(model, {
-    epochs: options.epochs ?? 10,
-    patience: options.patience ?? 2,
-    batchSize: options.batchSize ?? 16,
-    learningRate: options.learningRate ?? 1e-3,
-    seed,
-    task: 'car.train',
-    validationMetric: 'neighbourRecall',
-    progressEveryBatches: 10,
-    ...(options.restoreBestWeights === false ? { restoreBestWeights: false } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return {
-    epochs: report.epochs,
-    bestEpoch: report.bestEpoch,
-    baseRecall,
-    bestRecall: report.bestValidation,
-    kRecall,
-    secondsPerEpoch: report.secondsPerEpoch,
-    history: report.history.map((record) => ({ epoch: record.epoch, loss: record.loss, recall: record.validation, seconds: record.seconds })),
-    stoppedEarly: report.stoppedEarly,
-    aborted: report.aborted,
-    trainUsers: anchors.length,
-    heldOutUsers: heldOut,
-  };
+    }
+    const positivesMask = batchAnchors.map(() => new Array<number>(keyUsers.length).fill(0));
+    const negativesMask = batchAnchors.map((userId, t) => {
+      const related = new Set(positivesOf.get(userId)!);
+      return keyUsers.map((other, j) => (j === t || related.has(other) ? 0 : 1));
+    });
+    chosen.forEach((list, t) => list.forEach((userId) => (positivesMask[t]![keyIndex.get(userId)!] = 1)));
+    const batchTexts = keyUsers.map((userId) => options.texts.get(userId)!);
+    const keysLoss = ([keys]: readonly tf.Tensor2D[]): tf.Scalar => {
+      const queries = tf.slice(keys!, [0, 0], [batchAnchors.length, keys!.shape[1]]);
+      return infoNceLoss(queries, keys!, positivesMask, { temperature, negativesMask });
+    };
+    yield contrastiveBatch(options.encoder, [batchTexts], keysLoss, { size: batchAnchors.length, chunkTexts: settings.chunkTexts, lengthSortedChunks: settings.lengthSortedChunks });
+  }
 }

@@ -1,4 +1,4 @@
-import { DimensionMismatchError, type Float32Matrix, checkInteger } from '@score/core';
+import { DimensionMismatchError, type Float32Matrix, checkInteger, offerTopK } from '@score/core';
 
 /**
  * Exact cosine top-k among the rows of `vectors`: for each query row, the indices of the `k` other
@@ -19,26 +19,15 @@ export function cosineTopK(vectors: Float32Matrix, queryRows: readonly number[],
   const take = Math.min(k, rows - 1);
   return queryRows.map((q) => {
     if (!Number.isInteger(q) || q < 0 || q >= rows) throw new RangeError(`Query row ${q} is outside the ${rows} vectors.`);
-    const bestIndex: number[] = [];
-    const bestScore: number[] = [];
+    const bestIndex = new Int32Array(take);
+    const bestScore = new Float64Array(take);
+    let filled = 0;
     for (let j = 0; j < rows; j++) {
       if (j === q) continue;
       let dot = 0;
       for (let c = 0; c < cols; c++) dot += unit[q * cols + c]! * unit[j * cols + c]!;
-      if (bestIndex.length === take && dot <= bestScore[take - 1]!) continue;
-      let position = bestIndex.length < take ? bestIndex.length : take - 1;
-      if (bestIndex.length < take) {
-        bestIndex.push(j);
-        bestScore.push(dot);
-      }
-      while (position > 0 && bestScore[position - 1]! < dot) {
-        bestScore[position] = bestScore[position - 1]!;
-        bestIndex[position] = bestIndex[position - 1]!;
-        position -= 1;
-      }
-      bestScore[position] = dot;
-      bestIndex[position] = j;
+      filled = offerTopK(bestIndex, bestScore, filled, take, j, dot);
     }
-    return bestIndex;
+    return Array.from(bestIndex.subarray(0, filled));
   });
 }

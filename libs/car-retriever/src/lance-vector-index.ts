@@ -311,42 +311,7 @@ export class LanceVectorIndex implements VectorIndex {
 
   /** Creates, overwrites or opens the index table in `options.dir`. */
   static async create(options: LanceVectorIndexOptions): Promise<LanceVectorIndex> {
-    const mode = options.mode ?? 'create';
-    if (mode !== 'create' && mode !== 'overwrite' && mode !== 'open') {
-      throw new InvalidOptionError('mode', `must be "create", "overwrite" or "open", got ${JSON.stringify(mode)}.`, mode);
-    }
-    if (typeof options.dir !== 'string' || options.dir.length === 0) {
-      throw new InvalidOptionError('dir', 'must be a non-empty folder path.', options.dir);
-    }
-    const tableName = options.table ?? 'behaviours';
-    if (!/^[A-Za-z0-9_.-]+$/.test(tableName)) {
-      throw new InvalidOptionError('table', `must use only letters, digits, "_", "-" and ".", got ${JSON.stringify(tableName)}.`, tableName);
-    }
-    if (options.metric !== undefined && options.metric !== 'cosine' && options.metric !== 'dot') {
-      throw new InvalidOptionError('metric', `must be "cosine" or "dot", got ${JSON.stringify(options.metric)}.`, options.metric);
-    }
-    if (options.dimensions !== undefined) checkInteger('dimensions', options.dimensions, 1);
-    if (mode !== 'open' && options.dimensions === undefined) {
-      throw new InvalidOptionError('dimensions', `is required to ${mode} a table.`);
-    }
-    const batchSize = options.batchSize ?? 16_384;
-    checkInteger('batchSize', batchSize, 1);
-    const ann = resolveAnnIndexOptions(options.ann);
-    const logger = options.logger ?? silentLogger;
-
-    const remote = isStorageUri(options.dir);
-    if (options.storageOptions !== undefined) {
-      const entries = typeof options.storageOptions === 'object' && options.storageOptions !== null ? Object.entries(options.storageOptions) : undefined;
-      if (entries === undefined || entries.some(([, value]) => typeof value !== 'string')) {
-        throw new InvalidOptionError('storageOptions', 'must be an object of string values (LanceDB storage options).', options.storageOptions);
-      }
-    }
-    if (!remote) {
-      if (mode === 'open' && !fs.existsSync(options.dir)) {
-        throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
-      }
-      fs.mkdirSync(options.dir, { recursive: true });
-    }
+    const { mode, tableName, batchSize, ann, logger, remote } = checkIndexOptions(options);
     const connection = await connect(options.dir, options.storageOptions === undefined ? undefined : { storageOptions: { ...options.storageOptions } });
     try {
       // Opening the table, not listing the database: a listing needs delimiter support that not
@@ -357,42 +322,8 @@ export class LanceVectorIndex implements VectorIndex {
         if (!existing) {
           throw new ArtifactNotFoundError(remote ? `${options.dir.replace(/\/+$/, '')}/${tableName}.lance` : path.join(options.dir, `${tableName}.lance`), `The vector index table "${tableName}"`);
         }
-        const table = existing;
-        const schema = await table.schema();
-        const field = schema.fields.find((f) => f.name === 'vector');
-        const width = field && arrow.DataType.isFixedSizeList(field.type) ? field.type.listSize : undefined;
-        if (width === undefined) {
-          throw new ScoreError(`The table "${tableName}" in ${options.dir} has no fixed-size "vector" column; it was not written by LanceVectorIndex.`);
-        }
-        if (options.dimensions !== undefined && options.dimensions !== width) {
-          throw new DimensionMismatchError(`The vector column of table "${tableName}" in ${options.dir}`, options.dimensions, width);
-        }
-        const stored = schema.metadata.get(METADATA_METRIC);
-        const metric = (stored === 'dot' || stored === 'cosine' ? stored : undefined) ?? options.metric ?? 'cosine';
-        if (options.metric !== undefined && options.metric !== metric) {
-          throw new InvalidOptionError('metric', `is "${options.metric}", but the table "${tableName}" was created with "${metric}".`, options.metric);
-        }
-        const indices = await table.listIndices();
-        const vectorIndex = indices.find((index) => index.columns.includes('vector'));
-        const annKind = vectorIndex === undefined ? undefined : (annKindOf(vectorIndex.indexType) ?? ann.kind);
-        const hasSuperseded = (await table.countRows('superseded_at IS NOT NULL')) > 0;
-        const allTimed = (await table.countRows('as_of IS NULL')) === 0;
-        // The latest as_of, read once (one float column; about 8 MB at a million rows).
-        let latestAsOf = -Infinity;
-        for await (const batch of table.query().select(['as_of'])) {
-          const column = batch.getChild('as_of');
-          for (let i = 0; i < batch.numRows; i++) {
-            const value = column?.get(i) as number | null;
-            if (value !== null && value > latestAsOf) latestAsOf = value;
-          }
-        }
-        return new LanceVectorIndex(
-          connection,
-          table,
-          { dimensions: width, metric, tableName, ann, batchSize, annKind, hasSuperseded, latestAsOf, allTimed },
-          options.onProgress,
-          logger,
-        );
+        const settings = await openedTableSettings(existing, tableName, options, ann);
+        return new LanceVectorIndex(connection, existing, { ...settings, tableName, ann, batchSize }, options.onProgress, logger);
       }
       if (exists && mode === 'create') {
         throw new InvalidOptionError('mode', `is "create", but the table "${tableName}" already exists in ${options.dir}; use "open" or "overwrite".`, mode);
@@ -686,4 +617,80 @@ export class LanceVectorIndex implements VectorIndex {
     this.#table.close();
     this.#connection.close();
   }
+}
+
+/** Checks the options of {@link LanceVectorIndex.create} and makes a local folder (one to open must exist). */
+function checkIndexOptions(options: LanceVectorIndexOptions) {
+  const mode = options.mode ?? 'create';
+  if (mode !== 'create' && mode !== 'overwrite' && mode !== 'open') {
+    throw new InvalidOptionError('mode', `must be "create", "overwrite" or "open", got ${JSON.stringify(mode)}.`, mode);
+  }
+  if (typeof options.dir !== 'string' || options.dir.length === 0) {
+    throw new InvalidOptionError('dir', 'must be a non-empty folder path.', options.dir);
+  }
+  const tableName = options.table ?? 'behaviours';
+  if (!/^[A-Za-z0-9_.-]+$/.test(tableName)) {
+    throw new InvalidOptionError('table', `must use only letters, digits, "_", "-" and ".", got ${JSON.stringify(tableName)}.`, tableName);
+  }
+  if (options.metric !== undefined && options.metric !== 'cosine' && options.metric !== 'dot') {
+    throw new InvalidOptionError('metric', `must be "cosine" or "dot", got ${JSON.stringify(options.metric)}.`, options.metric);
+  }
+  if (options.dimensions !== undefined) checkInteger('dimensions', options.dimensions, 1);
+  if (mode !== 'open' && options.dimensions === undefined) {
+    throw new InvalidOptionError('dimensions', `is required to ${mode} a table.`);
+  }
+  const batchSize = options.batchSize ?? 16_384;
+  checkInteger('batchSize', batchSize, 1);
+  const ann = resolveAnnIndexOptions(options.ann);
+  const logger = options.logger ?? silentLogger;
+  const remote = isStorageUri(options.dir);
+  if (options.storageOptions !== undefined) {
+    const entries = typeof options.storageOptions === 'object' && options.storageOptions !== null ? Object.entries(options.storageOptions) : undefined;
+    if (entries === undefined || entries.some(([, value]) => typeof value !== 'string')) {
+      throw new InvalidOptionError('storageOptions', 'must be an object of string values (LanceDB storage options).', options.storageOptions);
+    }
+  }
+  if (!remote) {
+    if (mode === 'open' && !fs.existsSync(options.dir)) {
+      throw new ArtifactNotFoundError(options.dir, 'The LanceDB folder of the vector index');
+    }
+    fs.mkdirSync(options.dir, { recursive: true });
+  }
+  return { mode, tableName, batchSize, ann, logger, remote };
+}
+
+/**
+ * What an existing table states: its vector width and metric (checked against the options), its
+ * ANN index kind, whether it holds superseded rows or rows without `as_of`, and its latest `as_of`.
+ */
+async function openedTableSettings(table: Table, tableName: string, options: LanceVectorIndexOptions, ann: ResolvedAnnIndexOptions) {
+  const schema = await table.schema();
+  const field = schema.fields.find((f) => f.name === 'vector');
+  const width = field && arrow.DataType.isFixedSizeList(field.type) ? field.type.listSize : undefined;
+  if (width === undefined) {
+    throw new ScoreError(`The table "${tableName}" in ${options.dir} has no fixed-size "vector" column; it was not written by LanceVectorIndex.`);
+  }
+  if (options.dimensions !== undefined && options.dimensions !== width) {
+    throw new DimensionMismatchError(`The vector column of table "${tableName}" in ${options.dir}`, options.dimensions, width);
+  }
+  const stored = schema.metadata.get(METADATA_METRIC);
+  const metric = (stored === 'dot' || stored === 'cosine' ? stored : undefined) ?? options.metric ?? 'cosine';
+  if (options.metric !== undefined && options.metric !== metric) {
+    throw new InvalidOptionError('metric', `is "${options.metric}", but the table "${tableName}" was created with "${metric}".`, options.metric);
+  }
+  const indices = await table.listIndices();
+  const vectorIndex = indices.find((index) => index.columns.includes('vector'));
+  const annKind = vectorIndex === undefined ? undefined : (annKindOf(vectorIndex.indexType) ?? ann.kind);
+  const hasSuperseded = (await table.countRows('superseded_at IS NOT NULL')) > 0;
+  const allTimed = (await table.countRows('as_of IS NULL')) === 0;
+  // The latest as_of, read once (one float column; about 8 MB at a million rows).
+  let latestAsOf = -Infinity;
+  for await (const batch of table.query().select(['as_of'])) {
+    const column = batch.getChild('as_of');
+    for (let i = 0; i < batch.numRows; i++) {
+      const value = column?.get(i) as number | null;
+      if (value !== null && value > latestAsOf) latestAsOf = value;
+    }
+  }
+  return { dimensions: width, metric, annKind, hasSuperseded, latestAsOf, allTimed };
 }

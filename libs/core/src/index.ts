@@ -4,6 +4,8 @@ export type { Item } from './item';
 export type { Interaction, Row } from './interaction';
 export type { Dataset, DatasetStatistics } from './dataset';
 export { cosineSimilarity, createMatrix, matrixRow } from './matrix';
+export { offerTopK } from './top-k';
+export type { NumberSlots } from './top-k';
 export type { Float32Matrix } from './matrix';
 export { silentLogger } from './progress';
 export type { Logger, ProgressCallback, ProgressEvent } from './progress';
@@ -64,6 +66,8 @@ export {
   writeLinesAtomic,
 } from './atomic-write';
 export type { AtomicWriteData } from './atomic-write';
+export { readJsonFile } from './read-json-file';
+export type { ReadJsonFileOptions } from './read-json-file';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';

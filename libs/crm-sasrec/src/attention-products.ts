@@ -18,37 +18,42 @@ function groupedProduct(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
 /** [m, n, p] (as returned by groupedProduct) -> [n, m, p]. */
 const batchFirst = (c: tf.Tensor3D) => tf.transpose(c, [1, 0, 2]) as tf.Tensor3D;
 
+/** groupedProduct of `a` and `b` transposed by `aAxes` and `bAxes`, batch axis first. */
+const product = (a: tf.Tensor3D, aAxes: number[], b: tf.Tensor3D, bAxes: number[]) =>
+  batchFirst(groupedProduct(tf.transpose(a, aAxes) as tf.Tensor3D, tf.transpose(b, bAxes) as tf.Tensor3D));
+
+/** A two-input op with a custom gradient: `value(x, y)`, and `grads(dy, x, y)` the gradients of x and y. */
+function productOp(
+  value: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor3D,
+  grads: (dy: tf.Tensor3D, x: tf.Tensor3D, y: tf.Tensor3D) => [tf.Tensor3D, tf.Tensor3D],
+): (x: tf.Tensor, y: tf.Tensor) => tf.Tensor3D {
+  const op = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
+    const [x, y, save] = args as [tf.Tensor3D, tf.Tensor3D, GradSaver];
+    save([x, y]);
+    return {
+      value: value(x, y),
+      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+        const [savedX, savedY] = saved as [tf.Tensor3D, tf.Tensor3D];
+        return grads(dy, savedX, savedY);
+      },
+    };
+  }) as Parameters<typeof tf.customGrad>[0]);
+  return op as unknown as (x: tf.Tensor, y: tf.Tensor) => tf.Tensor3D;
+}
+
 // S = Q K^T per batch entry: S[b, t, s] = sum_k Q[b, t, k] K[b, s, k].
-const scoresOp = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
-  const [q, k, save] = args as [tf.Tensor3D, tf.Tensor3D, GradSaver];
-  save([q, k]);
-  return {
-    value: batchFirst(groupedProduct(tf.transpose(q, [1, 2, 0]) as tf.Tensor3D, tf.transpose(k, [2, 0, 1]) as tf.Tensor3D)),
-    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-      const [queries, keys] = saved as [tf.Tensor3D, tf.Tensor3D];
-      // dQ[b, t, k] = sum_s dS[b, t, s] K[b, s, k]; dK[b, s, k] = sum_t dS[b, t, s] Q[b, t, k].
-      const dq = batchFirst(groupedProduct(tf.transpose(dy, [1, 2, 0]) as tf.Tensor3D, tf.transpose(keys, [1, 0, 2]) as tf.Tensor3D));
-      const dk = batchFirst(groupedProduct(tf.transpose(dy, [2, 1, 0]) as tf.Tensor3D, tf.transpose(queries, [1, 0, 2]) as tf.Tensor3D));
-      return [dq, dk];
-    },
-  };
-}) as Parameters<typeof tf.customGrad>[0]);
+// dQ[b, t, k] = sum_s dS[b, t, s] K[b, s, k]; dK[b, s, k] = sum_t dS[b, t, s] Q[b, t, k].
+const scoresOp = productOp(
+  (q, k) => product(q, [1, 2, 0], k, [2, 0, 1]),
+  (dy, queries, keys) => [product(dy, [1, 2, 0], keys, [1, 0, 2]), product(dy, [2, 1, 0], queries, [1, 0, 2])],
+);
 
 // A = W V per batch entry: A[b, t, k] = sum_s W[b, t, s] V[b, s, k].
-const weightedSumOp = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
-  const [w, v, save] = args as [tf.Tensor3D, tf.Tensor3D, GradSaver];
-  save([w, v]);
-  return {
-    value: batchFirst(groupedProduct(tf.transpose(w, [1, 2, 0]) as tf.Tensor3D, tf.transpose(v, [1, 0, 2]) as tf.Tensor3D)),
-    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-      const [weights, values] = saved as [tf.Tensor3D, tf.Tensor3D];
-      // dW[b, t, s] = sum_k dA[b, t, k] V[b, s, k]; dV[b, s, k] = sum_t W[b, t, s] dA[b, t, k].
-      const dw = batchFirst(groupedProduct(tf.transpose(dy, [1, 2, 0]) as tf.Tensor3D, tf.transpose(values, [2, 0, 1]) as tf.Tensor3D));
-      const dv = batchFirst(groupedProduct(tf.transpose(weights, [2, 1, 0]) as tf.Tensor3D, tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D));
-      return [dw, dv];
-    },
-  };
-}) as Parameters<typeof tf.customGrad>[0]);
+// dW[b, t, s] = sum_k dA[b, t, k] V[b, s, k]; dV[b, s, k] = sum_t W[b, t, s] dA[b, t, k].
+const weightedSumOp = productOp(
+  (w, v) => product(w, [1, 2, 0], v, [1, 0, 2]),
+  (dy, weights, values) => [product(dy, [1, 2, 0], values, [2, 0, 1]), product(weights, [2, 1, 0], dy, [1, 0, 2])],
+);
 
 /**
  * Attention scores q k^T for q [n, L, dh] and k [n, L', dh] -> [n, L, L'] (SASRec's scaled
@@ -56,7 +61,7 @@ const weightedSumOp = tf.customGrad(((...args: (tf.Tensor | GradSaver)[]) => {
  * depthwise convolutions instead of the wasm backend's slow batched matMul.
  */
 export function attentionScores(q: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
-  return (scoresOp as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D)(q, k);
+  return scoresOp(q, k);
 }
 
 /**
@@ -64,5 +69,5 @@ export function attentionScores(q: tf.Tensor3D, k: tf.Tensor3D): tf.Tensor3D {
  * `tf.matMul(w, v)`, computed (with its gradients) as depthwise convolutions.
  */
 export function attentionWeightedSum(w: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
-  return (weightedSumOp as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D)(w, v);
+  return weightedSumOp(w, v);
 }

@@ -187,7 +187,6 @@ export abstract class EmbeddingRecommender implements CollaborativeRecommender {
           weightDecay: training.weightDecay,
           seed: training.seed,
           task: `crm.${this.name}.train`,
-          validationMetric: 'validAuc',
           onProgress: options.onProgress,
           logger: options.logger,
           signal: options.signal,

@@ -1,4 +1,4 @@
-import { DimensionMismatchError, type Float32Matrix, checkInteger } from '@score/core';
+import { DimensionMismatchError, type Float32Matrix, checkInteger, offerTopK } from '@score/core';
 import { tf } from '@score/tfjs-runtime';
 
 /** Options of {@link computeNeighbours}. */
@@ -52,18 +52,8 @@ export function computeNeighbours(embeddings: Float32Matrix, options: NeighbourO
         let filled = 0;
         for (let j = 0; j < rows; j++) {
           if (excludeSelf && j === r) continue;
-          const value = row[j]!;
-          if (filled === k && value <= bestScore[k - 1]!) continue;
           // Insertion into the sorted top-k (descending score, ascending index on ties).
-          let position = filled < k ? filled : k - 1;
-          while (position > 0 && bestScore[position - 1]! < value) {
-            bestScore[position] = bestScore[position - 1]!;
-            bestIndex[position] = bestIndex[position - 1]!;
-            position -= 1;
-          }
-          bestScore[position] = value;
-          bestIndex[position] = j;
-          if (filled < k) filled += 1;
+          filled = offerTopK(bestIndex, bestScore, filled, k, j, row[j]!);
         }
         indices.set(bestIndex, r * k);
         for (let j = 0; j < k; j++) scores[r * k + j] = bestScore[j]!;

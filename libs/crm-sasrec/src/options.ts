@@ -1,4 +1,6 @@
 import { InvalidOptionError, integerOption, numberOption } from '@score/core';
+import { TRAINING_DEFAULTS } from '@score/tfjs-runtime';
+import type { SasrecArchitecture } from './sasrec-network';
 
 /** Training objective of a recommender. */
 export type CrmObjective = 'ctr' | 'next-item';
@@ -97,14 +99,8 @@ export interface ResolvedTrainingOptions {
   readonly scoringBatchSize: number;
 }
 
-/** SASRec options with every default filled. */
-export interface ResolvedSasrecOptions extends ResolvedTrainingOptions {
-  readonly hiddenSize: number;
-  readonly blocks: number;
-  readonly heads: number;
-  readonly maxHistory: number;
-  readonly dropout: number;
-  readonly layerNormEpsilon: number;
+/** SASRec options with every default filled: the training settings and the network's shape (its item count comes from the data). */
+export interface ResolvedSasrecOptions extends ResolvedTrainingOptions, Omit<SasrecArchitecture, 'itemCount'> {
   readonly workers: 'auto' | number;
   readonly gradientChunkRows: number;
 }
@@ -134,10 +130,10 @@ function resolveTraining(prefix: string, options: RecommenderTrainingOptions): R
     objective,
     learningRate: numberOption(`${prefix}.learningRate`, options.learningRate, 1e-2, 0, 10, true, false),
     weightDecay: numberOption(`${prefix}.weightDecay`, options.weightDecay, 1e-4, 0, 10, false, false),
-    batchSize: integerOption(`${prefix}.batchSize`, options.batchSize, 1024, 1),
+    batchSize: integerOption(`${prefix}.batchSize`, options.batchSize, TRAINING_DEFAULTS.batchSize, 1),
     epochs: integerOption(`${prefix}.epochs`, options.epochs, 50, 1),
     patience: integerOption(`${prefix}.patience`, options.patience, 5, 1),
-    seed: integerOption(`${prefix}.seed`, options.seed, 42, -(2 ** 31)),
+    seed: integerOption(`${prefix}.seed`, options.seed, TRAINING_DEFAULTS.seed, -(2 ** 31)),
     scoringBatchSize: integerOption(`${prefix}.scoringBatchSize`, options.scoringBatchSize, 2048, 1),
   };
 }

@@ -1,17 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  DataFormatError,
-  InvalidOptionError,
-  LanguageModelError,
-  silentLogger,
-  type GenerateOptions,
-  type GenerateResult,
-  type LanguageModel,
-  type Logger,
-  type ScoreYesNoOptions,
-  type YesNoScore,
-} from '@score/core';
+import { DataFormatError, InvalidOptionError, LanguageModelError, silentLogger, type GenerateOptions, type GenerateResult, type LanguageModel, type Logger, type ScoreYesNoOptions, type YesNoScore } from '@score/core';
 import type { ChatWrapper, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { acquireLlamaRuntime, type LlamaRuntimeLease } from './llama-runtime';
 import { readGgufHeader, type GgufHeader } from './read-gguf-header';

@@ -1,17 +1,4 @@
-import {
-  InvalidOptionError,
-  LanguageModelError,
-  silentLogger,
-  type GenerateOptions,
-  type GenerateResult,
-  type LanguageModel,
-  type Logger,
-  type ProgressCallback,
-  type ScoreYesNoOptions,
-  type TokenUsage,
-  type YesNoScore,
-  integerOption,
-} from '@score/core';
+import { InvalidOptionError, LanguageModelError, silentLogger, type GenerateOptions, type GenerateResult, type LanguageModel, type Logger, type ProgressCallback, type ScoreYesNoOptions, type TokenUsage, type YesNoScore, integerOption } from '@score/core';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { firstPositionLogprobs } from './openai-logprobs';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep } from './retry-policy';

@@ -148,97 +148,11 @@ export function pairedUserBootstrap(input: PairedUserBootstrapInput, options: Pa
   const labels = readLabels(input.labels);
   const n = labels.length;
   checkLength('userIds', input.userIds, n);
-  if (!Array.isArray(input.models) || input.models.length === 0) {
-    throw new InvalidOptionError('models', `must be a non-empty array of { id, scores }, got ${describeValue(input.models)}.`, input.models);
-  }
-  input.models.forEach((model: unknown, m) => {
-    if (model === null || typeof model !== 'object' || typeof (model as { id?: unknown }).id !== 'string') {
-      throw new InvalidOptionError(`models[${m}]`, `must be an object { id, scores } with a string id, got ${describeValue(model)}.`, model);
-    }
-  });
-  checkUnique('models', input.models.map((model) => model.id));
-  const ids = new Set(input.models.map((model) => model.id));
-  const pairs = input.differences ?? [];
-  if (!Array.isArray(pairs)) {
-    throw new InvalidOptionError('differences', `must be an array of [model, reference] id pairs, got ${describeValue(pairs)}.`, pairs);
-  }
-  pairs.forEach((pair: unknown, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw new InvalidOptionError(`differences[${i}]`, `must be a [model, reference] pair of model ids, got ${describeValue(pair)}.`, pair);
-    }
-  });
-  pairs.forEach(([model, reference], i) => {
-    for (const id of [model, reference]) {
-      if (!ids.has(id)) throw new InvalidOptionError(`differences[${i}]`, `names the model ${JSON.stringify(id)}, which is not among the models (${[...ids].join(', ')}).`, id);
-    }
-  });
-
-  // Users numbered by first appearance; rowUser maps each row to its user.
-  const userIndex = new Map<string | number, number>();
-  const rowUser = new Uint32Array(n);
-  for (let i = 0; i < n; i += 1) {
-    const user = input.userIds[i];
-    if (typeof user !== 'string' && typeof user !== 'number') {
-      throw new InvalidOptionError('userIds', `userIds[${i}] is ${describeValue(user)}; every user id must be a string or a number.`, user);
-    }
-    let index = userIndex.get(user);
-    if (index === undefined) {
-      index = userIndex.size;
-      userIndex.set(user, index);
-    }
-    rowUser[i] = index;
-  }
-  const users = userIndex.size;
-  // Evaluable users for UAUC, in first-seen order (the order perUserAuc reports them in).
-  const rowCount = new Uint32Array(users);
-  const positiveCount = new Uint32Array(users);
-  for (let i = 0; i < n; i += 1) {
-    rowCount[rowUser[i]] += 1;
-    positiveCount[rowUser[i]] += labels[i];
-  }
-  const evaluable: number[] = [];
-  for (let u = 0; u < users; u += 1) {
-    if (rowCount[u] > 1 && positiveCount[u] > 0 && positiveCount[u] < rowCount[u]) evaluable.push(u);
-  }
-
-  const prepared: PreparedModel[] = input.models.map((model, m) => {
-    const scores = readScores(model.scores, n, `models[${m}].scores`);
-    const sorted = sortScores(scores);
-    const perUser = perUserAuc(input.userIds, labels, scores);
-    const ones = new Float64Array(n).fill(1);
-    let sum = 0;
-    for (const value of perUser.aucs) sum += value;
-    return {
-      id: model.id,
-      sorted,
-      userAucs: perUser.aucs,
-      aucValue: weightedSortedAuc(sorted, labels, ones),
-      uaucValue: perUser.aucs.length === 0 ? Number.NaN : sum / perUser.aucs.length,
-    };
-  });
-
-  const multiplicity = new Uint32Array(users);
-  const rowWeight = new Float64Array(n);
-  const aucs = prepared.map(() => new Float64Array(samples));
-  const uaucs = prepared.map(() => new Float64Array(samples));
-  for (let b = 0; b < samples; b += 1) {
-    multiplicity.fill(0);
-    for (let i = 0; i < users; i += 1) multiplicity[Math.floor(random() * users)] += 1;
-    for (let i = 0; i < n; i += 1) rowWeight[i] = multiplicity[rowUser[i]];
-    let drawnEvaluable = 0;
-    for (const u of evaluable) drawnEvaluable += multiplicity[u];
-    prepared.forEach((model, m) => {
-      aucs[m][b] = weightedSortedAuc(model.sorted, labels, rowWeight);
-      if (drawnEvaluable === 0) {
-        uaucs[m][b] = Number.NaN;
-        return;
-      }
-      let sum = 0;
-      for (let k = 0; k < evaluable.length; k += 1) sum += model.userAucs[k] * multiplicity[evaluable[k]];
-      uaucs[m][b] = sum / drawnEvaluable;
-    });
-  }
-
+  const pairs = checkModelsAndPairs(input);
+  const { rowUser, users } = numberUsers(input.userIds, n);
+  const evaluable = evaluableUsers(rowUser, labels, users);
+  const prepared: PreparedModel[] = input.models.map((model, m) => prepareModel(model, m, input.userIds, labels));
+  const { aucs, uaucs } = resample(prepared, { labels, rowUser, users, evaluable, samples, random });
   const byId = new Map(prepared.map((model, m) => [model.id, m]));
   const difference = (a: Float64Array, b: Float64Array): Float64Array => a.map((value, i) => value - b[i]);
   return {
@@ -263,4 +177,122 @@ export function pairedUserBootstrap(input: PairedUserBootstrapInput, options: Pa
       };
     }),
   };
+}
+
+/** Checks the models (a non-empty list of `{ id, scores }` with unique ids) and returns the requested differences, each naming two of them. */
+function checkModelsAndPairs(input: PairedUserBootstrapInput): readonly (readonly [string, string])[] {
+  if (!Array.isArray(input.models) || input.models.length === 0) {
+    throw new InvalidOptionError('models', `must be a non-empty array of { id, scores }, got ${describeValue(input.models)}.`, input.models);
+  }
+  input.models.forEach((model: unknown, m) => {
+    if (model === null || typeof model !== 'object' || typeof (model as { id?: unknown }).id !== 'string') {
+      throw new InvalidOptionError(`models[${m}]`, `must be an object { id, scores } with a string id, got ${describeValue(model)}.`, model);
+    }
+  });
+  checkUnique('models', input.models.map((model) => model.id));
+  const ids = new Set(input.models.map((model) => model.id));
+  const pairs = input.differences ?? [];
+  if (!Array.isArray(pairs)) {
+    throw new InvalidOptionError('differences', `must be an array of [model, reference] id pairs, got ${describeValue(pairs)}.`, pairs);
+  }
+  pairs.forEach((pair: unknown, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new InvalidOptionError(`differences[${i}]`, `must be a [model, reference] pair of model ids, got ${describeValue(pair)}.`, pair);
+    }
+  });
+  pairs.forEach(([model, reference], i) => {
+    for (const id of [model, reference]) {
+      if (!ids.has(id)) throw new InvalidOptionError(`differences[${i}]`, `names the model ${JSON.stringify(id)}, which is not among the models (${[...ids].join(', ')}).`, id);
+    }
+  });
+  return pairs;
+}
+
+/** Users numbered by first appearance; `rowUser` maps each row to its user. */
+function numberUsers(userIds: ArrayLike<string | number>, n: number): { rowUser: Uint32Array; users: number } {
+  const userIndex = new Map<string | number, number>();
+  const rowUser = new Uint32Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const user = userIds[i];
+    if (typeof user !== 'string' && typeof user !== 'number') {
+      throw new InvalidOptionError('userIds', `userIds[${i}] is ${describeValue(user)}; every user id must be a string or a number.`, user);
+    }
+    let index = userIndex.get(user);
+    if (index === undefined) {
+      index = userIndex.size;
+      userIndex.set(user, index);
+    }
+    rowUser[i] = index;
+  }
+  return { rowUser, users: userIndex.size };
+}
+
+/** Evaluable users for UAUC (more than one row, both classes), in first-seen order (the order perUserAuc reports them in). */
+function evaluableUsers(rowUser: Uint32Array, labels: Uint8Array, users: number): number[] {
+  const rowCount = new Uint32Array(users);
+  const positiveCount = new Uint32Array(users);
+  for (let i = 0; i < rowUser.length; i += 1) {
+    rowCount[rowUser[i]] += 1;
+    positiveCount[rowUser[i]] += labels[i];
+  }
+  const evaluable: number[] = [];
+  for (let u = 0; u < users; u += 1) {
+    if (rowCount[u] > 1 && positiveCount[u] > 0 && positiveCount[u] < rowCount[u]) evaluable.push(u);
+  }
+  return evaluable;
+}
+
+/** A model's scores sorted once, its per-user AUCs, and its AUC and UAUC on the data as given. */
+function prepareModel(model: PairedUserBootstrapInput['models'][number], m: number, userIds: ArrayLike<string | number>, labels: Uint8Array): PreparedModel {
+  const n = labels.length;
+  const scores = readScores(model.scores, n, `models[${m}].scores`);
+  const sorted = sortScores(scores);
+  const perUser = perUserAuc(userIds, labels, scores);
+  const ones = new Float64Array(n).fill(1);
+  let sum = 0;
+  for (const value of perUser.aucs) sum += value;
+  return {
+    id: model.id,
+    sorted,
+    userAucs: perUser.aucs,
+    aucValue: weightedSortedAuc(sorted, labels, ones),
+    uaucValue: perUser.aucs.length === 0 ? Number.NaN : sum / perUser.aucs.length,
+  };
+}
+
+/** What {@link resample} draws from. */
+interface ResampleInput {
+  readonly labels: Uint8Array;
+  readonly rowUser: Uint32Array;
+  readonly users: number;
+  readonly evaluable: readonly number[];
+  readonly samples: number;
+  readonly random: ReturnType<typeof createRandom>;
+}
+
+/** Each model's AUC and UAUC on every resample of users (NaN where a resample has no value). */
+function resample(prepared: readonly PreparedModel[], { labels, rowUser, users, evaluable, samples, random }: ResampleInput): { aucs: Float64Array[]; uaucs: Float64Array[] } {
+  const n = labels.length;
+  const multiplicity = new Uint32Array(users);
+  const rowWeight = new Float64Array(n);
+  const aucs = prepared.map(() => new Float64Array(samples));
+  const uaucs = prepared.map(() => new Float64Array(samples));
+  for (let b = 0; b < samples; b += 1) {
+    multiplicity.fill(0);
+    for (let i = 0; i < users; i += 1) multiplicity[Math.floor(random() * users)] += 1;
+    for (let i = 0; i < n; i += 1) rowWeight[i] = multiplicity[rowUser[i]];
+    let drawnEvaluable = 0;
+    for (const u of evaluable) drawnEvaluable += multiplicity[u];
+    prepared.forEach((model, m) => {
+      aucs[m][b] = weightedSortedAuc(model.sorted, labels, rowWeight);
+      if (drawnEvaluable === 0) {
+        uaucs[m][b] = Number.NaN;
+        return;
+      }
+      let sum = 0;
+      for (let k = 0; k < evaluable.length; k += 1) sum += model.userAucs[k] * multiplicity[evaluable[k]];
+      uaucs[m][b] = sum / drawnEvaluable;
+    });
+  }
+  return { aucs, uaucs };
 }

@@ -192,6 +192,59 @@ function hasBatch(retriever: UserRetriever): retriever is BatchRetriever {
  * prefixes (the reranker must return its top K as the first K of its whole order, as SARE does).
  */
 export async function buildPromptSet(options: BuildPromptSetOptions): Promise<PromptRecord[]> {
+  const run = promptSetRun(options);
+  const { dataset, rows } = options;
+  const records: PromptRecord[] = [];
+  let withoutSimilar = 0;
+  for (let start = 0; start < rows.length; start += run.batchSize) {
+    options.signal?.throwIfAborted();
+    const batch = rows.slice(start, start + run.batchSize);
+    const retrieval = run.retriever === undefined ? undefined : await retrieveBatch(run, run.retriever, batch);
+    const built = await mapBounded(batch.map((row, i) => i), run.concurrency, async (i) => {
+      const row = batch[i];
+      const target = dataset.items.get(row.itemId);
+      if (!target) throw new InvalidOptionError('rows', `row ${row.index} names item ${JSON.stringify(row.itemId)}, which the dataset's items lack.`, row.itemId);
+      const fullHistory = itemsOf(dataset, dataset.history(row), row);
+      const similar = retrieval === undefined ? [] : await similarUsers(run, row, retrieval.keys[i], retrieval.users[i], fullHistory, target);
+      if (retrieval !== undefined && similar.length === 0) withoutSimilar += 1;
+      const texts = similar.map((user) => user.behaviour);
+      const prompt = run.writer.write(fullHistory, target, texts);
+      return {
+        rowIndex: row.index,
+        userId: row.userId,
+        itemId: row.itemId,
+        label: row.label,
+        prompt,
+        similarUsers: similar.map((user) => ({ userId: user.userId, score: user.score })),
+      } satisfies PromptRecord;
+    });
+    records.push(...built);
+    options.onProgress?.({ task: 'rec.prompts', done: records.length, total: rows.length, unit: 'rows', finished: records.length === rows.length });
+  }
+  if (withoutSimilar > 0) {
+    run.logger.warn(`rec: ${withoutSimilar} of ${rows.length} rows found no similar user with behaviour before their time and got the basic prompt P^b.`, { variant: run.spec.variant, rows: withoutSimilar });
+  }
+  return records;
+}
+
+/** The checked settings of one {@link buildPromptSet} call. */
+interface PromptSetRun {
+  readonly options: BuildPromptSetOptions;
+  readonly spec: ReturnType<typeof resolvePromptSetSpec>;
+  readonly writer: ReturnType<typeof createScorePromptWriter>;
+  readonly batchSize: number;
+  /** Users retrieved per row and cached (retrievedMax, at least K_e). */
+  readonly fetched: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly cache: RetrievalCache;
+  /** The variant's retriever and its kind; undefined for `basic`. */
+  readonly retriever: { readonly source: UserRetriever; readonly name: RetrieverKind } | undefined;
+  readonly reranker: Reranker | undefined;
+}
+
+/** Checks the options of {@link buildPromptSet} and resolves the variant's writer, retriever and reranker. */
+function promptSetRun(options: BuildPromptSetOptions): PromptSetRun {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object.');
   const { dataset, rows } = options;
   if (!dataset || typeof dataset.history !== 'function') throw new InvalidOptionError('dataset', 'must be a prepared dataset.');
@@ -205,7 +258,6 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
     ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }),
     ...(options.promptSet === undefined ? {} : { promptSet: options.promptSet }),
   });
-  const { maxHistoryItems } = writer;
   const batchSize = checkInteger('batchSize', options.batchSize ?? 64, 1);
   const fetched = options.retrievedMax === undefined ? spec.retrieved : checkInteger('retrievedMax', options.retrievedMax, 1);
   if (fetched < spec.retrieved) throw new InvalidOptionError('retrievedMax', `must be at least K_e (retrieved, ${spec.retrieved}), got ${fetched}.`, fetched);
@@ -223,79 +275,72 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
   if (definition.rerank && (!reranker || typeof reranker.rerank !== 'function')) {
     throw new InvalidOptionError('reranker', `is required by the "${spec.variant}" variant: the SARE reranker from loadSareReranker.`);
   }
+  return {
+    options,
+    spec,
+    writer,
+    batchSize,
+    fetched,
+    concurrency,
+    logger,
+    cache,
+    retriever: retriever === undefined || definition.retriever === undefined ? undefined : { source: retriever, name: definition.retriever },
+    reranker,
+  };
+}
 
-  const records: PromptRecord[] = [];
-  let withoutSimilar = 0;
-  for (let start = 0; start < rows.length; start += batchSize) {
-    options.signal?.throwIfAborted();
-    const batch = rows.slice(start, start + batchSize);
-    const retrieval = retriever === undefined ? undefined : await retrieveBatch(retriever, definition.retriever as string, batch);
-    const retrievedByRow = retrieval?.users;
-    const built = await mapBounded(batch.map((row, i) => i), concurrency, async (i) => {
-      const row = batch[i];
-      const target = dataset.items.get(row.itemId);
-      if (!target) throw new InvalidOptionError('rows', `row ${row.index} names item ${JSON.stringify(row.itemId)}, which the dataset's items lack.`, row.itemId);
-      const fullHistory = itemsOf(dataset, dataset.history(row), row);
-      let similar: readonly { readonly userId: UserId; readonly behaviour: string; readonly score: number }[] = [];
-      if (retrievedByRow !== undefined) {
-        const candidates = retrievedByRow[i];
-        if (reranker !== undefined && candidates.length > 0) {
-          // One whole order per row and retrieval, shared by every K_s (a K_s sweep takes its prefixes).
-          // A pointwise reranker orders all retrievedMax candidates once; each K_e keeps its own among them.
-          const key = (retrieval as { keys: string[] }).keys[i];
-          const whole = options.pointwiseReranker === true && fetched > spec.retrieved;
-          const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
-          const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, maxHistoryItems);
-          let order = cache.getReranked(rerankKey);
-          if (order === undefined) {
-            const query = writer.query(fullHistory, target); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
-            const reranked = await reranker.rerank(query, pool.map((user) => ({ id: user.userId, text: user.behaviour })), pool.length);
-            order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
-            cache.setReranked(rerankKey, order);
-          }
-          if (whole) {
-            const own = new Set(candidates.map((user) => user.userId));
-            order = order.filter((user) => own.has(user.userId));
-          }
-          similar = order.slice(0, spec.kept);
-        } else {
-          similar = candidates.slice(0, spec.kept);
-        }
-      }
-      if (retrievedByRow !== undefined && similar.length === 0) withoutSimilar += 1;
-      const texts = similar.map((user) => user.behaviour);
-      const prompt = writer.write(fullHistory, target, texts);
-      return {
-        rowIndex: row.index,
-        userId: row.userId,
-        itemId: row.itemId,
-        label: row.label,
-        prompt,
-        similarUsers: similar.map((user) => ({ userId: user.userId, score: user.score })),
-      } satisfies PromptRecord;
-    });
-    records.push(...built);
-    options.onProgress?.({ task: 'rec.prompts', done: records.length, total: rows.length, unit: 'rows', finished: records.length === rows.length });
+/**
+ * A row's similar users: its retrieved `candidates` (K_e), reordered by the reranker for `score`,
+ * the top K_s kept. One whole order per row and retrieval is cached and shared by every K_s (a K_s
+ * sweep takes its prefixes); a pointwise reranker orders all retrievedMax candidates once and each
+ * K_e keeps its own among them.
+ */
+async function similarUsers(
+  run: PromptSetRun,
+  row: Row,
+  key: string,
+  candidates: readonly RetrievedUser[],
+  fullHistory: readonly Item[],
+  target: Item,
+): Promise<readonly { readonly userId: UserId; readonly behaviour: string; readonly score: number }[]> {
+  const { reranker, spec, cache, fetched } = run;
+  if (reranker === undefined || candidates.length === 0) return candidates.slice(0, spec.kept);
+  const whole = run.options.pointwiseReranker === true && fetched > spec.retrieved;
+  const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
+  const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, run.writer.maxHistoryItems);
+  let order = cache.getReranked(rerankKey);
+  if (order === undefined) {
+    const query = run.writer.query(fullHistory, target); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
+    const reranked = await reranker.rerank(query, pool.map((user) => ({ id: user.userId, text: user.behaviour })), pool.length);
+    order = reranked.map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }));
+    cache.setReranked(rerankKey, order);
   }
-  if (withoutSimilar > 0) {
-    logger.warn(`rec: ${withoutSimilar} of ${rows.length} rows found no similar user with behaviour before their time and got the basic prompt P^b.`, { variant: spec.variant, rows: withoutSimilar });
+  if (whole) {
+    const own = new Set(candidates.map((user) => user.userId));
+    order = order.filter((user) => own.has(user.userId));
   }
-  return records;
+  return order.slice(0, spec.kept);
+}
 
-  async function retrieveBatch(source: UserRetriever, name: string, batch: readonly Row[]): Promise<{ keys: string[]; users: RetrievedUser[][] }> {
-    const keys = batch.map((row) => RetrievalCache.key(name, fetched, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
-    const missing = new Map<string, RetrievalTarget>();
-    batch.forEach((row, i) => {
-      if (cache.get(keys[i]) === undefined && !missing.has(keys[i])) missing.set(keys[i], { userId: row.userId, history: dataset.history(row), before: row.timestamp });
-    });
-    const targets = [...missing.values()];
-    const found = hasBatch(source)
-      ? await source.retrieveBatch(targets, fetched)
-      : await mapBounded(targets, concurrency, (target) => source.retrieve(target, fetched));
-    [...missing.keys()].forEach((key, i) => {
-      const target = targets[i];
-      cache.set(key, found[i].filter((user) => user.userId !== target.userId));
-    });
-    return { keys, users: keys.map((key) => (cache.get(key) as readonly RetrievedUser[]).slice(0, spec.retrieved)) };
-  }
+/**
+ * The retrieved users (K_e, the target user dropped) of each row of `batch` and their cache keys:
+ * rows whose (user, history length, snapshot) is not cached are retrieved (retrievedMax each), in
+ * one batch when the retriever can, and cached.
+ */
+async function retrieveBatch(run: PromptSetRun, { source, name }: NonNullable<PromptSetRun['retriever']>, batch: readonly Row[]): Promise<{ keys: string[]; users: RetrievedUser[][] }> {
+  const { cache, fetched, options } = run;
+  const keys = batch.map((row) => RetrievalCache.key(name, fetched, row.userId, row.historyLength, snapshotOf(row.timestamp, options.snapshotTimes)));
+  const missing = new Map<string, RetrievalTarget>();
+  batch.forEach((row, i) => {
+    if (cache.get(keys[i]) === undefined && !missing.has(keys[i])) missing.set(keys[i], { userId: row.userId, history: options.dataset.history(row), before: row.timestamp });
+  });
+  const targets = [...missing.values()];
+  const found = hasBatch(source)
+    ? await source.retrieveBatch(targets, fetched)
+    : await mapBounded(targets, run.concurrency, (target) => source.retrieve(target, fetched));
+  [...missing.keys()].forEach((key, i) => {
+    const target = targets[i];
+    cache.set(key, found[i].filter((user) => user.userId !== target.userId));
+  });
+  return { keys, users: keys.map((key) => (cache.get(key) as readonly RetrievedUser[]).slice(0, run.spec.retrieved)) };
 }

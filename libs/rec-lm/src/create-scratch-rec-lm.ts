@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '@score/core';
 import type { AnswerWords } from './answer-tokens';
-import { createInProcessLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
+import { adoptLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
 import { createLlamaConfig, type LlamaConfigInput } from './llama-config';
 import { LlamaModel } from './llama-model';
 import type { RecLmTokenizer } from './rec-lm-tokenizer';
@@ -40,16 +40,5 @@ export function createScratchRecLm(options: ScratchRecLmOptions): InProcessLangu
   });
   const modelId = options.modelId ?? 'rec-lm-scratch';
   const model = LlamaModel.create({ config, seed: options.seed ?? 0, initStd: options.initStd ?? 0.02, name: modelId });
-  try {
-    return createInProcessLanguageModel({
-      model,
-      tokenizer,
-      modelId,
-      ...(options.answers ? { answers: options.answers } : {}),
-      ...(options.maxPromptTokens === undefined ? {} : { maxPromptTokens: options.maxPromptTokens }),
-    });
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+  return adoptLanguageModel(model, () => ({ tokenizer, modelId, answers: options.answers, maxPromptTokens: options.maxPromptTokens }));
 }

@@ -139,3 +139,17 @@ function pickToken(logits: Float32Array, temperature: number, topP: number, rand
 export function createInProcessLanguageModel(options: InProcessLanguageModelOptions): InProcessLanguageModel {
   return new InProcessLanguageModel(options);
 }
+
+/**
+ * An {@link InProcessLanguageModel} over a model just created or loaded, which it then owns:
+ * `prepare` (adapters, caches) returns the other options; when it or the creation throws, the
+ * model is disposed and the error passed on. @internal
+ */
+export function adoptLanguageModel(model: LlamaModel, prepare: () => Omit<InProcessLanguageModelOptions, 'model'>): InProcessLanguageModel {
+  try {
+    return createInProcessLanguageModel({ model, ...prepare() });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}

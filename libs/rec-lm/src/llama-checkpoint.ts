@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, ModelMismatchError, writeFileAtomicSync } from '@score/core';
+import { ModelMismatchError, writeFileAtomicSync, readJsonFile } from '@score/core';
 import { openSafetensorsCheckpoint, writeSafetensors } from '@score/tfjs-runtime';
 import { type LlamaConfig, parseHuggingFaceConfig, toHuggingFaceConfig } from './llama-config';
 import { LlamaModel } from './llama-model';
@@ -9,14 +9,7 @@ import { expectedWeightShapes } from './llama-weights';
 /** Reads and validates `config.json` of a Hugging Face model folder. */
 export function readHuggingFaceConfig(dir: string): LlamaConfig {
   const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new ArtifactNotFoundError(file, 'The model config (config.json)');
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new DataFormatError('config.json is not valid JSON.', { path: file, cause: error });
-  }
-  return parseHuggingFaceConfig(json, file);
+  return parseHuggingFaceConfig(readJsonFile(file, 'The model config (config.json)'), file);
 }
 
 /** Options of {@link loadLlamaCheckpoint}. */

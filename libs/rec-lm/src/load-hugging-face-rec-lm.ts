@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ArtifactNotFoundError } from '@score/core';
 import { loadTokenizer } from '@score/text-encoders';
 import type { AnswerWords } from './answer-tokens';
-import { createInProcessLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
+import { adoptLanguageModel, type InProcessLanguageModel } from './in-process-language-model';
 import { loadLlamaCheckpoint } from './llama-checkpoint';
 import { type LoraOptions } from './lora-config';
 import { loadLoraAdapter } from './peft-adapter';
@@ -33,17 +33,9 @@ export async function loadHuggingFaceRecLm(dir: string, options: LoadHuggingFace
   if (!fs.existsSync(tokenizerPath)) throw new ArtifactNotFoundError(tokenizerPath, 'The tokenizer (tokenizer.json)');
   const tokenizer = await loadTokenizer(tokenizerPath);
   const model = loadLlamaCheckpoint(dir, options.name === undefined ? {} : { name: options.name });
-  try {
+  return adoptLanguageModel(model, () => {
     if (options.adapterDir !== undefined) loadLoraAdapter(model, options.adapterDir);
     else if (options.lora) model.attachLora(options.lora);
-    return createInProcessLanguageModel({
-      model,
-      tokenizer,
-      ...(options.answers ? { answers: options.answers } : {}),
-      ...(options.maxPromptTokens === undefined ? {} : { maxPromptTokens: options.maxPromptTokens }),
-    });
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
+    return { tokenizer, answers: options.answers, maxPromptTokens: options.maxPromptTokens };
+  });
 }

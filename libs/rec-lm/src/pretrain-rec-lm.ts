@@ -1,23 +1,20 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, checkInteger } from '@score/core';
-import { tf, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { InvalidOptionError, checkInteger } from '@score/core';
+import { tf, type TrainingReport, trainingLoopOptions, trainModel, type TrainingRunOptions } from '@score/tfjs-runtime';
 import type { InProcessLanguageModel } from './in-process-language-model';
-import { lengthBatches } from './train-rec-lm';
+import { TokenBatches } from './token-batches';
 import { padBatch } from './yes-no-scoring';
 
-/** Options of {@link pretrainRecLm}. */
-export interface PretrainRecLmOptions {
+/**
+ * Options of {@link pretrainRecLm}. The loop settings are `TrainingRunOptions` (`@score/tfjs-runtime`)
+ * with the pretraining's defaults: at most 4 epochs, patience 1 (epochs without a lower validation
+ * loss), `batchSize` 16 texts, learning rate 3e-3, `seed` 42 (batching and dropout). Progress
+ * events: task "reclm.pretrain" with loss and tokens/s.
+ */
+export interface PretrainRecLmOptions extends TrainingRunOptions {
   /** The pretraining corpus (e.g. users' behaviour texts: the titles they liked, in order). */
   readonly texts: readonly string[];
   /** Texts held out for the validation loss (early stopping). @defaultValue the last 5% of `texts` (at least 1) */
   readonly validTexts?: readonly string[];
-  /** Most epochs. @defaultValue 4 */
-  readonly epochs?: number;
-  /** Epochs without a lower validation loss before stopping. @defaultValue 1 */
-  readonly patience?: number;
-  /** Texts per batch. @defaultValue 16 */
-  readonly batchSize?: number;
-  /** Adam learning rate. @defaultValue 3e-3 */
-  readonly learningRate?: number;
   /** Longer texts are cut into windows of this many tokens (BOS included). @defaultValue 128 */
   readonly windowTokens?: number;
   /**
@@ -30,14 +27,6 @@ export interface PretrainRecLmOptions {
    * @defaultValue "corpus"
    */
   readonly outputTokens?: 'corpus' | 'all';
-  /** Seed of batching and dropout. @defaultValue 42 */
-  readonly seed?: number;
-  /** Progress events (task "reclm.pretrain"): loss, tokens/s. @defaultValue none */
-  readonly onProgress?: ProgressCallback;
-  /** Receives one line per epoch. @defaultValue silent */
-  readonly logger?: Logger;
-  /** Stops after the current batch; the best weights are kept. */
-  readonly signal?: AbortSignal;
 }
 
 /** What {@link pretrainRecLm} returns: the loop's report (validation = minus the mean token loss) and throughput. */
@@ -133,59 +122,38 @@ export async function pretrainRecLm(lm: InProcessLanguageModel, options: Pretrai
   const outputTokens = options.outputTokens ?? 'corpus';
   if (outputTokens !== 'corpus' && outputTokens !== 'all') throw new InvalidOptionError('outputTokens', `must be "corpus" or "all", got ${JSON.stringify(outputTokens)}.`, outputTokens);
   const vocabulary = outputTokens === 'corpus' ? corpusVocabulary([...train, ...valid]) : undefined;
-  const lengths = train.map((w) => w.length);
-  let totalTokens = 0;
-  let epochStart = performance.now();
-  let epochTokens = 0;
+  const tokens = new TokenBatches(train.map((w) => w.length));
   const report = await trainModel(
     {
       trainableVariables: lm.model.trainableVariables(),
       epochRows: () => train.length,
       *batches(context) {
         lm.model.setDropoutRandom(context.random);
-        epochStart = performance.now();
-        epochTokens = 0;
-        for (const batch of lengthBatches(lengths, context.batchSize, context.random)) {
-          const tokens = batch.reduce((sum, i) => sum + lengths[i]!, 0);
-          epochTokens += tokens;
-          totalTokens += tokens;
+        for (const batch of tokens.epoch(context)) {
           yield { size: batch.length, loss: () => nextTokenLoss(lm, batch.map((i) => train[i]!), true, vocabulary) };
         }
       },
-      validate: () => {
-        let sum = 0;
-        let count = 0;
-        for (let i = 0; i < valid.length; i += batchSize) {
-          const batch = valid.slice(i, i + batchSize);
-          const tokens = batch.reduce((total, w) => total + w.length - 1, 0);
-          const loss = tf.tidy(() => nextTokenLoss(lm, batch, false, vocabulary));
-          sum += loss.dataSync()[0]! * tokens;
-          count += tokens;
-          loss.dispose();
-        }
-        return -sum / Math.max(count, 1);
-      },
+      validate: () => validationNegLoss(lm, valid, batchSize, vocabulary),
     },
-    {
-      epochs: options.epochs ?? 4,
-      patience: options.patience ?? 1,
-      batchSize,
-      learningRate: options.learningRate ?? 3e-3,
-      seed: options.seed ?? 42,
-      validationMetric: 'validNegLoss',
-      task: 'reclm.pretrain',
-      ...(options.onProgress
-        ? {
-            onProgress: (event) => {
-              const seconds = (performance.now() - epochStart) / 1000;
-              options.onProgress!({ ...event, task: 'reclm.pretrain', metrics: { ...event.metrics, ...(event.finished ? {} : { tokensPerSecond: epochTokens / Math.max(seconds, 1e-9) }) } });
-            },
-          }
-        : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
+    trainingLoopOptions(
+      { ...options, onProgress: tokens.progress('reclm.pretrain', options.onProgress) },
+      { epochs: 4, patience: 1, batchSize, learningRate: 3e-3, validationMetric: 'validNegLoss', task: 'reclm.pretrain' },
+    ),
   );
-  const seconds = report.secondsPerEpoch * report.epochs;
-  return { ...report, windows: train.length, tokensPerSecond: seconds > 0 ? totalTokens / seconds : 0 };
+  return { ...report, windows: train.length, tokensPerSecond: tokens.tokensPerSecond(report) };
+}
+
+/** Minus the mean next-token loss of the validation windows (higher is better, for early stopping). */
+function validationNegLoss(lm: InProcessLanguageModel, valid: readonly (readonly number[])[], batchSize: number, vocabulary: OutputVocabulary | undefined): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < valid.length; i += batchSize) {
+    const batch = valid.slice(i, i + batchSize);
+    const tokens = batch.reduce((total, w) => total + w.length - 1, 0);
+    const loss = tf.tidy(() => nextTokenLoss(lm, batch, false, vocabulary));
+    sum += loss.dataSync()[0]! * tokens;
+    count += tokens;
+    loss.dispose();
+  }
+  return -sum / Math.max(count, 1);
 }

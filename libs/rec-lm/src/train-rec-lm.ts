@@ -1,6 +1,7 @@
-import { InvalidOptionError, type Logger, type ProgressCallback, type ProgressEvent, checkInteger } from '@score/core';
+import { InvalidOptionError, checkInteger } from '@score/core';
 import { auc } from '@score/metrics';
-import { type RandomSource, tf, type TrainingBatch, type TrainingReport, trainModel } from '@score/tfjs-runtime';
+import { tf, type TrainingBatch, type TrainingReport, trainingLoopOptions, trainModel, type TrainingRunOptions } from '@score/tfjs-runtime';
+import { TokenBatches } from './token-batches';
 import type { InProcessLanguageModel } from './in-process-language-model';
 import { saveLlamaCheckpoint } from './llama-checkpoint';
 import { saveLoraAdapter } from './peft-adapter';
@@ -12,20 +13,18 @@ export interface RecLmExample {
   readonly label: 0 | 1;
 }
 
-/** Options of {@link trainRecLm}. */
-export interface TrainRecLmOptions {
+/**
+ * Options of {@link trainRecLm}. The loop settings are `TrainingRunOptions` (`@score/tfjs-runtime`)
+ * with the rec-lm tuning's defaults: at most 10 epochs, patience 2 (epochs without a better
+ * validation AUC), `batchSize` 32 prompts (batches group prompts of similar length), learning rate
+ * 1e-3, `seed` 42 (batching and dropout). Progress events: task "reclm.train" with loss, rows/s,
+ * tokens/s and validAuc.
+ */
+export interface TrainRecLmOptions extends TrainingRunOptions {
   /** Training examples. */
   readonly train: readonly RecLmExample[];
   /** Validation examples (both labels present): early stopping watches their AUC. */
   readonly valid: readonly RecLmExample[];
-  /** Most epochs. @defaultValue 10 */
-  readonly epochs?: number;
-  /** Epochs without a better validation AUC before stopping. @defaultValue 2 */
-  readonly patience?: number;
-  /** Prompts per batch (batches group prompts of similar length). @defaultValue 32 */
-  readonly batchSize?: number;
-  /** Adam learning rate. @defaultValue 1e-3 */
-  readonly learningRate?: number;
   /**
    * "answers": binary cross-entropy of softmax over the "Yes"/"No" logits (exactly the Eq. 14
    * objective; learns fastest from scratch); "vocabulary": cross-entropy of the answer token over
@@ -40,20 +39,12 @@ export interface TrainRecLmOptions {
    * @defaultValue false
    */
   readonly keepUntuned?: boolean;
-  /** Seed of batching and dropout. @defaultValue 42 */
-  readonly seed?: number;
   /**
    * Folder the best weights so far are saved to after each improving epoch: the adapter in PEFT
    * format when the model has LoRA adapters, else the whole model as a Hugging Face checkpoint.
    * @defaultValue no checkpoints
    */
   readonly checkpointDir?: string;
-  /** Progress events (task "reclm.train"): loss, rows/s, tokens/s, validAuc. @defaultValue none */
-  readonly onProgress?: ProgressCallback;
-  /** Receives one line per epoch. @defaultValue silent */
-  readonly logger?: Logger;
-  /** Stops after the current batch; the best weights are kept. */
-  readonly signal?: AbortSignal;
 }
 
 /** What {@link trainRecLm} returns: the loop's report plus token throughput. */
@@ -69,19 +60,6 @@ function checkExamples(field: string, examples: readonly RecLmExample[]): void {
       throw new InvalidOptionError(`${field}[${i}]`, `must be { prompt: string, label: 0 | 1 }, got ${JSON.stringify(example)}.`);
     }
   });
-}
-
-/** Batches of similar length: indices sorted by length plus a random jitter, chunked, chunks shuffled. @internal */
-export function lengthBatches(lengths: readonly number[], batchSize: number, random: RandomSource): number[][] {
-  const keys = lengths.map((length) => length + random() * 16);
-  const order = lengths.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
-  const batches: number[][] = [];
-  for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
-  for (let i = batches.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [batches[i], batches[j]] = [batches[j]!, batches[i]!];
-  }
-  return batches;
 }
 
 /** Runs the loop, then frees what LoRA training kept between steps. */
@@ -111,22 +89,12 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
   if (lossKind !== 'answers' && lossKind !== 'vocabulary') throw new InvalidOptionError('loss', `must be "answers" or "vocabulary", got ${JSON.stringify(lossKind)}.`, lossKind);
   const answerPair = [lm.answers.yes, lm.answers.no];
   const train = options.train.map((example) => lm.encodePrompt(example.prompt));
-  const trainLengths = train.map((sequence) => sequence.length);
   const targets = options.train.map((example) => (lossKind === 'answers' ? 1 - example.label : example.label === 1 ? lm.answers.yes : lm.answers.no));
   const valid = options.valid.map((example) => lm.encodePrompt(example.prompt));
   const validLabels = options.valid.map((example) => example.label);
-  let epochStart = performance.now();
-  let epochTokens = 0;
-  let totalTokens = 0;
+  const tokens = new TokenBatches(train.map((sequence) => sequence.length));
   let validations = 0;
   let bestAuc = Number.NEGATIVE_INFINITY;
-
-  const onProgress = options.onProgress
-    ? (event: ProgressEvent) => {
-        const seconds = (performance.now() - epochStart) / 1000;
-        options.onProgress!({ ...event, task: 'reclm.train', metrics: { ...event.metrics, ...(event.finished ? {} : { tokensPerSecond: epochTokens / Math.max(seconds, 1e-9) }) } });
-      }
-    : undefined;
 
   // With an onnxruntime prefix backend the frozen blocks run once per distinct prompt here (the
   // validation prompts fill as they are scored); with tfjs they run inside the first epoch.
@@ -139,12 +107,7 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
       epochRows: () => train.length,
       *batches(context): Iterable<TrainingBatch> {
         model.setDropoutRandom(context.random);
-        epochStart = performance.now();
-        epochTokens = 0;
-        for (const batch of lengthBatches(trainLengths, context.batchSize, context.random)) {
-          const tokens = batch.reduce((sum, i) => sum + trainLengths[i]!, 0);
-          epochTokens += tokens;
-          totalTokens += tokens;
+        for (const batch of tokens.epoch(context)) {
           yield {
             size: batch.length,
             loss: () => {
@@ -172,19 +135,7 @@ export async function trainRecLm(lm: InProcessLanguageModel, options: TrainRecLm
         return value;
       },
     },
-    {
-      epochs: options.epochs ?? 10,
-      patience: options.patience ?? 2,
-      batchSize,
-      learningRate: options.learningRate ?? 1e-3,
-      seed: options.seed ?? 42,
-      validationMetric: 'validAuc',
-      task: 'reclm.train',
-      ...(onProgress ? { onProgress } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
+    trainingLoopOptions({ ...options, onProgress: tokens.progress('reclm.train', options.onProgress) }, { epochs: 10, patience: 2, batchSize, task: 'reclm.train' }),
   ));
-  const seconds = report.secondsPerEpoch * report.epochs;
-  return { ...report, tokensPerSecond: seconds > 0 ? totalTokens / seconds : 0 };
+  return { ...report, tokensPerSecond: tokens.tokensPerSecond(report) };
 }

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption } from '@score/core';
+import { InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption, readJsonFile } from '@score/core';
 import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
 
@@ -160,18 +159,7 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
  */
 export async function loadSareReranker(dir: string, options: LoadSareRerankerOptions = {}): Promise<SareReranker> {
   const file = path.join(dir, 'sare.json');
-  let text: string;
-  try {
-    text = await fs.promises.readFile(file, 'utf8');
-  } catch {
-    throw new ArtifactNotFoundError(file, 'A trained SARE reranker', 'sare');
-  }
-  let document: { format?: unknown; formatVersion?: unknown; modelId?: unknown };
-  try {
-    document = JSON.parse(text) as typeof document;
-  } catch (cause) {
-    throw new DataFormatError('is not valid JSON.', { path: file, cause });
-  }
+  const document = readJsonFile(file, 'A trained SARE reranker', { producedBy: 'sare' }) as { format?: unknown; formatVersion?: unknown; modelId?: unknown };
   if (document.format !== SARE_FORMAT || document.formatVersion !== SARE_FORMAT_VERSION) {
     throw new ModelMismatchError(`is not a SARE folder of format "${SARE_FORMAT}" version ${SARE_FORMAT_VERSION} (found ${JSON.stringify(document.format)} version ${JSON.stringify(document.formatVersion)}).`, {
       path: file,

@@ -64,7 +64,7 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   checkMethods('assessor', options.assessor, ['assess'], 'an Assessor');
   const outFile = stringOption('outFile', options.outFile);
   const concurrency = integerOption('concurrency', options.concurrency, 4, 1);
-  const { pairs, assessor, onProgress, signal } = options;
+  const { pairs, assessor, signal } = options;
   const logger = options.logger ?? silentLogger;
   const ids = new Set<string>();
   for (const pair of pairs) {
@@ -74,6 +74,40 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   signal?.throwIfAborted();
 
   const started = performance.now();
+  const existing = await readOwnAssessments(outFile, assessor, logger);
+  const results = new Map<string, AssessmentRecord>();
+  for (const pair of pairs) {
+    const found = existing.get(pair.id);
+    if (found) results.set(pair.id, found);
+  }
+  const pending = pairs.filter((pair) => !results.has(pair.id));
+  const progress = new AssessProgress(started, results.size, pending.length, pairs.length, options.onProgress);
+  progress.report();
+  const failure = await assessPending(pending, { assessor, concurrency, signal, outFile }, (record, usage) => {
+    results.set(record.id, record);
+    progress.add(usage);
+  });
+  if (failure !== undefined) {
+    logger.warn('Self-assessment stopped before every pair was assessed; rerun to continue.', { done: results.size, total: pairs.length });
+    throw failure.error;
+  }
+  progress.report(true);
+  return {
+    records: pairs.map((pair) => results.get(pair.id)!),
+    source: assessor.source,
+    generated: progress.generated,
+    reused: progress.reused,
+    promptTokens: progress.promptTokens,
+    completionTokens: progress.completionTokens,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * The assessments already in `outFile` (creating its folder), checked to come from `assessor`'s
+ * source; an unfinished last line is dropped and the file truncated to its last complete line.
+ */
+async function readOwnAssessments(outFile: string, assessor: Assessor, logger: Logger): Promise<ReadonlyMap<string, AssessmentRecord>> {
   await fs.promises.mkdir(path.dirname(path.resolve(outFile)), { recursive: true });
   const existing = await readAssessmentFile(outFile);
   for (const record of existing.records.values()) {
@@ -88,39 +122,72 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
     logger.warn('Dropping an unfinished last line of the assessments file (a write was cut short).', { path: outFile, keptBytes: existing.completeBytes });
     await fs.promises.truncate(outFile, existing.completeBytes);
   }
+  return existing.records;
+}
 
-  const results = new Map<string, AssessmentRecord>();
-  for (const pair of pairs) {
-    const found = existing.records.get(pair.id);
-    if (found) results.set(pair.id, found);
+/** Counts of a {@link generateAssessments} run and its "assess" progress events. */
+class AssessProgress {
+  generated = 0;
+  promptTokens = 0;
+  completionTokens = 0;
+
+  constructor(
+    private readonly started: number,
+    readonly reused: number,
+    private readonly pending: number,
+    private readonly total: number,
+    private readonly onProgress: ProgressCallback | undefined,
+  ) {}
+
+  /** Counts one finished assessment and reports progress. */
+  add(usage: AssessmentRecord['usage']): void {
+    this.generated += 1;
+    this.promptTokens += usage?.promptTokens ?? 0;
+    this.completionTokens += usage?.completionTokens ?? 0;
+    this.report();
   }
-  const reused = results.size;
-  const pending = pairs.filter((pair) => !results.has(pair.id));
-  let generated = 0;
-  let promptTokens = 0;
-  let completionTokens = 0;
-  const report = (finished = false) => {
-    const seconds = (performance.now() - started) / 1000;
+
+  report(finished = false): void {
+    const { generated, reused } = this;
+    const seconds = (performance.now() - this.started) / 1000;
     const rate = generated / Math.max(seconds, 1e-9);
-    const remaining = pending.length - generated;
-    onProgress?.({
+    const remaining = this.pending - generated;
+    this.onProgress?.({
       task: 'assess',
       done: reused + generated,
-      total: pairs.length,
+      total: this.total,
       unit: 'pairs',
       finished: finished || undefined,
       metrics: {
         generated,
         reused,
-        promptTokens,
-        completionTokens,
+        promptTokens: this.promptTokens,
+        completionTokens: this.completionTokens,
         pairsPerSecond: rate,
         etaSeconds: remaining === 0 ? 0 : generated === 0 ? Number.NaN : remaining / rate,
       },
     });
-  };
-  report();
+  }
+}
 
+/** How {@link assessPending} runs. */
+interface AssessRun {
+  readonly assessor: Assessor;
+  readonly concurrency: number;
+  readonly signal: AbortSignal | undefined;
+  readonly outFile: string;
+}
+
+/**
+ * Assesses `pending`, `concurrency` at a time, appending each record to `outFile` as one fsync'd
+ * JSON line before `onRecord` sees it. Stops starting pairs at the first failure or abort and
+ * returns it (after the calls in flight settle); undefined when every pair was assessed.
+ */
+async function assessPending(
+  pending: readonly AssessmentPair[],
+  { assessor, concurrency, signal, outFile }: AssessRun,
+  onRecord: (record: AssessmentRecord, usage: AssessmentRecord['usage']) => void,
+): Promise<{ error: unknown } | undefined> {
   const handle = await fs.promises.open(outFile, 'a');
   let writing: Promise<void> = Promise.resolve();
   const append = (line: string): Promise<void> => {
@@ -152,11 +219,7 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
           ...(assessment.usage ? { usage: assessment.usage } : {}),
         };
         await append(`${JSON.stringify(record)}\n`);
-        results.set(pair.id, record);
-        generated += 1;
-        promptTokens += assessment.usage?.promptTokens ?? 0;
-        completionTokens += assessment.usage?.completionTokens ?? 0;
-        report();
+        onRecord(record, assessment.usage);
       } catch (error) {
         failure ??= { error: signal?.aborted ? signal.reason : error };
         return;
@@ -169,18 +232,5 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   } finally {
     await handle.close();
   }
-  if (failure !== undefined) {
-    logger.warn('Self-assessment stopped before every pair was assessed; rerun to continue.', { done: results.size, total: pairs.length });
-    throw failure.error;
-  }
-  report(true);
-  return {
-    records: pairs.map((pair) => results.get(pair.id)!),
-    source: assessor.source,
-    generated,
-    reused,
-    promptTokens,
-    completionTokens,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return failure;
 }

@@ -164,46 +164,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   logger.info(`Assessing ${pairs.length} pairs with ${assessor.source}.`, { pairs: pairs.length, source: assessor.source });
   const assessed = await generateAssessments({ pairs, assessor, outFile: assessmentsFile, concurrency: options.concurrency, onProgress, logger, signal });
 
-  const rankings: RankingRecord[] = [];
-  let candidateCount = 0;
-  let tauSum = 0;
-  let tauCount = 0;
-  for (let start = 0; start < pairs.length; start += chunkSize) {
-    signal?.throwIfAborted();
-    const chunk = pairs.slice(start, start + chunkSize);
-    const targets = chunk.map((pair) => ({ userId: pair.userId, history: pair.history.map((item) => item.id), before: pair.timestamp }));
-    // A retriever that embeds its queries in one batch (CAR's) gets the chunk at once.
-    const batched = (retriever as BatchRetriever).retrieveBatch;
-    const found = typeof batched === 'function' ? await batched.call(retriever, targets, k) : await Promise.all(targets.map((target) => retriever.retrieve(target, k)));
-    const retrieved = found.map((users, i) => users.filter((user) => user.userId !== chunk[i]!.userId));
-    const texts: string[] = [];
-    const offsets: number[] = [];
-    chunk.forEach((pair, i) => {
-      offsets.push(texts.length);
-      texts.push(assessed.records[start + i].text, ...retrieved[i].map((user) => user.behaviour));
-    });
-    const matrix = await embedCached(embedder, texts, cache, signal);
-    chunk.forEach((pair, i) => {
-      const users = retrieved[i];
-      const candidates: BehaviourCandidate[] = users.map((user) => ({ userId: user.userId, behaviour: user.behaviour }));
-      const order = orderByCosine(matrix, offsets[i], candidates, offsets[i] + 1);
-      const scoreOf = new Map(order.map((entry) => [entry.userId, entry.score]));
-      const record = rankingRecord(pair, assessed.records[start + i], dataset, options.description ?? {}, {
-        candidates: users.map((user) => ({ userId: user.userId, behaviour: user.behaviour, retrievalScore: user.score, assessmentScore: scoreOf.get(user.userId)! })),
-        order: order.map((entry) => entry.userId),
-      });
-      rankings.push(record);
-      candidateCount += users.length;
-      if (users.length >= 2) {
-        const tau = kendallTau(record.candidates.map((candidate) => candidate.userId), record.order);
-        if (!Number.isNaN(tau)) {
-          tauSum += tau;
-          tauCount += 1;
-        }
-      }
-    });
-    onProgress?.({ task: 'assess.rank', done: rankings.length, total: pairs.length, unit: 'pairs', finished: rankings.length === pairs.length || undefined });
-  }
+  const { rankings, candidateCount, tauSum, tauCount } = await rankPairs(pairs, assessed.records, dataset, { retriever, embedder, k, chunkSize, cache, options });
   await writeLinesAtomic(rankingsFile, rankings.map((record) => JSON.stringify(record)));
 
   const metadataFallback = assessed.source === 'metadata';
@@ -231,6 +192,73 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   await writeJsonAtomic(path.join(folder, ASSESS_FILES.report), report);
   logger.info(`Wrote ${rankings.length} rankings.`, { path: rankingsFile, source: assessed.source, metadataFallback });
   return report;
+}
+
+/** What {@link rankPairs} works with. */
+interface RankingRun {
+  readonly retriever: UserRetriever;
+  readonly embedder: TextEmbeddingModel;
+  /** K_e. */
+  readonly k: number;
+  /** Pairs retrieved and embedded together. */
+  readonly chunkSize: number;
+  readonly cache: LruCache<string, Float32Array>;
+  readonly options: AssessStageOptions;
+}
+
+/**
+ * Retrieves K_e users for each pair (its own user dropped), orders them by the cosine of their
+ * behaviour to the pair's assessment (Eq. 8-9), `chunkSize` pairs at a time, and sums the Kendall
+ * tau between the retriever's order and that order over pairs with 2+ candidates.
+ */
+async function rankPairs(
+  pairs: readonly AssessmentPair[],
+  records: readonly AssessmentRecord[],
+  dataset: Dataset,
+  { retriever, embedder, k, chunkSize, cache, options }: RankingRun,
+): Promise<{ rankings: RankingRecord[]; candidateCount: number; tauSum: number; tauCount: number }> {
+  const { onProgress, signal } = options;
+  const rankings: RankingRecord[] = [];
+  let candidateCount = 0;
+  let tauSum = 0;
+  let tauCount = 0;
+  for (let start = 0; start < pairs.length; start += chunkSize) {
+    signal?.throwIfAborted();
+    const chunk = pairs.slice(start, start + chunkSize);
+    const targets = chunk.map((pair) => ({ userId: pair.userId, history: pair.history.map((item) => item.id), before: pair.timestamp }));
+    // A retriever that embeds its queries in one batch (CAR's) gets the chunk at once.
+    const batched = (retriever as BatchRetriever).retrieveBatch;
+    const found = typeof batched === 'function' ? await batched.call(retriever, targets, k) : await Promise.all(targets.map((target) => retriever.retrieve(target, k)));
+    const retrieved = found.map((users, i) => users.filter((user) => user.userId !== chunk[i]!.userId));
+    const texts: string[] = [];
+    const offsets: number[] = [];
+    chunk.forEach((pair, i) => {
+      offsets.push(texts.length);
+      texts.push(records[start + i].text, ...retrieved[i].map((user) => user.behaviour));
+    });
+    const matrix = await embedCached(embedder, texts, cache, signal);
+    chunk.forEach((pair, i) => {
+      const users = retrieved[i];
+      const candidates: BehaviourCandidate[] = users.map((user) => ({ userId: user.userId, behaviour: user.behaviour }));
+      const order = orderByCosine(matrix, offsets[i], candidates, offsets[i] + 1);
+      const scoreOf = new Map(order.map((entry) => [entry.userId, entry.score]));
+      const record = rankingRecord(pair, records[start + i], dataset, options.description ?? {}, {
+        candidates: users.map((user) => ({ userId: user.userId, behaviour: user.behaviour, retrievalScore: user.score, assessmentScore: scoreOf.get(user.userId)! })),
+        order: order.map((entry) => entry.userId),
+      });
+      rankings.push(record);
+      candidateCount += users.length;
+      if (users.length >= 2) {
+        const tau = kendallTau(record.candidates.map((candidate) => candidate.userId), record.order);
+        if (!Number.isNaN(tau)) {
+          tauSum += tau;
+          tauCount += 1;
+        }
+      }
+    });
+    onProgress?.({ task: 'assess.rank', done: rankings.length, total: pairs.length, unit: 'pairs', finished: rankings.length === pairs.length || undefined });
+  }
+  return { rankings, candidateCount, tauSum, tauCount };
 }
 
 /** A retriever that may also embed many queries in one pass (the CAR retrievers' `retrieveBatch`). */

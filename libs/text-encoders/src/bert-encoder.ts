@@ -6,7 +6,7 @@ import { type BertConfig, bertConfigFromJson, bertConfigToJson, bertWeightNames,
 import { checkTokenizerFits, EncoderBase, readCheckpointVariables } from './encoder-base';
 import { fastMatMul, swapLastAxes } from './fast-mat-mul';
 import { loadTokenizer } from './hf-tokenizer';
-import { readFolderSettings, readJsonFile } from './model-folder';
+import { readFolderSettings, readJsonObject } from './model-folder';
 import { l2Normalize, pool, type PoolingMode } from './pooling';
 import type { Tokenizer } from './tokenizer';
 import type { TrainableTextEncoder } from './trainable-encoder';
@@ -241,7 +241,7 @@ function candidateNames(name: string): string[] {
 export async function loadBertEncoder(dir: string, options: LoadBertEncoderOptions = {}): Promise<BertEncoder> {
   if (!fs.existsSync(dir)) throw new ArtifactNotFoundError(dir, 'Model folder');
   const configPath = path.join(dir, 'config.json');
-  const config = bertConfigFromJson(readJsonFile(configPath, 'Model config (config.json)'), configPath);
+  const config = bertConfigFromJson(readJsonObject(configPath, 'Model config (config.json)'), configPath);
   const tokenizer = options.tokenizer ?? (await loadTokenizer(path.join(dir, 'tokenizer.json')));
   checkTokenizerFits(tokenizer, config.vocabSize, path.join(dir, 'tokenizer.json'));
   const folder = readFolderSettings(dir);

@@ -54,7 +54,7 @@ describe('loadTokenizer', () => {
     expect(() => tokenizerFromJson({} as TokenizerJson)).toThrow(DataFormatError);
     const dir = makeTempDir();
     fs.writeFileSync(path.join(dir, 'tokenizer.json'), '{ not json');
-    await expect(loadTokenizer(path.join(dir, 'tokenizer.json'))).rejects.toThrow(/is not a valid JSON object/);
+    await expect(loadTokenizer(path.join(dir, 'tokenizer.json'))).rejects.toThrow(/Tokenizer file \(tokenizer.json\) is not valid JSON/);
     expect(() => tokenizerFromJson({ model: { type: 'Nope' } })).toThrow(DataFormatError);
   });
 });

@@ -2,17 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, writeFileAtomic, checkInteger } from '@score/core';
 import { Tokenizer as HfTokenizerCore } from '@huggingface/tokenizers';
-import { readJsonFile } from './model-folder';
-import type {
-  SpecialTokenIds,
-  Tokenizer,
-  TokenizerBatchEncoding,
-  TokenizerBatchOptions,
-  TokenizerDecodeOptions,
-  TokenizerEncodeOptions,
-  TokenizerEncoding,
-  TokenizerJson,
-} from './tokenizer';
+import { readJsonObject } from './model-folder';
+import type { SpecialTokenIds, Tokenizer, TokenizerBatchEncoding, TokenizerBatchOptions, TokenizerDecodeOptions, TokenizerEncodeOptions, TokenizerEncoding, TokenizerJson } from './tokenizer';
 
 /** Candidate spellings of each special token, tried in order when `tokenizer_config.json` names none. */
 const SPECIAL_CANDIDATES: Readonly<Record<keyof SpecialTokenIds, readonly string[]>> = {
@@ -178,8 +169,8 @@ export function tokenizerFromJson(json: TokenizerJson, config: Record<string, un
 export async function loadTokenizer(filePath: string): Promise<Tokenizer> {
   const file = fs.existsSync(filePath) && fs.statSync(filePath).isDirectory() ? path.join(filePath, 'tokenizer.json') : filePath;
   if (!fs.existsSync(file)) throw new ArtifactNotFoundError(file, 'Tokenizer file (tokenizer.json)');
-  const json = readJsonFile(file, 'Tokenizer file (tokenizer.json)') as unknown as TokenizerJson;
+  const json = readJsonObject(file, 'Tokenizer file (tokenizer.json)') as unknown as TokenizerJson;
   const configPath = path.join(path.dirname(file), 'tokenizer_config.json');
-  const config = fs.existsSync(configPath) ? readJsonFile(configPath, 'Tokenizer config (tokenizer_config.json)') : {};
+  const config = fs.existsSync(configPath) ? readJsonObject(configPath, 'Tokenizer config (tokenizer_config.json)') : {};
   return tokenizerFromJson(json, config, file);
 }

@@ -29,6 +29,8 @@ export { infoNceLoss } from './info-nce-loss';
 export { cachedEmbeddingGradients } from './cached-embedding-gradients';
 export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from './cached-embedding-gradients';
 export type { InfoNceOptions } from './info-nce-loss';
+export { contrastiveBatch, gradientChunkTexts } from './contrastive-batch';
+export type { ContrastiveBatchOptions, ContrastiveTrainingOptions } from './contrastive-batch';
 export { exportBertToOnnx } from './export-bert-to-onnx';
 export { OnnxGraphBuilder } from './onnx-graph-builder';
 export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadBertEncoder } from './bert-encoder';
-import { readJsonFile } from './model-folder';
+import { readJsonObject } from './model-folder';
 import { loadPooledEncoder, POOLED_MODEL_TYPE } from './pooled-encoder';
 import type { Tokenizer } from './tokenizer';
 import type { TrainableTextEncoder } from './trainable-encoder';
@@ -15,6 +15,6 @@ export interface LoadTrainableEncoderOptions {
 
 /** Loads a saved trainable encoder of either architecture, chosen by `config.json`'s `model_type`. */
 export async function loadTrainableEncoder(dir: string, options: LoadTrainableEncoderOptions = {}): Promise<TrainableTextEncoder> {
-  const config = readJsonFile(path.join(dir, 'config.json'), 'Model config (config.json)');
+  const config = readJsonObject(path.join(dir, 'config.json'), 'Model config (config.json)');
   return config['model_type'] === POOLED_MODEL_TYPE ? loadPooledEncoder(dir, options) : loadBertEncoder(dir, options);
 }

@@ -1,18 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError } from '@score/core';
+import { DataFormatError, readJsonFile } from '@score/core';
 import type { PoolingMode } from './pooling';
 
-/** Reads a JSON file; a missing file is an `ArtifactNotFoundError`, bad JSON a `DataFormatError`. */
-export function readJsonFile(filePath: string, what: string): Record<string, unknown> {
-  if (!fs.existsSync(filePath)) throw new ArtifactNotFoundError(filePath, what);
-  try {
-    const value = JSON.parse(fs.readFileSync(filePath, 'utf8')) as unknown;
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    throw new DataFormatError(`${what} is not a valid JSON object.`, { path: filePath, cause: error });
-  }
+/** Reads a JSON object file; a missing file is an `ArtifactNotFoundError`, bad JSON or another JSON value a `DataFormatError`. */
+export function readJsonObject(filePath: string, what: string): Record<string, unknown> {
+  const value = readJsonFile(filePath, what);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DataFormatError(`${what} is not a JSON object.`, { path: filePath });
+  return value as Record<string, unknown>;
 }
 
 /** Encoder settings a model folder states (sentence-transformers files or @score's own `config.json` block). */
@@ -35,7 +30,7 @@ export function readFolderSettings(dir: string): FolderSettings {
   const settings: FolderSettings = {};
   const configPath = path.join(dir, 'config.json');
   if (fs.existsSync(configPath)) {
-    const config = readJsonFile(configPath, 'Model config (config.json)');
+    const config = readJsonObject(configPath, 'Model config (config.json)');
     if (typeof config['vocab_size'] === 'number') settings.vocabSize = config['vocab_size'];
     if (typeof config['max_position_embeddings'] === 'number') settings.maxPositions = config['max_position_embeddings'];
     const own = config['score_encoder'] as { pooling?: unknown; normalize?: unknown; max_length?: unknown } | undefined;
@@ -47,23 +42,19 @@ export function readFolderSettings(dir: string): FolderSettings {
   }
   const sbertPath = path.join(dir, 'sentence_bert_config.json');
   if (fs.existsSync(sbertPath)) {
-    const sbert = readJsonFile(sbertPath, 'Sentence-transformers config (sentence_bert_config.json)');
+    const sbert = readJsonObject(sbertPath, 'Sentence-transformers config (sentence_bert_config.json)');
     if (typeof sbert['max_seq_length'] === 'number') settings.maxLength ??= sbert['max_seq_length'];
   }
   const poolingPath = path.join(dir, '1_Pooling', 'config.json');
   if (fs.existsSync(poolingPath)) {
-    const pooling = readJsonFile(poolingPath, 'Pooling config (1_Pooling/config.json)');
+    const pooling = readJsonObject(poolingPath, 'Pooling config (1_Pooling/config.json)');
     if (pooling['pooling_mode_cls_token'] === true) settings.pooling ??= 'cls';
     else if (pooling['pooling_mode_mean_tokens'] === true) settings.pooling ??= 'mean';
   }
   const modulesPath = path.join(dir, 'modules.json');
   if (fs.existsSync(modulesPath) && settings.normalize === undefined) {
-    try {
-      const modules = JSON.parse(fs.readFileSync(modulesPath, 'utf8')) as { type?: string }[];
-      if (Array.isArray(modules)) settings.normalize = modules.some((m) => typeof m.type === 'string' && m.type.endsWith('.Normalize'));
-    } catch (error) {
-      throw new DataFormatError('modules.json is not valid JSON.', { path: modulesPath, cause: error });
-    }
+    const modules = readJsonFile(modulesPath, 'modules.json') as { type?: string }[];
+    if (Array.isArray(modules)) settings.normalize = modules.some((m) => typeof m.type === 'string' && m.type.endsWith('.Normalize'));
   }
   return settings;
 }

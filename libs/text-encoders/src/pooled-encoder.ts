@@ -5,7 +5,7 @@ import { embeddingLookup, initTensorflow, openSafetensorsCheckpoint, tf, writeSa
 import { checkTokenizerFits, EncoderBase, readCheckpointVariables } from './encoder-base';
 import { fastMatMul } from './fast-mat-mul';
 import { loadTokenizer } from './hf-tokenizer';
-import { readJsonFile } from './model-folder';
+import { readJsonObject } from './model-folder';
 import { l2Normalize, meanPool } from './pooling';
 import type { Tokenizer } from './tokenizer';
 import type { TrainableTextEncoder } from './trainable-encoder';
@@ -177,7 +177,7 @@ export async function createPooledEncoder(options: PooledEncoderOptions): Promis
 export async function loadPooledEncoder(dir: string, options: LoadPooledEncoderOptions = {}): Promise<PooledEncoder> {
   if (!fs.existsSync(dir)) throw new ArtifactNotFoundError(dir, 'Model folder');
   const configPath = path.join(dir, 'config.json');
-  const json = readJsonFile(configPath, 'Model config (config.json)');
+  const json = readJsonObject(configPath, 'Model config (config.json)');
   if (json['model_type'] !== POOLED_MODEL_TYPE) {
     throw new ModelMismatchError(`model_type is ${JSON.stringify(json['model_type'])}, not "${POOLED_MODEL_TYPE}"; load BERT folders with loadBertEncoder.`, {
       path: configPath,

@@ -141,67 +141,12 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
   const minFrequency = options.minFrequency ?? 2;
   const specials = { ...DEFAULT_SPECIALS[kind], ...options.specialTokens };
   const base = skeleton(kind, lowercase, specials);
-  const prefix = '##';
-  // The library's own normalizer and pre-tokenizer, so training sees exactly what encoding will.
-  const probeModel =
-    kind === 'wordpiece'
-      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: { [specials.unk]: 0 } }
-      : { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab: { a: 0 }, merges: [] };
-  const probe = new HfTokenizerCore({ ...base, added_tokens: [], post_processor: null, model: probeModel }, {});
-  const normalize = (text: string): string => (probe.normalizer ? (probe.normalizer as unknown as (t: string) => string)(text) : text);
-  const preTokenize = (text: string): string[] => (probe.pre_tokenizer as unknown as (t: string) => string[])(normalize(text));
-  const split = (word: string): string[] => {
-    const chars = Array.from(word);
-    return kind === 'wordpiece' ? chars.map((c, i) => (i === 0 ? c : prefix + c)) : chars;
-  };
-  const join = kind === 'wordpiece' ? (left: string, right: string) => left + (right.startsWith(prefix) ? right.slice(prefix.length) : right) : (left: string, right: string) => left + right;
-
+  const words = wordView(kind, base, specials);
   const counts = new Map<string, number>();
-  for (const text of options.texts) for (const word of preTokenize(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  for (const text of options.texts) for (const word of words.preTokenize(text)) counts.set(word, (counts.get(word) ?? 0) + 1);
   const sortedWords = [...counts.keys()].sort();
-
-  const vocab = new Map<string, number>();
-  const addToVocab = (token: string): void => {
-    if (!vocab.has(token)) vocab.set(token, vocab.size);
-  };
-  for (const token of [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask]) addToVocab(token);
-  if (kind === 'bpe') {
-    // Every byte, so that no text is ever unknown (GPT-2's byte-to-unicode alphabet).
-    for (const char of byteLevelAlphabet()) addToVocab(char);
-    for (const word of sortedWords) for (const c of split(word)) addToVocab(c);
-  } else {
-    const alphabet = new Set<string>();
-    for (const word of sortedWords) for (const c of split(word)) alphabet.add(c);
-    for (const c of [...alphabet].sort()) addToVocab(c);
-  }
-
-  // Required tokens: WordPiece takes the whole word from the vocabulary; BPE needs merges that build it.
-  const forcedMerges: [string, string][] = [];
-  const forcedRanks = new Map<string, number>();
-  for (const token of options.requiredTokens ?? []) {
-    const forms = kind === 'bpe' ? [token, ` ${token}`] : [token];
-    for (const form of forms) {
-      const pieces = preTokenize(form);
-      if (pieces.length !== 1) {
-        throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is split into ${pieces.length} words (${JSON.stringify(pieces)}) by the ${kind} pre-tokenizer, so it cannot be one token.`, token);
-      }
-      const word = pieces[0]!;
-      if (kind === 'wordpiece') {
-        for (const c of split(word)) addToVocab(c);
-        addToVocab(word);
-        continue;
-      }
-      for (const c of split(word)) addToVocab(c);
-      for (;;) {
-        const symbols = applyMerges(split(word), forcedRanks, join);
-        if (symbols.length === 1) break;
-        const key = `${symbols[0]} ${symbols[1]}`;
-        forcedRanks.set(key, forcedMerges.length);
-        forcedMerges.push([symbols[0]!, symbols[1]!]);
-        addToVocab(join(symbols[0]!, symbols[1]!));
-      }
-    }
-  }
+  const vocab = baseVocabulary(kind, specials, sortedWords, words);
+  const forced = forceRequiredTokens(options.requiredTokens ?? [], kind, vocab, words);
   if (vocab.size > options.vocabSize) {
     throw new InvalidOptionError(
       'vocabSize',
@@ -210,25 +155,131 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
     );
   }
 
-  const words: CountedWord[] = sortedWords.map((word) => ({ symbols: applyMerges(split(word), forcedRanks, join), count: counts.get(word)! }));
-  const learned = learnMerges(words, {
+  const { join } = words;
+  const counted: CountedWord[] = sortedWords.map((word) => ({ symbols: applyMerges(words.split(word), forced.ranks, join), count: counts.get(word)! }));
+  const learned = learnMerges(counted, {
     minFrequency,
     join,
     onMerge: (done) => {
       if (done % 100 === 0) options.onProgress?.({ task: 'tokenizer.train', done: vocab.size, total: options.vocabSize, unit: 'tokens' });
     },
     stop: () => vocab.size >= options.vocabSize,
-    onLearn: (left, right) => addToVocab(join(left, right)),
+    onLearn: (left, right) => addToVocab(vocab, join(left, right)),
   });
   options.onProgress?.({ task: 'tokenizer.train', done: vocab.size, total: options.vocabSize, unit: 'tokens', finished: true });
+  return assembleTokenizer(kind, base, specials, lowercase, vocab, [...forced.merges, ...learned], options.addedTokens ?? []);
+}
 
+const CONTINUATION_PREFIX = '##';
+
+/** How the trainer sees text: the library's own normalizer and pre-tokenizer, and the kind's symbols. */
+interface WordView {
+  /** A text's words, exactly as encoding will cut it. */
+  preTokenize(text: string): string[];
+  /** A word's initial symbols (WordPiece marks every symbol but the first with `##`). */
+  split(word: string): string[];
+  /** The symbol two adjacent symbols merge into. */
+  join(left: string, right: string): string;
+}
+
+/** The {@link WordView} of a tokenizer kind, its normalizer and pre-tokenizer probed from `@huggingface/tokenizers` over `base`. */
+function wordView(kind: 'wordpiece' | 'bpe', base: Omit<TokenizerJson, 'model'>, specials: Required<TrainedSpecialTokens>): WordView {
+  const prefix = CONTINUATION_PREFIX;
+  // The library's own normalizer and pre-tokenizer, so training sees exactly what encoding will.
+  const probeModel =
+    kind === 'wordpiece'
+      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: { [specials.unk]: 0 } }
+      : { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, vocab: { a: 0 }, merges: [] };
+  const probe = new HfTokenizerCore({ ...base, added_tokens: [], post_processor: null, model: probeModel }, {});
+  const normalize = (text: string): string => (probe.normalizer ? (probe.normalizer as unknown as (t: string) => string)(text) : text);
+  return {
+    preTokenize: (text) => (probe.pre_tokenizer as unknown as (t: string) => string[])(normalize(text)),
+    split: (word) => {
+      const chars = Array.from(word);
+      return kind === 'wordpiece' ? chars.map((c, i) => (i === 0 ? c : prefix + c)) : chars;
+    },
+    join: kind === 'wordpiece' ? (left, right) => left + (right.startsWith(prefix) ? right.slice(prefix.length) : right) : (left, right) => left + right,
+  };
+}
+
+/** Adds `token` with the next id unless the vocabulary holds it. */
+function addToVocab(vocab: Map<string, number>, token: string): void {
+  if (!vocab.has(token)) vocab.set(token, vocab.size);
+}
+
+/** The special tokens, then the alphabet: every byte and the corpus' symbols (BPE), or the corpus' symbols sorted (WordPiece). */
+function baseVocabulary(kind: 'wordpiece' | 'bpe', specials: Required<TrainedSpecialTokens>, sortedWords: readonly string[], words: WordView): Map<string, number> {
+  const vocab = new Map<string, number>();
+  for (const token of [specials.pad, specials.unk, specials.cls, specials.sep, specials.mask]) addToVocab(vocab, token);
+  if (kind === 'bpe') {
+    // Every byte, so that no text is ever unknown (GPT-2's byte-to-unicode alphabet).
+    for (const char of byteLevelAlphabet()) addToVocab(vocab, char);
+    for (const word of sortedWords) for (const c of words.split(word)) addToVocab(vocab, c);
+  } else {
+    const alphabet = new Set<string>();
+    for (const word of sortedWords) for (const c of words.split(word)) alphabet.add(c);
+    for (const c of [...alphabet].sort()) addToVocab(vocab, c);
+  }
+  return vocab;
+}
+
+/**
+ * Required tokens: WordPiece takes the whole word into the vocabulary; BPE needs merges that build
+ * it (and its space-prefixed form), which come first and are applied before learning.
+ */
+function forceRequiredTokens(
+  required: readonly string[],
+  kind: 'wordpiece' | 'bpe',
+  vocab: Map<string, number>,
+  words: WordView,
+): { merges: [string, string][]; ranks: Map<string, number> } {
+  const { preTokenize, split, join } = words;
+  const merges: [string, string][] = [];
+  const ranks = new Map<string, number>();
+  for (const token of required) {
+    const forms = kind === 'bpe' ? [token, ` ${token}`] : [token];
+    for (const form of forms) {
+      const pieces = preTokenize(form);
+      if (pieces.length !== 1) {
+        throw new InvalidOptionError('requiredTokens', `${JSON.stringify(token)} is split into ${pieces.length} words (${JSON.stringify(pieces)}) by the ${kind} pre-tokenizer, so it cannot be one token.`, token);
+      }
+      const word = pieces[0]!;
+      if (kind === 'wordpiece') {
+        for (const c of split(word)) addToVocab(vocab, c);
+        addToVocab(vocab, word);
+        continue;
+      }
+      for (const c of split(word)) addToVocab(vocab, c);
+      for (;;) {
+        const symbols = applyMerges(split(word), ranks, join);
+        if (symbols.length === 1) break;
+        const key = `${symbols[0]} ${symbols[1]}`;
+        ranks.set(key, merges.length);
+        merges.push([symbols[0]!, symbols[1]!]);
+        addToVocab(vocab, join(symbols[0]!, symbols[1]!));
+      }
+    }
+  }
+  return { merges, ranks };
+}
+
+/** The trained `tokenizer.json` (model, added tokens) and `tokenizer_config.json`, as a {@link Tokenizer}. */
+function assembleTokenizer(
+  kind: 'wordpiece' | 'bpe',
+  base: Omit<TokenizerJson, 'model'>,
+  specials: Required<TrainedSpecialTokens>,
+  lowercase: boolean,
+  vocab: ReadonlyMap<string, number>,
+  merges: readonly (readonly [string, string])[],
+  addedTokens: readonly string[],
+): Tokenizer {
   const vocabObject = Object.fromEntries(vocab);
   const model =
     kind === 'wordpiece'
-      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: prefix, max_input_chars_per_word: 100, vocab: vocabObject }
+      ? { type: 'WordPiece', unk_token: specials.unk, continuing_subword_prefix: CONTINUATION_PREFIX, max_input_chars_per_word: 100, vocab: vocabObject }
       : bpeTokenizerModel(
           vocabObject,
-          [...forcedMerges, ...learned].map(([left, right]) => `${left} ${right}`),
+          merges.map(([left, right]) => `${left} ${right}`),
         );
   // tokenizer_config.json, written beside tokenizer.json by save(): names the special tokens for HF tooling.
   const config: Record<string, unknown> = {
@@ -242,10 +293,10 @@ export function trainTokenizer(options: TrainTokenizerOptions): Tokenizer {
     ...(kind === 'bpe' ? { bos_token: specials.cls, eos_token: specials.sep } : {}),
     do_lower_case: lowercase,
   };
-  const extra = [...new Set(options.addedTokens ?? [])].filter((token) => !vocab.has(token));
-  const addedTokens = [
+  const extra = [...new Set(addedTokens)].filter((token) => !vocab.has(token));
+  const allAdded = [
     ...((base.added_tokens ?? []) as NonNullable<TokenizerJson['added_tokens']>),
     ...extra.map((content, i) => ({ id: vocab.size + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: false })),
   ];
-  return tokenizerFromJson({ ...base, added_tokens: addedTokens, model } as TokenizerJson, config, 'trained tokenizer');
+  return tokenizerFromJson({ ...base, added_tokens: allAdded, model } as TokenizerJson, config, 'trained tokenizer');
 }

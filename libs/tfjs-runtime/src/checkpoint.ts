@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, ModelMismatchError, writeFileAtomicSync } from '@score/core';
+import { ArtifactNotFoundError, ModelMismatchError, writeFileAtomicSync, readJsonFile } from '@score/core';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, type SafetensorsTensor, writeSafetensors } from './safetensors';
 
@@ -42,14 +42,8 @@ export interface LoadedCheckpoint {
 export function loadCheckpoint(dir: string, files: CheckpointFileNames = {}): LoadedCheckpoint {
   const configPath = path.join(dir, files.config ?? 'config.json');
   const weightsPath = path.join(dir, files.weights ?? 'model.safetensors');
-  if (!fs.existsSync(configPath)) throw new ArtifactNotFoundError(configPath, 'Model config');
+  const config = readJsonFile(configPath, 'Model config');
   if (!fs.existsSync(weightsPath)) throw new ArtifactNotFoundError(weightsPath, 'Model weights');
-  let config: unknown;
-  try {
-    config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
-  } catch (error) {
-    throw new DataFormatError('the model config is not valid JSON.', { path: configPath, cause: error });
-  }
   return { config, weights: readSafetensors(weightsPath).tensors, configPath, weightsPath };
 }
 

@@ -2,7 +2,7 @@ import { InvalidOptionError, type ProgressEvent, createRandom } from '@score/cor
 import { describe, expect, it } from 'vitest';
 import { initTensorflow, tf } from './backend';
 import { chunkedGradients } from './chunked-gradients';
-import { type TrainableModel, type TrainingBatch, trainModel } from './training-loop';
+import { TRAINING_DEFAULTS, type TrainableModel, type TrainingBatch, trainingLoopOptions, trainModel } from './training-loop';
 
 /** Logistic regression on a fixed, separable 2-feature problem. */
 function logisticModel(seed: number, validationScript?: number[]): TrainableModel & { weights: tf.Variable; dispose(): void } {
@@ -127,6 +127,27 @@ describe('trainModel', () => {
     expect(tf.memory().numTensors).toBe(before);
     Array.from(model.weights.dataSync()).forEach((weight, i) => expect(weight).toBeCloseTo(expected[i]!, 5));
     await expect(trainModel({ ...model, batches: () => [{ size: 1 }] })).rejects.toThrow(/"batch": a training batch needs a loss\(\) or a gradients\(\) function/);
+    model.dispose();
+  });
+});
+
+describe('trainingLoopOptions', () => {
+  it("layers the caller's set fields over the trainer's settings, which layer over TRAINING_DEFAULTS", async () => {
+    const logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+    const merged = trainingLoopOptions(
+      { epochs: 7, patience: undefined, batchSize: 8, logger, signal: undefined },
+      { epochs: 10, patience: 2, batchSize: 16, task: 'car.train', validationMetric: 'neighbourRecall', progressEveryBatches: 5 },
+    );
+    expect(merged).toEqual({ epochs: 7, patience: 2, batchSize: 8, task: 'car.train', validationMetric: 'neighbourRecall', progressEveryBatches: 5, logger });
+    expect(trainingLoopOptions({})).toEqual({});
+    expect(TRAINING_DEFAULTS).toMatchObject({ epochs: 20, patience: 3, batchSize: 1024, learningRate: 1e-3, seed: 42, restoreBestWeights: true, validationMetric: 'validAuc', progressEveryBatches: 10 });
+    expect(Object.isFrozen(TRAINING_DEFAULTS)).toBe(true);
+    // trainModel reads the defaults from TRAINING_DEFAULTS: 3 epochs without improvement stop a 20-epoch run.
+    await initTensorflow();
+    const model = logisticModel(6, [0.5, 0.4, 0.4, 0.4, 0.4]);
+    const report = await trainModel(model, { batchSize: 64 });
+    expect(report.epochs).toBe(TRAINING_DEFAULTS.patience);
+    expect(report.bestEpoch).toBe(0);
     model.dispose();
   });
 });

@@ -46,9 +46,68 @@ export interface TrainableModel {
   validate(): number | Promise<number>;
 }
 
-/** Options of {@link trainModel}. */
-export interface TrainingLoopOptions {
-  /** Most epochs to run. @defaultValue 20 */
+/**
+ * The defaults of {@link trainModel}, in one place: a trainer built on the loop passes only the
+ * settings that differ (see {@link trainingLoopOptions}).
+ */
+export const TRAINING_DEFAULTS = Object.freeze({
+  /** Most epochs. */
+  epochs: 20,
+  /** Epochs without a better validation score before stopping. */
+  patience: 3,
+  /** Rows per batch (passed to the model). */
+  batchSize: 1024,
+  /** Adam learning rate. */
+  learningRate: 1e-3,
+  /** L2 penalty added to the gradient before the Adam update. */
+  weightDecay: 0,
+  /** Adam beta1. */
+  beta1: 0.9,
+  /** Adam beta2. */
+  beta2: 0.999,
+  /** Adam epsilon. */
+  epsilon: 1e-8,
+  /** Seed of the generator handed to the model each epoch. */
+  seed: 42,
+  /** Put the best epoch's weights back at the end. */
+  restoreBestWeights: true,
+  /** Name of the validation score in progress events and logs. */
+  validationMetric: 'validAuc',
+  /** Task name of the progress events. */
+  task: 'train',
+  /** A progress event every this many batches (and at each epoch end). */
+  progressEveryBatches: 10,
+});
+
+/**
+ * The loop settings a trainer built on {@link trainModel} (trainCar, trainSare, trainRecLm,
+ * pretrainRecLm, ...) lets its own caller choose; each trainer documents its defaults where they
+ * differ from {@link TRAINING_DEFAULTS}.
+ */
+export interface TrainingRunOptions {
+  /** Most epochs. @defaultValue the trainer's; trainModel's: 20 */
+  readonly epochs?: number;
+  /** Epochs without a better validation score before stopping. @defaultValue the trainer's; trainModel's: 3 */
+  readonly patience?: number;
+  /** Rows (examples) per batch. @defaultValue the trainer's; trainModel's: 1024 */
+  readonly batchSize?: number;
+  /** Adam learning rate. @defaultValue the trainer's; trainModel's: 1e-3 */
+  readonly learningRate?: number;
+  /** Seed of the generator handed to the model each epoch (shuffles, negatives, dropout). @defaultValue 42 */
+  readonly seed?: number;
+  /** Put the best epoch's weights back at the end; `false` keeps the last epoch's weights. @defaultValue true */
+  readonly restoreBestWeights?: boolean;
+  /** Receives the loop's progress events (loss, rows/s, the validation score). @defaultValue none */
+  readonly onProgress?: ProgressCallback;
+  /** Receives one info line per epoch. @defaultValue silent */
+  readonly logger?: Logger;
+  /** Stops after the current batch; the best weights so far are kept. @defaultValue none */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link trainModel}; every default is in {@link TRAINING_DEFAULTS}. */
+export interface TrainingLoopOptions extends TrainingRunOptions {
+  /** Most epochs. @defaultValue 20 */
   readonly epochs?: number;
   /** Epochs without a better validation score before stopping. @defaultValue 3 */
   readonly patience?: number;
@@ -68,21 +127,28 @@ export interface TrainingLoopOptions {
   readonly beta2?: number;
   /** Adam epsilon (added to the square root of the second moment, as in PyTorch). @defaultValue 1e-8 */
   readonly epsilon?: number;
-  /** Seed of the generator handed to the model each epoch. @defaultValue 42 */
-  readonly seed?: number;
-  /** Put the best epoch's weights back at the end. @defaultValue true */
-  readonly restoreBestWeights?: boolean;
   /** Name of the validation score in progress events and logs. @defaultValue "validAuc" */
   readonly validationMetric?: string;
   /** Task name of the progress events. @defaultValue "train" */
   readonly task?: string;
   /** A progress event every this many batches (and at each epoch end). @defaultValue 10 */
   readonly progressEveryBatches?: number;
-  readonly onProgress?: ProgressCallback;
-  /** Receives one info line per epoch. @defaultValue silent */
-  readonly logger?: Logger;
-  /** Stops after the current batch; the best weights so far are kept. */
-  readonly signal?: AbortSignal;
+}
+
+const RUN_OPTION_KEYS = ['epochs', 'patience', 'batchSize', 'learningRate', 'seed', 'restoreBestWeights', 'onProgress', 'logger', 'signal'] as const;
+
+/**
+ * The {@link trainModel} options of a trainer built on it: the trainer's own settings (`trainer`:
+ * its task, metric and the defaults where it differs from {@link TRAINING_DEFAULTS}), overridden
+ * by each {@link TrainingRunOptions} field its caller set (`undefined` counts as not set).
+ * Anything neither sets falls to {@link TRAINING_DEFAULTS} inside trainModel.
+ */
+export function trainingLoopOptions(options: TrainingRunOptions, trainer: TrainingLoopOptions = {}): TrainingLoopOptions {
+  const chosen: Record<string, unknown> = { ...trainer };
+  for (const key of RUN_OPTION_KEYS) {
+    if (options[key] !== undefined) chosen[key] = options[key];
+  }
+  return chosen as TrainingLoopOptions;
 }
 
 /** One epoch of a {@link TrainingReport}. */
@@ -127,22 +193,23 @@ interface ResolvedOptions {
 
 /** Validates {@link TrainingLoopOptions} and fills the defaults. */
 export function resolveTrainingLoopOptions(options: TrainingLoopOptions): ResolvedOptions {
-  const seed = options.seed ?? 42;
+  const defaults = TRAINING_DEFAULTS;
+  const seed = options.seed ?? defaults.seed;
   checkInteger('seed', seed);
   return {
-    epochs: integerOption('epochs', options.epochs, 20, 1),
-    patience: integerOption('patience', options.patience, 3, 1),
-    batchSize: integerOption('batchSize', options.batchSize, 1024, 1),
-    learningRate: numberOption('learningRate', options.learningRate, 1e-3, 0, 10, true, true),
-    weightDecay: numberOption('weightDecay', options.weightDecay, 0, 0, 10),
-    beta1: numberOption('beta1', options.beta1, 0.9, 0, 1),
-    beta2: numberOption('beta2', options.beta2, 0.999, 0, 1),
-    epsilon: numberOption('epsilon', options.epsilon, 1e-8, 0, 1, true, true),
+    epochs: integerOption('epochs', options.epochs, defaults.epochs, 1),
+    patience: integerOption('patience', options.patience, defaults.patience, 1),
+    batchSize: integerOption('batchSize', options.batchSize, defaults.batchSize, 1),
+    learningRate: numberOption('learningRate', options.learningRate, defaults.learningRate, 0, 10, true, true),
+    weightDecay: numberOption('weightDecay', options.weightDecay, defaults.weightDecay, 0, 10),
+    beta1: numberOption('beta1', options.beta1, defaults.beta1, 0, 1),
+    beta2: numberOption('beta2', options.beta2, defaults.beta2, 0, 1),
+    epsilon: numberOption('epsilon', options.epsilon, defaults.epsilon, 0, 1, true, true),
     seed,
-    restoreBestWeights: options.restoreBestWeights ?? true,
-    validationMetric: options.validationMetric ?? 'validAuc',
-    task: options.task ?? 'train',
-    progressEveryBatches: integerOption('progressEveryBatches', options.progressEveryBatches, 10, 1),
+    restoreBestWeights: options.restoreBestWeights ?? defaults.restoreBestWeights,
+    validationMetric: options.validationMetric ?? defaults.validationMetric,
+    task: options.task ?? defaults.task,
+    progressEveryBatches: integerOption('progressEveryBatches', options.progressEveryBatches, defaults.progressEveryBatches, 1),
   };
 }
 
@@ -153,111 +220,170 @@ function batchGradients(batch: TrainingBatch, variables: tf.Variable[]): BatchGr
   throw new InvalidOptionError('batch', 'a training batch needs a loss() or a gradients() function.');
 }
 
+/** One Adam step on `batch` (the L2 term of `weightDecay` joins each gradient first); returns the batch's mean loss. */
+function stepBatch(batch: TrainingBatch, variables: tf.Variable[], optimizer: tf.Optimizer, weightDecay: number): number {
+  const lossTensor = tf.tidy(() => {
+    const { value, grads } = batchGradients(batch, variables);
+    const named: { name: string; tensor: tf.Tensor }[] = [];
+    for (const variable of variables) {
+      const grad = grads[variable.name];
+      if (!grad) continue;
+      // PyTorch Adam(weight_decay): the L2 term joins the gradient before the moments.
+      named.push({ name: variable.name, tensor: weightDecay > 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad });
+    }
+    optimizer.applyGradients(named);
+    return value;
+  });
+  const loss = lossTensor.dataSync()[0]!;
+  lossTensor.dispose();
+  return loss;
+}
+
+/** The training part of one epoch (no validation). */
+interface EpochPass {
+  readonly rows: number;
+  readonly lossSum: number;
+  readonly seconds: number;
+  readonly aborted: boolean;
+}
+
+/** Runs one epoch's batches with progress events every `progressEveryBatches`; stops early on abort. */
+function trainEpoch(
+  model: TrainableModel,
+  epoch: number,
+  step: (batch: TrainingBatch) => number,
+  settings: ResolvedOptions,
+  random: RandomSource,
+  total: number,
+  options: TrainingLoopOptions,
+): EpochPass {
+  const start = performance.now();
+  let rows = 0;
+  let lossSum = 0;
+  let batchesDone = 0;
+  let aborted = false;
+  for (const batch of model.batches({ epoch, batchSize: settings.batchSize, random })) {
+    const loss = step(batch);
+    lossSum += loss * batch.size;
+    rows += batch.size;
+    batchesDone += 1;
+    if (options.onProgress && batchesDone % settings.progressEveryBatches === 0) {
+      const seconds = (performance.now() - start) / 1000;
+      options.onProgress({ task: settings.task, done: rows, total, unit: 'rows', epoch, metrics: { loss: lossSum / rows, rowsPerSecond: rows / seconds } });
+    }
+    if (options.signal?.aborted) {
+      aborted = true;
+      break;
+    }
+  }
+  return { rows, lossSum, seconds: (performance.now() - start) / 1000, aborted };
+}
+
+/** Copies of the best epoch's weights (when `restoreBestWeights`), put back at the end. */
+class BestWeights {
+  #saved: tf.Tensor[] | undefined;
+
+  constructor(
+    private readonly variables: readonly tf.Variable[],
+    private readonly enabled: boolean,
+  ) {}
+
+  /** Whether a copy is held. */
+  get held(): boolean {
+    return this.#saved !== undefined;
+  }
+
+  /** Replaces the copy with the current weights. */
+  keep(): void {
+    if (!this.enabled) return;
+    this.#saved?.forEach((tensor) => tensor.dispose());
+    this.#saved = this.variables.map((variable) => tf.keep(variable.clone()));
+  }
+
+  /** Assigns the copy back to the variables (nothing when none is held). */
+  restore(): void {
+    const saved = this.#saved;
+    if (saved) this.variables.forEach((variable, i) => variable.assign(saved[i]!));
+  }
+
+  dispose(): void {
+    this.#saved?.forEach((tensor) => tensor.dispose());
+    this.#saved = undefined;
+  }
+}
+
+/** Logs one epoch's line and emits its end-of-epoch progress event. */
+function reportEpoch(record: EpochRecord, rows: number, total: number, improved: boolean, settings: ResolvedOptions, logger: Logger, onProgress: ProgressCallback | undefined): void {
+  const { epoch, validation, seconds } = record;
+  logger.info(
+    `epoch ${epoch}: loss ${record.loss.toFixed(4)}, ${settings.validationMetric} ${validation.toFixed(4)}${improved ? ' (best)' : ''}, ${seconds.toFixed(1)} s, ${Math.round(record.rowsPerSecond)} rows/s`,
+    { epoch, loss: record.loss, [settings.validationMetric]: validation, seconds, rowsPerSecond: record.rowsPerSecond },
+  );
+  onProgress?.({
+    task: settings.task,
+    done: rows,
+    total,
+    unit: 'rows',
+    epoch,
+    metrics: { loss: record.loss, rowsPerSecond: record.rowsPerSecond, [settings.validationMetric]: validation },
+  });
+}
+
 /**
  * The shared training loop of @score: Adam (PyTorch semantics, L2 weight decay added to the
  * gradient), epochs over the model's batches, validation after each epoch, early stopping with
  * patience, restore of the best weights, progress events (loss, rows/s) and a seeded generator.
  * Every tensor it or the model's `loss()` / `gradients()` makes is freed: `tf.memory().numTensors` is the same
- * before and after.
+ * before and after. Defaults: {@link TRAINING_DEFAULTS}.
  */
 export async function trainModel(model: TrainableModel, options: TrainingLoopOptions = {}): Promise<TrainingReport> {
   const settings = resolveTrainingLoopOptions(options);
   const logger = options.logger ?? silentLogger;
-  const onProgress = options.onProgress;
   const variables = [...model.trainableVariables];
   if (variables.length === 0) throw new InvalidOptionError('model.trainableVariables', 'the model has no trainable variables.');
   const random = createRandom(settings.seed);
   const optimizer = tf.train.adam(settings.learningRate, settings.beta1, settings.beta2, settings.epsilon);
+  const step = (batch: TrainingBatch) => stepBatch(batch, variables, optimizer, settings.weightDecay);
   const history: EpochRecord[] = [];
-  let best: tf.Tensor[] | undefined;
+  const best = new BestWeights(variables, settings.restoreBestWeights);
   let bestValidation = await model.validate();
   let bestEpoch = 0;
   let sinceBest = 0;
   let trainingSeconds = 0;
   let aborted = false;
   let stoppedEarly = false;
-  const keepBest = () => {
-    if (!settings.restoreBestWeights) return;
-    best?.forEach((tensor) => tensor.dispose());
-    best = variables.map((variable) => tf.keep(variable.clone()));
-  };
-  if (!Number.isNaN(bestValidation)) keepBest();
+  if (!Number.isNaN(bestValidation)) best.keep();
   else bestValidation = Number.NEGATIVE_INFINITY;
   const total = model.epochRows();
-  const varList = variables;
   try {
     for (let epoch = 1; epoch <= settings.epochs; epoch++) {
-      const start = performance.now();
-      let rows = 0;
-      let lossSum = 0;
-      let batchesDone = 0;
-      for (const batch of model.batches({ epoch, batchSize: settings.batchSize, random })) {
-        const lossTensor = tf.tidy(() => {
-          const { value, grads } = batchGradients(batch, varList);
-          const named: { name: string; tensor: tf.Tensor }[] = [];
-          for (const variable of varList) {
-            const grad = grads[variable.name];
-            if (!grad) continue;
-            // PyTorch Adam(weight_decay): the L2 term joins the gradient before the moments.
-            named.push({ name: variable.name, tensor: settings.weightDecay > 0 ? tf.add(grad, tf.mul(variable, settings.weightDecay)) : grad });
-          }
-          optimizer.applyGradients(named);
-          return value;
-        });
-        const loss = lossTensor.dataSync()[0]!;
-        lossTensor.dispose();
-        lossSum += loss * batch.size;
-        rows += batch.size;
-        batchesDone += 1;
-        if (onProgress && batchesDone % settings.progressEveryBatches === 0) {
-          const seconds = (performance.now() - start) / 1000;
-          onProgress({ task: settings.task, done: rows, total, unit: 'rows', epoch, metrics: { loss: lossSum / rows, rowsPerSecond: rows / seconds } });
-        }
-        if (options.signal?.aborted) {
-          aborted = true;
-          break;
-        }
-      }
-      const seconds = (performance.now() - start) / 1000;
+      const pass = trainEpoch(model, epoch, step, settings, random, total, options);
+      const { rows, seconds } = pass;
+      aborted = pass.aborted;
       trainingSeconds += seconds;
       const validation = await model.validate();
-      const record: EpochRecord = { epoch, loss: rows > 0 ? lossSum / rows : Number.NaN, validation, seconds, rowsPerSecond: rows / Math.max(seconds, 1e-9) };
+      const record: EpochRecord = { epoch, loss: rows > 0 ? pass.lossSum / rows : Number.NaN, validation, seconds, rowsPerSecond: rows / Math.max(seconds, 1e-9) };
       history.push(record);
       const improved = validation > bestValidation;
       if (improved) {
         bestValidation = validation;
         bestEpoch = epoch;
         sinceBest = 0;
-        keepBest();
+        best.keep();
       } else {
         sinceBest += 1;
       }
-      logger.info(
-        `epoch ${epoch}: loss ${record.loss.toFixed(4)}, ${settings.validationMetric} ${validation.toFixed(4)}${improved ? ' (best)' : ''}, ${seconds.toFixed(1)} s, ${Math.round(record.rowsPerSecond)} rows/s`,
-        { epoch, loss: record.loss, [settings.validationMetric]: validation, seconds, rowsPerSecond: record.rowsPerSecond },
-      );
-      onProgress?.({
-        task: settings.task,
-        done: rows,
-        total,
-        unit: 'rows',
-        epoch,
-        metrics: { loss: record.loss, rowsPerSecond: record.rowsPerSecond, [settings.validationMetric]: validation },
-      });
+      reportEpoch(record, rows, total, improved, settings, logger, options.onProgress);
       if (aborted) break;
       if (sinceBest >= settings.patience) {
         stoppedEarly = epoch < settings.epochs;
         break;
       }
     }
-    if (best) {
-      const saved = best;
-      variables.forEach((variable, i) => variable.assign(saved[i]!));
-    } else if (settings.restoreBestWeights === false) {
-      bestEpoch = history.length;
-    }
+    if (best.held) best.restore();
+    else if (settings.restoreBestWeights === false) bestEpoch = history.length;
   } finally {
-    best?.forEach((tensor) => tensor.dispose());
+    best.dispose();
     optimizer.dispose();
   }
   const report: TrainingReport = {
@@ -269,6 +395,6 @@ export async function trainModel(model: TrainableModel, options: TrainingLoopOpt
     stoppedEarly,
     aborted,
   };
-  onProgress?.({ task: settings.task, done: history.length, total: settings.epochs, unit: 'epochs', epoch: history.length, finished: true, metrics: { bestEpoch, [settings.validationMetric]: report.bestValidation } });
+  options.onProgress?.({ task: settings.task, done: history.length, total: settings.epochs, unit: 'epochs', epoch: history.length, finished: true, metrics: { bestEpoch, [settings.validationMetric]: report.bestValidation } });
   return report;
 }

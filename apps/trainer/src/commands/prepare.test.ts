@@ -74,7 +74,7 @@ describe('score-train prepare', () => {
     await expect(runCli(['prepare', '--interactions', path.join(dir, 'interactions.csv'), '--items-file', path.join(dir, 'items.csv'), '--out', path.join(dir, 'run')])).rejects.toThrow(UnknownIdError);
     await expect(runCli(['prepare', '--out', dir])).rejects.toThrow(InvalidOptionError);
     await expect(runCli(['prepare', '--out', dir, '--synthetic', '--ml-1m', dir])).rejects.toThrow(/choose only one data source, got --synthetic and --ml-1m/);
-    await expect(runCli(['prepare', '--out', dir, '--synthetic', '--items', 'many'])).rejects.toThrow(/Invalid "--items": must be a positive integer with --synthetic, got "many"/);
+    await expect(runCli(['prepare', '--out', dir, '--synthetic', '--items', 'many'])).rejects.toThrow('Invalid "--items": must be an integer of at least 1, got "many".');
   });
 
   it('runs as `score-train` from the repository without a build', () => {

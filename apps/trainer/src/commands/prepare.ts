@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DatasetStatistics, InvalidOptionError } from '@score/core';
+import { checkInteger, type DatasetStatistics, InvalidOptionError } from '@score/core';
 import { computeStatistics, formatStatistics, loadDataset } from '@score/data';
 import { DOMAIN_PRESETS } from '@score/prompt-kit';
 import { type Command, Option } from 'commander';
@@ -8,13 +8,25 @@ import { ConfigValidationError } from '../config/config-error';
 import { loadConfig } from '../config/load-config';
 import { readManifest } from '../pipeline/manifest';
 import { checkRunFolder } from '../pipeline/run-folder-check';
-import type { ScoreConfigInput } from '../config/config-schema';
+import type { ScoreConfig, ScoreConfigInput } from '../config/config-schema';
 import { runPipeline } from '../pipeline/run-pipeline';
 import type { StageRegistry } from '../pipeline/stage-registry';
-import { nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
+import { flagValue, nonNegativeInteger, positiveInteger } from '../cli/flag-parsers';
 
-/** Flags of `score-train prepare`. */
-export interface PrepareFlags {
+/** The config's `data` section (config-schema.ts), whose values the protocol and dataset flags take. */
+type DataConfig = ScoreConfig['data'];
+type GenericSourceConfig = Extract<DataConfig['source'], { kind: 'generic' }>;
+type MonthsProtocolConfig = Extract<DataConfig['protocol'], { kind: 'months' }>;
+
+/**
+ * Flags of `score-train prepare`: one data source, then the values of the config's `data` keys
+ * (`--format` and `--timestamp-unit` of the generic source, the protocol's, the dataset's name,
+ * domain and missing-items rule).
+ */
+export interface PrepareFlags
+  extends Readonly<Partial<Pick<GenericSourceConfig, 'format' | 'timestampUnit'>>>,
+    Readonly<Partial<Pick<MonthsProtocolConfig, 'threshold' | 'inclusive' | 'lastMonths' | 'trainMonths' | 'validMonths' | 'testMonths'>>>,
+    Readonly<Partial<Pick<DataConfig, 'name' | 'domain' | 'missingItems'>>> {
   readonly out: string;
   readonly synthetic?: boolean;
   readonly seed?: number;
@@ -27,18 +39,7 @@ export interface PrepareFlags {
   readonly amazonMeta?: string;
   readonly interactions?: string;
   readonly itemsFile?: string;
-  readonly format?: 'csv' | 'tsv' | 'jsonl';
-  readonly timestampUnit?: 'seconds' | 'milliseconds';
-  readonly protocol?: 'auto' | 'ml-1m' | 'amazon-games' | 'given-split' | 'months';
-  readonly threshold?: number;
-  readonly inclusive?: boolean;
-  readonly lastMonths?: number;
-  readonly trainMonths?: number;
-  readonly validMonths?: number;
-  readonly testMonths?: number;
-  readonly name?: string;
-  readonly domain?: 'movies' | 'games' | 'books';
-  readonly missingItems?: 'error' | 'drop';
+  readonly protocol?: DataConfig['protocol']['kind'];
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -55,10 +56,9 @@ export interface PrepareReport {
   readonly ran: boolean;
 }
 
+/** `--items` with `--synthetic`: the number of items, a positive integer ({@link checkInteger}). */
 function syntheticItemCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isInteger(count) || count <= 0) throw new InvalidOptionError('--items', `must be a positive integer with --synthetic, got "${value}".`, value);
-  return count;
+  return checkInteger('--items', flagValue(value), 1);
 }
 
 /** Maps the flags to the `data` section of a run config; exactly one source must be named. */

@@ -63,7 +63,7 @@ describe('score-train run', () => {
     ]);
     const manifest = JSON.parse(fs.readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
     expect(manifest.config.run).toMatchObject({ seed: 5, seeds: [5, 6, 7], seedStages: [] });
-    await expect(runCli(['--config', file, '--seeds', '0'])).rejects.toThrow('--seeds must be a positive integer, got "0".');
+    await expect(runCli(['--config', file, '--seeds', '0'])).rejects.toThrow('Invalid "--seeds": must be an integer of at least 1, got 0.');
   });
 
   it('reports config errors with the key path, and rejects unknown stages', async () => {

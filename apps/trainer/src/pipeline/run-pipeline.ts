@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, InvalidOptionError, type Logger, type ProgressCallback, ScoreError, silentLogger } from '@score/core';
+import { ArtifactNotFoundError, checkOneOf, InvalidOptionError, type Logger, type ProgressCallback, ScoreError, silentLogger } from '@score/core';
 import { hashConfig } from '../config/config-hash';
 import { resolveStageModels } from '../config/resolve-config-models';
 import type { ScoreConfig } from '../config/config-schema';
 import { findDamagedArtifact, fingerprintFiles, formatBytes, listArtifacts } from './artifacts';
 import { MANIFEST_FORMAT_VERSION, type RunManifest, type StageRecord, readManifest, writeManifest } from './manifest';
-import { findStaleStages } from '@score/data';
+import { type StaleStage, findStaleStages } from '@score/data';
 import { checkRunFolder } from './run-folder-check';
 import { acquireRunLock } from './run-lock';
 import { StaleStageError } from './stale-stage-error';
@@ -101,6 +101,172 @@ function checkStageName(flag: string, name: string, stages: readonly Stage[]): v
   }
 }
 
+/** Which stages a run runs (`only`) and which it redoes even when up to date (`from`, `only`). */
+interface StageSelection {
+  /** Whether the stage runs at all in this run. */
+  selected(stage: Stage): boolean;
+  /** Why the stage at `index` is redone regardless of the manifest, or `undefined` when it is not forced. */
+  forcedReason(stage: Stage, index: number): string | undefined;
+}
+
+/**
+ * Checks the stages and the `verify`, `from` and `only` options, and that every selected stage has
+ * an implementation; returns the selection they make.
+ */
+function checkSelection(options: RunPipelineOptions, stages: readonly Stage[]): StageSelection {
+  checkStages(stages);
+  if (options.verify !== undefined) checkOneOf('verify', options.verify, ['size', 'hash']);
+  if (options.from !== undefined && options.only !== undefined) throw new InvalidOptionError('--from', 'cannot be combined with --only; use one or the other.');
+  if (options.from !== undefined) checkStageName('--from', options.from, stages);
+  for (const name of options.only ?? []) checkStageName('--only', name, stages);
+
+  const fromIndex = options.from === undefined ? -1 : stages.findIndex((stage) => stage.name === options.from);
+  const selected = (stage: Stage) => options.only === undefined || options.only.includes(stage.name);
+  const forced = (stage: Stage, index: number) => (fromIndex >= 0 && index >= fromIndex) || (options.only !== undefined && options.only.includes(stage.name));
+  const missing = stages.filter((stage) => selected(stage) && stage.run === undefined).map((stage) => stage.name);
+  if (missing.length > 0) {
+    throw new ScoreError(`No implementation is registered for stage${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}; plug one into the stage registry (createStageRegistry({ name: implementation })), or run the others with --only.`, { code: 'STAGE_NOT_REGISTERED' });
+  }
+  return {
+    selected,
+    forcedReason: (stage, index) => (forced(stage, index) ? (options.only ? 'selected by --only' : `redone from "${options.from}"`) : undefined),
+  };
+}
+
+/** What the helpers of one {@link runPipeline} call share: its settings and the manifest records it updates. */
+interface PipelineRun {
+  readonly config: ScoreConfig;
+  readonly configHash: string;
+  /** The run folder (absolute). */
+  readonly runDir: string;
+  /** Whether artifacts are checked by sha256 (`verify: "hash"`) rather than by size. */
+  readonly checkHashes: boolean;
+  readonly logger: Logger;
+  readonly onProgress: ProgressCallback;
+  readonly signal: AbortSignal;
+  /** The manifest's stage records, updated as stages finish. */
+  readonly records: Record<string, StageRecord>;
+  /** Stages whose artifacts were checked or written in this run. */
+  readonly intact: Set<string>;
+  /** Writes the manifest with the current records. */
+  save(): Promise<void>;
+}
+
+/**
+ * The inputs that decide whether `stage` is up to date: its config slice, its input files'
+ * fingerprints, its upstream stages' output hashes and its version. Fails when an upstream stage is
+ * stale and not selected to run again, or when its output is missing or damaged.
+ */
+async function stageInputs(run: PipelineRun, stage: Stage, stages: readonly Stage[], selection: StageSelection, stale: ReadonlyMap<string, StaleStage>): Promise<StageRecord['inputs']> {
+  for (const dependency of stage.dependsOn) {
+    const staleness = stale.get(dependency);
+    if (staleness && !selection.selected(stages.find((candidate) => candidate.name === dependency)!)) throw new StaleStageError(stage.name, staleness, run.runDir);
+  }
+  const upstream: Record<string, string> = {};
+  for (const dependency of stage.dependsOn) {
+    const dependencyRecord = run.records[dependency];
+    const dependencyDir = path.join(run.runDir, dependency);
+    if (!dependencyRecord) throw new ArtifactNotFoundError(dependencyDir, `The output of stage "${dependency}" (needed by "${stage.name}")`, dependency);
+    if (!run.intact.has(dependency)) {
+      const damaged = await findDamagedArtifact(run.runDir, dependencyRecord.artifacts, run.checkHashes);
+      if (damaged) throw new ArtifactNotFoundError(path.join(run.runDir, damaged.path), `The artifact ${damaged.path} (needed by "${stage.name}")`, dependency);
+      run.intact.add(dependency);
+    }
+    upstream[dependency] = dependencyRecord.outputHash;
+  }
+  const declared = stage.inputs(run.config);
+  return { config: declared.config, files: await fingerprintFiles(declared.files ?? []), upstream, version: stage.version ?? 1 };
+}
+
+/**
+ * Why `stage` must run, in words, or `undefined` when it is up to date: its recorded input hash
+ * matches and its folder and artifacts are still there.
+ */
+async function whyRun(run: PipelineRun, stage: Stage, forcedReason: string | undefined, inputHash: string): Promise<string | undefined> {
+  if (forcedReason !== undefined) return forcedReason;
+  const record = run.records[stage.name];
+  if (!record) return 'not run before';
+  if (record.inputHash !== inputHash) return 'inputs changed';
+  const damaged = await findDamagedArtifact(run.runDir, record.artifacts, run.checkHashes);
+  if (!damaged && fs.existsSync(path.join(run.runDir, stage.name))) return undefined;
+  return damaged ? `artifact ${damaged.path} is missing or changed` : 'its folder is missing';
+}
+
+/** The context a stage runs with: it writes into `outputDir` (its temporary folder) and reads finished stages' folders. */
+function createStageContext(run: PipelineRun, stage: Stage, stageConfig: ScoreConfig, outputDir: string): StageContext {
+  const context: StageContext = {
+    name: stage.name,
+    config: stageConfig,
+    configHash: run.configHash,
+    runDir: run.runDir,
+    outputDir,
+    seed: run.config.run.seed,
+    logger: run.logger,
+    onProgress: run.onProgress,
+    signal: run.signal,
+    stageDir: (name) => {
+      const folder = path.join(run.runDir, name);
+      if (!run.records[name] || !fs.existsSync(folder)) throw new ArtifactNotFoundError(folder, `The output of stage "${name}"`, name);
+      return folder;
+    },
+    artifact: (name, relativePath) => {
+      const file = path.join(context.stageDir(name), relativePath);
+      if (!fs.existsSync(file)) throw new ArtifactNotFoundError(file, `The artifact ${name}/${relativePath}`, name);
+      return file;
+    },
+  };
+  return context;
+}
+
+/**
+ * Runs `stage` in a temporary folder, renames it to `<runDir>/<stage>` when the stage returns and
+ * records it in the manifest; a stage that throws leaves no partial folder (the previous one is kept).
+ */
+async function runStage(run: PipelineRun, stage: Stage, reason: string, inputs: StageRecord['inputs'], inputHash: string): Promise<StageReport> {
+  const { runDir, logger, signal } = run;
+  const outputDir = path.join(runDir, stage.name);
+  const record = run.records[stage.name];
+  logger.info(`stage ${stage.name}: running (${reason})`);
+  // model:NAME in the keys this stage opens becomes a local path (pulled once into the models cache).
+  const stageConfig = await resolveStageModels(run.config, stage.name, { logger, onProgress: run.onProgress, signal });
+  const temporary = await createStageTempFolder(runDir, stage.name);
+  const startedAt = new Date();
+  const stageStarted = performance.now();
+  let result: Awaited<ReturnType<NonNullable<Stage['run']>>>;
+  try {
+    result = await stage.run!(createStageContext(run, stage, stageConfig, temporary));
+    signal.throwIfAborted();
+  } catch (error) {
+    await fs.promises.rm(temporary, { recursive: true, force: true });
+    const seconds = (performance.now() - stageStarted) / 1000;
+    logger.error(`stage ${stage.name}: failed after ${seconds.toFixed(1)} s; its partial output was removed${record ? ` and ${outputDir} is kept` : ''}`);
+    if (error instanceof ScoreError || signal.aborted) throw error;
+    throw new StageFailedError(stage.name, error);
+  }
+  const artifacts = await listArtifacts(temporary, stage.name);
+  await commitStageFolder(runDir, stage.name, temporary);
+  const seconds = (performance.now() - stageStarted) / 1000;
+  const finished: StageRecord = {
+    status: 'done',
+    inputHash,
+    inputs,
+    configHash: run.configHash,
+    outputHash: hashConfig(artifacts),
+    artifacts,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    seconds,
+    // Paths in the summary name where the files end up, not the temporary folder they were written in.
+    ...(result?.summary ? { summary: relocatePaths(result.summary, temporary, outputDir) } : {}),
+  };
+  run.records[stage.name] = finished;
+  run.intact.add(stage.name);
+  await run.save();
+  const report = stageReport(stage.name, 'ran', reason, outputDir, seconds, finished);
+  logger.info(`stage ${stage.name}: done in ${seconds.toFixed(1)} s; ${report.artifacts} artifact${report.artifacts === 1 ? '' : 's'} (${formatBytes(report.bytes)}) in ${outputDir}`);
+  return report;
+}
+
 function stageReport(name: string, status: StageReport['status'], reason: string, outputDir: string, seconds: number, record: StageRecord | undefined): StageReport {
   return {
     name,
@@ -140,21 +306,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const configHash = options.configHash ?? hashConfig(config);
   const runDir = path.resolve(options.runDir ?? config.run.dir);
   const checkHashes = (options.verify ?? 'size') === 'hash';
-  checkStages(stages);
-  if (options.verify !== undefined && options.verify !== 'size' && options.verify !== 'hash') {
-    throw new InvalidOptionError('verify', `must be "size" or "hash", got ${JSON.stringify(options.verify)}.`, options.verify);
-  }
-  if (options.from !== undefined && options.only !== undefined) throw new InvalidOptionError('--from', 'cannot be combined with --only; use one or the other.');
-  if (options.from !== undefined) checkStageName('--from', options.from, stages);
-  for (const name of options.only ?? []) checkStageName('--only', name, stages);
-
-  const fromIndex = options.from === undefined ? -1 : stages.findIndex((stage) => stage.name === options.from);
-  const selected = (stage: Stage) => options.only === undefined || options.only.includes(stage.name);
-  const forced = (stage: Stage, index: number) => (fromIndex >= 0 && index >= fromIndex) || (options.only !== undefined && options.only.includes(stage.name));
-  const missing = stages.filter((stage) => selected(stage) && stage.run === undefined).map((stage) => stage.name);
-  if (missing.length > 0) {
-    throw new ScoreError(`No implementation is registered for stage${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}; plug one into the stage registry (createStageRegistry({ name: implementation })), or run the others with --only.`, { code: 'STAGE_NOT_REGISTERED' });
-  }
+  const selection = checkSelection(options, stages);
 
   const started = performance.now();
   checkRunFolder(runDir, 'run.dir', [...new Set(stages.map((stage) => stage.name.split('/')[0]!))]);
@@ -168,12 +320,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       const manifest: RunManifest = { formatVersion: MANIFEST_FORMAT_VERSION, configHash, config, updatedAt: new Date().toISOString(), stages: records };
       return writeManifest(runDir, manifest);
     };
+    const run: PipelineRun = { config, configHash, runDir, checkHashes, logger, onProgress, signal, records, intact: new Set<string>(), save };
     // A run folder has a manifest before its first stage folder appears (see checkRunFolder).
     if (!previous) await save();
     const reports: StageReport[] = [];
-    // Stages whose artifacts were checked or written in this run.
-    const intact = new Set<string>();
-    const total = stages.filter(selected).length;
+    const total = stages.filter(selection.selected).length;
     let done = 0;
     const advance = () => {
       done++;
@@ -186,107 +337,21 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       const record = records[stage.name];
       // Stale: a finished stage whose upstream output changed after it ran (`run` redoes it; --only refuses to build on it).
       const stale = new Map(findStaleStages(records).map((entry) => [entry.stage, entry]));
-      if (!selected(stage)) {
+      if (!selection.selected(stage)) {
         const staleness = stale.get(stage.name);
         reports.push(stageReport(stage.name, 'not-selected', `not selected by --only${staleness ? `; stale: ${staleness.reason}` : ''}`, outputDir, 0, record));
         continue;
       }
-      for (const dependency of stage.dependsOn) {
-        const staleness = stale.get(dependency);
-        if (staleness && !selected(stages.find((candidate) => candidate.name === dependency)!)) throw new StaleStageError(stage.name, staleness, runDir);
-      }
-      const upstream: Record<string, string> = {};
-      for (const dependency of stage.dependsOn) {
-        const dependencyRecord = records[dependency];
-        const dependencyDir = path.join(runDir, dependency);
-        if (!dependencyRecord) throw new ArtifactNotFoundError(dependencyDir, `The output of stage "${dependency}" (needed by "${stage.name}")`, dependency);
-        if (!intact.has(dependency)) {
-          const damaged = await findDamagedArtifact(runDir, dependencyRecord.artifacts, checkHashes);
-          if (damaged) throw new ArtifactNotFoundError(path.join(runDir, damaged.path), `The artifact ${damaged.path} (needed by "${stage.name}")`, dependency);
-          intact.add(dependency);
-        }
-        upstream[dependency] = dependencyRecord.outputHash;
-      }
-      const declared = stage.inputs(config);
-      const inputs = { config: declared.config, files: await fingerprintFiles(declared.files ?? []), upstream, version: stage.version ?? 1 };
+      const inputs = await stageInputs(run, stage, stages, selection, stale);
       const inputHash = hashConfig(inputs);
-
-      let reason: string;
-      if (forced(stage, index)) reason = options.only ? 'selected by --only' : `redone from "${options.from}"`;
-      else if (!record) reason = 'not run before';
-      else if (record.inputHash !== inputHash) reason = 'inputs changed';
-      else {
-        const damaged = await findDamagedArtifact(runDir, record.artifacts, checkHashes);
-        if (!damaged && fs.existsSync(outputDir)) {
-          logger.info(`stage ${stage.name}: up to date, skipped; artifacts in ${outputDir}`);
-          reports.push(stageReport(stage.name, 'skipped', 'up to date', outputDir, 0, record));
-          intact.add(stage.name);
-          advance();
-          continue;
-        }
-        reason = damaged ? `artifact ${damaged.path} is missing or changed` : 'its folder is missing';
+      const reason = await whyRun(run, stage, selection.forcedReason(stage, index), inputHash);
+      if (reason === undefined) {
+        logger.info(`stage ${stage.name}: up to date, skipped; artifacts in ${outputDir}`);
+        reports.push(stageReport(stage.name, 'skipped', 'up to date', outputDir, 0, record));
+        run.intact.add(stage.name);
+      } else {
+        reports.push(await runStage(run, stage, reason, inputs, inputHash));
       }
-
-      logger.info(`stage ${stage.name}: running (${reason})`);
-      // model:NAME in the keys this stage opens becomes a local path (pulled once into the models cache).
-      const stageConfig = await resolveStageModels(config, stage.name, { logger, onProgress, signal });
-      const temporary = await createStageTempFolder(runDir, stage.name);
-      const startedAt = new Date();
-      const stageStarted = performance.now();
-      const context: StageContext = {
-        name: stage.name,
-        config: stageConfig,
-        configHash,
-        runDir,
-        outputDir: temporary,
-        seed: config.run.seed,
-        logger,
-        onProgress,
-        signal,
-        stageDir: (name) => {
-          const folder = path.join(runDir, name);
-          if (!records[name] || !fs.existsSync(folder)) throw new ArtifactNotFoundError(folder, `The output of stage "${name}"`, name);
-          return folder;
-        },
-        artifact: (name, relativePath) => {
-          const file = path.join(context.stageDir(name), relativePath);
-          if (!fs.existsSync(file)) throw new ArtifactNotFoundError(file, `The artifact ${name}/${relativePath}`, name);
-          return file;
-        },
-      };
-      let result: Awaited<ReturnType<NonNullable<Stage['run']>>>;
-      try {
-        result = await stage.run!(context);
-        signal.throwIfAborted();
-      } catch (error) {
-        await fs.promises.rm(temporary, { recursive: true, force: true });
-        const seconds = (performance.now() - stageStarted) / 1000;
-        logger.error(`stage ${stage.name}: failed after ${seconds.toFixed(1)} s; its partial output was removed${record ? ` and ${outputDir} is kept` : ''}`);
-        if (error instanceof ScoreError || signal.aborted) throw error;
-        throw new StageFailedError(stage.name, error);
-      }
-      const artifacts = await listArtifacts(temporary, stage.name);
-      await commitStageFolder(runDir, stage.name, temporary);
-      const seconds = (performance.now() - stageStarted) / 1000;
-      const finished: StageRecord = {
-        status: 'done',
-        inputHash,
-        inputs,
-        configHash,
-        outputHash: hashConfig(artifacts),
-        artifacts,
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        seconds,
-        // Paths in the summary name where the files end up, not the temporary folder they were written in.
-        ...(result?.summary ? { summary: relocatePaths(result.summary, temporary, outputDir) } : {}),
-      };
-      records[stage.name] = finished;
-      intact.add(stage.name);
-      await save();
-      const report = stageReport(stage.name, 'ran', reason, outputDir, seconds, finished);
-      reports.push(report);
-      logger.info(`stage ${stage.name}: done in ${seconds.toFixed(1)} s; ${report.artifacts} artifact${report.artifacts === 1 ? '' : 's'} (${formatBytes(report.bytes)}) in ${outputDir}`);
       advance();
     }
     await save();

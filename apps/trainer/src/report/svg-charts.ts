@@ -9,38 +9,39 @@ export interface ChartSeries {
   readonly values: readonly number[];
 }
 
-/** Options of {@link barChart}. */
-export interface BarChartOptions {
+/** What every chart takes: its title and its series. */
+export interface ChartOptions {
   /** Title drawn above the chart and used as its accessible name. */
   readonly title: string;
+  /**
+   * The series: one bar per series in each group of a bar chart, one line per series of a line
+   * chart; `values[i]` belongs to the i-th category or x value.
+   */
+  readonly series: readonly ChartSeries[];
+  /** Width in pixels. @defaultValue 720 for a bar chart, 480 for a line chart */
+  readonly width?: number;
+}
+
+/** Options of {@link barChart}. */
+export interface BarChartOptions extends ChartOptions {
   /** One group of bars per category, top to bottom (e.g. models). */
   readonly categories: readonly string[];
-  /** One bar per series in each group; `values[i]` belongs to `categories[i]`. */
-  readonly series: readonly ChartSeries[];
   /** Label of the value axis. @defaultValue "" */
   readonly valueLabel?: string;
   /** Value where bars start; lowered to fit values below it. @defaultValue 0 */
   readonly baseline?: number;
   /** Formats the value printed at the end of each bar. @defaultValue four decimals */
   readonly formatValue?: (value: number) => string;
-  /** Width in pixels. @defaultValue 720 */
-  readonly width?: number;
 }
 
 /** Options of {@link lineChart}. */
-export interface LineChartOptions {
-  /** Title drawn above the chart and used as its accessible name. */
-  readonly title: string;
+export interface LineChartOptions extends ChartOptions {
   /** The x values, left to right (e.g. K_e = 5, 10, 15, 20). */
   readonly x: readonly number[];
-  /** One line per series; `values[i]` belongs to `x[i]`. */
-  readonly series: readonly ChartSeries[];
   /** Label of the x axis. @defaultValue "" */
   readonly xLabel?: string;
   /** Label of the y axis. @defaultValue "" */
   readonly yLabel?: string;
-  /** Width in pixels. @defaultValue 480 */
-  readonly width?: number;
   /** Height in pixels. @defaultValue 300 */
   readonly height?: number;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createCarEncoder, parseEncoderSpec } from '@score/car-retriever';
-import { InvalidOptionError, type TextEmbeddingModel } from '@score/core';
+import { describeValue, InvalidOptionError, type TextEmbeddingModel } from '@score/core';
 import { loadTrainableEncoder } from '@score/text-encoders';
 import type { StageContext } from '../pipeline/stage';
 
@@ -21,7 +21,7 @@ export function checkEncoderSpec(spec: string, field: string): string {
   const match = /^(onnx|bert):(.*)$/s.exec(spec);
   if (!match) {
     if (spec === 'scratch' || spec === 'pooled' || (field === 'assess.embedder' && spec === 'car')) return spec;
-    throw new InvalidOptionError(field, `must be ${field === 'assess.embedder' ? '"car" or ' : ''}${ENCODER_SPEC_FORMS}, got ${JSON.stringify(spec)}.`, spec);
+    throw new InvalidOptionError(field, `must be ${field === 'assess.embedder' ? '"car" or ' : ''}${ENCODER_SPEC_FORMS}, got ${describeValue(spec)}.`, spec);
   }
   const target = match[2]!.trim();
   if (target === '') throw new InvalidOptionError(field, `"${match[1]}:" needs a folder or "model:NAME" after the colon, e.g. "${match[1]}:model:all-minilm-l6-v2".`, spec);

@@ -34,8 +34,8 @@ import {
 } from '../report';
 import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
-import { openPromptComponents } from './rec-components';
-import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
+import { openPromptComponents, type PromptComponents } from './rec-components';
+import { checkpointLoadOptions, keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
 import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
 import { externalAdapterDir } from './external-adapters';
 
@@ -58,7 +58,7 @@ function ctrMetrics(rows: readonly Row[], scores: ArrayLike<number>) {
   return { auc: result.auc, uauc: result.uauc, uaucUsers: result.uaucUsers, uaucSkipped: result.uaucSkipped, logLoss: result.logLoss };
 }
 
-async function scorePromptSet(context: StageContext, dataset: PreparedDataset, rows: readonly Row[], spec: ResolvedPromptSetSpec, lm: LanguageModel, components: Awaited<ReturnType<typeof openPromptComponents>>, cache: RetrievalCache, clock: PhaseClock) {
+async function scorePromptSet(context: StageContext, dataset: PreparedDataset, rows: readonly Row[], spec: ResolvedPromptSetSpec, lm: LanguageModel, components: PromptComponents, cache: RetrievalCache, clock: PhaseClock) {
   const { rec } = context.config;
   // The in-process LM's prompts are trimmed to its token budget, as in training.
   const tokenizer = lm instanceof InProcessLanguageModel ? lm.tokenizer : undefined;
@@ -171,6 +171,201 @@ async function withSeeds(context: StageContext, models: ModelMetrics[]): Promise
   return { models: spread, seeds: { seeds, stages, runs } };
 }
 
+/** The K_e and K_s sweep points of full SCoRe. */
+interface Sweeps {
+  retrieved: SweepPoint[];
+  kept: SweepPoint[];
+}
+
+/** What the eval stage's scoring steps share: the rows, the prompt components and what they collect. */
+interface EvalRun {
+  readonly context: StageContext;
+  readonly dataset: PreparedDataset;
+  /** The evaluated rows (every model scores the same ones). */
+  readonly rows: readonly Row[];
+  readonly components: PromptComponents;
+  readonly cache: RetrievalCache;
+  readonly clock: PhaseClock;
+  /** Scores by model id and sweep point id ({@link sweepId}), for the bootstrap. */
+  readonly scores: Map<string, readonly number[]>;
+  /** The results table's rows, in order. */
+  readonly models: ModelMetrics[];
+  /** Retrieval fallback to P^b of the evaluated split, per variant. */
+  readonly fallback: FallbackRate[];
+}
+
+/** Scores the rows' prompts of one prompt set with `lm` (see {@link scorePromptSet}). */
+function scoreSpec(run: EvalRun, spec: ResolvedPromptSetSpec, lm: LanguageModel) {
+  return scorePromptSet(run.context, run.dataset, run.rows, spec, lm, run.components, run.cache, run.clock);
+}
+
+/** Scores the rows with item popularity and, where the crm stage trained them, MF and SASRec; adds them to `run`'s scores and models. */
+function scoreBaselines(run: Pick<EvalRun, 'context' | 'dataset' | 'rows' | 'scores' | 'models'>): void {
+  const { context, dataset, rows } = run;
+  const popularity = Array.from(itemPopularityScores(dataset, rows));
+  run.scores.set(MODEL_IDS.popularity, popularity);
+  run.models.push({ id: MODEL_IDS.popularity, label: 'Item popularity', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, popularity) });
+  for (const model of ['mf', 'sasrec'] as const) {
+    const dir = path.join(context.stageDir('crm'), model);
+    if (!fs.existsSync(dir)) continue;
+    const recommender = loadRecommender(dir);
+    try {
+      const id = model === 'mf' ? MODEL_IDS.mf : MODEL_IDS.sasrec;
+      const modelScores = Array.from(recommender.scoreDatasetRows(dataset, rows));
+      run.scores.set(id, modelScores);
+      run.models.push({ id, label: model === 'mf' ? 'MF' : 'SASRec', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, modelScores) });
+    } finally {
+      recommender.dispose();
+    }
+  }
+}
+
+/** The prompt components with timed views of the retrievers and SARE (the phase breakdown in the summary); dispose closes the real ones. */
+async function openTimedComponents(context: StageContext, dataset: PreparedDataset, clock: PhaseClock): Promise<PromptComponents> {
+  const opened = await openPromptComponents(context, dataset);
+  return {
+    ...opened,
+    retrievers: { car: clock.retriever(opened.retrievers.car), base: clock.retriever(opened.retrievers.base), cf: clock.retriever(opened.retrievers.cf) },
+    reranker: clock.reranker(opened.reranker),
+    dispose: () => opened.dispose(),
+  };
+}
+
+/** How the eval stage opens the LM of each variant and of each retrained sweep point. */
+interface EvalLms {
+  /** The one backend every variant scores with (a backend spec without `{variant}`); the caller disposes it. */
+  readonly backend: LanguageModel | undefined;
+  /** Opens the LM tuned in `dir` (a from-scratch checkpoint or LoRA adapters on `rec.model.base`). */
+  openDir(dir: string): Promise<LanguageModel>;
+  /** Opens a variant's LM: the backend, the variant's own backend model, or the LM the rec stage tuned (or an external adapter). */
+  openModel(variant: PromptVariantId): Promise<LanguageModel>;
+}
+
+/** Opens the backend of a scoring-only `rec.model` (once, unless its spec names one model per variant) and returns the openers. */
+async function openEvalLms(context: StageContext): Promise<EvalLms> {
+  const { rec } = context.config;
+  const backendSpec = scoringBackend(context);
+  // A spec with {variant} (vllm:URL#score-{variant}) names one model per variant: one LoRA adapter each on one server.
+  const perVariant = backendSpec !== undefined && hasVariantPlaceholder(backendSpec);
+  const backend = backendSpec && !perVariant ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
+  const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
+  const openDir = async (dir: string): Promise<LanguageModel> =>
+    checkpoint
+      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...checkpointLoadOptions(checkpoint) })
+      : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
+  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
+    backend ??
+    (perVariant ? await openCachedLanguageModel(llmSpecForVariant(backendSpec!, variant), context.runDir) : await openDir(externalAdapterDir(context, variant) ?? recModelDir(context.stageDir('rec'), variant)));
+  return { backend, openDir, openModel };
+}
+
+/**
+ * The K_e and K_s sweeps of full SCoRe: scores every `score` prompt set with the LM tuned at that
+ * point (`eval.retrainSweeps`), else with `lm` (tuned at the main point, whose figures `mainPoint`
+ * already holds); adds the points to `sweeps` and their scores to the run's.
+ */
+async function scoreSweeps(run: EvalRun, specs: readonly ResolvedPromptSetSpec[], main: ResolvedPromptSetSpec, mainPoint: { auc: number; uauc: number; scores: readonly number[] }, lm: LanguageModel, lms: EvalLms, sweeps: Sweeps): Promise<void> {
+  const { context } = run;
+  const { eval: evaluation, car } = context.config;
+  const kept = keptOf(context);
+  const retrainedSweeps = retrainedSweepSpecs(context);
+  for (const spec of specs.filter((candidate) => candidate.variant === 'score')) {
+    let point: { auc: number; uauc: number; scores: readonly number[] };
+    if (spec === main) point = mainPoint;
+    else if (retrainedSweeps.some((candidate) => candidate.retrieved === spec.retrieved && candidate.kept === spec.kept)) {
+      // eval.retrainSweeps: the LM tuned at this very point (rec/models/score-k<K_e>-s<K_s>).
+      const pointLm = await lms.openDir(externalAdapterDir(context, path.basename(sweepModelDir(context.stageDir('rec'), spec))) ?? sweepModelDir(context.stageDir('rec'), spec));
+      try {
+        point = await scoreSpec(run, spec, pointLm);
+      } finally {
+        await pointLm.dispose();
+      }
+    } else point = await scoreSpec(run, spec, lm);
+    if (spec.kept === kept && evaluation.retrievedSweep.includes(spec.retrieved)) {
+      sweeps.retrieved.push({ k: spec.retrieved, auc: point.auc, uauc: point.uauc });
+      run.scores.set(sweepId('retrieved', spec.retrieved), point.scores);
+    }
+    if (spec.retrieved === car.retrieved && evaluation.keptSweep.includes(spec.kept)) {
+      sweeps.kept.push({ k: spec.kept, auc: point.auc, uauc: point.uauc });
+      run.scores.set(sweepId('kept', spec.kept), point.scores);
+    }
+  }
+}
+
+/**
+ * Scores the LM of every prompt variant on its main prompt set (K_e `car.retrieved`, K_s), the
+ * full-SCoRe sweeps, and (`eval.zeroShot`) the untuned LLM; closes the components and the backend.
+ */
+async function scoreLms(run: EvalRun, sweeps: Sweeps): Promise<void> {
+  const { context } = run;
+  const { eval: evaluation, rec, car } = context.config;
+  const kept = keptOf(context);
+  let lms: EvalLms | undefined;
+  try {
+    lms = await openEvalLms(context);
+    const { backend } = lms;
+    const specs = evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep });
+    const mainSpec = (variant: PromptVariantId) => specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
+    for (const variant of rec.variants) {
+      const lm = await lms.openModel(variant);
+      try {
+        const main = mainSpec(variant);
+        const { scores: variantScores, fallback, ...metrics } = await scoreSpec(run, main, lm);
+        if (fallback) run.fallback.push(fallback);
+        const model = variantModel(variant, car.cfRetrieval);
+        run.scores.set(model.id, variantScores);
+        run.models.push({ ...model, family: 'llm', ...metrics });
+        context.logger.info(`eval: ${model.label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
+        if (variant === 'score') await scoreSweeps(run, specs, main, { ...metrics, scores: variantScores }, lm, lms, sweeps);
+      } finally {
+        if (!backend) await lm.dispose();
+      }
+    }
+    // eval.zeroShot: the pretrained LLM scores the same rows' prompts without tuning.
+    for (const row of await scoreZeroShot(context, { mainSpec, score: async (spec, lm) => (({ fallback: _fallback, ...rest }) => rest)(await scoreSpec(run, spec, lm)) })) {
+      run.scores.set(row.model.id, row.scores);
+      run.models.push(row.model);
+    }
+  } finally {
+    await run.components.dispose();
+    await lms?.backend?.dispose();
+  }
+}
+
+/** The report's notes: which rows were scored, how the intervals were made, which LMs and sweeps, and the run's settings. */
+function evaluationNotes(
+  context: StageContext,
+  facts: { rows: number; splitRows: number; users: number; seedStages: readonly string[] | undefined; trainSplit: number; lmTrainRows: { rows: number; of: number } | undefined; retrained: boolean; assessor: { metadataFallback?: boolean; description?: string } | undefined },
+): string[] {
+  const { eval: evaluation, rec, car, crm } = context.config;
+  const kept = keptOf(context);
+  const backendSpec = scoringBackend(context);
+  const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
+  const { trainSplit, lmTrainRows } = facts;
+  const seedText = runSeeds(context.config).length > 1 ? ` Seeds ${runSeeds(context.config).join(', ')} (each repeats ${facts.seedStages?.join(', ') ?? 'rec, eval'}); the figures are those of seed ${context.config.run.seed}, with the mean and standard deviation over the seeds beside them.` : ` Seed ${context.seed}.`;
+  return [
+    facts.rows < facts.splitRows
+      ? `Every model is scored on the same ${count(facts.rows)} of ${count(facts.splitRows)} ${evaluation.split} rows (a seeded sample, eval.maxRows); the intervals describe these rows.${seedText}`
+      : `Every model is scored on all ${count(facts.rows)} ${evaluation.split} rows.${seedText}`,
+    `Intervals: ${Math.round(evaluation.confidence * 100)}% percentile intervals of a paired bootstrap over the ${count(facts.users)} users of the scored rows (${count(evaluation.bootstrapSamples)} resamples, seed ${context.config.run.seed}; the same resampled users for every model). A difference between two models is real only when its interval excludes zero.`,
+    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts${rec.pretrainItemTexts ? ' and the catalogue\'s item texts' : ''} (${rec.pretrainEpochs} epochs) and then tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows`}.`,
+    ...(lmTrainRows ? [`The LMs were tuned on ${count(lmTrainRows.rows)} of the ${count(lmTrainRows.of)} train rows (rec.trainRows, a seeded sample); the paper tunes on the whole train split.`] : []),
+    facts.retrained
+      ? `The K_e and K_s sweeps tune a full-SCoRe LM at every point (eval.retrainSweeps), as the paper does.`
+      : `The K_e and K_s sweeps are scored without retraining: the full-SCoRe LM tuned at K_e ${car.retrieved}, K_s ${kept} scores every point (eval.retrainSweeps is off; the paper retrains).`,
+    ...(facts.assessor?.metadataFallback ? [`Self-assessments: ${facts.assessor.description}`] : []),
+    `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
+    ...(evaluation.zeroShot ? [`Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`] : []),
+  ];
+}
+
+/** Retrieval fallback to P^b: train and valid from the rec stage's rec.json, the evaluated split's (`evalFallback`) after them. */
+function retrievalFallbacks(context: StageContext, evalFallback: readonly FallbackRate[]): FallbackRate[] {
+  const recSummary = path.join(context.stageDir('rec'), 'rec.json');
+  const recFallback = fs.existsSync(recSummary) ? ((JSON.parse(fs.readFileSync(recSummary, 'utf8')) as { retrievalFallback?: FallbackRate[] }).retrievalFallback ?? []) : [];
+  return [...recFallback, ...evalFallback];
+}
+
 /**
  * The eval stage: scores the evaluated split (every row unless `eval.maxRows` asks for a seeded
  * sample) with item popularity, MF, SASRec and the LM of every prompt variant, runs the K_e and K_s
@@ -180,142 +375,35 @@ async function withSeeds(context: StageContext, models: ModelMetrics[]): Promise
  * number comes from this run.
  */
 export async function evalStage(context: StageContext): Promise<StageResult> {
-  const { eval: evaluation, rec, car, crm } = context.config;
+  const { eval: evaluation, rec } = context.config;
   await initTensorflow({ logger: context.logger });
   const dataset = await loadDataset(context.stageDir('prepare'));
   const split = dataset.split(evaluation.split);
   // The same rows for every model and every seed: the sample (if any) is drawn with run.seed.
   const rows = evaluation.maxRows === undefined ? [...split] : sampleRows(split, evaluation.maxRows, context.config.run.seed + 2);
-  const scores = new Map<string, readonly number[]>();
-  const models: ModelMetrics[] = [];
-  const popularity = Array.from(itemPopularityScores(dataset, rows));
-  scores.set(MODEL_IDS.popularity, popularity);
-  models.push({ id: MODEL_IDS.popularity, label: 'Item popularity', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, popularity) });
-  for (const model of ['mf', 'sasrec'] as const) {
-    const dir = path.join(context.stageDir('crm'), model);
-    if (!fs.existsSync(dir)) continue;
-    const recommender = loadRecommender(dir);
-    try {
-      const id = model === 'mf' ? MODEL_IDS.mf : MODEL_IDS.sasrec;
-      const modelScores = Array.from(recommender.scoreDatasetRows(dataset, rows));
-      scores.set(id, modelScores);
-      models.push({ id, label: model === 'mf' ? 'MF' : 'SASRec', family: 'baseline', prompt: 'none', ...ctrMetrics(rows, modelScores) });
-    } finally {
-      recommender.dispose();
-    }
-  }
-  const kept = keptOf(context);
+  const scored = { context, dataset, rows, scores: new Map<string, readonly number[]>(), models: [] as ModelMetrics[] };
+  // The baselines are scored before the prompt components are opened.
+  scoreBaselines(scored);
   const clock = new PhaseClock();
-  const opened = await openPromptComponents(context, dataset);
-  // Timed views of the retrievers and SARE (the phase breakdown in the summary); dispose closes the real ones.
-  const components = {
-    ...opened,
-    retrievers: { car: clock.retriever(opened.retrievers.car), base: clock.retriever(opened.retrievers.base), cf: clock.retriever(opened.retrievers.cf) },
-    reranker: clock.reranker(opened.reranker),
-    dispose: () => opened.dispose(),
-  };
-  const cache = new RetrievalCache();
+  const run: EvalRun = { ...scored, clock, components: await openTimedComponents(context, dataset, clock), cache: new RetrievalCache(), fallback: [] };
   const backendSpec = scoringBackend(context);
-  // A spec with {variant} (vllm:URL#score-{variant}) names one model per variant: one LoRA adapter each on one server.
-  const perVariant = backendSpec !== undefined && hasVariantPlaceholder(backendSpec);
-  const backend = backendSpec && !perVariant ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
-  const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
-  const openDir = async (dir: string): Promise<LanguageModel> =>
-    checkpoint
-      ? await loadRecLm(checkpoint.base, {
-          adapterDir: dir,
-          maxPromptTokens: rec.maxPromptTokens + 8,
-          ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
-          ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
-        })
-      : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
-  const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
-    backend ??
-    (perVariant ? await openCachedLanguageModel(llmSpecForVariant(backendSpec!, variant), context.runDir) : await openDir(externalAdapterDir(context, variant) ?? recModelDir(context.stageDir('rec'), variant)));
-  const retrainedSweeps = retrainedSweepSpecs(context);
   // Same condition as retrainedSweepSpecs: the sweeps are retrained whenever the rec stage tuned the sweep LMs.
   const retrained = evaluation.retrainSweeps && !backendSpec && rec.variants.includes('score');
-  const sweeps: { retrieved: SweepPoint[]; kept: SweepPoint[] } = { retrieved: [], kept: [] };
-  const evalFallback: FallbackRate[] = [];
-  try {
-    const specs = evaluationPromptSets({ retrieved: car.retrieved, kept, retrievedSweep: evaluation.retrievedSweep, keptSweep: evaluation.keptSweep });
-    for (const variant of rec.variants) {
-      const lm = await openModel(variant);
-      try {
-        const main = specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
-        const { scores: variantScores, fallback, ...metrics } = await scorePromptSet(context, dataset, rows, main, lm, components, cache, clock);
-        if (fallback) evalFallback.push(fallback);
-        const model = variantModel(variant, car.cfRetrieval);
-        scores.set(model.id, variantScores);
-        models.push({ ...model, family: 'llm', ...metrics });
-        context.logger.info(`eval: ${model.label} AUC ${metrics.auc.toFixed(4)}, UAUC ${metrics.uauc.toFixed(4)}`);
-        if (variant === 'score') {
-          for (const spec of specs.filter((candidate) => candidate.variant === 'score')) {
-            let point: { auc: number; uauc: number; scores: readonly number[] };
-            if (spec === main) point = { ...metrics, scores: variantScores };
-            else if (retrainedSweeps.some((candidate) => candidate.retrieved === spec.retrieved && candidate.kept === spec.kept)) {
-              // eval.retrainSweeps: the LM tuned at this very point (rec/models/score-k<K_e>-s<K_s>).
-              const pointLm = await openDir(externalAdapterDir(context, path.basename(sweepModelDir(context.stageDir('rec'), spec))) ?? sweepModelDir(context.stageDir('rec'), spec));
-              try {
-                point = await scorePromptSet(context, dataset, rows, spec, pointLm, components, cache, clock);
-              } finally {
-                await pointLm.dispose();
-              }
-            } else point = await scorePromptSet(context, dataset, rows, spec, lm, components, cache, clock);
-            if (spec.kept === kept && evaluation.retrievedSweep.includes(spec.retrieved)) {
-              sweeps.retrieved.push({ k: spec.retrieved, auc: point.auc, uauc: point.uauc });
-              scores.set(sweepId('retrieved', spec.retrieved), point.scores);
-            }
-            if (spec.retrieved === car.retrieved && evaluation.keptSweep.includes(spec.kept)) {
-              sweeps.kept.push({ k: spec.kept, auc: point.auc, uauc: point.uauc });
-              scores.set(sweepId('kept', spec.kept), point.scores);
-            }
-          }
-        }
-      } finally {
-        if (!backend) await lm.dispose();
-      }
-    }
-    // eval.zeroShot: the pretrained LLM scores the same rows' prompts without tuning.
-    const mainSpec = (variant: PromptVariantId) => specs.find((spec) => spec.variant === variant && (variant === 'basic' || (spec.retrieved === car.retrieved && spec.kept === kept)))!;
-    for (const row of await scoreZeroShot(context, { mainSpec, score: async (spec, lm) => (({ fallback: _fallback, ...rest }) => rest)(await scorePromptSet(context, dataset, rows, spec, lm, components, cache, clock)) })) {
-      scores.set(row.model.id, row.scores);
-      models.push(row.model);
-    }
-  } finally {
-    await components.dispose();
-    await backend?.dispose();
-  }
+  const sweeps: Sweeps = { retrieved: [], kept: [] };
+  await scoreLms(run, sweeps);
   sweeps.retrieved.sort((a, b) => a.k - b.k);
   sweeps.kept.sort((a, b) => a.k - b.k);
-  const bootstrapped = await clock.time('metrics', () => withIntervals(rows, models, scores, sweeps, { samples: evaluation.bootstrapSamples, confidence: evaluation.confidence, seed: context.config.run.seed }));
+  const bootstrapped = await clock.time('metrics', () => withIntervals(rows, run.models, run.scores, sweeps, { samples: evaluation.bootstrapSamples, confidence: evaluation.confidence, seed: context.config.run.seed }));
   const seeded = await withSeeds(context, bootstrapped.models);
   const manifest = await readManifest(context.runDir);
   const stages = Object.entries(manifest?.stages ?? {})
     .filter(([name]) => !name.startsWith(`${SEEDS_FOLDER}/`))
     .map(([name, record]) => ({ name, seconds: record.seconds, status: 'done' as const }));
-  // Retrieval fallback to P^b: train and valid from the rec stage's rec.json, the evaluated split from here.
-  const recSummary = path.join(context.stageDir('rec'), 'rec.json');
-  const recFallback = fs.existsSync(recSummary) ? ((JSON.parse(fs.readFileSync(recSummary, 'utf8')) as { retrievalFallback?: FallbackRate[] }).retrievalFallback ?? []) : [];
-  const retrievalFallback = [...recFallback, ...evalFallback];
+  const retrievalFallback = retrievalFallbacks(context, run.fallback);
   const assessReport = manifest?.stages['assess']?.summary as { assessor?: { metadataFallback?: boolean; description?: string } } | undefined;
   const trainSplit = dataset.split('train').length;
   const lmTrainRows = !backendSpec && rec.trainRows < trainSplit ? { rows: rec.trainRows, of: trainSplit } : undefined;
-  const seedText = runSeeds(context.config).length > 1 ? ` Seeds ${runSeeds(context.config).join(', ')} (each repeats ${seeded.seeds?.stages.join(', ') ?? 'rec, eval'}); the figures are those of seed ${context.config.run.seed}, with the mean and standard deviation over the seeds beside them.` : ` Seed ${context.seed}.`;
-  const notes = [
-    rows.length < split.length
-      ? `Every model is scored on the same ${count(rows.length)} of ${count(split.length)} ${evaluation.split} rows (a seeded sample, eval.maxRows); the intervals describe these rows.${seedText}`
-      : `Every model is scored on all ${count(rows.length)} ${evaluation.split} rows.${seedText}`,
-    `Intervals: ${Math.round(evaluation.confidence * 100)}% percentile intervals of a paired bootstrap over the ${count(bootstrapped.bootstrap.users)} users of the scored rows (${count(evaluation.bootstrapSamples)} resamples, seed ${context.config.run.seed}; the same resampled users for every model). A difference between two models is real only when its interval excludes zero.`,
-    `Each prompt variant's LM is ${backendSpec ? `the backend ${backendSpec}, scoring only` : checkpoint ? `${checkpoint.base} with LoRA adapters (rank ${checkpoint.lora.rank}) tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows` : `a small Llama-style model, pretrained from scratch on the train split's behaviour texts${rec.pretrainItemTexts ? ' and the catalogue\'s item texts' : ''} (${rec.pretrainEpochs} epochs) and then tuned on ${count(Math.min(rec.trainRows, trainSplit))} sampled train rows`}.`,
-    ...(lmTrainRows ? [`The LMs were tuned on ${count(lmTrainRows.rows)} of the ${count(lmTrainRows.of)} train rows (rec.trainRows, a seeded sample); the paper tunes on the whole train split.`] : []),
-    retrained
-      ? `The K_e and K_s sweeps tune a full-SCoRe LM at every point (eval.retrainSweeps), as the paper does.`
-      : `The K_e and K_s sweeps are scored without retraining: the full-SCoRe LM tuned at K_e ${car.retrieved}, K_s ${kept} scores every point (eval.retrainSweeps is off; the paper retrains).`,
-    ...(assessReport?.assessor?.metadataFallback ? [`Self-assessments: ${assessReport.assessor.description}`] : []),
-    `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
-    ...(evaluation.zeroShot ? [`Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`] : []),
-  ];
+  const notes = evaluationNotes(context, { rows: rows.length, splitRows: split.length, users: bootstrapped.bootstrap.users, seedStages: seeded.seeds?.stages, trainSplit, lmTrainRows, retrained, assessor: assessReport?.assessor });
   const metrics: EvaluationMetrics = {
     formatVersion: 1,
     dataset: { name: dataset.name, domain: dataset.domain, statistics: computeStatistics(dataset) },

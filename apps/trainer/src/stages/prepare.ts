@@ -39,6 +39,12 @@ function syntheticOptions(source: Extract<ScoreConfig['data']['source'], { kind:
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as SyntheticDatasetOptions;
 }
 
+/** The readers of each MovieLens release (its folder as published by GroupLens), its label and the protocol `auto` stands for. */
+const MOVIELENS_READERS = {
+  'ml-1m': { label: 'MovieLens-1M', interactions: readMovieLens1M, items: readMovieLens1MItems, protocol: ML1M_PROTOCOL },
+  'ml-100k': { label: 'MovieLens-100K', interactions: readMovieLens100K, items: readMovieLens100KItems, protocol: { kind: 'months', binarize: { threshold: 3 }, trainMonths: 5 } },
+} as const satisfies Record<'ml-1m' | 'ml-100k', { label: string; interactions: typeof readMovieLens1M; items: typeof readMovieLens1MItems; protocol: DatasetProtocol }>;
+
 async function readSource(config: ScoreConfig, context: Pick<StageContext, 'onProgress' | 'signal'>): Promise<SourceData> {
   const { source } = config.data;
   const { onProgress, signal } = context;
@@ -48,23 +54,17 @@ async function readSource(config: ScoreConfig, context: Pick<StageContext, 'onPr
       return { label: `synthetic (seed ${source.seed})`, name: 'synthetic', domain: data.domain, interactions: data.interactions, items: data.items, protocol: data.protocol };
     }
     case 'ml-1m':
+    case 'ml-100k': {
+      const movieLens = MOVIELENS_READERS[source.kind];
       return {
-        label: `MovieLens-1M ${source.dir}`,
-        name: 'ml-1m',
+        label: `${movieLens.label} ${source.dir}`,
+        name: source.kind,
         domain: 'movies',
-        interactions: readMovieLens1M({ directory: source.dir, onProgress, signal }),
-        items: await readMovieLens1MItems({ directory: source.dir, signal }),
-        protocol: ML1M_PROTOCOL,
+        interactions: movieLens.interactions({ directory: source.dir, onProgress, signal }),
+        items: await movieLens.items({ directory: source.dir, signal }),
+        protocol: movieLens.protocol,
       };
-    case 'ml-100k':
-      return {
-        label: `MovieLens-100K ${source.dir}`,
-        name: 'ml-100k',
-        domain: 'movies',
-        interactions: readMovieLens100K({ directory: source.dir, onProgress, signal }),
-        items: await readMovieLens100KItems({ directory: source.dir, signal }),
-        protocol: { kind: 'months', binarize: { threshold: 3 }, trainMonths: 5 },
-      };
+    }
     case 'amazon':
       return {
         label: `Amazon ${source.reviews}`,

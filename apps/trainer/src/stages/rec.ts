@@ -24,7 +24,8 @@ import { basicPrompt, buildPromptSet, evaluationPromptSets, type PromptVariantId
 import { fallbackRate, type FallbackRate } from '../rec/fallback-rates';
 import { pretrainingCorpus, titleTokens } from '../rec/pretraining-texts';
 import { templateTokens } from '../rec/template-tokens';
-import { openPromptComponents } from './rec-components';
+import type { ScoreConfig } from '../config/config-schema';
+import { openPromptComponents, type PromptComponents } from './rec-components';
 
 /**
  * Folder of a variant's tuned LM inside the rec stage folder, or of the shared base LM: `pretrained`
@@ -107,6 +108,252 @@ export const SCRATCH_LEARNING_RATE = 5e-4;
 /** Learning rate of LoRA tuning when `rec.learningRate` is not set (TALLRec/SCoRe). */
 export const LORA_LEARNING_RATE = 1e-4;
 
+/** The rows and settings every step of the rec stage works with. */
+interface RecRun {
+  readonly context: StageContext;
+  readonly dataset: PreparedDataset;
+  /** The seeded sample of train rows the variants are tuned on. */
+  readonly trainRows: readonly Row[];
+  /** The seeded sample of valid rows early stopping scores. */
+  readonly validRows: readonly Row[];
+  /** Prompt length the LMs are built for: `rec.maxPromptTokens` plus room for the answer. */
+  readonly maxPromptTokens: number;
+}
+
+/** How the rec stage opens and saves each variant's LM, and what preparing their shared base did. */
+interface VariantLms {
+  /** The tokenizer the prompts are budgeted with. */
+  readonly tokenizer: RecLmTokenizer;
+  /** Opens the LM a variant's tuning starts from. */
+  open(variant: PromptVariantId): Promise<InProcessLanguageModel>;
+  /** Saves a tuned LM into `dir`. */
+  save(lm: InProcessLanguageModel, dir: string): Promise<void>;
+  /** Figures of the base LM's next-token pretraining (from-scratch LM with `rec.pretrainEpochs` > 0). */
+  readonly pretraining?: Record<string, unknown>;
+  /** Figures of the base LM's answer warm-up (from-scratch LM with `rec.warmupEpochs` > 0). */
+  readonly warmup?: Record<string, unknown>;
+}
+
+/** `rec.model` when it names a Hugging Face checkpoint tuned with LoRA. */
+export type LoraCheckpoint = Exclude<ScoreConfig['rec']['model'], string>;
+
+/**
+ * The options of `loadRecLm` that `rec.model` sets besides the adapters: `topBlocks` and, with it,
+ * `prefixBackend`; the rec stage tunes and the eval stage scores the checkpoint loaded the same way.
+ */
+export function checkpointLoadOptions(checkpoint: LoraCheckpoint) {
+  return {
+    ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
+    ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
+  };
+}
+
+/** LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe). */
+async function loraVariantLms(checkpoint: LoraCheckpoint, maxPromptTokens: number, seed: number): Promise<VariantLms> {
+  const probe = await loadRecLm(checkpoint.base, { maxPromptTokens });
+  const tokenizer = probe.tokenizer;
+  await probe.dispose();
+  const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed };
+  return {
+    tokenizer,
+    open: () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...checkpointLoadOptions(checkpoint) }),
+    save: async (lm, dir) => saveLoraAdapter(lm.model, dir),
+  };
+}
+
+/**
+ * The from-scratch LMs: a tokenizer trained on P^b prompts, a base LM (random weights, then by
+ * default next-token pretraining and an answer warm-up) saved in the stage folder, from which
+ * every variant starts.
+ */
+async function scratchVariantLms(run: RecRun): Promise<VariantLms> {
+  const { context, dataset, trainRows, maxPromptTokens } = run;
+  const { rec } = context.config;
+  const tokenizer = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
+  // A checkpoint folder: the weights and the tokenizer (the base LMs' and every variant's).
+  const save = async (lm: InProcessLanguageModel, dir: string) => {
+    await saveLlamaCheckpoint(lm.model, dir);
+    await tokenizer.save(path.join(dir, 'tokenizer.json'));
+  };
+  const baseDir = recModelDir(context.outputDir, 'pretrained');
+  const pretraining = await pretrainBaseLm(run, tokenizer, baseDir, save);
+  let startDir = baseDir;
+  let warmup: Record<string, unknown> | undefined;
+  if (rec.warmupEpochs > 0) {
+    const warmDir = recModelDir(context.outputDir, 'warmup');
+    warmup = await warmUpBaseLm(run, tokenizer, baseDir, warmDir, save);
+    startDir = warmDir;
+  }
+  return {
+    tokenizer,
+    open: async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(startDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` }),
+    save,
+    ...(pretraining ? { pretraining } : {}),
+    ...(warmup ? { warmup } : {}),
+  };
+}
+
+/**
+ * The base LM every variant starts from: random weights, then (with `rec.pretrainEpochs` > 0)
+ * next-token pretraining on behaviour and item texts, as an LLM is pretrained before tuning; saved
+ * to `baseDir`. Returns the pretraining figures, or `undefined` when it was not pretrained.
+ */
+async function pretrainBaseLm(run: RecRun, tokenizer: RecLmTokenizer, baseDir: string, save: VariantLms['save']): Promise<Record<string, unknown> | undefined> {
+  const { context, dataset, maxPromptTokens } = run;
+  const { rec } = context.config;
+  const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
+  try {
+    let pretraining: Record<string, unknown> | undefined;
+    if (rec.pretrainEpochs > 0) {
+      const corpus = pretrainingCorpus(dataset, { behaviour: rec.pretrainBehaviourTexts, items: rec.pretrainItemTexts });
+      const report = await pretrainRecLm(base, {
+        texts: corpus.texts,
+        validTexts: corpus.validTexts,
+        epochs: rec.pretrainEpochs,
+        windowTokens: Math.min(128, maxPromptTokens),
+        seed: context.seed,
+        onProgress: context.onProgress,
+        logger: context.logger,
+        signal: context.signal,
+      });
+      context.logger.info(`rec: base LM pretrained on ${corpus.behaviourTexts} behaviour texts and ${corpus.itemTexts} item texts (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
+      pretraining = { texts: corpus.behaviourTexts + corpus.itemTexts, behaviourTexts: corpus.behaviourTexts, itemTexts: corpus.itemTexts, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
+    }
+    await save(base, baseDir);
+    return pretraining;
+  } finally {
+    base.dispose();
+  }
+}
+
+/**
+ * Answer warm-up: the shared base (in `baseDir`) learns to answer Yes/No on P^b prompts of train
+ * rows outside the variants' sample, as the paper's base (an instruction-tuned LLM) already answers
+ * such questions; saved to `warmDir`, from which every variant, P^b included, starts. Returns its figures.
+ */
+async function warmUpBaseLm(run: RecRun, tokenizer: RecLmTokenizer, baseDir: string, warmDir: string, save: VariantLms['save']): Promise<Record<string, unknown>> {
+  const { context, dataset, trainRows, validRows, maxPromptTokens } = run;
+  const { rec } = context.config;
+  const rows = warmupRows(dataset.split('train'), trainRows, rec.warmupRows, context.seed + 2);
+  const basicPrompts = async (split: readonly Row[]): Promise<RecLmExample[]> =>
+    (await buildPromptSet({ dataset, rows: split, variant: 'basic', maxHistoryItems: rec.maxHistoryItems, tokenBudget: { tokenizer, maxTokens: rec.maxPromptTokens }, signal: context.signal, logger: context.logger })).map((record) => ({ prompt: record.prompt, label: record.label }));
+  const lm = createInProcessLanguageModel({ model: loadLlamaCheckpoint(baseDir), tokenizer, maxPromptTokens, modelId: 'rec-lm-warmup' });
+  try {
+    const report = await trainRecLm(lm, {
+      train: await basicPrompts(rows),
+      valid: await basicPrompts(validRows),
+      epochs: rec.warmupEpochs,
+      patience: rec.warmupEpochs,
+      batchSize: rec.batchSize,
+      learningRate: rec.learningRate ?? SCRATCH_LEARNING_RATE,
+      loss: 'answers',
+      seed: context.seed + 2,
+      onProgress: (event) => context.onProgress({ ...event, task: 'rec.warmup' }),
+      logger: context.logger,
+      signal: context.signal,
+    });
+    await save(lm, warmDir);
+    context.logger.info(`rec: base LM warmed up on P^b answers of ${rows.length} train rows outside the variants' sample (${report.epochs} epoch(s), valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', 'warmup')}`);
+    return { rows: rows.length, epochs: report.epochs, bestEpoch: report.bestEpoch, validAuc: report.bestValidation, dir: 'models/warmup' };
+  } finally {
+    await lm.dispose();
+  }
+}
+
+/** One LM the rec stage tunes: a prompt set, the folder its LM is saved to and its progress task. */
+interface RecJob {
+  readonly spec: ResolvedPromptSetSpec;
+  readonly dir: string;
+  readonly task: string;
+}
+
+/** Every variant at (K_e, K_s), then (`eval.retrainSweeps`) full SCoRe at each other sweep point. */
+function recJobs(context: StageContext, kept: number): RecJob[] {
+  const { rec, car } = context.config;
+  return [
+    ...rec.variants.map((variant) => ({ spec: resolvePromptSetSpec({ variant, retrieved: car.retrieved, kept }), dir: recModelDir(context.outputDir, variant), task: `rec.${variant}` })),
+    ...retrainedSweepSpecs(context).map((spec) => ({ spec, dir: sweepModelDir(context.outputDir, spec), task: `rec.${promptSetName(spec)}` })),
+  ];
+}
+
+/** What building a job's prompts shares across jobs: the components, the retrieval cache and the largest K_e. */
+interface PromptSources {
+  readonly components: PromptComponents;
+  readonly cache: RetrievalCache;
+  /** The largest K_e of the jobs: CAR rows are retrieved and reranked once at it, each K_e a prefix. */
+  readonly retrievedMax: number;
+  readonly tokenizer: RecLmTokenizer;
+}
+
+/**
+ * Builds and writes a job's train and valid prompts (leakage rule: only behaviour before each row's
+ * time), adds the variant's retrieval fallback rates to `retrievalFallback` and returns the examples.
+ */
+async function buildJobPrompts(run: RecRun, spec: ResolvedPromptSetSpec, sources: PromptSources, retrievalFallback: FallbackRate[]): Promise<Record<'train' | 'valid', RecLmExample[]>> {
+  const { context, dataset } = run;
+  const { rec } = context.config;
+  const { components } = sources;
+  const variant = spec.variant;
+  const sets: Record<'train' | 'valid', RecLmExample[]> = { train: [], valid: [] };
+  for (const [split, rows] of [['train', run.trainRows], ['valid', run.validRows]] as const) {
+    const records = await buildPromptSet({
+      dataset,
+      rows,
+      variant,
+      retrievers: components.retrievers,
+      reranker: components.reranker,
+      retrieved: spec.retrieved,
+      // CAR rows retrieved and reranked (SARE is pointwise) once at the largest K_e of the jobs; each K_e a prefix (see eval).
+      ...(variant === 'car' || variant === 'score' ? { retrievedMax: sources.retrievedMax, pointwiseReranker: true } : {}),
+      kept: spec.kept,
+      maxHistoryItems: rec.maxHistoryItems,
+      maxBehaviourItems: rec.maxBehaviourItems,
+      tokenBudget: { tokenizer: sources.tokenizer, maxTokens: rec.maxPromptTokens },
+      snapshotTimes: components.snapshotTimes,
+      cache: sources.cache,
+      signal: context.signal,
+      onProgress: context.onProgress,
+      logger: context.logger,
+    });
+    await writePromptFile(promptFilePath(context.outputDir, spec, split), records);
+    const fallback = fallbackRate(variant, split, rows, records, components.snapshotTimes);
+    if (fallback) {
+      retrievalFallback.push(fallback);
+      context.logger.info(`rec: ${variant} ${split}: ${fallback.fallbackRows} of ${fallback.rows} rows found no similar user and got P^b (${(100 * fallback.rate).toFixed(1)}%; ${fallback.beforeFirstSnapshot ?? 0} rows precede the first snapshot)`);
+    }
+    sets[split] = records.map((record) => ({ prompt: record.prompt, label: record.label }));
+  }
+  return sets;
+}
+
+/** Tunes a job's LM on its prompts with early stopping on valid AUC, saves it and returns its figures. */
+async function tuneJobLm(run: RecRun, job: RecJob, sets: Record<'train' | 'valid', RecLmExample[]>, lms: VariantLms, lora: boolean): Promise<Record<string, unknown>> {
+  const { context } = run;
+  const { rec } = context.config;
+  const { spec, dir, task } = job;
+  const lm = await lms.open(spec.variant);
+  try {
+    const report = await trainRecLm(lm, {
+      train: sets.train,
+      valid: sets.valid,
+      epochs: rec.epochs,
+      patience: rec.patience,
+      batchSize: rec.batchSize,
+      learningRate: rec.learningRate ?? (lora ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
+      ...(lora ? {} : { loss: 'answers' as const }),
+      seed: context.seed,
+      onProgress: (event) => context.onProgress({ ...event, task }),
+      logger: context.logger,
+      signal: context.signal,
+    });
+    await lms.save(lm, dir);
+    context.logger.info(`rec: ${promptSetName(spec)} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join('rec', path.relative(context.outputDir, dir))}`);
+    return { variant: spec.variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: path.relative(context.outputDir, dir).split(path.sep).join('/') };
+  } finally {
+    await lm.dispose();
+  }
+}
+
 /**
  * Stage 3 (method.md, "CI-augmented recommendation"): for every prompt variant (P^b; P^s from CRM
  * neighbours, the untuned retriever, CAR, CAR + SARE) builds the train and valid prompts (leakage
@@ -129,159 +376,23 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   }
   const trainRows = sampleRows(dataset.split('train'), rec.trainRows, context.seed);
   const validRows = sampleRows(dataset.split('valid'), rec.validRows, context.seed + 1);
-  const results: Record<string, unknown>[] = [];
-  let pretraining: Record<string, unknown> | undefined;
-  let warmup: Record<string, unknown> | undefined;
-  const maxPromptTokens = rec.maxPromptTokens + 8;
+  const run: RecRun = { context, dataset, trainRows, validRows, maxPromptTokens: rec.maxPromptTokens + 8 };
   const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
-  let tokenizer: RecLmTokenizer;
-  let openVariantLm: (variant: PromptVariantId) => Promise<InProcessLanguageModel>;
-  let saveVariantLm: (lm: InProcessLanguageModel, dir: string) => Promise<void>;
-  if (checkpoint) {
-    // LoRA: every variant tunes fresh adapters on the same Hugging Face checkpoint (TALLRec/SCoRe).
-    const probe = await loadRecLm(checkpoint.base, { maxPromptTokens });
-    tokenizer = probe.tokenizer;
-    await probe.dispose();
-    const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed: context.seed };
-    openVariantLm = () =>
-      loadRecLm(checkpoint.base, {
-        maxPromptTokens,
-        lora,
-        ...(checkpoint.topBlocks === undefined ? {} : { topBlocks: checkpoint.topBlocks }),
-        ...(checkpoint.topBlocks === undefined || checkpoint.prefixBackend === undefined ? {} : { prefixBackend: checkpoint.prefixBackend }),
-      });
-    saveVariantLm = async (lm, dir) => saveLoraAdapter(lm.model, dir);
-  } else {
-    const trained = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
-    tokenizer = trained;
-    // A checkpoint folder: the weights and the tokenizer (the base LMs' and every variant's).
-    saveVariantLm = async (lm, dir) => {
-      await saveLlamaCheckpoint(lm.model, dir);
-      await trained.save(path.join(dir, 'tokenizer.json'));
-    };
-    // The base LM every variant starts from: random weights, then (by default) next-token
-    // pretraining on behaviour and item texts, as an LLM is pretrained before tuning.
-    const baseDir = recModelDir(context.outputDir, 'pretrained');
-    const base = createScratchRecLm({ tokenizer, seed: context.seed, maxPromptTokens, modelId: 'rec-lm-pretrained' });
-    try {
-      if (rec.pretrainEpochs > 0) {
-        const corpus = pretrainingCorpus(dataset, { behaviour: rec.pretrainBehaviourTexts, items: rec.pretrainItemTexts });
-        const report = await pretrainRecLm(base, {
-          texts: corpus.texts,
-          validTexts: corpus.validTexts,
-          epochs: rec.pretrainEpochs,
-          windowTokens: Math.min(128, maxPromptTokens),
-          seed: context.seed,
-          onProgress: context.onProgress,
-          logger: context.logger,
-          signal: context.signal,
-        });
-        context.logger.info(`rec: base LM pretrained on ${corpus.behaviourTexts} behaviour texts and ${corpus.itemTexts} item texts (${report.windows} windows, best held-out token loss ${(-report.bestValidation).toFixed(4)}, ${Math.round(report.tokensPerSecond)} tokens/s)`);
-        pretraining = { texts: corpus.behaviourTexts + corpus.itemTexts, behaviourTexts: corpus.behaviourTexts, itemTexts: corpus.itemTexts, windows: report.windows, bestEpoch: report.bestEpoch, bestValidLoss: -report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: 'models/pretrained' };
-      }
-      await saveVariantLm(base, baseDir);
-    } finally {
-      base.dispose();
-    }
-    let startDir = baseDir;
-    if (rec.warmupEpochs > 0) {
-      // Answer warm-up: the shared base learns to answer Yes/No on P^b prompts of train rows outside
-      // the variants' sample, as the paper's base (an instruction-tuned LLM) already answers such
-      // questions. Every variant, P^b included, starts from it.
-      const rows = warmupRows(dataset.split('train'), trainRows, rec.warmupRows, context.seed + 2);
-      const basicPrompts = async (split: readonly Row[]): Promise<RecLmExample[]> =>
-        (await buildPromptSet({ dataset, rows: split, variant: 'basic', maxHistoryItems: rec.maxHistoryItems, tokenBudget: { tokenizer, maxTokens: rec.maxPromptTokens }, signal: context.signal, logger: context.logger })).map((record) => ({ prompt: record.prompt, label: record.label }));
-      const warmDir = recModelDir(context.outputDir, 'warmup');
-      const lm = createInProcessLanguageModel({ model: loadLlamaCheckpoint(baseDir), tokenizer, maxPromptTokens, modelId: 'rec-lm-warmup' });
-      try {
-        const report = await trainRecLm(lm, {
-          train: await basicPrompts(rows),
-          valid: await basicPrompts(validRows),
-          epochs: rec.warmupEpochs,
-          patience: rec.warmupEpochs,
-          batchSize: rec.batchSize,
-          learningRate: rec.learningRate ?? SCRATCH_LEARNING_RATE,
-          loss: 'answers',
-          seed: context.seed + 2,
-          onProgress: (event) => context.onProgress({ ...event, task: 'rec.warmup' }),
-          logger: context.logger,
-          signal: context.signal,
-        });
-        await saveVariantLm(lm, warmDir);
-        warmup = { rows: rows.length, epochs: report.epochs, bestEpoch: report.bestEpoch, validAuc: report.bestValidation, dir: 'models/warmup' };
-        context.logger.info(`rec: base LM warmed up on P^b answers of ${rows.length} train rows outside the variants' sample (${report.epochs} epoch(s), valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join(context.runDir, 'rec', 'models', 'warmup')}`);
-      } finally {
-        await lm.dispose();
-      }
-      startDir = warmDir;
-    }
-    openVariantLm = async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(startDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` });
-  }
+  const lms = checkpoint ? await loraVariantLms(checkpoint, run.maxPromptTokens, context.seed) : await scratchVariantLms(run);
+  const results: Record<string, unknown>[] = [];
   const components = await openPromptComponents(context, dataset);
-  const cache = new RetrievalCache();
   const retrievalFallback: FallbackRate[] = [];
   try {
-    // Every variant at (K_e, K_s), then (eval.retrainSweeps) full SCoRe at each other sweep point.
-    const jobs = [
-      ...rec.variants.map((variant) => ({ spec: resolvePromptSetSpec({ variant, retrieved: car.retrieved, kept }), dir: recModelDir(context.outputDir, variant), task: `rec.${variant}` })),
-      ...retrainedSweepSpecs(context).map((spec) => ({ spec, dir: sweepModelDir(context.outputDir, spec), task: `rec.${promptSetName(spec)}` })),
-    ];
-    for (const { spec, dir, task } of jobs) {
-      const variant = spec.variant;
-      const sets: Record<'train' | 'valid', RecLmExample[]> = { train: [], valid: [] };
-      for (const [split, rows] of [['train', trainRows], ['valid', validRows]] as const) {
-        const records = await buildPromptSet({
-          dataset,
-          rows,
-          variant,
-          retrievers: components.retrievers,
-          reranker: components.reranker,
-          retrieved: spec.retrieved,
-          // CAR rows retrieved and reranked (SARE is pointwise) once at the largest K_e of the jobs; each K_e a prefix (see eval).
-          ...(variant === 'car' || variant === 'score' ? { retrievedMax: Math.max(...jobs.map((job) => job.spec.retrieved)), pointwiseReranker: true } : {}),
-          kept: spec.kept,
-          maxHistoryItems: rec.maxHistoryItems,
-          maxBehaviourItems: rec.maxBehaviourItems,
-          tokenBudget: { tokenizer, maxTokens: rec.maxPromptTokens },
-          snapshotTimes: components.snapshotTimes,
-          cache,
-          signal: context.signal,
-          onProgress: context.onProgress,
-          logger: context.logger,
-        });
-        await writePromptFile(promptFilePath(context.outputDir, spec, split), records);
-        const fallback = fallbackRate(variant, split, rows, records, components.snapshotTimes);
-        if (fallback) {
-          retrievalFallback.push(fallback);
-          context.logger.info(`rec: ${variant} ${split}: ${fallback.fallbackRows} of ${fallback.rows} rows found no similar user and got P^b (${(100 * fallback.rate).toFixed(1)}%; ${fallback.beforeFirstSnapshot ?? 0} rows precede the first snapshot)`);
-        }
-        sets[split] = records.map((record) => ({ prompt: record.prompt, label: record.label }));
-      }
-      const lm = await openVariantLm(variant);
-      try {
-        const report = await trainRecLm(lm, {
-          train: sets.train,
-          valid: sets.valid,
-          epochs: rec.epochs,
-          patience: rec.patience,
-          batchSize: rec.batchSize,
-          learningRate: rec.learningRate ?? (checkpoint ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
-          ...(checkpoint ? {} : { loss: 'answers' as const }),
-          seed: context.seed,
-          onProgress: (event) => context.onProgress({ ...event, task }),
-          logger: context.logger,
-          signal: context.signal,
-        });
-        await saveVariantLm(lm, dir);
-        results.push({ variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: path.relative(context.outputDir, dir).split(path.sep).join('/') });
-        context.logger.info(`rec: ${promptSetName(spec)} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join('rec', path.relative(context.outputDir, dir))}`);
-      } finally {
-        await lm.dispose();
-      }
+    const jobs = recJobs(context, kept);
+    const sources: PromptSources = { components, cache: new RetrievalCache(), retrievedMax: Math.max(...jobs.map((job) => job.spec.retrieved)), tokenizer: lms.tokenizer };
+    for (const job of jobs) {
+      const sets = await buildJobPrompts(run, job.spec, sources, retrievalFallback);
+      results.push(await tuneJobLm(run, job, sets, lms, checkpoint !== undefined));
     }
   } finally {
     await components.dispose();
   }
+  const { pretraining, warmup } = lms;
   const summary = { model: checkpoint ? { base: checkpoint.base, lora: checkpoint.lora } : 'scratch', kept, retrieved: car.retrieved, trainRows: trainRows.length, validRows: validRows.length, ...(pretraining ? { pretraining } : {}), ...(warmup ? { warmup } : {}), variants: results, retrievalFallback };
   await writeFileAtomic(path.join(context.outputDir, 'rec.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return { summary };

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ArtifactNotFoundError, DataFormatError, type DatasetStatistics, type Item, replaceFolder, stringOption, writeJsonAtomic, writeLinesAtomic } from '@score/core';
+import { DataFormatError, type DatasetStatistics, type Item, replaceFolder, stringOption, writeJsonAtomic, writeLinesAtomic, readJsonFile } from '@score/core';
 import { readParsedLines } from '../io/line-reader';
 import { decodeUtf8, parseNumberBytes } from '../io/text';
 import { splitFields } from '../readers/field-splitter';
@@ -86,18 +86,7 @@ export async function loadDataset(runDirectory: string): Promise<PreparedDataset
   stringOption('runDirectory', runDirectory);
   const folder = path.join(runDirectory, DATASET_FOLDER);
   const metaPath = path.join(folder, 'meta.json');
-  let metaText: string;
-  try {
-    metaText = await fs.promises.readFile(metaPath, 'utf8');
-  } catch {
-    throw new ArtifactNotFoundError(folder, 'A prepared dataset', 'prepare');
-  }
-  let meta: DatasetMeta;
-  try {
-    meta = JSON.parse(metaText) as DatasetMeta;
-  } catch (cause) {
-    throw new DataFormatError('meta.json is not valid JSON.', { path: metaPath, cause });
-  }
+  const meta = readJsonFile(metaPath, 'A prepared dataset', { producedBy: 'prepare', reportedPath: folder }) as DatasetMeta;
   if (meta.formatVersion !== DATASET_FORMAT_VERSION) {
     throw new DataFormatError(`format version ${JSON.stringify(meta.formatVersion)} is not supported; this version reads ${DATASET_FORMAT_VERSION}. Prepare the dataset again.`, {
       path: metaPath,

@@ -20,7 +20,7 @@ import {
 import { GrowableColumn } from '../io/growable';
 import { timestampProblem } from '../io/timestamp';
 import { formatMonth, monthOf, parseMonth } from '../protocol/months';
-import type { Binarization, DatasetProtocol } from '../protocol/protocol';
+import type { Binarization, DatasetProtocol, MonthSplitProtocol } from '../protocol/protocol';
 import { PreparedDataset } from './prepared-dataset';
 
 /** Options of {@link prepareDataset}. */
@@ -72,8 +72,36 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
   if (options.interactions === null || typeof options.interactions !== 'object') {
     throw new InvalidOptionError('interactions', 'expected an iterable or async iterable of interactions.', options.interactions);
   }
+  const raw = await readRawColumns(options.interactions, options.onProgress);
+  const dropItem = missingItemFlags(raw, options.items, missingItems, logger);
+  const { order, keep, duplicatesRemoved } = orderAndDeduplicate(raw);
+  for (let r = 0; r < raw.count; r++) if (dropItem[raw.rowItem[r]] === 1) keep[r] = 0;
+  const label = labelRows(raw, keep, protocol.binarize);
+  const { split, window } = protocol.kind === 'given-split' ? givenSplits(raw, keep) : monthSplits(raw, order, keep, protocol);
+  const assembled = assembleRows(raw, order, keep, label, { split, window }, options.items);
+  logger.info('Prepared dataset.', { name, rows: assembled.rowUser.length, users: assembled.userIds.length, items: assembled.items.length, duplicatesRemoved });
+  return new PreparedDataset({ name, domain, ...assembled, duplicatesRemoved, protocol });
+}
 
-  // 1. Compact columns, ids interned.
+/** The interactions as read, in file order: compact columns with user and item ids interned. */
+interface RawColumns {
+  readonly count: number;
+  readonly userIds: readonly UserId[];
+  readonly itemIds: readonly ItemId[];
+  readonly itemIndex: ReadonlyMap<ItemId, number>;
+  readonly rowUser: Int32Array;
+  readonly rowItem: Int32Array;
+  readonly rowTime: Float64Array;
+  /** NaN where the interaction has no rating. */
+  readonly rowRating: Float64Array;
+  /** -1 where the interaction has no label. */
+  readonly rowLabel: Int8Array;
+  /** Index in SPLIT_NAMES, or NO_SPLIT. */
+  readonly rowGiven: Int8Array;
+}
+
+/** Step 1: reads every interaction into compact columns (ids interned), checking its timestamp. */
+async function readRawColumns(interactions: AsyncIterable<Interaction> | Iterable<Interaction>, onProgress: ProgressCallback | undefined): Promise<RawColumns> {
   const userIndex = new Map<UserId, number>();
   const userIds: UserId[] = [];
   const itemIndex = new Map<ItemId, number>();
@@ -84,7 +112,7 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
   const ratings = new GrowableColumn(Float64Array, 1 << 16);
   const labels = new GrowableColumn(Int8Array, 1 << 16);
   const givenSplits = new GrowableColumn(Int8Array, 1 << 16);
-  for await (const interaction of options.interactions) {
+  for await (const interaction of interactions) {
     let u = userIndex.get(interaction.userId);
     if (u === undefined) {
       u = userIds.length;
@@ -108,19 +136,28 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
     ratings.push(interaction.rating ?? Number.NaN);
     labels.push(interaction.label ?? -1);
     givenSplits.push(interaction.split === undefined ? NO_SPLIT : SPLIT_NAMES.indexOf(interaction.split));
-    if (users.length % PROGRESS_EVERY === 0) options.onProgress?.({ task: 'data.prepare', done: users.length, unit: 'interactions' });
+    if (users.length % PROGRESS_EVERY === 0) onProgress?.({ task: 'data.prepare', done: users.length, unit: 'interactions' });
   }
   const count = users.length;
-  options.onProgress?.({ task: 'data.prepare', done: count, unit: 'interactions', finished: true });
-  const rowUser = users.view();
-  const rowItem = itemsColumn.view();
-  const rowTime = times.view();
-  const rowRating = ratings.view();
-  const rowLabel = labels.view();
-  const rowGiven = givenSplits.view();
+  onProgress?.({ task: 'data.prepare', done: count, unit: 'interactions', finished: true });
+  return {
+    count,
+    userIds,
+    itemIds,
+    itemIndex,
+    rowUser: users.view(),
+    rowItem: itemsColumn.view(),
+    rowTime: times.view(),
+    rowRating: ratings.view(),
+    rowLabel: labels.view(),
+    rowGiven: givenSplits.view(),
+  };
+}
 
-  // 2. Items must be known.
-  const missing = itemIds.map((id, index) => (options.items.has(id) ? -1 : index)).filter((index) => index >= 0);
+/** Step 2: 1 for each interned item missing from `items` (an error unless `missingItems` is "drop", then a warning). */
+function missingItemFlags(raw: RawColumns, items: ReadonlyMap<ItemId, Item>, missingItems: 'error' | 'drop', logger: Logger): Uint8Array {
+  const { itemIds, rowItem, count } = raw;
+  const missing = itemIds.map((id, index) => (items.has(id) ? -1 : index)).filter((index) => index >= 0);
   const dropItem = new Uint8Array(itemIds.length);
   if (missing.length > 0) {
     for (const index of missing) dropItem[index] = 1;
@@ -132,8 +169,12 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
     }
     logger.warn('Dropping interactions whose items are missing from the items file.', { items: missing.length, interactions: rowsMissing, examples: ids.slice(0, 5) });
   }
+  return dropItem;
+}
 
-  // 3. (timestamp, file order), then duplicates.
+/** Step 3: rows ordered by (timestamp, file order); `keep` is 0 for each repeat of a (user, item, timestamp) row. */
+function orderAndDeduplicate(raw: RawColumns): { order: Uint32Array; keep: Uint8Array; duplicatesRemoved: number } {
+  const { count, rowTime, rowUser, rowItem, itemIds } = raw;
   const order = new Uint32Array(count);
   for (let r = 0; r < count; r++) order[r] = r;
   order.sort((a, b) => rowTime[a] - rowTime[b] || a - b);
@@ -158,11 +199,13 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
     }
     start = end;
   }
-  for (let r = 0; r < count; r++) if (dropItem[rowItem[r]] === 1) keep[r] = 0;
+  return { order, keep, duplicatesRemoved };
+}
 
-  // 4. Labels and splits.
+/** Step 4a: the label of each kept row: its own label, else its rating binarized by the protocol. */
+function labelRows(raw: RawColumns, keep: Uint8Array, binarize: Binarization | undefined): Uint8Array {
+  const { count, rowLabel, rowRating, userIds, itemIds, rowUser, rowItem } = raw;
   const label = new Uint8Array(count);
-  const binarize = protocol.binarize;
   for (let r = 0; r < count; r++) {
     if (keep[r] === 0) continue;
     if (rowLabel[r] >= 0) label[r] = rowLabel[r];
@@ -175,58 +218,87 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
       );
     }
   }
-  const split = new Int8Array(count).fill(NO_SPLIT);
-  let window = '';
-  if (protocol.kind === 'given-split') {
-    for (let r = 0; r < count; r++) {
-      if (keep[r] === 0) continue;
-      if (rowGiven[r] === NO_SPLIT) {
-        throw new InvalidOptionError('protocol', `interaction ${r + 1} (user ${JSON.stringify(userIds[rowUser[r]])}) has no split; the "given-split" protocol needs a split column on every row.`);
-      }
-      split[r] = rowGiven[r];
-    }
-  } else {
-    let latest = -Infinity;
-    for (let r = 0; r < count; r++) if (keep[r] === 1 && rowTime[r] > latest) latest = rowTime[r];
-    const lastMonth = count === 0 || latest === -Infinity ? 0 : monthOf(latest);
-    let from = -Infinity;
-    let to = Infinity;
-    if (protocol.window !== undefined) {
-      from = parseMonth('protocol.window.from', protocol.window.from);
-      to = parseMonth('protocol.window.to', protocol.window.to);
-    } else if (protocol.lastMonths !== undefined) {
-      to = lastMonth - (protocol.skipLastMonths ?? 0);
-      from = to - protocol.lastMonths + 1;
-    } else {
-      let earliest = Infinity;
-      for (let r = 0; r < count; r++) if (keep[r] === 1 && rowTime[r] < earliest) earliest = rowTime[r];
-      from = earliest === Infinity ? 0 : monthOf(earliest);
-      to = lastMonth - (protocol.skipLastMonths ?? 0);
-    }
-    const trainEnd = from + protocol.trainMonths;
-    const validEnd = protocol.validMonths === undefined ? undefined : trainEnd + protocol.validMonths;
-    const testEnd = protocol.testMonths === undefined || validEnd === undefined ? to + 1 : Math.min(to + 1, validEnd + protocol.testMonths);
-    window = `The window holds ${formatMonth(from)} .. ${formatMonth(to)} (train from ${formatMonth(from)}, ${protocol.trainMonths} months).`;
-    const rest: number[] = [];
-    for (let k = 0; k < count; k++) {
-      const r = order[k];
-      if (keep[r] === 0) continue;
-      const month = monthOf(rowTime[r]);
-      if (month < from || month >= testEnd) {
-        keep[r] = 0;
-        continue;
-      }
-      if (month < trainEnd) split[r] = 0;
-      else if (validEnd === undefined) rest.push(r);
-      else split[r] = month < validEnd ? 1 : 2;
-    }
-    const half = Math.floor(rest.length / 2);
-    rest.forEach((r, k) => {
-      split[r] = k < half ? 1 : 2;
-    });
-  }
+  return label;
+}
 
-  // 5. Rows in (timestamp, file order); users in first-seen order; items in map order.
+/** The split code of each row (NO_SPLIT for dropped rows) and a sentence on the window, for empty-split errors. */
+interface RowSplits {
+  readonly split: Int8Array;
+  readonly window: string;
+}
+
+/** Step 4b, "given-split" protocol: each kept row's own split column. */
+function givenSplits(raw: RawColumns, keep: Uint8Array): RowSplits {
+  const split = new Int8Array(raw.count).fill(NO_SPLIT);
+  for (let r = 0; r < raw.count; r++) {
+    if (keep[r] === 0) continue;
+    if (raw.rowGiven[r] === NO_SPLIT) {
+      throw new InvalidOptionError('protocol', `interaction ${r + 1} (user ${JSON.stringify(raw.userIds[raw.rowUser[r]])}) has no split; the "given-split" protocol needs a split column on every row.`);
+    }
+    split[r] = raw.rowGiven[r];
+  }
+  return { split, window: '' };
+}
+
+/** The calendar months [from, to] a "months" protocol reads. */
+function monthWindow(raw: RawColumns, keep: Uint8Array, protocol: MonthSplitProtocol): { from: number; to: number } {
+  const { count, rowTime } = raw;
+  let latest = -Infinity;
+  for (let r = 0; r < count; r++) if (keep[r] === 1 && rowTime[r] > latest) latest = rowTime[r];
+  const lastMonth = count === 0 || latest === -Infinity ? 0 : monthOf(latest);
+  if (protocol.window !== undefined) {
+    return { from: parseMonth('protocol.window.from', protocol.window.from), to: parseMonth('protocol.window.to', protocol.window.to) };
+  }
+  if (protocol.lastMonths !== undefined) {
+    const to = lastMonth - (protocol.skipLastMonths ?? 0);
+    return { from: to - protocol.lastMonths + 1, to };
+  }
+  let earliest = Infinity;
+  for (let r = 0; r < count; r++) if (keep[r] === 1 && rowTime[r] < earliest) earliest = rowTime[r];
+  return { from: earliest === Infinity ? 0 : monthOf(earliest), to: lastMonth - (protocol.skipLastMonths ?? 0) };
+}
+
+/**
+ * Step 4b, "months" protocol: train, valid and test by calendar month; rows outside the window
+ * are dropped (`keep` 0); without `validMonths` the rows after the train months are halved, in
+ * (timestamp, file order), into valid and test.
+ */
+function monthSplits(raw: RawColumns, order: Uint32Array, keep: Uint8Array, protocol: MonthSplitProtocol): RowSplits {
+  const { count, rowTime } = raw;
+  const split = new Int8Array(count).fill(NO_SPLIT);
+  const { from, to } = monthWindow(raw, keep, protocol);
+  const trainEnd = from + protocol.trainMonths;
+  const validEnd = protocol.validMonths === undefined ? undefined : trainEnd + protocol.validMonths;
+  const testEnd = protocol.testMonths === undefined || validEnd === undefined ? to + 1 : Math.min(to + 1, validEnd + protocol.testMonths);
+  const window = `The window holds ${formatMonth(from)} .. ${formatMonth(to)} (train from ${formatMonth(from)}, ${protocol.trainMonths} months).`;
+  const rest: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const r = order[k];
+    if (keep[r] === 0) continue;
+    const month = monthOf(rowTime[r]);
+    if (month < from || month >= testEnd) {
+      keep[r] = 0;
+      continue;
+    }
+    if (month < trainEnd) split[r] = 0;
+    else if (validEnd === undefined) rest.push(r);
+    else split[r] = month < validEnd ? 1 : 2;
+  }
+  const half = Math.floor(rest.length / 2);
+  rest.forEach((r, k) => {
+    split[r] = k < half ? 1 : 2;
+  });
+  return { split, window };
+}
+
+/**
+ * Step 5: the kept rows in (timestamp, file order), users renumbered in first-seen order, items
+ * in `items` order (only those that hold rows).
+ * @throws EmptySplitError when a split has no rows.
+ */
+function assembleRows(raw: RawColumns, order: Uint32Array, keep: Uint8Array, label: Uint8Array, splits: RowSplits, items: ReadonlyMap<ItemId, Item>) {
+  const { split, window } = splits;
+  const { count, rowUser, rowItem, rowTime, userIds, itemIds, itemIndex } = raw;
   let kept = 0;
   const splitCounts = [0, 0, 0];
   for (let r = 0; r < count; r++) {
@@ -242,7 +314,7 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
   for (let r = 0; r < count; r++) if (keep[r] === 1) usedItem[rowItem[r]] = 1;
   const finalItems: Item[] = [];
   const finalItemIndex = new Int32Array(itemIds.length).fill(-1);
-  for (const [id, item] of options.items) {
+  for (const [id, item] of items) {
     const index = itemIndex.get(id);
     if (index !== undefined && usedItem[index] === 1) {
       finalItemIndex[index] = finalItems.length;
@@ -274,8 +346,7 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
     columns.rowSplit[at] = split[r];
     at++;
   }
-  logger.info('Prepared dataset.', { name, rows: kept, users: finalUserIds.length, items: finalItems.length, duplicatesRemoved });
-  return new PreparedDataset({ name, domain, userIds: finalUserIds, items: finalItems, ...columns, duplicatesRemoved, protocol });
+  return { userIds: finalUserIds, items: finalItems, ...columns };
 }
 
 /** Checks a protocol once, naming the bad field. */

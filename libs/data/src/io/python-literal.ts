@@ -4,79 +4,112 @@
  * JSON. Throws a `SyntaxError` with the offset on anything else.
  */
 export function parsePythonLiteral(text: string): unknown {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new SyntaxError(`${what} at character ${i + 1}`);
-  };
-  const skip = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
-  };
-  const value = (): unknown => {
-    skip();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const out: Record<string, unknown> = {};
-      skip();
-      while (text[i] !== '}') {
-        const key = value();
-        skip();
-        if (text[i] !== ':') fail('expected ":"');
-        i++;
-        out[String(key)] = value();
-        skip();
-        if (text[i] === ',') i++;
-        else if (text[i] !== '}') fail('expected "," or "}"');
-        skip();
-      }
-      i++;
-      return out;
+  const parser = new PythonLiteralParser(text);
+  const result = parser.value();
+  parser.skip();
+  if (parser.i !== text.length) parser.fail('unexpected text after the value');
+  return result;
+}
+
+/** A recursive-descent reader over `text`, `i` the offset of the next character. */
+class PythonLiteralParser {
+  i = 0;
+
+  constructor(private readonly text: string) {}
+
+  fail(what: string): never {
+    throw new SyntaxError(`${what} at character ${this.i + 1}`);
+  }
+
+  /** Skips white space. */
+  skip(): void {
+    const { text } = this;
+    while (this.i < text.length && (text[this.i] === ' ' || text[this.i] === '\t' || text[this.i] === '\n' || text[this.i] === '\r')) this.i++;
+  }
+
+  /** Any literal at the offset. */
+  value(): unknown {
+    const { text } = this;
+    this.skip();
+    const c = text[this.i];
+    if (c === '{') return this.dict();
+    if (c === '[' || c === '(') return this.sequence(c === '[' ? ']' : ')');
+    if (c === "'" || c === '"') return this.string(c);
+    if (c === 'u' && (text[this.i + 1] === "'" || text[this.i + 1] === '"')) {
+      this.i++;
+      return this.string(text[this.i]);
     }
-    if (c === '[' || c === '(') {
-      const close = c === '[' ? ']' : ')';
-      i++;
-      const out: unknown[] = [];
-      skip();
-      while (text[i] !== close) {
-        out.push(value());
-        skip();
-        if (text[i] === ',') i++;
-        else if (text[i] !== close) fail(`expected "," or "${close}"`);
-        skip();
-      }
-      i++;
-      return out;
+    return this.word();
+  }
+
+  /** `{key: value, ...}` (keys turned into strings), the offset at `{`. */
+  private dict(): Record<string, unknown> {
+    const { text } = this;
+    this.i++;
+    const out: Record<string, unknown> = {};
+    this.skip();
+    while (text[this.i] !== '}') {
+      const key = this.value();
+      this.skip();
+      if (text[this.i] !== ':') this.fail('expected ":"');
+      this.i++;
+      out[String(key)] = this.value();
+      this.skip();
+      if (text[this.i] === ',') this.i++;
+      else if (text[this.i] !== '}') this.fail('expected "," or "}"');
+      this.skip();
     }
-    if (c === "'" || c === '"') return string(c);
-    if (c === 'u' && (text[i + 1] === "'" || text[i + 1] === '"')) {
-      i++;
-      return string(text[i]);
+    this.i++;
+    return out;
+  }
+
+  /** A list or tuple up to `close`, the offset at its opening bracket. */
+  private sequence(close: string): unknown[] {
+    const { text } = this;
+    this.i++;
+    const out: unknown[] = [];
+    this.skip();
+    while (text[this.i] !== close) {
+      out.push(this.value());
+      this.skip();
+      if (text[this.i] === ',') this.i++;
+      else if (text[this.i] !== close) this.fail(`expected "," or "${close}"`);
+      this.skip();
     }
-    const word = /^(True|False|None|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)/.exec(text.slice(i, i + 40));
-    if (word === null) return fail('unexpected character');
-    i += word[0].length;
+    this.i++;
+    return out;
+  }
+
+  /** True, False, None or a number. */
+  private word(): unknown {
+    const word = /^(True|False|None|[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)/.exec(this.text.slice(this.i, this.i + 40));
+    if (word === null) return this.fail('unexpected character');
+    this.i += word[0].length;
     if (word[0] === 'True') return true;
     if (word[0] === 'False') return false;
     if (word[0] === 'None') return null;
     return Number(word[0]);
-  };
-  const string = (quote: string): string => {
-    i++;
+  }
+
+  /** A string in `quote`s with Python's escapes, the offset at the opening quote. */
+  private string(quote: string): string {
+    const { text } = this;
+    this.i++;
     let out = '';
     for (;;) {
-      if (i >= text.length) fail('unterminated string');
-      const c = text[i];
+      if (this.i >= text.length) this.fail('unterminated string');
+      const c = text[this.i];
       if (c === quote) {
-        i++;
+        this.i++;
         return out;
       }
       if (c !== '\\') {
         out += c;
-        i++;
+        this.i++;
         continue;
       }
-      const e = text[i + 1];
-      i += 2;
+      const e = text[this.i + 1];
+      this.i += 2;
       switch (e) {
         case 'n': out += '\n'; break;
         case 't': out += '\t'; break;
@@ -84,14 +117,10 @@ export function parsePythonLiteral(text: string): unknown {
         case '\\': out += '\\'; break;
         case "'": out += "'"; break;
         case '"': out += '"'; break;
-        case 'x': out += String.fromCharCode(parseInt(text.slice(i, i + 2), 16)); i += 2; break;
-        case 'u': out += String.fromCharCode(parseInt(text.slice(i, i + 4), 16)); i += 4; break;
+        case 'x': out += String.fromCharCode(parseInt(text.slice(this.i, this.i + 2), 16)); this.i += 2; break;
+        case 'u': out += String.fromCharCode(parseInt(text.slice(this.i, this.i + 4), 16)); this.i += 4; break;
         default: out += `\\${e}`;
       }
     }
-  };
-  const result = value();
-  skip();
-  if (i !== text.length) fail('unexpected text after the value');
-  return result;
+  }
 }

@@ -4,7 +4,7 @@ import { prepareDataset } from '../dataset/prepare-dataset';
 import type { PreparedDataset } from '../dataset/prepared-dataset';
 import { monthStart, parseMonth } from '../protocol/months';
 import type { DatasetProtocol, MonthSplitProtocol } from '../protocol/protocol';
-import { makeCatalogue } from './catalogue';
+import { type Catalogue, makeCatalogue } from './catalogue';
 import { SeededRandom } from './random';
 import { SYNTHETIC_GENRES } from './vocabulary';
 
@@ -150,9 +150,19 @@ export function syntheticProtocol(months: number): MonthSplitProtocol {
 export function generateSyntheticInteractions(options: SyntheticDatasetOptions = {}): SyntheticData {
   const o = resolve(options);
   const random = new SeededRandom(o.seed);
-  const genreCount = SYNTHETIC_GENRES.length;
+  const clusterGenre = clusterGenres(random, o);
+  const startYear = Number(new Date(monthStart(o.startMonth) * 1000).getUTCFullYear());
+  const catalogue = makeCatalogue(random, { items: o.items, months: o.months, startYear, popularitySkew: o.popularitySkew, seriesShare: o.seriesShare, newItemShare: o.newItemShare });
+  const affinity = clusterAffinity(random, o, catalogue, clusterGenre);
+  const world: World = { o, catalogue, affinity, ...exposureTables(o, catalogue, affinity), start: monthStart(o.startMonth), span: monthStart(o.startMonth + o.months) - monthStart(o.startMonth) };
+  const interactions: Interaction[] = [];
+  for (let u = 0; u < o.users; u++) generateUser(String(u + 1), random, world, interactions);
+  return { interactions, items: catalogue.items, domain: 'movies', protocol: syntheticProtocol(o.months) };
+}
 
-  // Taste clusters: a few liked genres, a few disliked ones.
+/** Taste clusters: a few liked genres, a few disliked ones (cluster-major, genres inner). */
+function clusterGenres(random: SeededRandom, o: ResolvedOptions): Float64Array {
+  const genreCount = SYNTHETIC_GENRES.length;
   const clusterGenre = new Float64Array(o.clusters * genreCount);
   for (let c = 0; c < o.clusters; c++) {
     const genres = random.shuffle([...Array(genreCount).keys()]);
@@ -162,12 +172,12 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
       clusterGenre[c * genreCount + g] = k < liked ? 1.5 + 0.5 * random.next() : k < liked + 3 ? -1.5 - 0.5 * random.next() : 0.2 * random.normal();
     }
   }
+  return clusterGenre;
+}
 
-  const startYear = Number(new Date(monthStart(o.startMonth) * 1000).getUTCFullYear());
-  const catalogue = makeCatalogue(random, { items: o.items, months: o.months, startYear, popularitySkew: o.popularitySkew, seriesShare: o.seriesShare, newItemShare: o.newItemShare });
-  const { popularity, quality, release, seriesOf, series } = catalogue;
-
-  // Affinity of each cluster for each item: its genres plus a cluster-specific liking.
+/** Affinity of each cluster for each item: its genres plus a cluster-specific liking. */
+function clusterAffinity(random: SeededRandom, o: ResolvedOptions, catalogue: Catalogue, clusterGenre: Float64Array): Float64Array {
+  const genreCount = SYNTHETIC_GENRES.length;
   const affinity = new Float64Array(o.clusters * o.items);
   for (let c = 0; c < o.clusters; c++) {
     for (let i = 0; i < o.items; i++) {
@@ -177,8 +187,21 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
       affinity[c * o.items + i] = genreScore / (1 + 0.5 * (genres.length - 1)) + o.clusterItemTaste * random.normal();
     }
   }
+  return affinity;
+}
 
-  // Exposure per time bucket: released items only, popularity fading with age.
+/** Cumulative item weights per time bucket, by popularity alone and by each cluster's taste. */
+interface ExposureTables {
+  readonly buckets: number;
+  /** Per bucket: cumulative current popularity of the items. */
+  readonly popularityCumulative: readonly Float64Array[];
+  /** Per bucket and cluster (bucket-major): cumulative popularity weighted by exp(1.5 affinity). */
+  readonly exposure: readonly Float64Array[];
+}
+
+/** Exposure per time bucket: released items only, popularity fading with age. */
+function exposureTables(o: ResolvedOptions, catalogue: Catalogue, affinity: Float64Array): ExposureTables {
+  const { popularity, release } = catalogue;
   const buckets = Math.max(1, Math.min(o.months, Math.floor(2e7 / (o.items * (o.clusters + 1)))));
   const popularityCumulative: Float64Array[] = [];
   const exposure: Float64Array[] = [];
@@ -204,93 +227,126 @@ export function generateSyntheticInteractions(options: SyntheticDatasetOptions =
       exposure.push(byTaste);
     }
   }
+  return { buckets, popularityCumulative, exposure };
+}
 
-  // Users: clusters, drifting mix, sessions, bias, activity period; then their interactions.
-  const start = monthStart(o.startMonth);
-  const span = monthStart(o.startMonth + o.months) - start;
-  const interactions: Interaction[] = [];
+/** Everything the users are drawn against: settings, catalogue, tastes, exposure and the covered time span. */
+interface World extends ExposureTables {
+  readonly o: ResolvedOptions;
+  readonly catalogue: Catalogue;
+  readonly affinity: Float64Array;
+  /** First second of the first month. */
+  readonly start: number;
+  /** Seconds covered. */
+  readonly span: number;
+}
+
+/** One user's lasting traits: clusters, drift or switch, bias, activity period and interaction count. */
+interface UserProfile {
+  readonly count: number;
+  readonly bias: number;
+  readonly activeFrom: number;
+  readonly activeFor: number;
+  /** Writes the user's long-term cluster mix at `time` into `into`. */
+  mixAt(time: number, into: Float64Array): void;
+}
+
+/** Draws a user's clusters, drifting (or switching) mix, bias and activity period. */
+function drawUserProfile(random: SeededRandom, world: World): UserProfile {
+  const { o, start, span } = world;
   const mixStart = new Float64Array(o.clusters);
-  const mix = new Float64Array(o.clusters);
-  for (let u = 0; u < o.users; u++) {
-    const userId = String(u + 1);
-    mixStart.fill(0);
-    const own = 1 + (random.next() < 0.45 ? 0 : random.next() < 0.6 ? 1 : 2);
-    let weightTotal = 0;
-    for (let k = 0; k < own; k++) {
-      const w = 0.3 + random.next();
-      mixStart[random.int(o.clusters)] += w;
-      weightTotal += w;
-    }
-    let main = 0;
-    for (let c = 0; c < o.clusters; c++) {
-      mixStart[c] /= weightTotal;
-      if (mixStart[c] > mixStart[main]) main = c;
-    }
-    const towards = o.clusters === 1 ? 0 : (main + 1 + random.int(o.clusters - 1)) % o.clusters;
-    const switches = random.next() < o.switchShare;
-    const shift = switches ? 0.7 + 0.3 * random.next() : o.drift * (0.3 + 0.7 * random.next());
-    const bias = 0.3 * random.normal();
-    const count = o.minInteractions + Math.floor((o.maxInteractions - o.minInteractions + 1) * random.next() ** 1.5);
-    const activeFrom = start + span * 0.85 * random.next() ** 4;
-    const activeFor = Math.max(span * 0.08, (start + span - activeFrom) * (0.35 + 0.65 * random.next()));
-    // Switches fall in the later months (mostly the valid and test months), within the active period.
-    const switchAt = Math.max(activeFrom + 0.2 * activeFor, start + span * (0.4 + 0.55 * random.next()));
-    // Long-term mix at a time: gradual drift, or an abrupt switch to the new cluster.
-    const mixAt = (time: number, into: Float64Array): void => {
-      const moved = switches ? (time < switchAt ? 0 : shift) : shift * Math.min(1, Math.max(0, (time - activeFrom) / activeFor));
-      for (let c = 0; c < o.clusters; c++) into[c] = (1 - moved) * mixStart[c] + (c === towards ? moved : 0);
-    };
-    const sessions = Math.max(1, Math.ceil(count / 6));
-    const sessionStarts: number[] = [];
-    const sessionCluster: number[] = [];
-    for (let s = 0; s < sessions; s++) sessionStarts.push(activeFrom + (activeFor - 3600) * random.next());
-    sessionStarts.sort((a, b) => a - b);
-    for (let s = 0; s < sessions; s++) {
-      // A phase: the previous session's cluster, one of the user's clusters, or a passing mood.
-      mixAt(sessionStarts[s], mix);
-      const draw = random.next();
-      sessionCluster.push(s > 0 && draw < 0.5 ? sessionCluster[s - 1] : draw < 0.8 ? pickCluster(random, mix) : random.int(o.clusters));
-    }
-    const visits: { time: number; session: number }[] = [];
-    for (let k = 0; k < count; k++) {
-      const session = random.int(sessions);
-      visits.push({ time: Math.floor(sessionStarts[session] + 3000 * random.next()), session });
-    }
-    visits.sort((a, b) => a.time - b.time);
-    for (let k = 1; k < count; k++) if (random.next() < 0.03) visits[k].time = visits[k - 1].time;
-    const seen = new Set<number>();
-    const seriesLiking = new Map<number, number>();
-    let sequel = -1;
-    for (const visit of visits) {
-      const month = ((visit.time - start) / span) * o.months;
-      const bucket = Math.min(buckets - 1, Math.max(0, Math.floor((month / o.months) * buckets)));
-      mixAt(visit.time, mix);
-      for (let c = 0; c < o.clusters; c++) mix[c] = (1 - o.sessionFocus) * mix[c] + (c === sessionCluster[visit.session] ? o.sessionFocus : 0);
-      let item = -1;
-      if (sequel >= 0 && !seen.has(sequel) && release[sequel] <= month && random.next() < o.seriesFollow) item = sequel;
-      for (let attempt = 0; item < 0 && attempt < 20; attempt++) {
-        const cumulative = random.next() < o.exploration ? popularityCumulative[bucket] : exposure[bucket * o.clusters + pickCluster(random, mix)];
-        if (cumulative[o.items - 1] <= 0) break;
-        const candidate = random.pickCumulative(cumulative);
-        if (!seen.has(candidate)) item = candidate;
-      }
-      if (item < 0) continue;
-      seen.add(item);
-      let taste = 0;
-      for (let c = 0; c < o.clusters; c++) if (mix[c] > 0) taste += mix[c] * affinity[c * o.items + item];
-      const inSeries = seriesOf[item];
-      let liking = 0;
-      if (inSeries >= 0) {
-        liking = seriesLiking.get(inSeries) ?? 0.8 * random.normal();
-        seriesLiking.set(inSeries, liking);
-      }
-      const score = 2.9 + 1.2 * taste + quality[item] + liking + bias + o.ratingNoise * random.normal();
-      const rating = Math.min(5, Math.max(1, Math.round(score)));
-      interactions.push({ userId, itemId: String(item + 1), rating, timestamp: visit.time });
-      if (inSeries >= 0) sequel = rating > 3 ? (series[inSeries].find((part) => !seen.has(part)) ?? -1) : -1;
-    }
+  const own = 1 + (random.next() < 0.45 ? 0 : random.next() < 0.6 ? 1 : 2);
+  let weightTotal = 0;
+  for (let k = 0; k < own; k++) {
+    const w = 0.3 + random.next();
+    mixStart[random.int(o.clusters)] += w;
+    weightTotal += w;
   }
-  return { interactions, items: catalogue.items, domain: 'movies', protocol: syntheticProtocol(o.months) };
+  let main = 0;
+  for (let c = 0; c < o.clusters; c++) {
+    mixStart[c] /= weightTotal;
+    if (mixStart[c] > mixStart[main]) main = c;
+  }
+  const towards = o.clusters === 1 ? 0 : (main + 1 + random.int(o.clusters - 1)) % o.clusters;
+  const switches = random.next() < o.switchShare;
+  const shift = switches ? 0.7 + 0.3 * random.next() : o.drift * (0.3 + 0.7 * random.next());
+  const bias = 0.3 * random.normal();
+  const count = o.minInteractions + Math.floor((o.maxInteractions - o.minInteractions + 1) * random.next() ** 1.5);
+  const activeFrom = start + span * 0.85 * random.next() ** 4;
+  const activeFor = Math.max(span * 0.08, (start + span - activeFrom) * (0.35 + 0.65 * random.next()));
+  // Switches fall in the later months (mostly the valid and test months), within the active period.
+  const switchAt = Math.max(activeFrom + 0.2 * activeFor, start + span * (0.4 + 0.55 * random.next()));
+  // Long-term mix at a time: gradual drift, or an abrupt switch to the new cluster.
+  const mixAt = (time: number, into: Float64Array): void => {
+    const moved = switches ? (time < switchAt ? 0 : shift) : shift * Math.min(1, Math.max(0, (time - activeFrom) / activeFor));
+    for (let c = 0; c < o.clusters; c++) into[c] = (1 - moved) * mixStart[c] + (c === towards ? moved : 0);
+  };
+  return { count, bias, activeFrom, activeFor, mixAt };
+}
+
+/** A user's sessions (start times, each one's focus cluster) and visits (time, session), in time order. */
+function drawVisits(random: SeededRandom, world: World, profile: UserProfile, mix: Float64Array): { sessionCluster: number[]; visits: { time: number; session: number }[] } {
+  const { o } = world;
+  const { count, activeFrom, activeFor } = profile;
+  const sessions = Math.max(1, Math.ceil(count / 6));
+  const sessionStarts: number[] = [];
+  const sessionCluster: number[] = [];
+  for (let s = 0; s < sessions; s++) sessionStarts.push(activeFrom + (activeFor - 3600) * random.next());
+  sessionStarts.sort((a, b) => a - b);
+  for (let s = 0; s < sessions; s++) {
+    // A phase: the previous session's cluster, one of the user's clusters, or a passing mood.
+    profile.mixAt(sessionStarts[s], mix);
+    const draw = random.next();
+    sessionCluster.push(s > 0 && draw < 0.5 ? sessionCluster[s - 1] : draw < 0.8 ? pickCluster(random, mix) : random.int(o.clusters));
+  }
+  const visits: { time: number; session: number }[] = [];
+  for (let k = 0; k < count; k++) {
+    const session = random.int(sessions);
+    visits.push({ time: Math.floor(sessionStarts[session] + 3000 * random.next()), session });
+  }
+  visits.sort((a, b) => a.time - b.time);
+  for (let k = 1; k < count; k++) if (random.next() < 0.03) visits[k].time = visits[k - 1].time;
+  return { sessionCluster, visits };
+}
+
+/** Draws one user's profile, sessions and visits, and appends the items they pick and rate to `out`. */
+function generateUser(userId: string, random: SeededRandom, world: World, out: Interaction[]): void {
+  const { o, catalogue, affinity, buckets, popularityCumulative, exposure, start, span } = world;
+  const { quality, release, seriesOf, series } = catalogue;
+  const mix = new Float64Array(o.clusters);
+  const profile = drawUserProfile(random, world);
+  const { sessionCluster, visits } = drawVisits(random, world, profile, mix);
+  const seen = new Set<number>();
+  const seriesLiking = new Map<number, number>();
+  let sequel = -1;
+  for (const visit of visits) {
+    const month = ((visit.time - start) / span) * o.months;
+    const bucket = Math.min(buckets - 1, Math.max(0, Math.floor((month / o.months) * buckets)));
+    profile.mixAt(visit.time, mix);
+    for (let c = 0; c < o.clusters; c++) mix[c] = (1 - o.sessionFocus) * mix[c] + (c === sessionCluster[visit.session] ? o.sessionFocus : 0);
+    let item = -1;
+    if (sequel >= 0 && !seen.has(sequel) && release[sequel] <= month && random.next() < o.seriesFollow) item = sequel;
+    for (let attempt = 0; item < 0 && attempt < 20; attempt++) {
+      const cumulative = random.next() < o.exploration ? popularityCumulative[bucket] : exposure[bucket * o.clusters + pickCluster(random, mix)];
+      if (cumulative[o.items - 1] <= 0) break;
+      const candidate = random.pickCumulative(cumulative);
+      if (!seen.has(candidate)) item = candidate;
+    }
+    if (item < 0) continue;
+    seen.add(item);
+    let taste = 0;
+    for (let c = 0; c < o.clusters; c++) if (mix[c] > 0) taste += mix[c] * affinity[c * o.items + item];
+    const inSeries = seriesOf[item];
+    let liking = 0;
+    if (inSeries >= 0) {
+      liking = seriesLiking.get(inSeries) ?? 0.8 * random.normal();
+      seriesLiking.set(inSeries, liking);
+    }
+    const score = 2.9 + 1.2 * taste + quality[item] + liking + profile.bias + o.ratingNoise * random.normal();
+    const rating = Math.min(5, Math.max(1, Math.round(score)));
+    out.push({ userId, itemId: String(item + 1), rating, timestamp: visit.time });
+    if (inSeries >= 0) sequel = rating > 3 ? (series[inSeries].find((part) => !seen.has(part)) ?? -1) : -1;
+  }
 }
 
 /** A cluster drawn from a mix (weights summing to 1). */
