@@ -8,10 +8,15 @@
  * the top block on each prompt's last position only (and, scoring, grouped-query attention without
  * copying key/value heads). It also checks the two give the same logits.
  *
- *   npm run bench:routes -w @score/rec-lm      (N=prompts, default 128; REPEATS, default 2)
+ * It then times the last-position scoring route with attention's per-head products as the wasm
+ * backend's plain batched matMul loop against XNNPACK convolutions (`batchMatMul` of
+ * @score/tfjs-runtime, `useConvBatchMatMul` on/off), alternately, and checks their logits agree
+ * to the bit; `PARTS=attention` runs only that part.
+ *
+ *   npm run bench:routes -w @score/rec-lm      (N=prompts, default 128; REPEATS, default 2; PARTS=all|attention)
  */
 import os from 'node:os';
-import { embeddingLookup, initTensorflow, tf } from '@score/tfjs-runtime';
+import { embeddingLookup, initTensorflow, tf, useConvBatchMatMul } from '@score/tfjs-runtime';
 import { createLlamaConfig, LlamaModel } from '../src/index';
 import { batchesByLength, padBatch } from '../src/yes-no-scoring';
 
@@ -73,6 +78,33 @@ function train(full: boolean, optimizer: tf.Optimizer, steps: number): void {
 }
 
 console.log(`LM routes: hidden ${config.hiddenSize}, ${config.numLayers} blocks, vocab ${vocab}, ${count} prompts of 120-255 tokens; cores ${os.cpus().length}, load average ${load()}`);
+{
+  // Attention's per-head products: the plain batched matMul loop against XNNPACK convolutions.
+  const wasmHeap = () => (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length ?? 0;
+  useConvBatchMatMul(false);
+  const plain = score(false);
+  useConvBatchMatMul(true);
+  const conv = score(false);
+  let differing = 0;
+  for (let i = 0; i < plain.length; i++) if (!Object.is(plain[i], conv[i])) differing++;
+  console.log(`attention products, plain matMul vs convolution: ${differing} of ${plain.length} logits differ`);
+  const heap = wasmHeap();
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const on of [false, true]) {
+      useConvBatchMatMul(on);
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      score(false);
+      console.log(`scoring, last position, attention ${on ? 'XNNPACK conv ' : 'plain matMul '}: ${((performance.now() - started) / count).toFixed(2)} ms per prompt wall, ${(cpuMs(cpu) / count).toFixed(2)} ms CPU (load ${load()})`);
+    }
+  }
+  useConvBatchMatMul(true);
+  console.log(`wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB before the timed passes, ${(wasmHeap() / 2 ** 20).toFixed(0)} MiB after`);
+}
+if (process.env['PARTS'] === 'attention') {
+  model.dispose();
+  process.exit(0);
+}
 const full = score(true);
 const last = score(false);
 let worst = 0;

@@ -39,11 +39,14 @@ export class InProcessLanguageModel implements LanguageModel {
   readonly tokenizer: RecLmTokenizer;
   /** Token ids of the answers. */
   readonly answers: AnswerTokenIds;
+  /** The options it was built with (a subclass that shares the model, e.g. the threaded LM of `openThreadedRecLm`, rebuilds from them). */
+  readonly options: InProcessLanguageModelOptions;
   readonly #encoder: PromptEncoder;
   readonly #batchSize: number;
   #disposed = false;
 
   constructor(options: InProcessLanguageModelOptions) {
+    this.options = options;
     this.model = options.model;
     this.tokenizer = options.tokenizer;
     this.answers = resolveAnswerTokens(options.tokenizer, options.answers);
@@ -63,7 +66,15 @@ export class InProcessLanguageModel implements LanguageModel {
     this.#assertOpen();
     const batchSize = options.batchSize ?? this.#batchSize;
     checkInteger('batchSize', batchSize, 1);
-    return scoreTokenSequences(this.model, prompts.map((prompt) => this.#encoder.encode(prompt)), this.answers, batchSize, options.signal);
+    return this.scoreSequences(prompts.map((prompt) => this.#encoder.encode(prompt)), batchSize, options.signal);
+  }
+
+  /**
+   * Yes/No scores of encoded prompts (BOS included), in batches of `batchSize` by length
+   * ({@link scoreTokenSequences}); a subclass may spread the same batches over threads.
+   */
+  protected scoreSequences(sequences: readonly (readonly number[])[], batchSize: number, signal?: AbortSignal): Promise<YesNoScore[]> {
+    return scoreTokenSequences(this.model, sequences, this.answers, batchSize, signal);
   }
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<GenerateResult> {

@@ -41,3 +41,7 @@ export { rotaryTables } from './rotary-tables';
 export type { PromptEncoderOptions } from './prompt-encoder';
 export { loadRecLm } from './load-rec-lm';
 export type { LoadRecLmOptions } from './load-rec-lm';
+export { loadRecLmSource } from './rec-lm-source';
+export type { RecLmSource } from './rec-lm-source';
+export { openThreadedRecLm, ThreadedRecLm } from './threaded-rec-lm';
+export type { ThreadedRecLmOptions, ThreadedRecLmStats } from './threaded-rec-lm';

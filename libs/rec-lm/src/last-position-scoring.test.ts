@@ -1,4 +1,4 @@
-import { embeddingLookup, initTensorflow, tf } from '@score/tfjs-runtime';
+import { embeddingLookup, initTensorflow, tf, useConvBatchMatMul } from '@score/tfjs-runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLlamaConfig } from './llama-config';
 import { LlamaModel } from './llama-model';
@@ -110,5 +110,28 @@ describe('scoring route (top block on the last position only)', () => {
     const start = [...(await initial.readWeights()).values()].map((weight) => weight.data);
     expect(start.some((weight, i) => weight.some((value, j) => value !== full[i]![j]))).toBe(true);
     initial.dispose();
+  });
+
+  it('runs attention\'s per-head products as XNNPACK convolutions (batchMatMul) with the plain batched matMul\'s logits, bitwise on wasm', () => {
+    // Prompts of 40-110 tokens, so that the weights-times-values product sums over more than one
+    // 48-term block; grouped-query (4 on 2) and plain multi-head attention.
+    let state = 11;
+    const next = () => (state = (state * 1103515245 + 12345) % 2147483648);
+    const batch = Array.from({ length: 7 }, () => Array.from({ length: 40 + (next() % 71) }, () => 1 + (next() % 49)));
+    for (const numKeyValueHeads of [2, 4]) {
+      const long = createLlamaConfig({ vocabSize: 50, hiddenSize: 24, intermediateSize: 40, numLayers: 3, numHeads: 4, numKeyValueHeads, maxPositionEmbeddings: 128 });
+      const model = LlamaModel.create({ config: long, seed: 6, initStd: 0.2 });
+      const conv = scoringForward(model, batch, [4, 7]);
+      const states = tf.tidy(() => model.hiddenStates(padBatch(batch, 0).ids, false).dataSync());
+      useConvBatchMatMul(false);
+      try {
+        expect(Array.from(conv)).toEqual(Array.from(scoringForward(model, batch, [4, 7])));
+        expect(Array.from(states)).toEqual(Array.from(tf.tidy(() => model.hiddenStates(padBatch(batch, 0).ids, false).dataSync())));
+      } finally {
+        useConvBatchMatMul(true);
+      }
+      expect(new Set(conv).size).toBe(conv.length);
+      model.dispose();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { InvalidOptionError, ModelMismatchError, float16BitsToFloat32, float32ToFloat16Bits, createRandom } from '@score/core';
-import { embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
+import { batchMatMul, embeddingLookup, fillNormal, type RandomSource, seededDropout, tf } from '@score/tfjs-runtime';
 import type { LlamaConfig } from './llama-config';
 import { frozenLinear, linear } from './linear';
 import { expectedWeightShapes, isNormWeight } from './llama-weights';
@@ -537,14 +537,18 @@ export class LlamaModel {
       let k = this.#applyRope(heads(this.#linear(x, `${p}.self_attn.k_proj`, training), numKeyValueHeads), cos, sin);
       let v = heads(this.#linear(x, `${p}.self_attn.v_proj`, training), numKeyValueHeads);
       let attended: tf.Tensor4D;
-      if (groups > 1 && !training) {
-        // Grouped-query attention without copying keys and values: query heads j*g .. j*g+g-1
-        // (contiguous) share key/value head j, so [batch, kv, g * time, headDim] queries meet the
-        // kv heads directly. Every score and output is the same dot product as with repeat_kv;
-        // only scoring takes this route (training keeps repeat_kv's gradient summation order).
-        const grouped = tf.reshape(q, [batch, numKeyValueHeads, groups * time, headDim]);
-        const scores = tf.add(tf.reshape(tf.mul(tf.matMul(grouped, k, false, true), 1 / Math.sqrt(headDim)), [batch, numKeyValueHeads, groups, time, time]), mask);
-        attended = tf.reshape(tf.matMul(tf.reshape(tf.softmax(scores, -1), [batch, numKeyValueHeads, groups * time, time]), v), [batch, numHeads, time, headDim]);
+      if (!training) {
+        // Scoring. Grouped-query attention without copying keys and values: query heads j*g ..
+        // j*g+g-1 (contiguous) share key/value head j, so [batch * kv, g * time, headDim] queries
+        // meet the kv heads directly (g = 1 without grouping). Every score and output is the same
+        // dot product as with repeat_kv; only scoring takes this route (training keeps repeat_kv's
+        // gradient summation order). batchMatMul runs the per-head products on XNNPACK on wasm,
+        // with tf.matMul's values to the last bit.
+        const grouped = tf.reshape(q, [batch * numKeyValueHeads, groups * time, headDim]) as tf.Tensor3D;
+        const keys = tf.reshape(k, [batch * numKeyValueHeads, time, headDim]) as tf.Tensor3D;
+        const scores = tf.add(tf.reshape(tf.mul(batchMatMul(grouped, keys, true), 1 / Math.sqrt(headDim)), [batch, numKeyValueHeads, groups, time, time]), mask);
+        const weights = tf.reshape(tf.softmax(scores, -1), [batch * numKeyValueHeads, groups * time, time]) as tf.Tensor3D;
+        attended = tf.reshape(batchMatMul(weights, tf.reshape(v, [batch * numKeyValueHeads, time, headDim]) as tf.Tensor3D), [batch, numHeads, time, headDim]);
       } else {
         if (groups > 1) {
           // Grouped-query attention: key/value head j serves query heads j*g .. j*g+g-1 (repeat_kv).

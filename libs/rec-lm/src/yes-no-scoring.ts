@@ -25,6 +25,23 @@ export function yesNoScore(yesLogit: number, noLogit: number): YesNoScore {
 }
 
 /**
+ * The [rows, 2] Yes/No logits (row-major) after the last token of each of `sequences`, scored as
+ * one right-padded batch: the unit every scoring path shares, so that the same batch gives the
+ * same values on any thread.
+ */
+export async function batchAnswerLogits(model: LlamaModel, sequences: readonly (readonly number[])[], answers: AnswerTokenIds, signal?: AbortSignal): Promise<Float32Array> {
+  // With an onnxruntime prefix backend the frozen blocks run here, ahead of the tfjs pass.
+  await model.fillPrefixCache(sequences, signal ? { signal } : {});
+  const logits = tf.tidy(() => {
+    const { ids, lengths } = padBatch(sequences, 0);
+    return model.lastLogits(ids, lengths, false, [answers.yes, answers.no]);
+  });
+  const values = (await logits.data()) as Float32Array;
+  logits.dispose();
+  return values;
+}
+
+/**
  * Yes/No scores of token sequences (each already starting with BOS): the next-token logits of the
  * answers after the last token, batched by length. `signal` is checked between batches.
  */
@@ -36,17 +53,9 @@ export async function scoreTokenSequences(
   signal?: AbortSignal,
 ): Promise<YesNoScore[]> {
   const scores = new Array<YesNoScore>(sequences.length);
-  const pair = [answers.yes, answers.no];
   for (const batch of batchesByLength(sequences.map((s) => s.length), batchSize)) {
     signal?.throwIfAborted();
-    // With an onnxruntime prefix backend the frozen blocks run here, ahead of the tfjs pass.
-    await model.fillPrefixCache(batch.map((i) => sequences[i]!), signal ? { signal } : {});
-    const logits = tf.tidy(() => {
-      const { ids, lengths } = padBatch(batch.map((i) => sequences[i]!), 0);
-      return model.lastLogits(ids, lengths, false, pair);
-    });
-    const values = await logits.data();
-    logits.dispose();
+    const values = await batchAnswerLogits(model, batch.map((i) => sequences[i]!), answers, signal);
     batch.forEach((index, row) => {
       scores[index] = yesNoScore(values[row * 2]!, values[row * 2 + 1]!);
     });

@@ -6,10 +6,14 @@
  * (`lengthSortedChunks`), alternately in one process so both see the same load. It prints rows per
  * second of wall time and per second of CPU time (the process's own; steadier on a shared machine).
  *
- *   npm run bench:training -w @score/sare-reranker     (N=examples, default 36)
+ * `COMPARE=attention` instead times attention's per-head products as the wasm backend's plain
+ * batched matMul loop against XNNPACK convolutions (`useConvBatchMatMul` of @score/tfjs-runtime
+ * off/on; chunks by length), alternately; the losses must agree to the last digit.
+ *
+ *   npm run bench:training -w @score/sare-reranker     (N=examples, default 36; COMPARE=attention)
  */
 import os from 'node:os';
-import { initTensorflow } from '@score/tfjs-runtime';
+import { initTensorflow, useConvBatchMatMul } from '@score/tfjs-runtime';
 import { createBertEncoder, trainTokenizer } from '@score/text-encoders';
 import { trainSare } from '../src/index';
 
@@ -26,7 +30,11 @@ const examples = Array.from({ length: Number(process.env['N'] ?? 36) }, (_, e) =
 const tokenizer = trainTokenizer({ texts: examples.flatMap((example) => [example.query, ...example.candidates.map((candidate) => candidate.text)]).slice(0, 200), vocabSize: 400, kind: 'wordpiece' });
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 console.log(`SARE training speed: ${examples.length} examples, batch 16, gradientChunkTexts 8; cores ${os.cpus().length}, load average ${load()}`);
-for (const sorted of [false, true, false, true]) {
+const attention = process.env['COMPARE'] === 'attention';
+for (const [index, mode] of [false, true, false, true].entries()) {
+  // COMPARE=attention: plain matMul (mode false) against XNNPACK convolutions (mode true), chunks by length.
+  const sorted = attention || mode;
+  if (attention) useConvBatchMatMul(mode);
   const encoder = await createBertEncoder({ tokenizer, hidden: 128, layers: 2, heads: 4, maxLength: 256, seed: 1 });
   const started = performance.now();
   const cpu = process.cpuUsage();
@@ -35,7 +43,7 @@ for (const sorted of [false, true, false, true]) {
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   console.log(
-    `chunks ${sorted ? 'by length  ' : 'batch order'}: ${(report.trainExamples / seconds).toFixed(2)} rows/s wall, ${(report.trainExamples / cpuSeconds).toFixed(2)} rows per CPU second (${report.trainExamples} rows, ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU, validation included), loss ${report.training.history[0]?.loss.toFixed(6)}; load ${load()}`,
+    `${attention ? `attention ${mode ? 'XNNPACK conv' : 'plain matMul'}` : `chunks ${sorted ? 'by length  ' : 'batch order'}`} (run ${index + 1}): ${(report.trainExamples / seconds).toFixed(2)} rows/s wall, ${(report.trainExamples / cpuSeconds).toFixed(2)} rows per CPU second (${report.trainExamples} rows, ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU, validation included), loss ${report.training.history[0]?.loss.toFixed(6)}; load ${load()}`,
   );
   encoder.dispose();
 }

@@ -27,4 +27,20 @@ describe('fastMatMul', () => {
     }
     expect(swapLastAxes(tf.zeros([2, 3, 4])).shape).toEqual([2, 4, 3]);
   });
+
+  it('gives tf.matMul\'s batched product to the last bit on wasm (attention-sized, the shared axis beyond one 48-term block)', async () => {
+    await initTensorflow({ backend: 'wasm' });
+    tf.tidy(() => {
+      // BERT attention: [batch, heads, length, headSize] queries against transposed keys, then weights against values.
+      const q = tf.randomNormal([3, 4, 70, 16], 0, 1, 'float32', 5);
+      const k = tf.randomNormal([3, 4, 16, 70], 0, 1, 'float32', 6);
+      const v = tf.randomNormal([3, 4, 70, 16], 0, 1, 'float32', 7);
+      const scores = fastMatMul(q, k);
+      expect(Array.from(scores.dataSync())).toEqual(Array.from(tf.matMul(q, k).dataSync()));
+      const weights = tf.softmax(scores);
+      const context = fastMatMul(weights, v);
+      expect(context.shape).toEqual([3, 4, 70, 16]);
+      expect(Array.from(context.dataSync())).toEqual(Array.from(tf.matMul(weights, v).dataSync()));
+    });
+  });
 });

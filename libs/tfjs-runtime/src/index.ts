@@ -14,3 +14,4 @@ export type { BatchGradients, GradientChunk } from './chunked-gradients';
 export type { EpochContext, EpochRecord, TrainableModel, TrainingBatch, TrainingLoopOptions, TrainingReport, TrainingRunOptions } from './training-loop';
 export { assignCheckpointWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 export type { CheckpointFileNames, LoadedCheckpoint } from './checkpoint';
+export { batchMatMul, useConvBatchMatMul, WASM_MATMUL_BLOCK } from './batch-mat-mul';

@@ -306,6 +306,10 @@ const evalSection = section({
   retrainSweeps: z.boolean().default(false).describe('Tune a full-SCoRe LM at every K_e/K_s sweep point (as the paper does; the rec stage trains them), instead of scoring the LM tuned at (car.retrieved, K_s) with other K_e/K_s. The paper configs set true; false is cheaper, and the report then says "scored without retraining".'),
   // The GPU route (issue 17, point 4): adapters tuned elsewhere.
   adapters: nonEmptyString().optional().describe('A folder in the layout of `score-train export` (<dir>/<variant>/adapter, PEFT adapter_config.json + adapter_model.safetensors; sweep points as <dir>/score-k<K_e>-s<K_s>/adapter) whose LoRA adapters the eval stage scores instead of the rec stage\'s, e.g. adapters tuned on a GPU by tools/peft/train_lora.py. Needs rec.model { base, lora } with the same base. Default: the rec stage\'s adapters.'),
+  // Scoring on several cores (issue 15 point 8).
+  scoreWorkers: positiveInt()
+    .default(1)
+    .describe('Threads that score the tuned in-process LM\'s prompts in the eval stage: the stage\'s own thread and scoreWorkers - 1 worker threads, each loading the LM from the run folder (or rec.model\'s base with the variant\'s adapter) and taking the next of the same length-sorted batches; the scores are put back in order and are bitwise those of one thread. The wasm backend runs one thread per worker, so 2 uses both cores of a 2-core machine (each thread holds its own copy of the LM). 1: the stage\'s thread only. Scoring-only backends (rec.model a spec) and eval.zeroShot are unaffected. Default 1.'),
   zeroShot: zeroShotSection.optional().describe('Also score the prompts with a pretrained LLM without tuning (the paper\'s starting point), beside the tuned variants: rows "zero-shot-basic", "zero-shot-score", ... with intervals and paired differences (to the tuned P^b and SCoRe, and the zero-shot P^s rows to the zero-shot P^b). Default: off.'),
 });
 

@@ -5,7 +5,7 @@ import { itemPopularityScores, loadRecommender } from '@score/crm-sasrec';
 import { computeStatistics, loadDataset, type PreparedDataset } from '@score/data';
 import { type BootstrapEstimate, evaluateCtr, pairedUserBootstrap } from '@score/metrics';
 import { hasVariantPlaceholder, llmSpecForVariant } from '@score/llm-clients';
-import { InProcessLanguageModel, loadHuggingFaceRecLm, loadRecLm } from '@score/rec-lm';
+import { InProcessLanguageModel } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { readManifest } from '../pipeline/manifest';
@@ -35,9 +35,10 @@ import {
 import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents, type PromptComponents } from './rec-components';
-import { checkpointLoadOptions, keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
+import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
 import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
 import { externalAdapterDir } from './external-adapters';
+import { openEvalLm } from './eval-lm';
 
 const VARIANT_MODELS: Readonly<Record<PromptVariantId, Pick<ModelMetrics, 'id' | 'label' | 'prompt' | 'retriever' | 'reranker'>>> = {
   basic: { id: MODEL_IDS.basicPrompt, label: 'LM with P^b (no CI, TALLRec-like)', prompt: 'basic' },
@@ -243,16 +244,12 @@ interface EvalLms {
 
 /** Opens the backend of a scoring-only `rec.model` (once, unless its spec names one model per variant) and returns the openers. */
 async function openEvalLms(context: StageContext): Promise<EvalLms> {
-  const { rec } = context.config;
   const backendSpec = scoringBackend(context);
   // A spec with {variant} (vllm:URL#score-{variant}) names one model per variant: one LoRA adapter each on one server.
   const perVariant = backendSpec !== undefined && hasVariantPlaceholder(backendSpec);
   const backend = backendSpec && !perVariant ? await openCachedLanguageModel(backendSpec, context.runDir) : undefined;
-  const checkpoint = typeof rec.model === 'string' ? undefined : rec.model;
-  const openDir = async (dir: string): Promise<LanguageModel> =>
-    checkpoint
-      ? await loadRecLm(checkpoint.base, { adapterDir: dir, maxPromptTokens: rec.maxPromptTokens + 8, ...checkpointLoadOptions(checkpoint) })
-      : await loadHuggingFaceRecLm(dir, { maxPromptTokens: rec.maxPromptTokens + 8 });
+  // eval.scoreWorkers threads score each prompt set's batches (eval-lm.ts).
+  const openDir = (dir: string): Promise<LanguageModel> => openEvalLm(context, dir);
   const openModel = async (variant: PromptVariantId): Promise<LanguageModel> =>
     backend ??
     (perVariant ? await openCachedLanguageModel(llmSpecForVariant(backendSpec!, variant), context.runDir) : await openDir(externalAdapterDir(context, variant) ?? recModelDir(context.stageDir('rec'), variant)));

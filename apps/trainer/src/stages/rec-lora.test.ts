@@ -84,6 +84,13 @@ describe('the rec stage with rec.model { base, lora }', () => {
       expect(find(again).auc).toBe(find(metrics).auc);
       expect(find(again).uauc).toBe(find(metrics).uauc);
     }
+    // eval.scoreWorkers: the stage's thread and a worker thread (each with base + adapter) score
+    // the same batches, so every figure of every row, intervals included, is the same to the bit.
+    await runCli(['run', '--run-dir', run, ...sets, '--set', 'eval.scoreWorkers=2', '--quiet']);
+    const threaded = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
+    expect(threaded.configHash).not.toBe(metrics.configHash);
+    expect(threaded.models).toEqual(metrics.models);
+    expect(metrics.models.find((model: { id: string }) => model.id === 'score').logLoss).toBeGreaterThan(0);
     fs.rmSync(path.join(out, 'score', 'adapter', 'adapter_config.json'));
     await expect(runCli(['run', '--run-dir', run, ...sets, '--set', `eval.adapters=${out}`, '--set', 'eval.bootstrapSamples=999', '--quiet'])).rejects.toThrow(/adapter_config\.json/);
   }, 300_000);
