@@ -154,6 +154,24 @@ describe('runCarStage and loadCarRetriever', () => {
     expect(byEmbedding.slice(-5).map((u) => cosine(row.userId, u))).toEqual(expected.map((u) => expect.closeTo(cosine(row.userId, u), 5)));
   });
 
+  it('encoderBatchSize reaches the saved encoder: one text per pass retrieves the same users with the same scores', async () => {
+    const rows = dataset.split('test').slice(0, 4);
+    const retrieve = async (options: { encoderBatchSize?: number }) => {
+      const retriever = await loadCarRetriever(stageDir(), { variant: 'car', dataset, ...options });
+      try {
+        return await retriever.retrieveBatch!(rows.map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp })), 5);
+      } finally {
+        await retriever.dispose();
+      }
+    };
+    const byDefault = await retrieve({});
+    const onePerPass = await retrieve({ encoderBatchSize: 1 });
+    expect(byDefault.flat().length).toBeGreaterThan(rows.length);
+    expect(onePerPass.map((users) => users.map((user) => user.userId))).toEqual(byDefault.map((users) => users.map((user) => user.userId)));
+    onePerPass.flat().forEach((user, i) => expect(user.score).toBeCloseTo(byDefault.flat()[i]!.score, 5));
+    await expect(loadCarRetriever(stageDir(), { variant: 'car', dataset, encoderBatchSize: 0 })).rejects.toThrow(/"batchSize": must be .*integer/);
+  });
+
   it('reports a missing stage and a bad variant clearly', async () => {
     await expect(loadCarRetriever(path.join(root, 'nope'), { datasetDir: path.join(root, 'prepare') })).rejects.toThrow(/The CAR stage manifest \(car.json\) not found at .*Run the "car" stage first\./);
     await expect(loadCarRetriever(stageDir(), { variant: 'sare' as 'car', datasetDir: path.join(root, 'prepare') })).rejects.toThrow('Invalid "variant": must be one of car, base, cf, got "sare".');

@@ -36,6 +36,13 @@ export interface LoadCarRetrieverOptions {
    */
   readonly dataset?: Dataset;
   /**
+   * Texts per forward pass of a saved trainable encoder (BERT or pooled; an ONNX encoder keeps its
+   * own). A pretrained BERT such as all-MiniLM-L6-v2 at 256 tokens needs about 8: at 32 one
+   * inference pass holds every layer's attention activations and overflows the wasm backend's heap.
+   * @defaultValue the encoder's default (32 for BERT, 64 pooled)
+   */
+  readonly encoderBatchSize?: number;
+  /**
    * N_c(u) for the `cf` variant.
    * @defaultValue the stage's `neighbours.json`
    */
@@ -94,10 +101,10 @@ function readUserEmbeddings(file: string) {
   return { embeddings: { rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data }, userIds: userIds as string[] };
 }
 
-async function openEncoder(stageDir: string, location: CarEncoderLocation): Promise<TextEmbeddingModel> {
+async function openEncoder(stageDir: string, location: CarEncoderLocation, batchSize?: number): Promise<TextEmbeddingModel> {
   const where = path.resolve(stageDir, location.path);
   if (location.kind === 'onnx') return createOnnxEncoder(where.endsWith('.onnx') ? { modelPath: where } : { modelDir: where });
-  return loadTrainableEncoder(where);
+  return loadTrainableEncoder(where, batchSize === undefined ? {} : { batchSize });
 }
 
 /**
@@ -138,7 +145,7 @@ export async function loadCarRetriever(stageDir: string, options: LoadCarRetriev
     return createNeighbourRetriever({ neighbours, corpus, variant, visibility: 'snapshot' });
   }
   const files = manifest.variants[variant];
-  const encoder = await openEncoder(stageDir, files.encoder);
+  const encoder = await openEncoder(stageDir, files.encoder, options.encoderBatchSize);
   if (options.indexUri !== undefined && (typeof options.indexUri !== 'string' || options.indexUri === '')) {
     await encoder.dispose();
     throw new InvalidOptionError('indexUri', 'must be a folder or an object-storage URI such as s3://bucket/run/car-index.', options.indexUri);

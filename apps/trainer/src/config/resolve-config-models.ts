@@ -69,6 +69,21 @@ function modelSpecs(config: ScoreConfig): { path: string; spec: string }[] {
 }
 
 /**
+ * The registry models a config names (`model:NAME` in `car.encoder`, `assess.llm`,
+ * `assess.embedder`, `sare.encoder`, `rec.model.base`, `eval.zeroShot.llm`), each once, in that
+ * order, with the first key that names it. Specs that are paths or not models (`pooled`,
+ * `metadata`, `scratch`) give nothing.
+ */
+export function configModelNames(config: ScoreConfig): { name: string; path: string }[] {
+  const names = new Map<string, string>();
+  for (const { path, spec } of modelSpecs(config)) {
+    const name = modelNameOfSpec(spec);
+    if (name !== undefined && !names.has(name)) names.set(name, path);
+  }
+  return [...names].map(([name, path]) => ({ name, path }));
+}
+
+/**
  * Config problems for `model:NAME` specs whose name the registry does not know, found when the
  * config is loaded (before any stage runs or any download starts).
  */

@@ -8,7 +8,7 @@ import { loadConfig } from '../config/load-config';
 import type { StageContext } from '../pipeline/stage';
 import { resolveModelSpec } from '@score/model-hub';
 import { resolveStageModels } from '../config/resolve-config-models';
-import { checkEncoderSpec, openFixedEmbedder } from './encoders';
+import { checkEncoderSpec, openFixedEmbedder, pretrainedBertBatch } from './encoders';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'score-trainer-encoders-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -42,6 +42,11 @@ function context(): StageContext {
 }
 
 describe('encoder specs of the trainer', () => {
+  it('loads a pretrained BERT (bert:PATH) back 8 texts per pass, every other encoder at its default', () => {
+    expect(pretrainedBertBatch('bert:/models/minilm')).toEqual({ encoderBatchSize: 8 });
+    for (const spec of ['pooled', 'scratch', 'onnx:/models/minilm']) expect(pretrainedBertBatch(spec)).toEqual({});
+  });
+
   it('passes folder specs through, and names the field and the valid forms for a bad one', async () => {
     expect(checkEncoderSpec('pooled', 'car.encoder')).toBe('pooled');
     expect(checkEncoderSpec('bert: /models/minilm', 'car.encoder')).toBe('bert:/models/minilm');

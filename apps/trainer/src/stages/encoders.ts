@@ -42,3 +42,13 @@ export async function openFixedEmbedder(spec: string, context: StageContext, tex
   const created = await createCarEncoder({ spec: parseEncoderSpec(checkEncoderSpec(spec, 'assess.embedder'), 'assess.embedder'), texts, seed: context.seed });
   return created.encoder;
 }
+
+/**
+ * Texts per inference pass of a pretrained BERT encoder (`bert:PATH`): 8, as the car stage trains
+ * it with (at the default 32, all-MiniLM-L6-v2 at 256 tokens overflows the wasm heap: "memory
+ * access out of bounds" while the rec stage builds 100 P^s prompts). Other encoders keep their
+ * defaults, so the from-scratch demo's numbers do not move.
+ */
+export function pretrainedBertBatch(spec: string): { encoderBatchSize?: number } {
+  return spec.startsWith('bert:') ? { encoderBatchSize: 8 } : {};
+}

@@ -5,6 +5,7 @@ import type { Reranker, UserRetriever } from '@score/core';
 import type { PreparedDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import type { StageContext } from '../pipeline/stage';
+import { pretrainedBertBatch } from './encoders';
 
 /** What building prompt sets needs from the run: CAR's three retrievers, SARE, snapshot times. */
 export interface PromptComponents {
@@ -26,12 +27,13 @@ export async function openPromptComponents(context: StageContext, dataset: Prepa
   const known = new Set(crm?.itemIds ?? []);
   const embedUsers: EmbedUsers | undefined = crm && ((inputs) => crm.userEmbeddings(inputs.map((input) => ({ ...input, history: input.history.filter((id) => known.has(id)) }))));
   const retrievers = {
-    car: await loadCarRetriever(carDir, { variant: 'car', dataset }),
-    base: await loadCarRetriever(carDir, { variant: 'base', dataset }),
+    car: await loadCarRetriever(carDir, { variant: 'car', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
+    base: await loadCarRetriever(carDir, { variant: 'base', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
     cf: await loadCarRetriever(carDir, { variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
   };
   const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
-  const reranker = await loadSareReranker(path.join(context.stageDir('sare')));
+  const sareBatch = pretrainedBertBatch(context.config.sare.encoder).encoderBatchSize;
+  const reranker = await loadSareReranker(path.join(context.stageDir('sare')), sareBatch === undefined ? {} : { batchSize: sareBatch });
   return {
     retrievers,
     reranker,
