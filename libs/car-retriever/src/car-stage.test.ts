@@ -159,7 +159,7 @@ describe('runCarStage and loadCarRetriever', () => {
     const retrieve = async (options: { encoderBatchSize?: number }) => {
       const retriever = await loadCarRetriever(stageDir(), { variant: 'car', dataset, ...options });
       try {
-        return await retriever.retrieveBatch!(rows.map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp })), 5);
+        return await (retriever as CorpusRetriever).retrieveBatch(rows.map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp })), 5);
       } finally {
         await retriever.dispose();
       }
