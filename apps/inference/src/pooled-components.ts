@@ -78,7 +78,8 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   const logger = options.logger ?? silentLogger;
   const dataset = await loadRunDataset(options.runDir);
   const languageModelInWorkers = llm === 'inprocess';
-  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, nice: options.workerNice ?? DEFAULT_WORKER_NICE, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
+  const nice = options.workerNice ?? DEFAULT_WORKER_NICE;
+  const workerData: ScoringWorkerData = { runDir: options.runDir, llm, languageModel: languageModelInWorkers, nice, ...(options.llmOverrides ? { llmOverrides: options.llmOverrides } : {}) };
   const entry = new URL(import.meta.url.endsWith('.ts') ? './scoring-worker.ts' : './scoring-worker.js', import.meta.url);
   const pool = new WorkerPool({ entry, size: workers, workerData, logger });
   let info: { retriever: string; reranker: string; provider?: string; modelId?: string };
@@ -90,7 +91,6 @@ export async function loadPooledRunComponents(options: LoadPooledRunComponentsOp
   }
   // Only the event loop's thread keeps its priority: the workers lowered themselves, and V8's, libuv's
   // and the native libraries' helper threads go down with them (see lowerOtherThreadsPriority).
-  const nice = workerData.nice ?? DEFAULT_WORKER_NICE;
   const lowered = nice > 0 ? lowerOtherThreadsPriority(nice) : 0;
   logger.info('scoring workers loaded', { workers, ...info, helperThreadsLowered: lowered });
   const dispose = () => pool.dispose();

@@ -260,6 +260,16 @@ export class WorkerPool {
 /** Nice steps by which scoring worker threads lower their CPU priority unless told otherwise (`--worker-nice`). */
 export const DEFAULT_WORKER_NICE = 10;
 
+/** The calling thread's kernel id (Linux: `/proc/thread-self` links to "PID/task/TID"), or `undefined` elsewhere. */
+function currentThreadId(): number | undefined {
+  try {
+    const threadId = Number.parseInt(fs.readlinkSync('/proc/thread-self').split('/').at(-1) ?? '', 10);
+    return Number.isInteger(threadId) ? threadId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Lowers the calling thread's CPU priority by `nice` steps (Linux: a nice value is per thread, and
  * threads started later, such as a native library's thread pool, inherit it), so that the
@@ -268,14 +278,8 @@ export const DEFAULT_WORKER_NICE = 10;
  * `undefined` where the platform has no per-thread priority (the call then changes nothing).
  */
 export function lowerThreadPriority(nice: number): number | undefined {
-  let threadId: number;
-  try {
-    // "PID/task/TID" on Linux.
-    threadId = Number.parseInt(fs.readlinkSync('/proc/thread-self').split('/').at(-1) ?? '', 10);
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(threadId)) return undefined;
+  const threadId = currentThreadId();
+  if (threadId === undefined) return undefined;
   try {
     const current = os.getPriority(threadId);
     os.setPriority(threadId, Math.min(19, current + nice));
@@ -294,10 +298,10 @@ export function lowerThreadPriority(nice: number): number | undefined {
  * Returns how many threads were lowered (0 where the platform has no per-thread priority).
  */
 export function lowerOtherThreadsPriority(nice: number): number {
-  let self: number;
+  const self = currentThreadId();
+  if (self === undefined) return 0;
   let tasks: string[];
   try {
-    self = Number.parseInt(fs.readlinkSync('/proc/thread-self').split('/').at(-1) ?? '', 10);
     tasks = fs.readdirSync('/proc/self/task');
   } catch {
     return 0;
