@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { checkInteger, integerOption, InvalidOptionError, LanguageModelError, ScoreError, silentLogger, type Logger } from '@score/core';
+import type { Worker } from 'node:worker_threads';
+import { checkInteger, integerOption, InvalidOptionError, LanguageModelError, ScoreError, silentLogger, startModuleWorker, type Logger } from '@score/core';
 import { type AbortableEntry, enqueueAbortable, forgetAbort } from './abortable-queue';
 
 /** An error as it crosses the worker boundary. */
@@ -148,7 +146,7 @@ export class WorkerPool {
 
   /** Starts a worker in `slot`; resolves with its `ready` info, rejects if it fails to load. */
   #start(slot: Slot): Promise<unknown> {
-    const worker = startWorker(this.#entry, this.#workerData);
+    const worker = startModuleWorker(this.#entry, this.#workerData);
     slot.worker = worker;
     slot.loaded = false;
     slot.alive = true;
@@ -320,15 +318,4 @@ export function lowerOtherThreadsPriority(nice: number): number {
     }
   }
   return lowered;
-}
-
-const require = createRequire(import.meta.url);
-
-/** Starts a worker; TypeScript sources (in the repository) are loaded through tsx. */
-function startWorker(entry: URL, workerData: unknown): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  // The ESM build of tsx's API (require.resolve finds the CommonJS one).
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true, workerData, execArgv: ['--conditions=@score/source'] });
 }

@@ -71,3 +71,4 @@ export type { ReadJsonFileOptions } from './read-json-file';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';
+export { startModuleWorker } from './module-worker';

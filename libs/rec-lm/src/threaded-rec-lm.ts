@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { checkInteger, type YesNoScore, ScoreError } from '@score/core';
+import type { Worker } from 'node:worker_threads';
+import { checkInteger, type YesNoScore, ScoreError, startModuleWorker } from '@score/core';
 import { tf } from '@score/tfjs-runtime';
 import { InProcessLanguageModel } from './in-process-language-model';
 import { loadRecLmSource, type RecLmSource } from './rec-lm-source';
@@ -50,17 +48,10 @@ interface ScoringWorker {
   dead?: ScoreError;
 }
 
-const require = createRequire(import.meta.url);
-
 /** Starts the scoring thread; from the TypeScript sources (the repository, tests) through tsx, as apps/inference's workers. */
 function startWorker(source: RecLmSource, backend: string): Worker {
   const entry = new URL(import.meta.url.endsWith('.ts') ? './scoring-thread.ts' : './scoring-thread.js', import.meta.url);
-  const workerData = { source, backend };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  // The ESM build of tsx's API (require.resolve finds the CommonJS one).
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const code = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true, workerData, execArgv: ['--conditions=@score/source'] });
+  return startModuleWorker(entry, { source, backend });
 }
 
 function workerError(message: string, error: { name: string; message: string; stack?: string }): ScoreError {
