@@ -58,6 +58,7 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
     maxPromptTokens: 192,
   },
   eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } },
+  encoders: { inference: 'onnx' },
 });
 
 /** Flags of `score-train demo`. */

@@ -317,6 +317,14 @@ const evalSection = section({
   zeroShot: zeroShotSection.optional().describe('Also score the prompts with a pretrained LLM without tuning (the paper\'s starting point), beside the tuned variants: rows "zero-shot-basic", "zero-shot-score", ... with intervals and paired differences (to the tuned P^b and SCoRe, and the zero-shot P^s rows to the zero-shot P^b). Default: off.'),
 });
 
+// BERT inference on onnxruntime (issue 15 point 8, issue 17 point 1).
+const encodersSection = section({
+  inference: z
+    .enum(['tfjs', 'onnx'])
+    .default('tfjs')
+    .describe('Where the BERT encoders of CAR, SARE and TxtEmb (bert:PATH, scratch, and assess.embedder "car" or bert:PATH) embed texts outside training: "tfjs", their TensorFlow.js forward pass (wasm, one thread); "onnx", their current weights exported to ONNX and run by onnxruntime on every core (libs/text-encoders README, "Inference on onnxruntime"): the car stage\'s held-out recall, per-epoch validation and both indexes (exported in memory), SARE\'s validation scoring, and the queries of assess, rec and eval (exported once to <encoder folder>/onnx/model.onnx, reused while the weights are unchanged). The embeddings agree to about 1e-6; training stays on tfjs, and pooled and onnx: encoders are unaffected. Default "tfjs" (the from-scratch demo\'s numbers stay bitwise the same); the pretrained and real-data configs set "onnx".'),
+});
+
 /**
  * The schema of a `score-train run` config file. Every object is strict (unknown keys are
  * errors), every key has a description and a default where one makes sense; parse the merged
@@ -331,6 +339,7 @@ export const scoreConfigSchema = section({
   sare: sareSection.prefault({}).describe('Stage 2b: SARE, the self-assessing reranker.'),
   rec: recSection.prefault({}).describe('Stage 3: the CI-augmented recommender LM.'),
   eval: evalSection.prefault({}).describe('Evaluation: AUC/UAUC and the K_e / K_s sweeps.'),
+  encoders: encodersSection.prefault({}).describe('Where the trainable text encoders run inference (tfjs or onnxruntime).'),
 });
 
 /** A config as written in a file (every key optional). */
