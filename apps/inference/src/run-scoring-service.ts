@@ -63,7 +63,9 @@ export interface ScoringServiceOptions {
    * waiting for the language model); the next pair starts when one finishes. Bounding it keeps the
    * event loop's bursts and the objects alive on it small, so `/healthz` stays fast while a large batch
    * runs, and costs no throughput while it is at least the pairs the language model takes at once
-   * (workers x `batching.maxBatchSize`).
+   * (workers x `batching.maxBatchSize`). Not used when the in-process language model runs in worker
+   * threads: a batch then goes to the workers in chunks of up to `batching.maxBatchSize` pairs, one
+   * job each (see batch-chunks.ts).
    * @defaultValue 64
    */
   readonly batchConcurrency?: number;
