@@ -3,7 +3,8 @@
 // it runs in, so the workers' collections are not counted) and, when the process exits, writes them
 // to the file named by SCORE_BENCH_GC_LOG as one JSON line `{"pauses":[[epochMs, durationMs, kind],...]}`.
 import fs from 'node:fs';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import process from 'node:process';
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 
 const target = process.env['SCORE_BENCH_GC_LOG'];
 if (target) {
