@@ -24,6 +24,13 @@ function sweepTraining(config: ScoreConfig): Record<string, unknown> {
   return config.eval.retrainSweeps ? { retrainSweeps: { retrieved: config.eval.retrievedSweep, kept: config.eval.keptSweep } } : {};
 }
 
+/** `rec` without `workers`: how many threads tune the LMs does not change them, so it reruns nothing. */
+function recInputs(config: ScoreConfig): Omit<ScoreConfig['rec'], 'workers'> {
+  const { workers, ...rec } = config.rec;
+  void workers;
+  return rec;
+}
+
 /**
  * The dependencies and config inputs of the seven SCoRe stages (method.md): prepare (data), crm
  * (stage 0), car (stage 1), assess and sare (stage 2), rec (stage 3), eval. A stage reruns when its
@@ -35,6 +42,6 @@ export const STAGE_DEFINITIONS: Readonly<Record<StageName, Omit<Stage, 'run' | '
   car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed } }) },
   assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed } }) },
   sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed } }) },
-  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config) } }) },
-  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }) } }) },
+  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: recInputs(config), retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config) } }) },
+  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: recInputs(config), retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }) } }) },
 });
