@@ -451,7 +451,8 @@ async function tuneJobsOnThreads(run: RecRun, jobs: readonly RecJob[], sources: 
  * seeded sample of train rows with early stopping on valid AUC: from a from-scratch base LM
  * (pretrained on {@link pretrainingCorpus}, then warmed up on P^b answers) by default, or LoRA adapters on a Hugging Face checkpoint when
  * `rec.model` is `{ base, lora }`. A backend spec in `rec.model` scores without training (the eval
- * stage calls it).
+ * stage calls it). With `rec.workers` > 1 the LMs tune that many at a time on worker threads, to
+ * the same weights and figures.
  */
 export async function recStage(context: StageContext): Promise<StageResult> {
   const { rec, car } = context.config;
