@@ -1,6 +1,21 @@
 import path from 'node:path';
-import { InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption, readJsonFile } from '@score/core';
-import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
+import {
+  InvalidOptionError,
+  LruCache,
+  ModelMismatchError,
+  type RerankCandidate,
+  type Reranker,
+  type RerankResult,
+  type TextEmbeddingModel,
+  cosineSimilarity,
+  writeFileAtomicSync,
+  checkMethods,
+  checkObject,
+  describeValue,
+  integerOption,
+  readJsonFile,
+} from '@score/core';
+import { checkEncoderInference, type EncoderInference, loadInferenceEncoder, loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
 
 /** `format` of a saved SARE folder's `sare.json`. */
@@ -24,6 +39,13 @@ export interface SareRerankerOptions {
    * @defaultValue 0 (no cache)
    */
   readonly embeddingCache?: number;
+  /**
+   * What embeds the query and the candidates in `scores`, `rerank` and `orderExamples` instead of
+   * `encoder`: a model computing the same function, e.g. `createBertOnnxInference(encoder)` (the
+   * encoder's weights on onnxruntime). Disposed with the reranker; `save` still writes `encoder`.
+   * @defaultValue `encoder` itself
+   */
+  readonly inferenceEncoder?: TextEmbeddingModel;
 }
 
 /** Options of {@link loadSareReranker}. */
@@ -35,10 +57,18 @@ export interface LoadSareRerankerOptions {
   readonly batchSize?: number;
   /** Candidate-text embeddings cached (see {@link SareRerankerOptions.embeddingCache}). @defaultValue 10000 */
   readonly embeddingCache?: number;
+  /**
+   * Where a BERT encoder's scoring runs: `tfjs`, its TensorFlow.js forward pass; `onnx`, its weights
+   * exported once to `<dir>/onnx/model.onnx` (reused while they are unchanged) and run by
+   * onnxruntime on every core (`loadInferenceEncoder` of @score/text-encoders), with `batchSize`
+   * texts per pass. A pooled encoder stays on tfjs.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
 }
 
 /** Builds a SareReranker (its constructor is private); set by the class's static block. */
-let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => SareReranker;
+let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, inferenceEncoder?: TextEmbeddingModel) => SareReranker;
 
 /**
  * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
@@ -47,7 +77,8 @@ let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embe
  */
 export class SareReranker implements Reranker {
   static {
-    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => new SareReranker(encoder, modelId, embeddingCache);
+    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, inferenceEncoder?: TextEmbeddingModel) =>
+      new SareReranker(encoder, modelId, embeddingCache, inferenceEncoder);
   }
 
   /** Wraps a trainable encoder as SARE (the same as `createSareReranker`). */
@@ -64,9 +95,12 @@ export class SareReranker implements Reranker {
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
+  /** What embeds: `encoder`, or the inference model given for it. */
+  readonly #embedder: TextEmbeddingModel;
 
-  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
+  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0, inferenceEncoder?: TextEmbeddingModel) {
     this.encoder = encoder;
+    this.#embedder = inferenceEncoder ?? encoder;
     this.modelId = modelId;
     this.#cache = new LruCache({ maxEntries: embeddingCache });
   }
@@ -86,7 +120,7 @@ export class SareReranker implements Reranker {
     if (typeof query !== 'string') throw new InvalidOptionError('query', `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
     const vectors: (Float32Array | undefined)[] = texts.map((text) => this.#cache.get(text));
     const missing = [...new Set(texts.filter((_, i) => vectors[i] === undefined))];
-    const matrix = await this.encoder.embed([query, ...missing]);
+    const matrix = await this.#embedder.embed([query, ...missing]);
     const width = matrix.cols;
     const fresh = new Map(missing.map((text, i) => [text, matrix.data.slice((i + 1) * width, (i + 2) * width)]));
     const out = new Float32Array(texts.length);
@@ -119,7 +153,7 @@ export class SareReranker implements Reranker {
   async orderExamples(examples: readonly SareExample[]): Promise<string[][]> {
     const unique = new Map<string, number>();
     for (const example of examples) for (const text of [example.query, ...example.candidates.map((candidate) => candidate.text)]) if (!unique.has(text)) unique.set(text, unique.size);
-    const matrix = await this.encoder.embed([...unique.keys()]);
+    const matrix = await this.#embedder.embed([...unique.keys()]);
     const width = matrix.cols;
     const row = (text: string) => matrix.data.subarray(unique.get(text)! * width, (unique.get(text)! + 1) * width);
     return examples.map((example) => {
@@ -138,8 +172,10 @@ export class SareReranker implements Reranker {
     writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
-  dispose(): void {
+  /** Frees the encoder (at once) and the inference model, if one was given. */
+  async dispose(): Promise<void> {
     this.encoder.dispose();
+    if (this.#embedder !== this.encoder) await this.#embedder.dispose();
   }
 }
 
@@ -149,7 +185,8 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
   checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
   const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
   if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
-  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
+  if (options.inferenceEncoder !== undefined) checkMethods('inferenceEncoder', options.inferenceEncoder, ['embed', 'dispose'], 'a text embedding model (e.g. createBertOnnxInference)');
+  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0), options.inferenceEncoder);
 }
 
 /**
@@ -167,8 +204,16 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
       actual: document.format,
     });
   }
-  const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
-  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
+  const encoder = await loadTrainableEncoder(dir, inference === 'onnx' ? {} : { batchSize: options.batchSize });
+  let inferenceEncoder: TextEmbeddingModel | undefined;
+  try {
+    if (inference === 'onnx' && encoder.architecture === 'bert') inferenceEncoder = await loadInferenceEncoder(dir, { inference, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  } catch (error) {
+    encoder.dispose();
+    throw error;
+  }
+  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache, inferenceEncoder);
 }
 

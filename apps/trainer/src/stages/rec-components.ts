@@ -5,7 +5,6 @@ import type { Reranker, UserRetriever } from '@score/core';
 import type { PreparedDataset } from '@score/data';
 import { loadSareReranker } from '@score/sare-reranker';
 import type { StageContext } from '../pipeline/stage';
-import { pretrainedBertBatch } from './encoders';
 
 /** What building prompt sets needs from the run: CAR's three retrievers, SARE, snapshot times. */
 export interface PromptComponents {
@@ -17,23 +16,26 @@ export interface PromptComponents {
 }
 
 /**
- * Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages.
+ * Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages,
+ * their BERT encoders on tfjs or onnxruntime as `encoders.inference` says (loader defaults
+ * otherwise: a pretrained BERT embeds 8 texts per tfjs pass, see `loadBertEncoder`).
  * With `car.cfRetrieval: embedding`, cf embeds with the run's CRM (`crm.model`): e_ut from the
  * row's history, e_ui from each candidate's snapshot behaviour (items the CRM never saw are left out).
  */
 export async function openPromptComponents(context: StageContext, dataset: PreparedDataset): Promise<PromptComponents> {
   const carDir = context.stageDir('car');
+  // encoders.inference: onnx runs the BERT encoders on onnxruntime (its own threads, every core).
+  const inference = context.config.encoders.inference;
   const crm = context.config.car.cfRetrieval === 'embedding' ? loadRecommender(path.join(context.stageDir('crm'), context.config.crm.model)) : undefined;
   const known = new Set(crm?.itemIds ?? []);
   const embedUsers: EmbedUsers | undefined = crm && ((inputs) => crm.userEmbeddings(inputs.map((input) => ({ ...input, history: input.history.filter((id) => known.has(id)) }))));
   const retrievers = {
-    car: await loadCarRetriever(carDir, { variant: 'car', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
-    base: await loadCarRetriever(carDir, { variant: 'base', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
+    car: await loadCarRetriever(carDir, { variant: 'car', dataset, inference }),
+    base: await loadCarRetriever(carDir, { variant: 'base', dataset, inference }),
     cf: await loadCarRetriever(carDir, { variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
   };
   const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
-  const sareBatch = pretrainedBertBatch(context.config.sare.encoder).encoderBatchSize;
-  const reranker = await loadSareReranker(path.join(context.stageDir('sare')), sareBatch === undefined ? {} : { batchSize: sareBatch });
+  const reranker = await loadSareReranker(path.join(context.stageDir('sare')), { inference });
   return {
     retrievers,
     reranker,
