@@ -1,4 +1,4 @@
 import { libraryConfig } from '../../tsup.base';
 
-// The scoring worker thread's entry (openThreadedRecLm) is loaded by file name, so it is an entry of its own.
-export default libraryConfig({ entry: ['src/index.ts', 'src/scoring-thread.ts'], dts: { entry: { index: 'src/index.ts' } } });
+// The scoring and tuning worker threads' entries (openThreadedRecLm, tuneRecLmOnThread) are loaded by file name, so each is an entry of its own.
+export default libraryConfig({ entry: ['src/index.ts', 'src/scoring-thread.ts', 'src/tuning-thread.ts'], dts: { entry: { index: 'src/index.ts' } } });

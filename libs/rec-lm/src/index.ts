@@ -45,3 +45,5 @@ export { loadRecLmSource } from './rec-lm-source';
 export type { RecLmSource } from './rec-lm-source';
 export { openThreadedRecLm, ThreadedRecLm } from './threaded-rec-lm';
 export type { ThreadedRecLmOptions, ThreadedRecLmStats } from './threaded-rec-lm';
+export { tuneRecLmOnThread } from './tune-rec-lm-on-thread';
+export type { RecLmTuningJob, RecLmTuningSettings, TuneRecLmOnThreadOptions } from './tune-rec-lm-on-thread';

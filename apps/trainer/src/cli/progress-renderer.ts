@@ -27,9 +27,15 @@ function formatSeconds(seconds: number): string {
   return `${minutes}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
 }
 
+/** A bar updated within this many milliseconds keeps the terminal from other tasks' new bars. */
+const CONCURRENT_MS = 10_000;
+
 /**
  * Turns the libraries' progress events into terminal progress bars (cli-progress) with ETA,
- * rate and live metrics, or plain lines when stderr is not a terminal.
+ * rate and live metrics, or plain lines when stderr is not a terminal. Tasks that run at once
+ * (the rec stage's `rec.workers`) each get their own lines; on a terminal a task's bar starts only
+ * when no other task's bar was updated in the last 10 s, so tasks running at once show one bar at
+ * a time (their epoch lines come through the log).
  */
 export function createProgressRenderer(options: ProgressRendererOptions = {}): ProgressCallback & { stop(): void } {
   const stream = options.stream ?? process.stderr;
@@ -38,6 +44,8 @@ export function createProgressRenderer(options: ProgressRendererOptions = {}): P
   const bars = new Map<string, cliProgress.SingleBar>();
   const started = new Map<string, number>();
   const lastPercent = new Map<string, number>();
+  // When each task's bar was last updated: one updated within CONCURRENT_MS holds the terminal.
+  const lastDrawn = new Map<string, number>();
 
   const render = ((event: ProgressEvent) => {
     if (options.silent) return;
@@ -49,6 +57,11 @@ export function createProgressRenderer(options: ProgressRendererOptions = {}): P
     const metrics = formatMetrics(event.metrics);
     if (interactive && event.total !== undefined) {
       let bar = bars.get(key);
+      if (!bar && [...lastDrawn].some(([task, at]) => task !== event.task && Date.now() - at < CONCURRENT_MS)) {
+        // Another task's bar is live (tasks running at once, e.g. rec.workers): one bar at a time
+        // on a terminal; this task's epoch lines come through the log, its bar once the other ends.
+        return;
+      }
       if (!bar) {
         bar = new cliProgress.SingleBar(
           { stream, format: `${label} [{bar}] {percentage}% {value}/{total} {unit} | {rate}/s | ETA {eta_formatted} | {metrics}`, hideCursor: true, clearOnComplete: false },
@@ -58,9 +71,11 @@ export function createProgressRenderer(options: ProgressRendererOptions = {}): P
         bars.set(key, bar);
       }
       bar.update(event.done, { unit: event.unit, rate: rate.toFixed(0), metrics });
+      lastDrawn.set(event.task, Date.now());
       if (event.finished) {
         bar.stop();
         bars.delete(key);
+        lastDrawn.delete(event.task);
       }
       return;
     }
@@ -75,6 +90,7 @@ export function createProgressRenderer(options: ProgressRendererOptions = {}): P
   render.stop = () => {
     for (const bar of bars.values()) bar.stop();
     bars.clear();
+    lastDrawn.clear();
   };
   return render;
 }

@@ -25,9 +25,11 @@ describe('score-train demo --pretrained', () => {
     expect(pretrained.hash).toBe(loadConfig({ file: path.join(CONFIGS, 'demo-pretrained.yaml') }).hash);
     expect(pretrained.config.run.dir).toBe('runs/demo-pretrained');
     expect(pretrained.config.rec.model).toMatchObject({ base: 'model:smollm2-135m-instruct', topBlocks: 2, prefixBackend: 'onnx' });
+    expect(pretrained.config.rec.workers).toBe(2); // basic and score tuned at once
     expect(pretrained.config.assess).toMatchObject({ llm: 'llamacpp:model:smollm2-135m-instruct', llmThreads: 1 });
     const scratch = loadConfig({ values: DEMO_CONFIG as unknown as Record<string, unknown> });
     expect(scratch.hash).toBe(loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).hash);
+    expect(scratch.config.rec.workers).toBeUndefined(); // the from-scratch demo's numbers do not move
     expect(scratch.hash).not.toBe(pretrained.hash);
   });
 

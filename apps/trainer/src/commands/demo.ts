@@ -56,6 +56,7 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
     maxHistoryItems: 10,
     maxBehaviourItems: 10,
     maxPromptTokens: 192,
+    workers: 2,
   },
   eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } },
   encoders: { inference: 'onnx' },

@@ -283,6 +283,9 @@ const recSection = section({
   templateTokens: z.boolean().default(true).describe('From-scratch LM only: each constant piece of the P^b/P^s templates (e.g. `". Respond with either \'Yes\' or \'No\'.`) is one token, so the answer position sits right after the target title; the prompt text is unchanged. false: the pieces are spelled in learned sub-words.'),
   titleTokens: z.boolean().default(true).describe('From-scratch LM only: every item title of the catalogue is one token of its tokenizer (a Hugging Face added token), as a pretrained LLM knows a title as one unit; prompts get about 1.5 times shorter. false: titles are spelled in learned sub-words.'),
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'cf', 'base', 'car', 'score']).describe('Prompt variants whose LM is tuned and scored: basic (P^b, TALLRec-like), cf (CRM user embeddings or neighbours, car.cfRetrieval), base (untuned retriever), car (CAR without SARE), score (full SCoRe).'),
+  workers: positiveInt()
+    .optional()
+    .describe('Worker threads that tune the variants\' LMs (and, with eval.retrainSweeps, the sweep points\' LMs) at once: the stage\'s thread builds each LM\'s prompts in order, then a worker thread loads the shared base (the from-scratch LM after pretraining and warm-up, which run once before, from the run folder; or rec.model\'s checkpoint with fresh adapters) and tunes it with the same seed and settings, so every LM\'s weights and figures are bitwise those of one thread. The wasm backend runs one thread per worker, so 2 uses both cores of a 2-core machine (each thread holds its own copy of the LM). Changing it does not rerun the rec stage. Default 1: every LM tuned on the stage\'s thread, one after another.'),
 });
 
 // Zero-shot rows (issue 17, point 2): the pretrained LLM scoring P^b and P^s without tuning.

@@ -18,7 +18,7 @@ describe('the example configs in configs/', () => {
     expect(config.rec.model).toMatchObject({ base: 'model:smollm2-135m-instruct', topBlocks: 2, prefixBackend: 'onnx' });
     expect(config.car.encoder).toBe('bert:model:all-minilm-l6-v2');
     expect(config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');
-    expect(config.rec).toMatchObject({ variants: ['basic', 'score'], epochs: 1, trainRows: 300, validRows: 100 });
+    expect(config.rec).toMatchObject({ variants: ['basic', 'score'], epochs: 1, trainRows: 300, validRows: 100, workers: 2 });
     expect(config.eval).toMatchObject({ maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } });
   });
 
@@ -48,11 +48,13 @@ describe('the example configs in configs/', () => {
       const { config } = loadConfig({ file: path.join(CONFIGS, name) });
       expect(config.eval.maxRows, name).toBeUndefined();
       expect(config.eval.retrainSweeps, name).toBe(true);
+      expect(config.rec.workers, name).toBe(2);
       expect(config.eval).toMatchObject({ bootstrapSamples: 1000, confidence: 0.95 });
     }
     const demo = loadConfig({ file: path.join(CONFIGS, 'demo.yaml') }).config;
     expect(demo.eval).toMatchObject({ maxRows: 1000, retrainSweeps: false });
     expect(demo.run.seeds).toBeUndefined();
+    expect(demo.rec.workers).toBeUndefined();
   });
 
   it('ml-1m-generic.yaml: generic CSV files with a split column', () => {

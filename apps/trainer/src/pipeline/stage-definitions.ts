@@ -24,6 +24,13 @@ function sweepTraining(config: ScoreConfig): Record<string, unknown> {
   return config.eval.retrainSweeps ? { retrainSweeps: { retrieved: config.eval.retrievedSweep, kept: config.eval.keptSweep } } : {};
 }
 
+/** `rec` without `workers`: how many threads tune the LMs does not change them, so it reruns nothing. */
+function recInputs(config: ScoreConfig): Omit<ScoreConfig['rec'], 'workers'> {
+  const { workers, ...rec } = config.rec;
+  void workers;
+  return rec;
+}
+
 /** `encoders.inference` when it is not the default tfjs (nothing otherwise, so the hash of other runs is unchanged): onnxruntime's embeddings differ from tfjs's in the last float digits. */
 function encoderInference(config: ScoreConfig): Record<string, unknown> {
   return config.encoders.inference === 'tfjs' ? {} : { inference: config.encoders.inference };
@@ -40,6 +47,6 @@ export const STAGE_DEFINITIONS: Readonly<Record<StageName, Omit<Stage, 'run' | '
   car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed, ...encoderInference(config) } }) },
   assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed, ...encoderInference(config) } }) },
   sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed, ...encoderInference(config) } }) },
-  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config), ...encoderInference(config) } }) },
-  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }), ...encoderInference(config) } }) },
+  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: recInputs(config), retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config), ...encoderInference(config) } }) },
+  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: recInputs(config), retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }), ...encoderInference(config) } }) },
 });

@@ -11,10 +11,14 @@ import {
   loadLlamaCheckpoint,
   pretrainRecLm,
   type RecLmExample,
+  type RecLmSource,
   type RecLmTokenizer,
+  type RecLmTrainingReport,
+  type RecLmTuningSettings,
   saveLlamaCheckpoint,
   saveLoraAdapter,
   trainRecLm,
+  tuneRecLmOnThread,
 } from '@score/rec-lm';
 import { trainTokenizer } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
@@ -128,6 +132,10 @@ interface VariantLms {
   open(variant: PromptVariantId): Promise<InProcessLanguageModel>;
   /** Saves a tuned LM into `dir`. */
   save(lm: InProcessLanguageModel, dir: string): Promise<void>;
+  /** Where a tuning thread (`rec.workers` > 1) loads the LM every variant's tuning starts from: the same weights {@link open} gives. */
+  readonly source: RecLmSource;
+  /** Writes what {@link save} puts beside the weights a tuning thread saved into `dir` (the from-scratch tokenizer). */
+  finish(dir: string): Promise<void>;
   /** Figures of the base LM's next-token pretraining (from-scratch LM with `rec.pretrainEpochs` > 0). */
   readonly pretraining?: Record<string, unknown>;
   /** Figures of the base LM's answer warm-up (from-scratch LM with `rec.warmupEpochs` > 0). */
@@ -154,10 +162,13 @@ async function loraVariantLms(checkpoint: LoraCheckpoint, maxPromptTokens: numbe
   const tokenizer = probe.tokenizer;
   await probe.dispose();
   const lora = { rank: checkpoint.lora.rank, alpha: checkpoint.lora.alpha, dropout: checkpoint.lora.dropout, targetModules: checkpoint.lora.targets.map((target) => `${target}_proj` as const), seed };
+  const options = { maxPromptTokens, lora, ...checkpointLoadOptions(checkpoint) };
   return {
     tokenizer,
-    open: () => loadRecLm(checkpoint.base, { maxPromptTokens, lora, ...checkpointLoadOptions(checkpoint) }),
+    open: () => loadRecLm(checkpoint.base, options),
     save: async (lm, dir) => saveLoraAdapter(lm.model, dir),
+    source: { kind: 'rec-lm', base: checkpoint.base, options },
+    finish: async () => undefined,
   };
 }
 
@@ -171,9 +182,10 @@ async function scratchVariantLms(run: RecRun): Promise<VariantLms> {
   const { rec } = context.config;
   const tokenizer = trainPromptTokenizer(dataset, trainRows, { vocabSize: rec.vocabSize, maxHistoryItems: rec.maxHistoryItems, titleTokens: rec.titleTokens, templateTokens: rec.templateTokens });
   // A checkpoint folder: the weights and the tokenizer (the base LMs' and every variant's).
+  const finish = (dir: string) => tokenizer.save(path.join(dir, 'tokenizer.json'));
   const save = async (lm: InProcessLanguageModel, dir: string) => {
     await saveLlamaCheckpoint(lm.model, dir);
-    await tokenizer.save(path.join(dir, 'tokenizer.json'));
+    await finish(dir);
   };
   const baseDir = recModelDir(context.outputDir, 'pretrained');
   const pretraining = await pretrainBaseLm(run, tokenizer, baseDir, save);
@@ -188,6 +200,9 @@ async function scratchVariantLms(run: RecRun): Promise<VariantLms> {
     tokenizer,
     open: async (variant) => createInProcessLanguageModel({ model: loadLlamaCheckpoint(startDir), tokenizer, maxPromptTokens, modelId: `rec-lm-${variant}` }),
     save,
+    // The same checkpoint folder with the tokenizer saved beside it (tokenizer.json).
+    source: { kind: 'hugging-face', dir: startDir, options: { maxPromptTokens } },
+    finish,
     ...(pretraining ? { pretraining } : {}),
     ...(warmup ? { warmup } : {}),
   };
@@ -326,32 +341,107 @@ async function buildJobPrompts(run: RecRun, spec: ResolvedPromptSetSpec, sources
   return sets;
 }
 
-/** Tunes a job's LM on its prompts with early stopping on valid AUC, saves it and returns its figures. */
+/**
+ * The tuning settings of every job: the same for each (seed included), so a job's LM does not
+ * depend on which jobs ran before it or beside it (`rec.workers`).
+ */
+function tuningSettings(run: RecRun, lora: boolean): RecLmTuningSettings {
+  const { rec } = run.context.config;
+  return {
+    epochs: rec.epochs,
+    patience: rec.patience,
+    batchSize: rec.batchSize,
+    learningRate: rec.learningRate ?? (lora ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
+    ...(lora ? {} : { loss: 'answers' as const }),
+    seed: run.context.seed,
+  };
+}
+
+/** Logs a tuned job's line and returns its figures for rec.json. */
+function tunedJobFigures(context: StageContext, job: RecJob, report: RecLmTrainingReport): Record<string, unknown> {
+  const { spec, dir } = job;
+  context.logger.info(`rec: ${promptSetName(spec)} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join('rec', path.relative(context.outputDir, dir))}`);
+  return { variant: spec.variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: path.relative(context.outputDir, dir).split(path.sep).join('/') };
+}
+
+/** Tunes a job's LM on its prompts with early stopping on valid AUC on the stage's thread, saves it and returns its figures. */
 async function tuneJobLm(run: RecRun, job: RecJob, sets: Record<'train' | 'valid', RecLmExample[]>, lms: VariantLms, lora: boolean): Promise<Record<string, unknown>> {
   const { context } = run;
-  const { rec } = context.config;
   const { spec, dir, task } = job;
   const lm = await lms.open(spec.variant);
   try {
     const report = await trainRecLm(lm, {
       train: sets.train,
       valid: sets.valid,
-      epochs: rec.epochs,
-      patience: rec.patience,
-      batchSize: rec.batchSize,
-      learningRate: rec.learningRate ?? (lora ? LORA_LEARNING_RATE : SCRATCH_LEARNING_RATE),
-      ...(lora ? {} : { loss: 'answers' as const }),
-      seed: context.seed,
+      ...tuningSettings(run, lora),
       onProgress: (event) => context.onProgress({ ...event, task }),
       logger: context.logger,
       signal: context.signal,
     });
     await lms.save(lm, dir);
-    context.logger.info(`rec: ${promptSetName(spec)} LM tuned (best valid AUC ${Number(report.bestValidation).toFixed(4)}), saved to ${path.join('rec', path.relative(context.outputDir, dir))}`);
-    return { variant: spec.variant, promptSet: spec, bestEpoch: report.bestEpoch, bestValidAuc: report.bestValidation, tokensPerSecond: report.tokensPerSecond, epochs: report.epochs, dir: path.relative(context.outputDir, dir).split(path.sep).join('/') };
+    return tunedJobFigures(context, job, report);
   } finally {
     await lm.dispose();
   }
+}
+
+/**
+ * Tunes a job's LM as {@link tuneJobLm} does, on a worker thread of its own (`rec.workers` > 1):
+ * the thread loads the shared base from {@link VariantLms.source} and tunes with the same
+ * settings, so the weights and figures are bitwise the same; its log lines are prefixed with the job's task.
+ */
+async function tuneJobOnThread(run: RecRun, job: RecJob, sets: Record<'train' | 'valid', RecLmExample[]>, lms: VariantLms, lora: boolean, signal: AbortSignal): Promise<Record<string, unknown>> {
+  const { context } = run;
+  const { dir, task } = job;
+  const prefixed = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => context.logger[level](`${task}: ${message}`, fields);
+  const report = await tuneRecLmOnThread(
+    { source: lms.source, train: sets.train, valid: sets.valid, settings: tuningSettings(run, lora), saveDir: dir },
+    { onProgress: (event) => context.onProgress({ ...event, task }), logger: { debug: prefixed('debug'), info: prefixed('info'), warn: prefixed('warn'), error: prefixed('error') }, signal },
+  );
+  await lms.finish(dir);
+  return tunedJobFigures(context, job, report);
+}
+
+/**
+ * Builds every job's prompts in job order on the stage's thread (as one thread does: the same
+ * retrieval cache, the same records) and tunes up to `workers` LMs at once on worker threads,
+ * each starting as soon as its prompts are written. Returns the figures in job order. The first
+ * failure stops the other threads and is thrown.
+ */
+async function tuneJobsOnThreads(run: RecRun, jobs: readonly RecJob[], sources: PromptSources, lms: VariantLms, lora: boolean, workers: number, retrievalFallback: FallbackRate[]): Promise<Record<string, unknown>[]> {
+  const { context } = run;
+  const controller = new AbortController();
+  const stop = () => controller.abort(context.signal.reason);
+  context.signal.addEventListener('abort', stop, { once: true });
+  const results = new Array<Record<string, unknown>>(jobs.length);
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  try {
+    for (const [index, job] of jobs.entries()) {
+      const sets = await buildJobPrompts(run, job.spec, sources, retrievalFallback);
+      while (running.size >= workers) await Promise.race(running);
+      if (failure) throw failure.error;
+      const tuning: Promise<void> = tuneJobOnThread(run, job, sets, lms, lora, controller.signal).then(
+        (figures) => void (results[index] = figures),
+        (error: unknown) => {
+          failure ??= { error };
+          throw error;
+        },
+      );
+      const tracked: Promise<void> = tuning.finally(() => running.delete(tracked));
+      // Handled here; a failure is also seen by the next Promise.race/all below.
+      tracked.catch(() => undefined);
+      running.add(tracked);
+    }
+    await Promise.all(running);
+  } catch (error) {
+    controller.abort(error);
+    await Promise.allSettled(running);
+    throw failure?.error ?? error;
+  } finally {
+    context.signal.removeEventListener('abort', stop);
+  }
+  return results;
 }
 
 /**
@@ -361,7 +451,8 @@ async function tuneJobLm(run: RecRun, job: RecJob, sets: Record<'train' | 'valid
  * seeded sample of train rows with early stopping on valid AUC: from a from-scratch base LM
  * (pretrained on {@link pretrainingCorpus}, then warmed up on P^b answers) by default, or LoRA adapters on a Hugging Face checkpoint when
  * `rec.model` is `{ base, lora }`. A backend spec in `rec.model` scores without training (the eval
- * stage calls it).
+ * stage calls it). With `rec.workers` > 1 the LMs tune that many at a time on worker threads, to
+ * the same weights and figures.
  */
 export async function recStage(context: StageContext): Promise<StageResult> {
   const { rec, car } = context.config;
@@ -385,9 +476,15 @@ export async function recStage(context: StageContext): Promise<StageResult> {
   try {
     const jobs = recJobs(context, kept);
     const sources: PromptSources = { components, cache: new RetrievalCache(), retrievedMax: Math.max(...jobs.map((job) => job.spec.retrieved)), tokenizer: lms.tokenizer };
-    for (const job of jobs) {
-      const sets = await buildJobPrompts(run, job.spec, sources, retrievalFallback);
-      results.push(await tuneJobLm(run, job, sets, lms, checkpoint !== undefined));
+    const workers = rec.workers ?? 1;
+    if (workers > 1) {
+      context.logger.info(`rec: tuning ${jobs.length} LMs on ${Math.min(workers, jobs.length)} worker threads (rec.workers ${workers})`);
+      results.push(...(await tuneJobsOnThreads(run, jobs, sources, lms, checkpoint !== undefined, workers, retrievalFallback)));
+    } else {
+      for (const job of jobs) {
+        const sets = await buildJobPrompts(run, job.spec, sources, retrievalFallback);
+        results.push(await tuneJobLm(run, job, sets, lms, checkpoint !== undefined));
+      }
     }
   } finally {
     await components.dispose();
