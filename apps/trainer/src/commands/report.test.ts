@@ -40,6 +40,20 @@ describe('score-train report', () => {
     expect(markedBlock(rewritten)).toBe(renderResultsMarkdown(reportFixture()).trimEnd());
   });
 
+  it('--marker names other markers (the pretrained demo table); a bad marker name is refused', async () => {
+    const run = tempDir();
+    await writeReport(path.join(run, 'eval'), reportFixture());
+    const readme = path.join(run, 'README.md');
+    const before = '# Demo\n\n<!-- demo-table:start -->\nscratch\n<!-- demo-table:end -->\n\n<!-- demo-pretrained-table:start -->\nold\n<!-- demo-pretrained-table:end -->\n';
+    fs.writeFileSync(readme, before);
+    await runCli(['report', run, '--readme', readme, '--marker', 'demo-pretrained-table']);
+    const rewritten = fs.readFileSync(readme, 'utf8');
+    expect(markedBlock(rewritten)).toBe('scratch');
+    expect(markedBlock(rewritten, 'demo-pretrained-table')).toBe(renderResultsMarkdown(reportFixture()).trimEnd());
+    expect(() => replaceMarkedBlock(before, 'x', 'README.md', 'other-table')).toThrow('expected the markers <!-- other-table:start --> and <!-- other-table:end -->, in that order');
+    expect(() => markedBlock(before, 'Bad Name')).toThrow('Invalid "marker": must be a kebab-case name');
+  });
+
   it('names the missing file or markers', async () => {
     const empty = tempDir();
     await expect(runCli(['report', empty])).rejects.toThrow(`Evaluation metrics not found at ${path.join(empty, 'eval', 'metrics.json')}. Run the "eval" stage first.`);
