@@ -37,3 +37,6 @@ export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
 export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';
+export { embedBatches } from './encoder-base';
+export { openThreadedTextEncoder, ThreadedTextEncoder } from './threaded-text-encoder';
+export type { EncoderThreadMessage, EncoderThreadRequest, EncoderThreadSource, ThreadedTextEncoderOptions } from './threaded-text-encoder';
