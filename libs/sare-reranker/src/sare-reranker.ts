@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankResult, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption, readJsonFile } from '@score/core';
-import { loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
+import { InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankRequest, type RerankResult, type TextEmbeddingModel, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption, readJsonFile } from '@score/core';
+import { loadTrainableEncoder, openThreadedTextEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
 
 /** `format` of a saved SARE folder's `sare.json`. */
@@ -35,10 +35,17 @@ export interface LoadSareRerankerOptions {
   readonly batchSize?: number;
   /** Candidate-text embeddings cached (see {@link SareRerankerOptions.embeddingCache}). @defaultValue 10000 */
   readonly embeddingCache?: number;
+  /**
+   * Threads that run the encoder's forward passes when reranking (`openThreadedTextEncoder`: the
+   * calling thread and `threads - 1` workers, each with its own copy of the encoder). The
+   * embeddings, so the scores and orders, are bitwise those of one thread.
+   * @defaultValue 1
+   */
+  readonly threads?: number;
 }
 
 /** Builds a SareReranker (its constructor is private); set by the class's static block. */
-let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => SareReranker;
+let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, embedder?: TextEmbeddingModel) => SareReranker;
 
 /**
  * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
@@ -47,7 +54,7 @@ let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embe
  */
 export class SareReranker implements Reranker {
   static {
-    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number) => new SareReranker(encoder, modelId, embeddingCache);
+    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, embedder?: TextEmbeddingModel) => new SareReranker(encoder, modelId, embeddingCache, embedder);
   }
 
   /** Wraps a trainable encoder as SARE (the same as `createSareReranker`). */
@@ -64,11 +71,14 @@ export class SareReranker implements Reranker {
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
+  /** What embeds when reranking: the encoder, or a threaded view of it (owning the encoder). */
+  readonly #embedder: TextEmbeddingModel;
 
-  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0) {
+  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0, embedder: TextEmbeddingModel = encoder) {
     this.encoder = encoder;
     this.modelId = modelId;
     this.#cache = new LruCache({ maxEntries: embeddingCache });
+    this.#embedder = embedder;
   }
 
   /** Number of cached candidate embeddings. */
@@ -86,7 +96,7 @@ export class SareReranker implements Reranker {
     if (typeof query !== 'string') throw new InvalidOptionError('query', `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
     const vectors: (Float32Array | undefined)[] = texts.map((text) => this.#cache.get(text));
     const missing = [...new Set(texts.filter((_, i) => vectors[i] === undefined))];
-    const matrix = await this.encoder.embed([query, ...missing]);
+    const matrix = await this.#embedder.embed([query, ...missing]);
     const width = matrix.cols;
     const fresh = new Map(missing.map((text, i) => [text, matrix.data.slice((i + 1) * width, (i + 2) * width)]));
     const out = new Float32Array(texts.length);
@@ -98,18 +108,54 @@ export class SareReranker implements Reranker {
 
   /** The `topK` candidates with the highest cos(p_t, e_i), best first (ties keep the given order). */
   async rerank(query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> {
-    if (topK === undefined) throw new InvalidOptionError('topK', 'is required: how many candidates to keep (K_s, paper: 2).');
-    const k = integerOption('topK', topK, 1, 1);
-    if (!Array.isArray(candidates) || candidates.some((candidate) => candidate === null || typeof candidate?.id !== 'string' || typeof candidate.text !== 'string')) {
-      throw new InvalidOptionError('candidates', 'must be an array of { id: string, text: string }.', candidates);
-    }
+    const k = checkRerankRequest(query, candidates, topK);
     if (candidates.length === 0) return [];
-    const scores = await this.scores(query, candidates.map((candidate) => candidate.text));
-    return candidates
-      .map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: scores[index], index }))
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .slice(0, k)
-      .map(({ id, text, score }) => ({ id, text, score }));
+    return ordered(candidates, await this.scores(query, candidates.map((candidate) => candidate.text)), k);
+  }
+
+  /**
+   * `rerank` for each request, with one encoder call for every query and every candidate text not
+   * in the embedding cache (each text once; the cache's candidates are not embedded again), so its
+   * length-sorted batches are full and, on a threaded encoder (`threads`), spread over the threads.
+   * Deterministic: the same requests give the same bits on any number of threads. A text's
+   * embedding depends on the batch it was padded in, so it can differ from a `rerank` call's in
+   * the last bits.
+   */
+  async rerankMany(requests: readonly RerankRequest[]): Promise<RerankResult[][]> {
+    if (!Array.isArray(requests)) throw new InvalidOptionError('requests', `must be an array of { query, candidates, topK }, got ${describeValue(requests)}.`, requests);
+    const ks = requests.map((request: RerankRequest, i: number) => {
+      if (request === null || typeof request !== 'object') throw new InvalidOptionError(`requests[${i}]`, `must be { query, candidates, topK }, got ${describeValue(request)}.`, request);
+      return checkRerankRequest(request.query, request.candidates, request.topK, `requests[${i}].`);
+    });
+    const unique = new Map<string, number>();
+    const add = (text: string) => unique.has(text) || unique.set(text, unique.size);
+    const cached = new Map<string, Float32Array>();
+    for (const request of requests as readonly RerankRequest[]) {
+      if (request.candidates.length === 0) continue;
+      add(request.query);
+      for (const { text } of request.candidates) {
+        if (cached.has(text) || unique.has(text)) continue;
+        const vector = this.#cache.get(text);
+        if (vector === undefined) add(text);
+        else cached.set(text, vector);
+      }
+    }
+    const matrix = await this.#embedder.embed([...unique.keys()]);
+    const width = matrix.cols;
+    const row = (text: string) => cached.get(text) ?? matrix.data.subarray(unique.get(text)! * width, (unique.get(text)! + 1) * width);
+    const fresh = new Set<string>();
+    const results = requests.map((request: RerankRequest, r: number): RerankResult[] => {
+      if (request.candidates.length === 0) return [];
+      const q = row(request.query);
+      const scores = new Float32Array(request.candidates.length);
+      request.candidates.forEach(({ text }, i) => {
+        scores[i] = cosineSimilarity(q, row(text));
+        if (!cached.has(text)) fresh.add(text);
+      });
+      return ordered(request.candidates, scores, ks[r]!);
+    });
+    for (const text of fresh) this.#cache.set(text, matrix.data.slice(unique.get(text)! * width, (unique.get(text)! + 1) * width));
+    return results;
   }
 
   /**
@@ -139,8 +185,30 @@ export class SareReranker implements Reranker {
   }
 
   dispose(): void {
-    this.encoder.dispose();
+    // A threaded embedder owns the encoder and stops its workers too.
+    if (this.#embedder === this.encoder) this.encoder.dispose();
+    else void this.#embedder.dispose();
   }
+}
+
+/** Checks one rerank request; returns its topK. */
+function checkRerankRequest(query: unknown, candidates: unknown, topK: unknown, prefix = ''): number {
+  if (typeof query !== 'string') throw new InvalidOptionError(`${prefix}query`, `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
+  if (topK === undefined) throw new InvalidOptionError(`${prefix}topK`, 'is required: how many candidates to keep (K_s, paper: 2).');
+  const k = integerOption(`${prefix}topK`, topK as number, 1, 1);
+  if (!Array.isArray(candidates) || candidates.some((candidate: RerankCandidate | null) => candidate === null || typeof candidate?.id !== 'string' || typeof candidate.text !== 'string')) {
+    throw new InvalidOptionError(`${prefix}candidates`, 'must be an array of { id: string, text: string }.', candidates);
+  }
+  return k;
+}
+
+/** The `k` candidates with the highest scores, best first (ties keep the given order). */
+function ordered(candidates: readonly RerankCandidate[], scores: Float32Array, k: number): RerankResult[] {
+  return candidates
+    .map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: scores[index]!, index }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, k)
+    .map(({ id, text, score }) => ({ id, text, score }));
 }
 
 /** Wraps a trainable encoder as SARE (see {@link SareReranker}). */
@@ -167,8 +235,14 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
       actual: document.format,
     });
   }
-  const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
-  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache);
+  const threads = integerOption('threads', options.threads, 1, 1);
+  const modelId = typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`;
+  if (threads > 1) {
+    const threaded = await openThreadedTextEncoder({ dir, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) }, { threads });
+    return constructSareReranker(threaded.encoder, modelId, cache, threaded);
+  }
+  const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
+  return constructSareReranker(encoder, modelId, cache);
 }
 

@@ -20,20 +20,24 @@ export interface PromptComponents {
  * Opens the retrievers (car, base, cf) and the SARE reranker of a run for the rec and eval stages.
  * With `car.cfRetrieval: embedding`, cf embeds with the run's CRM (`crm.model`): e_ut from the
  * row's history, e_ui from each candidate's snapshot behaviour (items the CRM never saw are left out).
+ * `encoderThreads` (the eval stage passes `eval.scoreWorkers`) runs the forward passes of CAR's and
+ * SARE's trainable encoders on that many threads (`openThreadedTextEncoder`; bitwise the same
+ * embeddings, so the same prompts).
  */
-export async function openPromptComponents(context: StageContext, dataset: PreparedDataset): Promise<PromptComponents> {
+export async function openPromptComponents(context: StageContext, dataset: PreparedDataset, options: { encoderThreads?: number } = {}): Promise<PromptComponents> {
+  const threads = options.encoderThreads ?? 1;
   const carDir = context.stageDir('car');
   const crm = context.config.car.cfRetrieval === 'embedding' ? loadRecommender(path.join(context.stageDir('crm'), context.config.crm.model)) : undefined;
   const known = new Set(crm?.itemIds ?? []);
   const embedUsers: EmbedUsers | undefined = crm && ((inputs) => crm.userEmbeddings(inputs.map((input) => ({ ...input, history: input.history.filter((id) => known.has(id)) }))));
   const retrievers = {
-    car: await loadCarRetriever(carDir, { variant: 'car', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
-    base: await loadCarRetriever(carDir, { variant: 'base', dataset, ...pretrainedBertBatch(context.config.car.encoder) }),
+    car: await loadCarRetriever(carDir, { variant: 'car', dataset, encoderThreads: threads, ...pretrainedBertBatch(context.config.car.encoder) }),
+    base: await loadCarRetriever(carDir, { variant: 'base', dataset, encoderThreads: threads, ...pretrainedBertBatch(context.config.car.encoder) }),
     cf: await loadCarRetriever(carDir, { variant: 'cf', dataset, cf: context.config.car.cfRetrieval, ...(embedUsers ? { embedUsers } : {}) }),
   };
   const snapshotTimes = [...readCarStageManifest(carDir).corpus.boundaries];
   const sareBatch = pretrainedBertBatch(context.config.sare.encoder).encoderBatchSize;
-  const reranker = await loadSareReranker(path.join(context.stageDir('sare')), sareBatch === undefined ? {} : { batchSize: sareBatch });
+  const reranker = await loadSareReranker(path.join(context.stageDir('sare')), { threads, ...(sareBatch === undefined ? {} : { batchSize: sareBatch }) });
   return {
     retrievers,
     reranker,
