@@ -49,16 +49,26 @@ export interface ServeProcess {
   readonly exited: Promise<number | null>;
 }
 
+/** Extra settings of the child of {@link startScoreServe}. */
+export interface ScoreServeChildOptions {
+  /** Node options put before the entry (after `SCORE_SERVE_NODE_ARGS`). @defaultValue none */
+  readonly nodeArgs?: readonly string[];
+  /** Variables added to the child's environment. @defaultValue none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * Starts the real `score-serve` entry (src/main.ts through tsx) on 127.0.0.1 and a free port with
  * `flags` after `--run`, `--llm`, `--host` and `--port`, and waits until /readyz answers 200 (at most
  * 10 minutes). The child's stderr goes to this process's stderr.
  */
-export async function startScoreServe(runDir: string, llm: string, flags: readonly string[]): Promise<ServeProcess> {
+export async function startScoreServe(runDir: string, llm: string, flags: readonly string[], options: ScoreServeChildOptions = {}): Promise<ServeProcess> {
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
   const port = await freePort();
-  const child = spawn(process.execPath, [...(process.env['SCORE_SERVE_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), ...flags], {
+  const nodeArgs = [...(process.env['SCORE_SERVE_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=@score/source', '--import', 'tsx', main, '--run', runDir, '--llm', llm, '--host', '127.0.0.1', '--port', String(port), ...flags], {
     stdio: ['ignore', 'ignore', 'inherit'],
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
   });
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve((exitCode = signal ? 128 : code))));

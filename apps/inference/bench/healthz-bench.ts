@@ -14,9 +14,13 @@
 // --floor (then the same probes against a bare node:http server whose worker threads spin at the same
 // nice: what this machine's scheduler and the probe path cost without any scoring service).
 // The server's own view of the same period is printed too: its event-loop delay (prom-client's
-// histogram at 10 ms resolution, so 10 ms is no delay) and how long it took to handle each /healthz.
+// histogram at 10 ms resolution, so 10 ms is no delay), how long it took to handle each /healthz, and
+// the garbage-collection pauses of its main thread (a PerformanceObserver preloaded into the child:
+// bench/gc-pauses-preload.mjs).
 // Target: p99 < 10 ms while batches run.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -101,7 +105,10 @@ try {
   const flags = ['--timeout-ms', '600000', '--log-level', 'warn'];
   if (values.workers !== undefined) flags.push('--workers', values.workers);
   if (values['worker-nice'] !== undefined) flags.push('--worker-nice', values['worker-nice']);
-  const server = await startScoreServe(run.runDir, 'inprocess', flags);
+  const gcLog = path.join(run.runDir, 'gc-pauses.json');
+  const preload = new URL('./gc-pauses-preload.mjs', import.meta.url).href;
+  const server = await startScoreServe(run.runDir, 'inprocess', flags, { nodeArgs: ['--import', preload], env: { SCORE_BENCH_GC_LOG: gcLog } });
+  let busyWindow: [number, number] | undefined;
   try {
     const idle = await probeSeries(server.url, Number(values['probes-idle']), 5);
     let stop = false;
@@ -121,7 +128,9 @@ try {
     // Reading /metrics resets the server's event-loop delay histogram (prom-client), so the next read
     // covers the probes under load; the healthz latency histogram is cumulative: take the difference.
     const before = await readMetrics(server.url);
+    const busyStart = Date.now();
     const busy = await probeSeries(server.url, Math.max(1, Math.round((seconds * 1000) / (intervalMs + 2))));
+    busyWindow = [busyStart, Date.now()];
     const after = await readMetrics(server.url);
     stop = true;
     await Promise.all(loops);
@@ -140,6 +149,19 @@ try {
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;
+  }
+  if (busyWindow) {
+    // The server's main-thread GC pauses that began while the probes ran under load.
+    const [from, to] = busyWindow;
+    const { pauses } = JSON.parse(fs.readFileSync(gcLog, 'utf8')) as { pauses: [number, number, string][] };
+    const during = pauses.filter(([at]) => at >= from && at <= to);
+    const total = during.reduce((sum, [, duration]) => sum + duration, 0);
+    const max = during.reduce((most, [, duration]) => Math.max(most, duration), 0);
+    const byKind = new Map<string, number>();
+    for (const [, , kind] of during) byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    console.log(
+      `server main-thread GC, same period: ${during.length} pauses (${[...byKind].map(([kind, count]) => `${count} ${kind}`).join(', ') || 'none'}), total ${total.toFixed(1)} ms (${((total / (to - from)) * 100).toFixed(2)}% of ${((to - from) / 1000).toFixed(1)} s), max ${max.toFixed(1)} ms, over 5 ms: ${during.filter(([, duration]) => duration > 5).length}`,
+    );
   }
   if (values.floor) {
     const workers = values.workers === undefined ? os.availableParallelism() : Number(values.workers);

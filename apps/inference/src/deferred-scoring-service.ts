@@ -52,6 +52,10 @@ export function createDeferredScoringService(loading: Promise<ScoringService>): 
     settled,
     score: async (request, options) => loadedService().score(request, options),
     scoreBatch: async (requests, options) => loadedService().scoreBatch(requests, options),
+    scoreBatchJson: async (requests, options) => {
+      const loaded = loadedService();
+      return loaded.scoreBatchJson ? loaded.scoreBatchJson(requests, options) : Buffer.from(JSON.stringify({ results: await loaded.scoreBatch(requests, options) }));
+    },
     retrieve: async (request, options) => loadedService().retrieve(request, options),
     rank: async (request, options) => loadedService().rank(request, options),
     item: (id): Item | undefined => loadedService().item(id),

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { checkInteger, checkNumber, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type Logger, type RetrievedUser, type UserId } from '@score/core';
+import { checkInteger, checkNumber, integerOption, InvalidOptionError, LruCache, silentLogger, type Item, type ItemId, type LanguageModel, type Logger, type RetrievedUser, type UserId, type YesNoScore } from '@score/core';
 import { createScorePromptWriter, describeHistory, type DescribeHistoryOptions, resolveDomain, type ScorePromptWriter, type ScorePromptWriterOptions, type TokenBudget } from '@score/prompt-kit';
 import { InProcessLanguageModel } from '@score/rec-lm';
+import { createChunkedBatchScorer, type ChunkedBatchScorer } from './batch-chunks';
 import { mapConcurrently } from './map-concurrently';
 import { NonFiniteScoreError } from './errors';
 import { createRequestResolver, type Target } from './request-targets';
@@ -62,7 +63,9 @@ export interface ScoringServiceOptions {
    * waiting for the language model); the next pair starts when one finishes. Bounding it keeps the
    * event loop's bursts and the objects alive on it small, so `/healthz` stays fast while a large batch
    * runs, and costs no throughput while it is at least the pairs the language model takes at once
-   * (workers x `batching.maxBatchSize`).
+   * (workers x `batching.maxBatchSize`). Not used when the in-process language model runs in worker
+   * threads: a batch then goes to the workers in chunks of up to `batching.maxBatchSize` pairs, one
+   * job each (see batch-chunks.ts).
    * @defaultValue 64
    */
   readonly batchConcurrency?: number;
@@ -108,7 +111,7 @@ export interface RunScoringService extends ScoringService {
 }
 
 /** The checked settings of a scoring service and the prompt writer they make. */
-interface ServiceSettings {
+export interface ServiceSettings {
   /** K_s when a request gives none. */
   readonly ks: number;
   /** Pairs of one `scoreBatch` call in flight at once. */
@@ -131,7 +134,7 @@ interface ServiceSettings {
  * and builds the prompt writer: the prompts of the rec and eval stages (prompt-kit's writer), with
  * the same history and behaviour cuts and token budget.
  */
-function resolveServiceSettings(dataset: RunComponents['dataset'], options: ScoringServiceOptions): ServiceSettings {
+export function resolveServiceSettings(dataset: RunComponents['dataset'], options: ScoringServiceOptions): ServiceSettings {
   const ks = checkInteger('ks', options.ks ?? 2, 1, 10);
   const batchConcurrency = checkInteger('batchConcurrency', options.batchConcurrency ?? DEFAULT_BATCH_CONCURRENCY, 1, 100_000);
   const retrieved = checkInteger('retrieved', options.retrieved ?? 10, 10, 1000);
@@ -156,7 +159,7 @@ function resolveServiceSettings(dataset: RunComponents['dataset'], options: Scor
 }
 
 /** The similar users of a target and the time retrieval and reranking took. */
-type SimilarUsersOf = (
+export type SimilarUsersOf = (
   target: Pick<Target, 'userId' | 'history' | 'historyItems' | 'ks'> & { readonly item?: Item },
   signal?: AbortSignal,
 ) => Promise<{ users: SimilarUser[]; retrieveMs: number; rerankMs: number }>;
@@ -166,7 +169,7 @@ type SimilarUsersOf = (
  * hash of the user id and history), SARE reranks them against P^b of the target pair (or, when
  * ranking, the user's history) and keeps K_s.
  */
-function createSimilarUsers(components: RunComponents, settings: ServiceSettings, cache: LruCache<string, Promise<RetrievedUser[]>>): SimilarUsersOf {
+export function createSimilarUsers(components: Pick<RunComponents, 'retriever' | 'reranker'>, settings: ServiceSettings, cache: LruCache<string, Promise<RetrievedUser[]>>): SimilarUsersOf {
   const { retriever, reranker } = components;
   const { writer, description, asOf, retrieved } = settings;
   const retrieveCandidates = (target: Pick<Target, 'userId' | 'history'>): Promise<RetrievedUser[]> => {
@@ -215,12 +218,35 @@ function createPromptScorer(components: RunComponents, settings: ServiceSettings
       return remoteWriter ? remoteWriter({ writer: writerOptions, history: historyItems, target: item, behaviours }, signal) : writer.write(historyItems, item, behaviours);
     },
     async score(prompt, signal) {
-      const score = await batcher.score(prompt, signal);
-      if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
-        throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
-      }
-      return score;
+      return checkFiniteScore(languageModel, await batcher.score(prompt, signal));
     },
+  };
+}
+
+/** `score`, unless a probability or logit is not finite: then NonFiniteScoreError (HTTP 500, never 200 with `null`). */
+export function checkFiniteScore(languageModel: Pick<LanguageModel, 'provider' | 'modelId'>, score: YesNoScore): YesNoScore {
+  if (!Number.isFinite(score.probability) || !Number.isFinite(score.yesLogit) || !Number.isFinite(score.noLogit)) {
+    throw new NonFiniteScoreError(languageModel.provider, languageModel.modelId, { probability: score.probability, yes: score.yesLogit, no: score.noLogit });
+  }
+  return score;
+}
+
+/** Milliseconds of one pair's steps (see {@link ScoreResult.timingsMs}), before rounding. */
+export interface PairTimes {
+  readonly retrieveMs: number;
+  readonly rerankMs: number;
+  readonly lmMs: number;
+  readonly totalMs: number;
+}
+
+/** The {@link ScoreResult} of one pair (the one place its fields and their order are written). */
+export function buildScoreResult(users: SimilarUser[], prompt: string, score: YesNoScore, times: PairTimes): ScoreResult {
+  return {
+    probability: score.probability,
+    logits: { yes: score.yesLogit, no: score.noLogit },
+    similarUsers: users,
+    prompt,
+    timingsMs: { retrieve: round(times.retrieveMs), rerank: round(times.rerankMs), lm: round(times.lmMs), total: round(times.totalMs) },
   };
 }
 
@@ -232,13 +258,7 @@ async function scoreTarget(similarUsers: SimilarUsersOf, scorer: PromptScorer, t
   const lmStart = performance.now();
   const score = await scorer.score(prompt, signal);
   const end = performance.now();
-  return {
-    probability: score.probability,
-    logits: { yes: score.yesLogit, no: score.noLogit },
-    similarUsers: users,
-    prompt,
-    timingsMs: { retrieve: round(retrieveMs), rerank: round(rerankMs), lm: round(end - lmStart), total: round(end - start) },
-  };
+  return buildScoreResult(users, prompt, score, { retrieveMs, rerankMs, lmMs: end - lmStart, totalMs: end - start });
 }
 
 /**
@@ -290,10 +310,18 @@ export function createScoringService(components: RunComponents, options: Scoring
   const requests = createRequestResolver(dataset, settings.asOf);
   const similarUsers = createSimilarUsers(components, settings, cache);
   const scorer = createPromptScorer(components, settings, options, batcher);
+  const chunks = createChunks(components, settings, options);
   let disposed = false;
 
   const assertOpen = () => {
     if (disposed) throw new InvalidOptionError('service', 'was disposed; create a new scoring service.');
+  };
+  const scoreBatch = async (batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}): Promise<ScoreResult[]> => {
+    assertOpen();
+    const targets = batch.map((request, index) => requests.target(request, `requests[${index}]`, ks));
+    // With the LM in the workers, each chunk of pairs is one worker job (the event loop's work per batch stays small).
+    if (chunks) return chunks.scorer.scoreBatch(batch, callOptions.signal);
+    return mapConcurrently(targets, settings.batchConcurrency, (target) => scoreTarget(similarUsers, scorer, target, callOptions.signal));
   };
 
   return {
@@ -301,16 +329,24 @@ export function createScoringService(components: RunComponents, options: Scoring
       return !disposed;
     },
     get stats() {
-      return { cache: cache.stats, lm: batcher.stats, ...(pool ? { workers: pool.stats } : {}) };
+      const { hits, misses } = cache.stats;
+      const lm = batcher.stats;
+      return {
+        cache: chunks ? { hits: hits + chunks.scorer.cache.hits, misses: misses + chunks.scorer.cache.misses } : { hits, misses },
+        lm: chunks ? { calls: lm.calls + chunks.lm.calls, prompts: lm.prompts + chunks.lm.prompts } : lm,
+        ...(pool ? { workers: pool.stats } : {}),
+      };
     },
     async score(request: ScoreRequest, callOptions: ScoreCallOptions = {}) {
       assertOpen();
       return scoreTarget(similarUsers, scorer, requests.target(request, '', ks), callOptions.signal);
     },
-    async scoreBatch(batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
+    scoreBatch,
+    async scoreBatchJson(batch: readonly ScoreRequest[], callOptions: ScoreCallOptions = {}) {
+      if (!chunks) return Buffer.from(JSON.stringify({ results: await scoreBatch(batch, callOptions) }));
       assertOpen();
-      const targets = batch.map((request, index) => requests.target(request, `requests[${index}]`, ks));
-      return mapConcurrently(targets, settings.batchConcurrency, (target) => scoreTarget(similarUsers, scorer, target, callOptions.signal));
+      for (const [index, request] of batch.entries()) requests.target(request, `requests[${index}]`, ks); // 404 naming the field
+      return chunks.scorer.scoreBatchJson(batch, callOptions.signal);
     },
     async rank(request: RankRequest, callOptions: ScoreCallOptions = {}): Promise<RankResult> {
       assertOpen();
@@ -336,6 +372,42 @@ export function createScoringService(components: RunComponents, options: Scoring
       for (const result of results) if (result.status === 'rejected') logger.warn('a component failed to dispose', { error: String(result.reason) });
     },
   };
+}
+
+/**
+ * A service's batches scored in worker jobs of one chunk each (see batch-chunks.ts), and the
+ * language-model calls they made: when the language model and the prompt writing run in the workers
+ * (`workers > 0` with the in-process LM, and no token budget set on the calling thread). Else undefined.
+ */
+function createChunks(components: RunComponents, settings: ServiceSettings, options: ScoringServiceOptions): { scorer: ChunkedBatchScorer; lm: { calls: number; prompts: number } } | undefined {
+  const pool = (components as { pool?: WorkerPool }).pool;
+  const inWorkers = (components as { languageModelInWorkers?: boolean }).languageModelInWorkers === true && (components as { writePrompt?: RemotePromptWriter }).writePrompt !== undefined;
+  if (!pool || !inWorkers || options.tokenBudget !== undefined) return undefined;
+  const lm = { calls: 0, prompts: 0 };
+  const onBatch = options.batching?.onBatch;
+  const scorer = createChunkedBatchScorer({
+    pool,
+    service: {
+      ks: settings.ks,
+      retrieved: settings.retrieved,
+      description: settings.description,
+      ...(options.behaviourItems === undefined ? {} : { behaviourItems: options.behaviourItems }),
+      asOf: settings.asOf,
+      cacheSize: settings.cacheSize,
+    },
+    maxChunkPairs: options.batching?.maxBatchSize ?? 16,
+    // A worker taking a chunk makes one language-model call of the chunk's prompts: counted (and
+    // reported to the metrics) as the micro-batcher counts its calls.
+    onStart: (pairs, queuedAt) => {
+      lm.calls += 1;
+      lm.prompts += pairs;
+      if (onBatch) {
+        const waited = performance.now() - queuedAt;
+        onBatch({ size: pairs, queueWaitMs: Array.from({ length: pairs }, () => waited) });
+      }
+    },
+  });
+  return { scorer, lm };
 }
 
 /**

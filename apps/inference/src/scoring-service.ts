@@ -78,6 +78,13 @@ export interface ScoringService {
   /** Scores many pairs; results in request order. */
   scoreBatch(requests: readonly ScoreRequest[], options?: ScoreCallOptions): Promise<ScoreResult[]>;
   /**
+   * {@link ScoringService.scoreBatch}'s answer as `POST /v1/score/batch` sends it: the UTF-8 bytes of
+   * `JSON.stringify({ results })`. A service whose workers score the pairs has them serialise their
+   * results, so the server's thread neither builds nor stringifies them. Optional: without it the
+   * server stringifies `scoreBatch`'s results.
+   */
+  scoreBatchJson?(requests: readonly ScoreRequest[], options?: ScoreCallOptions): Promise<Uint8Array>;
+  /**
    * Ranks up to 500 candidate items for one user: CAR retrieval and SARE reranking run once for
    * the user (SARE's query is the user's history), then every candidate's P^s is scored.
    */

@@ -1,11 +1,14 @@
 // The body of one scoring worker thread (see worker-pool.ts and pooled-components.ts): it loads
 // the run's retriever, reranker and language model itself, then runs the jobs the main thread
-// sends, one at a time, so CPU-bound scoring never blocks the server's event loop.
+// sends, one at a time, so CPU-bound scoring never blocks the server's event loop. A batch's pairs
+// come as chunks (batch-chunks.ts): the worker does all of a chunk's work and answers once.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RerankCandidate, RetrievalTarget } from '@score/core';
 import { createScorePromptWriter, type ScorePromptWriter } from '@score/prompt-kit';
 import { InProcessLanguageModel } from '@score/rec-lm';
 import { initTensorflow } from '@score/tfjs-runtime';
+import { SCORE_CHUNK_OP, type ScoreChunkJob, type ScoreChunkOutcome } from './batch-chunks';
+import { createChunkScorer, type ChunkScorer } from './chunk-scorer';
 import { loadRunComponents, loadRunRetrievalComponents, type RunComponents } from './run-components';
 import type { RemotePromptJob, ScoringWorkerData } from './pooled-components';
 import { readRunPromptSettings } from './run-language-model';
@@ -14,6 +17,11 @@ import { DEFAULT_WORKER_NICE, lowerThreadPriority, serializeError, type WorkerMe
 const port = parentPort!;
 const data = workerData as ScoringWorkerData;
 const send = (message: WorkerMessage) => port.postMessage(message);
+/** Sends a job's result; a chunk's JSON bytes are moved to the main thread, not copied. */
+const sendResult = (id: number, value: unknown) => {
+  const json = (value as Partial<ScoreChunkOutcome> | undefined)?.json;
+  port.postMessage({ type: 'result', id, value } satisfies WorkerMessage, json instanceof Uint8Array ? [json.buffer as ArrayBuffer] : []);
+};
 
 type WorkerComponents = Omit<RunComponents, 'languageModel'> & { readonly languageModel?: RunComponents['languageModel'] };
 
@@ -33,7 +41,13 @@ function writerFor(components: WorkerComponents, options: RemotePromptJob['write
   return writer;
 }
 
+let scoreChunk: ChunkScorer | undefined;
+
 async function runJob(components: WorkerComponents, op: string, payload: unknown): Promise<unknown> {
+  if (op === SCORE_CHUNK_OP && components.languageModel) {
+    scoreChunk ??= createChunkScorer(components as RunComponents, (options) => writerFor(components, options));
+    return scoreChunk(payload as ScoreChunkJob);
+  }
   if (op === 'retrieve') {
     const { target, k } = payload as { target: RetrievalTarget; k: number };
     return components.retriever.retrieve(target, k);
@@ -79,7 +93,7 @@ if (components) {
       return;
     }
     runJob(loaded, message.op, message.payload).then(
-      (value) => send({ type: 'result', id: message.id, value }),
+      (value) => sendResult(message.id, value),
       (error: unknown) => send({ type: 'error', id: message.id, error: serializeError(error) }),
     );
   });

@@ -3,6 +3,7 @@ import { loadDataset } from '@score/data';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunScoringService, type RunScoringService } from './run-scoring-service';
+import type { ScoreResult } from './scoring-service';
 import { startServer, type RunningServer } from './server';
 import { writeRecStage } from './test-fixtures/rec-stage';
 import { createTestRun, type TestRun } from './test-fixtures/test-run';
@@ -71,6 +72,35 @@ describe('scoring on worker threads', () => {
     expect(service.stats.lm.prompts).toBe(scored);
     expect(scored).toBeLessThan(256);
   }, 50_000);
+
+  it('scores a batch in one worker job per chunk of pairs, and the workers write its JSON', async () => {
+    await idle(service);
+    const pairs = requests.slice(0, 40);
+    const jobs = service.stats.workers!.completed;
+    const lm = service.stats.lm;
+    const json = await service.scoreBatchJson!(pairs);
+    // 40 pairs in LM batches of 16: 3 chunks of 14, 13 and 13 pairs, one job and one LM call each
+    // (pair by pair it was a retrieval, a reranking and a prompt per pair and a job per LM batch: 123).
+    expect(service.stats.workers!.completed - jobs).toBe(3);
+    expect([service.stats.lm.calls - lm.calls, service.stats.lm.prompts - lm.prompts]).toEqual([3, 40]);
+    // The bytes are what c.json writes for scoreBatch's results (the timings aside, which differ per call).
+    const text = Buffer.from(json).toString('utf8');
+    const sent = JSON.parse(text) as { results: ScoreResult[] };
+    expect(text).toBe(JSON.stringify({ results: sent.results }));
+    const untimed = (results: readonly ScoreResult[]) => results.map(({ timingsMs: _, ...rest }) => rest);
+    expect(untimed(sent.results)).toEqual(untimed(await service.scoreBatch(pairs)));
+    expect(service.stats.workers!.completed - jobs).toBe(6);
+    // ... and the in-process service scores the pairs the same way.
+    const local = await createRunScoringService({ runDir: run.runDir, llm: 'inprocess' });
+    try {
+      const direct = await local.scoreBatch(pairs.slice(0, 6));
+      expect(sent.results.slice(0, 6).map((result) => result.prompt)).toEqual(direct.map((result) => result.prompt));
+      expect(sent.results.slice(0, 6).map((result) => result.similarUsers)).toEqual(direct.map((result) => result.similarUsers));
+      for (const [index, result] of direct.entries()) expect(sent.results[index]!.probability).toBeCloseTo(result.probability, 5);
+    } finally {
+      await local.dispose();
+    }
+  }, 60_000);
 
   it('scores as the in-process service does', async () => {
     const local = await createRunScoringService({ runDir: run.runDir, llm: 'inprocess' });

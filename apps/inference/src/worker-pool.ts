@@ -77,6 +77,7 @@ interface Job extends AbortableEntry {
   readonly op: string;
   readonly payload: unknown;
   readonly resolve: (value: unknown) => void;
+  readonly onStart: (() => void) | undefined;
 }
 
 interface Slot {
@@ -182,13 +183,16 @@ export class WorkerPool {
     return { completed: this.#completed, cancelled: this.#cancelled, queued: this.#queue.length, running: this.#slots.filter((slot) => slot.job).length, restarts: this.#restarts };
   }
 
-  /** Runs `op` with `payload` (structured-cloned) in the next free worker. */
-  run<T>(op: string, payload: unknown, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `op` with `payload` (structured-cloned) in the next free worker; `onStart` is called when
+   * a worker takes the job (not for a job dropped from the queue).
+   */
+  run<T>(op: string, payload: unknown, signal?: AbortSignal, onStart?: () => void): Promise<T> {
     if (this.#disposed) return Promise.reject(new InvalidOptionError('service', 'was disposed; create a new scoring service.'));
     if (this.#failure) return Promise.reject(this.#failure);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const make = (onAbort: (() => void) | undefined): Job => ({ id: this.#nextId++, op, payload, resolve: resolve as (value: unknown) => void, reject, signal, onAbort, queuedAt: performance.now() });
+      const make = (onAbort: (() => void) | undefined): Job => ({ id: this.#nextId++, op, payload, resolve: resolve as (value: unknown) => void, reject, signal, onAbort, queuedAt: performance.now(), onStart });
       enqueueAbortable(this.#queue, signal, make, () => (this.#cancelled += 1));
       this.#pump();
     });
@@ -220,6 +224,7 @@ export class WorkerPool {
       forgetAbort(job);
       slot.job = job;
       slot.worker.postMessage({ type: 'job', id: job.id, op: job.op, payload: job.payload } satisfies WorkerRequest);
+      job.onStart?.();
     }
   }
 

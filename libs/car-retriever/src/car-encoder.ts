@@ -82,9 +82,9 @@ export async function createCarEncoder(options: CreateCarEncoderOptions): Promis
     const isFile = fs.statSync(spec.path).isFile();
     return { trainable: false, encoder: await createOnnxEncoder(isFile ? { modelPath: spec.path } : { modelDir: spec.path }) };
   }
-  // Embedding batches of 8: all-MiniLM-L6-v2's forward pass over 32 behaviour texts of ~200 tokens
-  // crashed the wasm backend (4 GB) in the stage's base evaluation (bench/car-pretrained-bench.ts).
-  if (spec.kind === 'bert') return { trainable: true, encoder: await loadBertEncoder(spec.path, { batchSize: 8 }) };
+  // loadBertEncoder embeds a downloaded checkpoint in batches of 8 (PRETRAINED_BERT_BATCH): all-MiniLM-L6-v2's forward pass over
+  // 32 behaviour texts of ~200 tokens crashed the wasm backend (4 GB) in the stage's base evaluation (bench/car-pretrained-bench.ts).
+  if (spec.kind === 'bert') return { trainable: true, encoder: await loadBertEncoder(spec.path) };
   if (!Array.isArray(options.texts) || options.texts.length === 0) throw new InvalidOptionError('texts', 'must hold the corpus texts the tokenizer is trained on.');
   const dimensions = options.dimensions ?? 128;
   const maxLength = options.maxLength ?? (spec.kind === 'pooled' ? 256 : 128);

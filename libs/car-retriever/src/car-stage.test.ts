@@ -230,4 +230,51 @@ describe('runCarStage and loadCarRetriever', () => {
       await retriever.dispose();
     }
   }, 60_000);
+
+  it('inference "onnx" gives the tfjs figures, indexes and retrievals of a BERT (onnxruntime, exported beside the weights)', async () => {
+    const texts = buildBehaviourCorpus(dataset).entries.map((entry) => entry.text);
+    const bert = await createBertEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 300, kind: 'wordpiece' }), hidden: 16, layers: 2, heads: 2, maxLength: 64, seed: 4 });
+    const bertDir = path.join(root, 'tiny-bert-inference');
+    await bert.save(bertDir);
+    bert.dispose();
+    const common = { datasetDir: path.join(root, 'prepare'), neighboursFile, epochs: 1, retrieved: 5, encoder: `bert:${bertDir}`, learningRate: 1e-3, snapshots: { everySeconds: 60 * DAY } };
+    const byTfjs = await runCarStage({ ...common, outputDir: path.join(root, 'car-tfjs') });
+    const byOnnx = await runCarStage({ ...common, outputDir: path.join(root, 'car-ort'), inference: 'onnx' });
+    expect([byTfjs.inference, byOnnx.inference]).toEqual(['tfjs', 'onnx']);
+    for (const variant of ['base', 'car'] as const) {
+      expect(byOnnx[variant].recall).toBeCloseTo(byTfjs[variant].recall, 6);
+      expect(byOnnx[variant].futureOverlap).toBeCloseTo(byTfjs[variant].futureOverlap, 6);
+    }
+    // The held-out recall after the epoch embedded on onnxruntime too, with the same result.
+    expect(byOnnx.training!.history.map((epoch) => epoch.recall)).toEqual(byTfjs.training!.history.map((epoch) => expect.closeTo(epoch.recall, 6)));
+    await expect(runCarStage({ ...common, outputDir: path.join(root, 'car-bad'), inference: 'gpu' as 'onnx' })).rejects.toThrow(/"inference": must be "tfjs" or "onnx"/);
+    // Retrieval through onnxruntime: the same users and scores; the export lies beside the encoder's weights.
+    const rows = dataset.split('test').slice(0, 4);
+    const targets = rows.map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp }));
+    for (const variant of ['car', 'base'] as const) {
+      const open = (inference: 'tfjs' | 'onnx') => loadCarRetriever(path.join(root, 'car-ort'), { variant, dataset, inference });
+      const [tfjs, onnx] = [await open('tfjs'), await open('onnx')];
+      try {
+        const [expected, found] = [await (tfjs as CorpusRetriever).retrieveBatch(targets, 5), await (onnx as CorpusRetriever).retrieveBatch(targets, 5)];
+        expect(expected.flat().length).toBeGreaterThan(rows.length);
+        expect(found.map((users) => users.map((user) => user.userId))).toEqual(expected.map((users) => users.map((user) => user.userId)));
+        found.flat().forEach((user, i) => expect(user.score).toBeCloseTo(expected.flat()[i]!.score, 4));
+        if (variant === 'car') {
+          // encoderThreads applies to tfjs only: with onnx the queries stay on onnxruntime (its bits, not tfjs's).
+          expect(found.flat().some((user, i) => !Object.is(user.score, expected.flat()[i]!.score))).toBe(true);
+          const threaded = await loadCarRetriever(path.join(root, 'car-ort'), { variant, dataset, inference: 'onnx', encoderThreads: 2 });
+          try {
+            expect(await (threaded as CorpusRetriever).retrieveBatch(targets, 5)).toEqual(found);
+          } finally {
+            await threaded.dispose();
+          }
+        }
+      } finally {
+        await tfjs.dispose();
+        await onnx.dispose();
+      }
+    }
+    expect(fs.existsSync(path.join(root, 'car-ort', 'encoder', 'onnx', 'model.onnx'))).toBe(true);
+    expect(fs.existsSync(path.join(bertDir, 'onnx', 'model.onnx'))).toBe(true);
+  }, 90_000);
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
+import { checkEncoderInference, type EncoderInference, withInferenceEncoder } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';
 import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
@@ -140,6 +141,16 @@ export interface CarStageOptions {
    */
   readonly seed?: number;
   /**
+   * Where the stage's inference runs (the held-out recall of base and car, the recall after each
+   * training epoch, and embedding the corpus for both indexes): `tfjs`, the trainable encoder's
+   * own forward pass; `onnx`, a BERT encoder's current weights exported in memory and run by
+   * onnxruntime on every core (`withInferenceEncoder` of @score/text-encoders; the same
+   * embeddings up to float rounding, about 1e-6). A pooled or frozen ONNX encoder is unaffected.
+   * Training always runs on tfjs.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
+  /**
    * Receives `car.corpus`, `car.train`, `car.index` and `car.index-base` progress.
    * @defaultValue none
    */
@@ -171,6 +182,8 @@ export interface CarStageResult {
   /** False for `onnx:`: the frozen model is both `base` and `car`. */
   readonly fineTuned: boolean;
   readonly backend: string;
+  /** Where inference ran ({@link CarStageOptions.inference}). */
+  readonly inference: EncoderInference;
   readonly k: number;
   readonly neighboursPerUser: number;
   /** Held-out users the metrics are measured on. */
@@ -249,6 +262,7 @@ export async function runCarStage(options: CarStageOptions): Promise<CarStageRes
     encoder: manifest.encoder,
     fineTuned: manifest.fineTuned,
     backend: runtime.backend,
+    inference: settings.inference,
     k: settings.k,
     neighboursPerUser: settings.neighboursPerUser,
     heldOutUsers: inputs.heldOut.length,
@@ -271,6 +285,7 @@ interface CarStageSettings {
   /** K_c. */
   readonly neighboursPerUser: number;
   readonly seed: number;
+  readonly inference: EncoderInference;
 }
 
 /** Checks the options of {@link runCarStage} before any work. */
@@ -302,7 +317,8 @@ function carStageSettings(options: CarStageOptions): CarStageSettings {
   }
   const seed = options.seed ?? 42;
   checkInteger('seed', seed);
-  return { spec, k, neighboursPerUser, seed };
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
+  return { spec, k, neighboursPerUser, seed, inference };
 }
 
 /** What the stage reads and derives before training: the dataset, neighbours, corpus, held-out users and their future positives. */
@@ -357,7 +373,7 @@ interface TunedVariants {
  * measures, saves and indexes it as `car`; a frozen ONNX model is both.
  */
 async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings, inputs: CarStageInputs, logger: Logger): Promise<TunedVariants> {
-  const { spec, k, neighboursPerUser, seed } = settings;
+  const { spec, k, neighboursPerUser, seed, inference } = settings;
   const { newest, neighbours, heldOut, futurePositives, corpus } = inputs;
   const evaluate = async (encoder: TextEmbeddingModel): Promise<CarVariantMetrics> => {
     const result = await evaluateRetrieval({ embed: (batch) => encoder.embed(batch), corpus: newest, neighbours, users: heldOut, k, neighboursPerUser, futurePositives });
@@ -371,9 +387,9 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
     ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }),
   });
   try {
-    const base = await evaluate(created.encoder);
-    logger.info(`car: base encoder ${created.encoder.modelId}: recall@${k} ${base.recall.toFixed(4)}, future overlap ${base.futureOverlap.toFixed(4)}`, { ...base });
     if (!created.trainable) {
+      const base = await evaluate(created.encoder);
+      logger.info(`car: base encoder ${created.encoder.modelId}: recall@${k} ${base.recall.toFixed(4)}, future overlap ${base.futureOverlap.toFixed(4)}`, { ...base });
       logger.warn(`car: "${formatEncoderSpec(spec)}" is a frozen ONNX model and cannot be fine-tuned; the "car" variant is the untuned model (the same as "base").`);
       const baseLocation: CarEncoderLocation = { kind: 'onnx', path: path.resolve((spec as { path: string }).path) };
       const tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, created.encoder, 'car.index-base', options);
@@ -387,7 +403,11 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
       await encoder.save(path.join(options.outputDir, 'encoder-base'));
       baseLocation = { kind: 'trainable', path: 'encoder-base' };
     }
-    const tables = await writeIndex(path.join(options.outputDir, 'index-base'), corpus, encoder, 'car.index-base', options);
+    const { base, tables } = await withInferenceEncoder(encoder, inference, async (model) => {
+      const measured = await evaluate(model);
+      logger.info(`car: base encoder ${encoder.modelId}: recall@${k} ${measured.recall.toFixed(4)}, future overlap ${measured.futureOverlap.toFixed(4)}`, { ...measured });
+      return { base: measured, tables: await writeIndex(path.join(options.outputDir, 'index-base'), corpus, model, 'car.index-base', options) };
+    });
     const training = await trainCar({
       encoder,
       texts: inputs.texts,
@@ -407,11 +427,15 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
       onProgress: options.onProgress,
       logger,
       signal: options.signal,
+      inference,
     });
     options.signal?.throwIfAborted();
     await encoder.save(path.join(options.outputDir, 'encoder'));
-    const car = await evaluate(encoder);
-    await writeIndex(path.join(options.outputDir, 'index'), corpus, encoder, 'car.index', options);
+    const car = await withInferenceEncoder(encoder, inference, async (model) => {
+      const measured = await evaluate(model);
+      await writeIndex(path.join(options.outputDir, 'index'), corpus, model, 'car.index', options);
+      return measured;
+    });
     return { training, base, car, baseLocation, carLocation: { kind: 'trainable', path: 'encoder' }, tables };
   } finally {
     await created.encoder.dispose();

@@ -1,5 +1,5 @@
 import { InvalidOptionError, type UserId, checkInteger, checkNumber, createRandom } from '@score/core';
-import { type ContrastiveTrainingOptions, contrastiveBatch, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, withInferenceEncoder } from '@score/text-encoders';
 import { type EpochContext, shuffledIndices, tf, TRAINING_DEFAULTS, trainingLoopOptions, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
 import { cosineTopK } from './cosine-top-k';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
@@ -57,6 +57,14 @@ export interface TrainCarOptions extends ContrastiveTrainingOptions {
    * @defaultValue 10
    */
   readonly kRecall?: number;
+  /**
+   * Where the held-out recall embeds the corpus after each epoch: `tfjs` (the encoder's own
+   * forward pass, in batches of `gradientChunkTexts`), or `onnx` (a BERT encoder's weights of
+   * that moment exported to onnxruntime, every core; a pooled encoder stays on tfjs). Training
+   * itself always runs on tfjs.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
 }
 
 /** One epoch of a {@link CarTrainingReport}. */
@@ -134,7 +142,7 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
     batches: (context) => carBatches(options, settings, split, context),
     async validate(): Promise<number> {
       // Batches as small as the gradient chunks: a pretrained BERT's forward pass over 32 texts of 256 tokens crashed the wasm backend (4 GB).
-      const vectors = await encoder.embed(allTexts, chunkTexts > 0 ? { batchSize: chunkTexts } : {});
+      const vectors = await withInferenceEncoder(encoder, settings.inference, (model) => model.embed(allTexts, model === encoder && chunkTexts > 0 ? { batchSize: chunkTexts } : {}));
       const lists = cosineTopK(vectors, queryRows, kRecall);
       const retrieved = new Map(validationUsers.map((userId, i) => [userId, lists[i]!.map((row) => users[row]!)]));
       const recall = neighbourRecall(retrieved, neighbours, { users: validationUsers, k: kRecall, neighboursPerUser });
@@ -171,6 +179,7 @@ interface CarSettings {
   readonly seed: number;
   readonly chunkTexts: number;
   readonly lengthSortedChunks: boolean;
+  readonly inference: EncoderInference;
 }
 
 /** Checks the inputs of {@link trainCar} and fills its defaults. */
@@ -194,7 +203,8 @@ function carSettings(options: TrainCarOptions): CarSettings {
   const seed = options.seed ?? TRAINING_DEFAULTS.seed;
   checkInteger('seed', seed);
   const chunkTexts = gradientChunkTexts(encoder, options.gradientChunkTexts);
-  return { neighboursPerUser, kRecall, temperature, positives, seed, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false };
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
+  return { neighboursPerUser, kRecall, temperature, positives, seed, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false, inference };
 }
 
 /** The users of a {@link trainCar} run: the corpus, each user's positives, the held-out users and the anchors. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { ArtifactNotFoundError, checkInteger, DataFormatError, InvalidOptionError, type Dataset, type TextEmbeddingModel, type UserId, type UserRetriever } from '@score/core';
 import { loadDataset } from '@score/data';
-import { createOnnxEncoder, loadTrainableEncoder, openThreadedTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, createOnnxEncoder, type EncoderInference, loadInferenceEncoder, openThreadedTextEncoder } from '@score/text-encoders';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { readCarStageManifest, type CarEncoderLocation } from './car-stage-manifest';
 import { createCorpusRetriever, type CorpusRetriever } from './corpus-retriever';
@@ -39,14 +39,26 @@ export interface LoadCarRetrieverOptions {
    * Texts per forward pass of a saved trainable encoder (BERT or pooled; an ONNX encoder keeps its
    * own). A pretrained BERT such as all-MiniLM-L6-v2 at 256 tokens needs about 8: at 32 one
    * inference pass holds every layer's attention activations and overflows the wasm backend's heap.
-   * @defaultValue the encoder's default (32 for BERT, 64 pooled)
+   * With `inference: "onnx"`, the texts per onnxruntime pass.
+   * @defaultValue the encoder's default (BERT: 8 for a downloaded checkpoint, else its saved batch
+   *   size, see `loadBertEncoder`; pooled: 64); 32 on onnxruntime
    */
   readonly encoderBatchSize?: number;
   /**
-   * Threads that run a saved trainable encoder's forward passes in `retrieveBatch`
-   * (`openThreadedTextEncoder`: the calling thread and `encoderThreads - 1` workers, each with its
-   * own copy of the encoder); the embeddings, so the retrieved users, are bitwise those of one
-   * thread. An ONNX encoder keeps its own threading.
+   * Where a saved trainable encoder (`car`; `base` of `bert:`/`scratch`) embeds the queries:
+   * `tfjs`, its TensorFlow.js forward pass; `onnx`, a BERT encoder exported once to
+   * `<encoder folder>/onnx/model.onnx` (reused while its weights are unchanged) and run by
+   * onnxruntime on every core (`loadInferenceEncoder` of @score/text-encoders). A pooled or frozen
+   * ONNX encoder is unaffected.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
+  /**
+   * With `inference: "tfjs"`, threads that run a saved trainable encoder's forward passes in
+   * `retrieveBatch` (`openThreadedTextEncoder`: the calling thread and `encoderThreads - 1` workers,
+   * each with its own copy of the encoder); the embeddings, so the retrieved users, are bitwise
+   * those of one thread. With `inference: "onnx"` it is not used (onnxruntime runs on its own
+   * threads; a pooled encoder stays on one thread), nor for a frozen ONNX encoder.
    * @defaultValue 1
    */
   readonly encoderThreads?: number;
@@ -109,11 +121,12 @@ function readUserEmbeddings(file: string) {
   return { embeddings: { rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data }, userIds: userIds as string[] };
 }
 
-async function openEncoder(stageDir: string, location: CarEncoderLocation, batchSize?: number, threads = 1): Promise<TextEmbeddingModel> {
+async function openEncoder(stageDir: string, location: CarEncoderLocation, inference: EncoderInference, batchSize?: number, threads = 1): Promise<TextEmbeddingModel> {
   const where = path.resolve(stageDir, location.path);
   if (location.kind === 'onnx') return createOnnxEncoder(where.endsWith('.onnx') ? { modelPath: where } : { modelDir: where });
-  if (threads > 1) return openThreadedTextEncoder({ dir: where, ...(batchSize === undefined ? {} : { batchSize }) }, { threads });
-  return loadTrainableEncoder(where, batchSize === undefined ? {} : { batchSize });
+  // Threads spread tfjs forward passes; onnxruntime has its own (every core).
+  if (inference === 'tfjs' && threads > 1) return openThreadedTextEncoder({ dir: where, ...(batchSize === undefined ? {} : { batchSize }) }, { threads });
+  return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }) });
 }
 
 /**
@@ -136,6 +149,7 @@ export async function loadCarRetriever(stageDir: string, options: LoadCarRetriev
   if ((options.datasetDir === undefined) === (options.dataset === undefined)) {
     throw new InvalidOptionError('datasetDir', 'give exactly one of "datasetDir" (a folder with a prepared dataset) and "dataset".');
   }
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
   const manifest = readCarStageManifest(stageDir);
   const dataset = options.dataset ?? (await loadDataset(options.datasetDir!));
   const corpus = buildBehaviourCorpus(dataset, { maxItems: manifest.corpus.maxItems, snapshots: manifest.corpus.boundaries });
@@ -155,7 +169,7 @@ export async function loadCarRetriever(stageDir: string, options: LoadCarRetriev
   }
   const files = manifest.variants[variant];
   const threads = options.encoderThreads === undefined ? 1 : checkInteger('encoderThreads', options.encoderThreads, 1);
-  const encoder = await openEncoder(stageDir, files.encoder, options.encoderBatchSize, threads);
+  const encoder = await openEncoder(stageDir, files.encoder, inference, options.encoderBatchSize, threads);
   if (options.indexUri !== undefined && (typeof options.indexUri !== 'string' || options.indexUri === '')) {
     await encoder.dispose();
     throw new InvalidOptionError('indexUri', 'must be a folder or an object-storage URI such as s3://bucket/run/car-index.', options.indexUri);

@@ -4,7 +4,7 @@ export { checkExamples } from './sare-example';
 export type { SareExample } from './sare-example';
 export { meanOrderAgreement, orderAgreement } from './order-agreement';
 export type { OrderAgreement } from './order-agreement';
-export { trainSare } from './train-sare';
+export { orderWithInference, trainSare } from './train-sare';
 export type { SareTrainingSettings, TrainSareOptions, SareTrainingReport } from './train-sare';
 export { createSareEncoder } from './create-sare-encoder';
 export type { CreateSareEncoderOptions } from './create-sare-encoder';

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption, createRandom } from '@score/core';
 import { shuffledIndices } from '@score/tfjs-runtime';
-import type { TrainableTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type EncoderInference, type TrainableTextEncoder } from '@score/text-encoders';
 import { createSareEncoder, type CreateSareEncoderOptions } from './create-sare-encoder';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { readRankingsFile } from './rankings-file';
 import type { SareExample } from './sare-example';
-import { createSareReranker, type SareReranker } from './sare-reranker';
-import { type SareTrainingSettings, trainSare, type TrainSareOptions } from './train-sare';
+import type { SareReranker } from './sare-reranker';
+import { orderWithInference, type SareTrainingSettings, trainSare, type TrainSareOptions } from './train-sare';
 
 /** Training pairs whose texts train the default encoder's tokenizer (enough for its vocabulary, and fast). */
 const TOKENIZER_EXAMPLES = 2000;
@@ -53,6 +53,12 @@ export interface SareStageOptions
   readonly logger?: Logger;
   /** Stops training after the current batch; the best weights so far are saved. */
   readonly signal?: AbortSignal;
+  /**
+   * Where the held-out pairs are scored (untrained, during training and trained): `tfjs` or
+   * `onnx` (a BERT encoder's weights on onnxruntime; see `TrainSareOptions.inference`).
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
 }
 
 /** Agreement with O of the orders compared on one held-out set. */
@@ -118,8 +124,9 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
 
   const tokenizerTexts = train.slice(0, TOKENIZER_EXAMPLES).flatMap((example) => [example.query, ...example.candidates.map((candidate) => candidate.text)]);
   const encoder = options.encoder ?? (await createSareEncoder({ ...options.encoderOptions, texts: tokenizerTexts }));
-  const untrainedTest = await evaluateUntrained(encoder, test, topK);
-  const untrainedValidation = await evaluateUntrained(encoder, validation, topK);
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
+  const untrainedTest = await evaluateUntrained(encoder, test, topK, inference);
+  const untrainedValidation = await evaluateUntrained(encoder, validation, topK, inference);
   logger.info(`Training SARE on ${train.length} pairs (validation ${validation.length}, test ${test.length}).`);
   const trained = await trainSare({
     encoder,
@@ -140,12 +147,13 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     onProgress: options.onProgress,
     logger,
     signal: options.signal,
+    inference,
   });
   const reranker = trained.reranker;
   const evaluate = async (set: readonly SareExample[], untrained: OrderAgreement): Promise<SareEvaluation> => ({
     retrieval: retrievalAgreement(set, topK),
     sareUntrained: untrained,
-    sare: meanOrderAgreement((await reranker.orderExamples(set)).map((predicted, i) => ({ predicted, reference: set[i].candidates.map((candidate) => candidate.id) })), topK),
+    sare: meanOrderAgreement((await orderWithInference(reranker.encoder, inference, set)).map((predicted, i) => ({ predicted, reference: set[i].candidates.map((candidate) => candidate.id) })), topK),
   });
   const folder = options.outputDir ?? path.join(runDir, SARE_FOLDER);
   const report: SareStageResult = {
@@ -183,7 +191,7 @@ function retrievalAgreement(examples: readonly SareExample[], topK: number): Ord
   );
 }
 
-async function evaluateUntrained(encoder: TrainableTextEncoder, examples: readonly SareExample[], topK: number): Promise<OrderAgreement> {
-  const predicted = await createSareReranker({ encoder }).orderExamples(examples);
+async function evaluateUntrained(encoder: TrainableTextEncoder, examples: readonly SareExample[], topK: number, inference: EncoderInference): Promise<OrderAgreement> {
+  const predicted = await orderWithInference(encoder, inference, examples);
   return meanOrderAgreement(predicted.map((order, i) => ({ predicted: order, reference: examples[i].candidates.map((candidate) => candidate.id) })), topK);
 }

@@ -1,6 +1,22 @@
 import path from 'node:path';
-import { InvalidOptionError, LruCache, ModelMismatchError, type RerankCandidate, type Reranker, type RerankRequest, type RerankResult, type TextEmbeddingModel, cosineSimilarity, writeFileAtomicSync, checkMethods, checkObject, describeValue, integerOption, readJsonFile } from '@score/core';
-import { loadTrainableEncoder, openThreadedTextEncoder, type TrainableTextEncoder } from '@score/text-encoders';
+import {
+  InvalidOptionError,
+  LruCache,
+  ModelMismatchError,
+  type RerankCandidate,
+  type Reranker,
+  type RerankRequest,
+  type RerankResult,
+  type TextEmbeddingModel,
+  cosineSimilarity,
+  writeFileAtomicSync,
+  checkMethods,
+  checkObject,
+  describeValue,
+  integerOption,
+  readJsonFile,
+} from '@score/core';
+import { checkEncoderInference, type EncoderInference, loadInferenceEncoder, loadTrainableEncoder, openThreadedTextEncoder, ThreadedTextEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
 
 /** `format` of a saved SARE folder's `sare.json`. */
@@ -24,6 +40,13 @@ export interface SareRerankerOptions {
    * @defaultValue 0 (no cache)
    */
   readonly embeddingCache?: number;
+  /**
+   * What embeds the query and the candidates in `scores`, `rerank` and `orderExamples` instead of
+   * `encoder`: a model computing the same function, e.g. `createBertOnnxInference(encoder)` (the
+   * encoder's weights on onnxruntime). Disposed with the reranker; `save` still writes `encoder`.
+   * @defaultValue `encoder` itself
+   */
+  readonly inferenceEncoder?: TextEmbeddingModel;
 }
 
 /** Options of {@link loadSareReranker}. */
@@ -36,16 +59,26 @@ export interface LoadSareRerankerOptions {
   /** Candidate-text embeddings cached (see {@link SareRerankerOptions.embeddingCache}). @defaultValue 10000 */
   readonly embeddingCache?: number;
   /**
-   * Threads that run the encoder's forward passes when reranking (`openThreadedTextEncoder`: the
-   * calling thread and `threads - 1` workers, each with its own copy of the encoder). The
-   * embeddings, so the scores and orders, are bitwise those of one thread.
+   * Where a BERT encoder's scoring runs: `tfjs`, its TensorFlow.js forward pass; `onnx`, its weights
+   * exported once to `<dir>/onnx/model.onnx` (reused while they are unchanged) and run by
+   * onnxruntime on every core (`loadInferenceEncoder` of @score/text-encoders), with `batchSize`
+   * texts per pass. A pooled encoder stays on tfjs.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
+  /**
+   * With `inference: "tfjs"`, threads that run the encoder's forward passes when reranking
+   * (`openThreadedTextEncoder`: the calling thread and `threads - 1` workers, each with its own
+   * copy of the encoder). The embeddings, so the scores and orders, are bitwise those of one
+   * thread. With `inference: "onnx"` it is not used (onnxruntime runs on its own threads; a pooled
+   * encoder stays on one thread).
    * @defaultValue 1
    */
   readonly threads?: number;
 }
 
 /** Builds a SareReranker (its constructor is private); set by the class's static block. */
-let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, embedder?: TextEmbeddingModel) => SareReranker;
+let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, inferenceEncoder?: TextEmbeddingModel) => SareReranker;
 
 /**
  * SARE, the self-assessing reranker (method.md Stage 2 step 3, Eq. 10): encodes the query (the
@@ -54,7 +87,8 @@ let constructSareReranker: (encoder: TrainableTextEncoder, modelId: string, embe
  */
 export class SareReranker implements Reranker {
   static {
-    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, embedder?: TextEmbeddingModel) => new SareReranker(encoder, modelId, embeddingCache, embedder);
+    constructSareReranker = (encoder: TrainableTextEncoder, modelId: string, embeddingCache?: number, inferenceEncoder?: TextEmbeddingModel) =>
+      new SareReranker(encoder, modelId, embeddingCache, inferenceEncoder);
   }
 
   /** Wraps a trainable encoder as SARE (the same as `createSareReranker`). */
@@ -71,14 +105,14 @@ export class SareReranker implements Reranker {
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
-  /** What embeds when reranking: the encoder, or a threaded view of it (owning the encoder). */
+  /** What embeds: `encoder`, or the inference model given for it (onnxruntime, or a threaded view owning `encoder`). */
   readonly #embedder: TextEmbeddingModel;
 
-  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0, embedder: TextEmbeddingModel = encoder) {
+  private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0, inferenceEncoder?: TextEmbeddingModel) {
     this.encoder = encoder;
+    this.#embedder = inferenceEncoder ?? encoder;
     this.modelId = modelId;
     this.#cache = new LruCache({ maxEntries: embeddingCache });
-    this.#embedder = embedder;
   }
 
   /** Number of cached candidate embeddings. */
@@ -165,7 +199,7 @@ export class SareReranker implements Reranker {
   async orderExamples(examples: readonly SareExample[]): Promise<string[][]> {
     const unique = new Map<string, number>();
     for (const example of examples) for (const text of [example.query, ...example.candidates.map((candidate) => candidate.text)]) if (!unique.has(text)) unique.set(text, unique.size);
-    const matrix = await this.encoder.embed([...unique.keys()]);
+    const matrix = await this.#embedder.embed([...unique.keys()]);
     const width = matrix.cols;
     const row = (text: string) => matrix.data.subarray(unique.get(text)! * width, (unique.get(text)! + 1) * width);
     return examples.map((example) => {
@@ -184,10 +218,14 @@ export class SareReranker implements Reranker {
     writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
-  dispose(): void {
-    // A threaded embedder owns the encoder and stops its workers too.
-    if (this.#embedder === this.encoder) this.encoder.dispose();
-    else void this.#embedder.dispose();
+  /**
+   * Frees the encoder (at once) and the inference model, if one was given; a threaded inference
+   * model owns the encoder (it frees it and stops its workers).
+   */
+  async dispose(): Promise<void> {
+    if (this.#embedder instanceof ThreadedTextEncoder) return this.#embedder.dispose();
+    this.encoder.dispose();
+    if (this.#embedder !== this.encoder) await this.#embedder.dispose();
   }
 }
 
@@ -217,7 +255,8 @@ export function createSareReranker(options: SareRerankerOptions): SareReranker {
   checkMethods('encoder', options.encoder, ['embed', 'embedTensor', 'tokenize', 'save'], 'a trainable text encoder from @score/text-encoders');
   const modelId = options.modelId ?? `sare:${options.encoder.modelId}`;
   if (typeof modelId !== 'string' || modelId.length === 0) throw new InvalidOptionError('modelId', `must be a non-empty string, got ${describeValue(modelId)}.`, modelId);
-  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0));
+  if (options.inferenceEncoder !== undefined) checkMethods('inferenceEncoder', options.inferenceEncoder, ['embed', 'dispose'], 'a text embedding model (e.g. createBertOnnxInference)');
+  return constructSareReranker(options.encoder, modelId, integerOption('embeddingCache', options.embeddingCache, 0, 0), options.inferenceEncoder);
 }
 
 /**
@@ -235,14 +274,23 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
       actual: document.format,
     });
   }
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
   const threads = integerOption('threads', options.threads, 1, 1);
   const modelId = typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`;
-  if (threads > 1) {
+  // Threads spread tfjs forward passes; onnxruntime has its own (every core).
+  if (inference === 'tfjs' && threads > 1) {
     const threaded = await openThreadedTextEncoder({ dir, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) }, { threads });
     return constructSareReranker(threaded.encoder, modelId, cache, threaded);
   }
-  const encoder = await loadTrainableEncoder(dir, { batchSize: options.batchSize });
-  return constructSareReranker(encoder, modelId, cache);
+  const encoder = await loadTrainableEncoder(dir, inference === 'onnx' ? {} : { batchSize: options.batchSize });
+  let inferenceEncoder: TextEmbeddingModel | undefined;
+  try {
+    if (inference === 'onnx' && encoder.architecture === 'bert') inferenceEncoder = await loadInferenceEncoder(dir, { inference, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  } catch (error) {
+    encoder.dispose();
+    throw error;
+  }
+  return constructSareReranker(encoder, modelId, cache, inferenceEncoder);
 }
 

@@ -1,6 +1,6 @@
 import { InvalidOptionError, checkMethods, checkObject, integerOption, numberOption, createRandom } from '@score/core';
 import { type EpochContext, shuffledIndices, type tf, type TrainableModel, type TrainingBatch, TRAINING_DEFAULTS, type TrainingReport, trainingLoopOptions, trainModel } from '@score/tfjs-runtime';
-import { type ContrastiveTrainingOptions, contrastiveBatch, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, withInferenceEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
@@ -57,6 +57,22 @@ export interface TrainSareOptions extends ContrastiveTrainingOptions {
    * @defaultValue 2
    */
   readonly topK?: number;
+  /**
+   * Where the validation orders are scored (before training and after each epoch): `tfjs`, the
+   * encoder's forward pass; `onnx`, a BERT encoder's weights of that moment exported to
+   * onnxruntime (every core; `withInferenceEncoder` of @score/text-encoders). A pooled encoder stays
+   * on tfjs; training always runs on tfjs.
+   * @defaultValue 'tfjs'
+   */
+  readonly inference?: EncoderInference;
+}
+
+/**
+ * The reranker's order of each example's candidates with `encoder`'s current weights, scored on
+ * the `inference` route (see {@link TrainSareOptions.inference}).
+ */
+export function orderWithInference(encoder: TrainableTextEncoder, inference: EncoderInference, examples: readonly SareExample[]): Promise<string[][]> {
+  return withInferenceEncoder(encoder, inference, (model) => createSareReranker({ encoder, ...(model === encoder ? {} : { inferenceEncoder: model }) }).orderExamples(examples));
 }
 
 /** The loss and sampling settings a SARE run used. */
@@ -119,8 +135,9 @@ export async function trainSare(options: TrainSareOptions): Promise<SareTraining
   }
 
   const reranker = createSareReranker({ encoder });
+  const inference = checkEncoderInference(options.inference ?? 'tfjs');
   const agreement = async (): Promise<OrderAgreement> => {
-    const predicted = await reranker.orderExamples(validation);
+    const predicted = await orderWithInference(encoder, inference, validation);
     return meanOrderAgreement(predicted.map((order, i) => ({ predicted: order, reference: validation[i].candidates.map((candidate) => candidate.id) })), topK);
   };
   const validationBefore = await agreement();

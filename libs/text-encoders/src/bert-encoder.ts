@@ -55,11 +55,24 @@ export interface LoadBertEncoderOptions {
   readonly normalize?: boolean;
   /** @defaultValue the folder's setting (sentence_bert_config.json), else min(256, max_position_embeddings) */
   readonly maxLength?: number;
-  /** @defaultValue 32 */
+  /**
+   * Texts per forward pass in `embed`.
+   * @defaultValue the folder's `score_encoder.batch_size` (written by `save`); else 8 for a
+   *   downloaded checkpoint (no `score_encoder` block: a pretrained model such as all-MiniLM-L6-v2,
+   *   whose forward pass over 32 texts of 256 tokens overflows the wasm backend's heap), 32 for an
+   *   older folder written by `save`
+   */
   readonly batchSize?: number;
   /** @defaultValue "bert:<folder name>" */
   readonly modelId?: string;
 }
+
+/**
+ * Default texts per tfjs forward pass of a downloaded BERT checkpoint in {@link loadBertEncoder}:
+ * all-MiniLM-L6-v2's pass over 32 behaviour texts of ~200 tokens crashed the wasm backend (4 GB)
+ * in CAR's base evaluation, and 100 P^s prompts of the rec stage overflowed its heap.
+ */
+export const PRETRAINED_BERT_BATCH = 8;
 
 /** Large negative bias added to the attention scores of padding positions. */
 export const ATTENTION_MASK_BIAS = -1e9;
@@ -161,7 +174,10 @@ export class BertEncoder extends EncoderBase implements TrainableTextEncoder {
     }
     await fs.promises.mkdir(dir, { recursive: true });
     writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
-    const config = { ...bertConfigToJson(this.config, this.tokenizer.specialTokens.pad), score_encoder: { pooling: this.pooling, normalize: this.normalized, max_length: this.maxLength } };
+    const config = {
+      ...bertConfigToJson(this.config, this.tokenizer.specialTokens.pad),
+      score_encoder: { pooling: this.pooling, normalize: this.normalized, max_length: this.maxLength, batch_size: this.batchSize },
+    };
     await writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
     await this.tokenizer.save(path.join(dir, 'tokenizer.json'));
   }
@@ -267,7 +283,7 @@ export async function loadBertEncoder(dir: string, options: LoadBertEncoderOptio
     pooling: checkPooling(options.pooling ?? folder.pooling ?? 'mean'),
     normalize: options.normalize ?? folder.normalize ?? true,
     maxLength: checkMaxLength(options.maxLength ?? folder.maxLength ?? Math.min(256, config.maxPositions), config.maxPositions),
-    batchSize: checkInteger('batchSize', options.batchSize ?? 32, 1),
+    batchSize: checkInteger('batchSize', options.batchSize ?? folder.batchSize ?? (folder.savedByScore ? 32 : PRETRAINED_BERT_BATCH), 1),
     modelId: options.modelId ?? `bert:${path.basename(path.resolve(dir))}`,
   });
 }

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '@score/core';
+import { InvalidOptionError, writeFileAtomic } from '@score/core';
 import type { BertEncoder } from './bert-encoder';
 import { ATTENTION_MASK_BIAS } from './bert-encoder';
 import { OnnxGraphBuilder } from './onnx-graph-builder';
@@ -24,6 +24,15 @@ export interface ExportBertToOnnxOptions {
  */
 export async function exportBertToOnnx(encoder: BertEncoder, filePath: string, options: ExportBertToOnnxOptions = {}): Promise<void> {
   if (typeof filePath !== 'string' || filePath === '') throw new InvalidOptionError('path', 'must be the path of the .onnx file to write.', filePath);
+  await writeFileAtomic(filePath, await bertToOnnxBytes(encoder, options));
+}
+
+/**
+ * The ONNX model of {@link exportBertToOnnx} as bytes (a serialised ModelProto), without writing
+ * a file: onnxruntime's `InferenceSession.create` takes them directly, so an encoder's current
+ * weights (for instance mid-training) can run on onnxruntime without touching the disk.
+ */
+export async function bertToOnnxBytes(encoder: BertEncoder, options: ExportBertToOnnxOptions = {}): Promise<Uint8Array> {
   const { hidden, heads, layers, layerNormEps } = encoder.config;
   const headSize = hidden / heads;
   const g = new OnnxGraphBuilder();
@@ -100,5 +109,5 @@ export async function exportBertToOnnx(encoder: BertEncoder, filePath: string, o
     g.node('Identity', [pooled], {}, 'sentence_embedding');
     g.output('sentence_embedding', 'float32', ['batch', hidden]);
   }
-  await g.save(filePath, { graphName: encoder.modelId });
+  return g.toBytes({ graphName: encoder.modelId });
 }

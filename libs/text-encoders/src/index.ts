@@ -15,7 +15,7 @@ export type { TrainedSpecialTokens, TrainTokenizerOptions } from './train-tokeni
 export { createOnnxEncoder, OnnxEncoder } from './onnx-encoder';
 export type { OnnxEncoderOptions } from './onnx-encoder';
 export type { EncoderInputs, TrainableTextEncoder } from './trainable-encoder';
-export { BertEncoder, createBertEncoder, loadBertEncoder } from './bert-encoder';
+export { BertEncoder, createBertEncoder, loadBertEncoder, PRETRAINED_BERT_BATCH } from './bert-encoder';
 export type { BertEncoderOptions, LoadBertEncoderOptions } from './bert-encoder';
 export { bertConfigFromJson, bertConfigToJson } from './bert-config';
 export type { BertConfig } from './bert-config';
@@ -31,12 +31,14 @@ export type { CachedEmbeddingGradients, CachedEmbeddingGradientsOptions } from '
 export type { InfoNceOptions } from './info-nce-loss';
 export { contrastiveBatch, gradientChunkTexts } from './contrastive-batch';
 export type { ContrastiveBatchOptions, ContrastiveTrainingOptions } from './contrastive-batch';
-export { exportBertToOnnx } from './export-bert-to-onnx';
+export { bertToOnnxBytes, exportBertToOnnx } from './export-bert-to-onnx';
 export { OnnxGraphBuilder } from './onnx-graph-builder';
 export type { OnnxAttribute, OnnxElementType } from './onnx-graph-builder';
 export type { ExportBertToOnnxOptions } from './export-bert-to-onnx';
 export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';
+export { checkEncoderInference, createBertOnnxInference, ENCODER_INFERENCES, loadInferenceEncoder, withInferenceEncoder } from './onnx-inference';
+export type { EncoderInference, LoadInferenceEncoderOptions, OnnxInferenceOptions } from './onnx-inference';
 export { embedBatches } from './encoder-base';
 export { openThreadedTextEncoder, ThreadedTextEncoder } from './threaded-text-encoder';
 export type { EncoderThreadMessage, EncoderThreadRequest, EncoderThreadSource, ThreadedTextEncoderOptions } from './threaded-text-encoder';

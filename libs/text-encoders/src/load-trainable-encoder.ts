@@ -9,7 +9,7 @@ import type { TrainableTextEncoder } from './trainable-encoder';
 export interface LoadTrainableEncoderOptions {
   /** @defaultValue the folder's `tokenizer.json` */
   readonly tokenizer?: Tokenizer;
-  /** @defaultValue 32 (BERT), 64 (pooled) */
+  /** @defaultValue BERT: the folder's saved batch size, else 8 for a downloaded checkpoint (see `loadBertEncoder`); pooled: 64 */
   readonly batchSize?: number;
 }
 

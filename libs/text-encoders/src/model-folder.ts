@@ -19,6 +19,10 @@ export interface FolderSettings {
   maxPositions?: number;
   /** `vocab_size` of `config.json`. */
   vocabSize?: number;
+  /** Texts per tfjs forward pass (`score_encoder.batch_size`, written by `save`). */
+  batchSize?: number;
+  /** Whether `config.json` has @score's `score_encoder` block (a folder written by `save`, not a downloaded checkpoint). */
+  savedByScore?: boolean;
 }
 
 /**
@@ -33,8 +37,10 @@ export function readFolderSettings(dir: string): FolderSettings {
     const config = readJsonObject(configPath, 'Model config (config.json)');
     if (typeof config['vocab_size'] === 'number') settings.vocabSize = config['vocab_size'];
     if (typeof config['max_position_embeddings'] === 'number') settings.maxPositions = config['max_position_embeddings'];
-    const own = config['score_encoder'] as { pooling?: unknown; normalize?: unknown; max_length?: unknown } | undefined;
+    const own = config['score_encoder'] as { pooling?: unknown; normalize?: unknown; max_length?: unknown; batch_size?: unknown } | undefined;
     if (own && typeof own === 'object') {
+      settings.savedByScore = true;
+      if (typeof own.batch_size === 'number' && Number.isInteger(own.batch_size) && own.batch_size > 0) settings.batchSize = own.batch_size;
       if (own.pooling === 'mean' || own.pooling === 'cls') settings.pooling = own.pooling;
       if (typeof own.normalize === 'boolean') settings.normalize = own.normalize;
       if (typeof own.max_length === 'number') settings.maxLength = own.max_length;

@@ -18,12 +18,19 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { ensureBertOnnxExport, hasSafetensorsCheckpoint, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 import { checkTokenizerFits, lengthOrder } from './encoder-base';
 import { loadTokenizer } from './hf-tokenizer';
-import { readFolderSettings } from './model-folder';
+import { type FolderSettings, readFolderSettings } from './model-folder';
 import { l2NormalizeRows, type PoolingMode, poolArray } from './pooling';
 import type { Tokenizer } from './tokenizer';
 
-/** Options of {@link createOnnxEncoder}. Give `modelDir`, or `modelPath` and `tokenizerPath`. */
+/** Options of {@link createOnnxEncoder}. Give `modelDir`, or `modelPath` and `tokenizerPath`, or `model` and `tokenizer`. */
 export interface OnnxEncoderOptions {
+  /**
+   * The ONNX model itself (a serialised ModelProto, e.g. from `bertToOnnxBytes`) instead of a
+   * file; then give `tokenizer` (or `tokenizerPath`), and pooling, normalisation and length are
+   * read from `modelDir` only when it is given.
+   * @defaultValue none (the model is read from `modelPath` / `modelDir`)
+   */
+  readonly model?: Uint8Array;
   /** A Hugging Face / sentence-transformers folder: `model.onnx` (or `onnx/model.onnx`), `tokenizer.json`, configs. */
   readonly modelDir?: string;
   /** The `.onnx` file. @defaultValue `<modelDir>/model.onnx`, else `<modelDir>/onnx/model.onnx` */
@@ -114,10 +121,15 @@ export class OnnxEncoder implements TextEmbeddingModel {
 
   /** Opens the model and tokenizer; see {@link createOnnxEncoder}. */
   static async create(options: OnnxEncoderOptions): Promise<OnnxEncoder> {
-    const modelPath = await resolveModelPath(options);
-    const dir = options.modelDir ?? path.dirname(modelPath);
-    const folder = readFolderSettings(dir);
-    const tokenizerPath = options.tokenizerPath ?? path.join(dir, 'tokenizer.json');
+    const inMemory = options.model !== undefined;
+    if (inMemory && !(options.model instanceof Uint8Array)) throw new InvalidOptionError('model', 'must be the bytes of an ONNX model (a Uint8Array).', options.model);
+    if (inMemory && options.tokenizer === undefined && options.tokenizerPath === undefined && options.modelDir === undefined) {
+      throw new InvalidOptionError('tokenizer', 'is required with "model" (the ONNX bytes): give tokenizer, tokenizerPath or modelDir.');
+    }
+    const modelPath = inMemory ? (options.modelId ?? 'onnx:in-memory') : await resolveModelPath(options);
+    const dir = inMemory ? options.modelDir : (options.modelDir ?? path.dirname(modelPath));
+    const folder: FolderSettings = dir === undefined ? {} : readFolderSettings(dir);
+    const tokenizerPath = options.tokenizerPath ?? path.join(dir ?? '.', 'tokenizer.json');
     const tokenizer = options.tokenizer ?? (await loadTokenizer(tokenizerPath));
     if (folder.vocabSize !== undefined) checkTokenizerFits(tokenizer, folder.vocabSize, tokenizerPath);
     const pooling = options.pooling ?? folder.pooling ?? 'mean';
@@ -136,7 +148,7 @@ export class OnnxEncoder implements TextEmbeddingModel {
     const ort = await loadOrt();
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, sessionOptions);
+      session = inMemory ? await ort.InferenceSession.create(options.model!, sessionOptions) : await ort.InferenceSession.create(modelPath, sessionOptions);
     } catch (error) {
       throw new ModelMismatchError(`onnxruntime could not load the model: ${error instanceof Error ? error.message : String(error)}`, { path: modelPath });
     }
@@ -153,7 +165,7 @@ export class OnnxEncoder implements TextEmbeddingModel {
       throw new InvalidOptionError('outputName', `"${outputName}" is not an output of ${modelPath}; it has ${session.outputNames.join(', ')}.`, outputName);
     }
     const encoder = new OnnxEncoder(ort, session, {
-      modelId: options.modelId ?? `onnx:${path.basename(options.modelDir ?? modelPath)}`,
+      modelId: options.modelId ?? `onnx:${inMemory ? (options.modelDir === undefined ? 'in-memory' : path.basename(options.modelDir)) : path.basename(options.modelDir ?? modelPath)}`,
       normalize: options.normalize ?? folder.normalize ?? true,
       tokenizer,
       pooling,

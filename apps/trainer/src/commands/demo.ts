@@ -57,7 +57,8 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
     maxBehaviourItems: 10,
     maxPromptTokens: 192,
   },
-  eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false },
+  eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } },
+  encoders: { inference: 'onnx' },
 });
 
 /** Flags of `score-train demo`. */

@@ -286,13 +286,17 @@ const recSection = section({
 });
 
 // Zero-shot rows (issue 17, point 2): the pretrained LLM scoring P^b and P^s without tuning.
+// "rec": rec.model's base, opened in-process without adapters the way the eval stage opens a tuned variant.
+const ZERO_SHOT_LLM_PATTERN = new RegExp(`^rec$|${LLM_BACKEND_PATTERN.source}`);
 const zeroShotSection = section({
   llm: z
     .string()
-    .regex(LLM_BACKEND_PATTERN, { error: `must be a backend spec ${LLM_BACKEND_FORMS}` })
-    .describe(`The pretrained LLM that scores the prompts without any tuning, ${LLM_BACKEND_FORMS}; e.g. llamacpp:model:smollm2-135m-instruct (paper: the untuned Llama-3.1-8B-Instruct).`),
+    .regex(ZERO_SHOT_LLM_PATTERN, { error: `must be "rec" or a backend spec ${LLM_BACKEND_FORMS}` })
+    .describe(
+      `The pretrained LLM that scores the prompts without any tuning: "rec" or a backend spec ${LLM_BACKEND_FORMS}; e.g. llamacpp:model:smollm2-135m-instruct (paper: the untuned Llama-3.1-8B-Instruct). "rec": the base of rec.model { base, lora } without any adapter, scored in-process exactly as the eval stage scores a tuned variant (same topBlocks and prefixBackend, the token limit of rec.maxPromptTokens, eval.scoreWorkers threads), so the zero-shot rows cost what scoring a tuned variant costs (llama.cpp computes every block of every prompt); the rows are labelled with the base's name. Needs rec.model { base, lora }: refused for "scratch" (an untuned from-scratch LM is random weights) and for a backend spec (name that spec here instead).`,
+    ),
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'score']).describe('Prompt variants the untuned LLM scores, each at the main K_e/K_s: basic (P^b), cf, base, car, score (P^s of full SCoRe). Each gives a row "zero-shot-<variant>" with the same paired intervals and differences as the tuned rows.'),
-  threads: nonNegativeInt().optional().describe('CPU threads of a "llamacpp:" zeroShot.llm (0 = every core). Default: llama.cpp\'s (every core).'),
+  threads: nonNegativeInt().optional().describe('CPU threads of a "llamacpp:" zeroShot.llm (0 = every core); other specs ignore it (with "rec", eval.scoreWorkers sets the threads). Default: llama.cpp\'s (every core).'),
 });
 
 const evalSection = section({
@@ -309,8 +313,16 @@ const evalSection = section({
   // Scoring on several cores (issue 15 point 8).
   scoreWorkers: positiveInt()
     .default(1)
-    .describe('Threads that score the tuned in-process LM\'s prompts in the eval stage: the stage\'s own thread and scoreWorkers - 1 worker threads, each loading the LM from the run folder (or rec.model\'s base with the variant\'s adapter) and taking the next of the same length-sorted batches; the scores are put back in order and are bitwise those of one thread. The wasm backend runs one thread per worker, so 2 uses both cores of a 2-core machine (each thread holds its own copy of the LM). The same threads run the forward passes of CAR\'s query encoder (car and base retrieval) and of SARE\'s reranking encoder when their encoder is a trainable one (scratch, pooled, bert:), each thread with its own copy loaded from the run folder; the embeddings are bitwise those of one thread. 1: the stage\'s thread only. Scoring-only backends (rec.model a spec) and eval.zeroShot are unaffected. Default 1.'),
+    .describe('Threads that score the tuned in-process LM\'s prompts in the eval stage: the stage\'s own thread and scoreWorkers - 1 worker threads, each loading the LM from the run folder (or rec.model\'s base with the variant\'s adapter) and taking the next of the same length-sorted batches; the scores are put back in order and are bitwise those of one thread. The wasm backend runs one thread per worker, so 2 uses both cores of a 2-core machine (each thread holds its own copy of the LM). 1: the stage\'s thread only. Also the threads of eval.zeroShot with llm "rec" (the untuned base, scored the same way); scoring-only backends (rec.model a spec) and the other eval.zeroShot specs are unaffected. With encoders.inference "tfjs", the same threads run the forward passes of CAR\'s query encoder (car and base retrieval) and of SARE\'s reranking encoder when their encoder is a trainable one (scratch, pooled, bert:), each thread with its own copy loaded from the run folder; the embeddings are bitwise those of one thread (with "onnx" they are not threaded: a BERT encoder runs on onnxruntime\'s own threads, a pooled one on the stage\'s thread). Default 1.'),
   zeroShot: zeroShotSection.optional().describe('Also score the prompts with a pretrained LLM without tuning (the paper\'s starting point), beside the tuned variants: rows "zero-shot-basic", "zero-shot-score", ... with intervals and paired differences (to the tuned P^b and SCoRe, and the zero-shot P^s rows to the zero-shot P^b). Default: off.'),
+});
+
+// BERT inference on onnxruntime (issue 15 point 8, issue 17 point 1).
+const encodersSection = section({
+  inference: z
+    .enum(['tfjs', 'onnx'])
+    .default('tfjs')
+    .describe('Where the BERT encoders of CAR, SARE and TxtEmb (bert:PATH, scratch, and assess.embedder "car" or bert:PATH) embed texts outside training: "tfjs", their TensorFlow.js forward pass (wasm, one thread); "onnx", their current weights exported to ONNX and run by onnxruntime on every core (libs/text-encoders README, "Inference on onnxruntime"): the car stage\'s held-out recall, per-epoch validation and both indexes (exported in memory), SARE\'s validation scoring, and the queries of assess, rec and eval (exported once to <encoder folder>/onnx/model.onnx, reused while the weights are unchanged). The embeddings agree to about 1e-6; training stays on tfjs, and pooled and onnx: encoders are unaffected. Default "tfjs" (the from-scratch demo\'s numbers stay bitwise the same); the pretrained and real-data configs set "onnx".'),
 });
 
 /**
@@ -327,6 +339,7 @@ export const scoreConfigSchema = section({
   sare: sareSection.prefault({}).describe('Stage 2b: SARE, the self-assessing reranker.'),
   rec: recSection.prefault({}).describe('Stage 3: the CI-augmented recommender LM.'),
   eval: evalSection.prefault({}).describe('Evaluation: AUC/UAUC and the K_e / K_s sweeps.'),
+  encoders: encodersSection.prefault({}).describe('Where the trainable text encoders run inference (tfjs or onnxruntime).'),
 });
 
 /** A config as written in a file (every key optional). */

@@ -7,7 +7,7 @@ describe('describeConfig', () => {
     const undocumented = keys.filter((key) => key.description.trim().length < 10).map((key) => key.path);
     expect(undocumented).toEqual([]);
     expect(keys.length).toBeGreaterThan(80);
-    expect(keys.filter((key) => key.section && !key.path.includes('.')).map((key) => key.path)).toEqual(['run', 'data', 'crm', 'car', 'assess', 'sare', 'rec', 'eval']);
+    expect(keys.filter((key) => key.section && !key.path.includes('.')).map((key) => key.path)).toEqual(['run', 'data', 'crm', 'car', 'assess', 'sare', 'rec', 'eval', 'encoders']);
   });
 
   it('lists types, defaults and alternatives', () => {

@@ -19,7 +19,7 @@ describe('the example configs in configs/', () => {
     expect(config.car.encoder).toBe('bert:model:all-minilm-l6-v2');
     expect(config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');
     expect(config.rec).toMatchObject({ variants: ['basic', 'score'], epochs: 1, trainRows: 300, validRows: 100 });
-    expect(config.eval).toMatchObject({ maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false });
+    expect(config.eval).toMatchObject({ maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } });
   });
 
   it('demo.yaml: the synthetic default', () => {

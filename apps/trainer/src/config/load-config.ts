@@ -66,9 +66,23 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const parsed = result.data;
   const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
-  const problems = [...crossKeyProblems(config), ...unknownModelProblems(config)];
+  const zeroShot = config.eval.zeroShot?.llm === 'rec' ? zeroShotRecProblem(config.rec.model) : undefined;
+  const problems = [...crossKeyProblems(config), ...(zeroShot === undefined ? [] : [{ path: 'eval.zeroShot.llm', message: zeroShot }]), ...unknownModelProblems(config)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
+}
+
+/**
+ * Why `eval.zeroShot.llm: rec` cannot apply to this `rec.model`, or undefined when it can: "rec"
+ * means rec.model's base without adapters, so rec.model must be { base, lora }. The config loader
+ * reports it, and the eval stage throws it for a config built without the loader.
+ */
+export function zeroShotRecProblem(model: ScoreConfig['rec']['model']): string | undefined {
+  if (model === 'scratch') {
+    return 'is "rec", but rec.model is "scratch": the from-scratch LM has no pretrained base (the rec stage builds it from random weights), so its "zero-shot" rows would mean nothing; use a pretrained LLM spec (e.g. llamacpp:model:smollm2-135m-instruct) or rec.model { base, lora }';
+  }
+  if (typeof model === 'string') return `is "rec", but rec.model is the backend spec "${model}", which has no base to open without adapters; set eval.zeroShot.llm to a backend spec of the untuned LLM (e.g. that spec's base model)`;
+  return undefined;
 }
 
 /** Problems that involve several keys, which the per-key schema cannot see. */

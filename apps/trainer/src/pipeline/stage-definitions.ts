@@ -24,6 +24,11 @@ function sweepTraining(config: ScoreConfig): Record<string, unknown> {
   return config.eval.retrainSweeps ? { retrainSweeps: { retrieved: config.eval.retrievedSweep, kept: config.eval.keptSweep } } : {};
 }
 
+/** `encoders.inference` when it is not the default tfjs (nothing otherwise, so the hash of other runs is unchanged): onnxruntime's embeddings differ from tfjs's in the last float digits. */
+function encoderInference(config: ScoreConfig): Record<string, unknown> {
+  return config.encoders.inference === 'tfjs' ? {} : { inference: config.encoders.inference };
+}
+
 /**
  * The dependencies and config inputs of the seven SCoRe stages (method.md): prepare (data), crm
  * (stage 0), car (stage 1), assess and sare (stage 2), rec (stage 3), eval. A stage reruns when its
@@ -32,9 +37,9 @@ function sweepTraining(config: ScoreConfig): Record<string, unknown> {
 export const STAGE_DEFINITIONS: Readonly<Record<StageName, Omit<Stage, 'run' | 'name'>>> = Object.freeze({
   prepare: { dependsOn: [], inputs: (config) => ({ config: { data: config.data }, files: dataSourceFiles(config).map((file) => path.resolve(file)) }) },
   crm: { dependsOn: ['prepare'], inputs: (config) => ({ config: { crm: config.crm, seed: config.run.seed } }) },
-  car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed } }) },
-  assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed } }) },
-  sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed } }) },
-  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config) } }) },
-  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }) } }) },
+  car: { dependsOn: ['prepare', 'crm'], inputs: (config) => ({ config: { car: config.car, seed: config.run.seed, ...encoderInference(config) } }) },
+  assess: { dependsOn: ['prepare', 'car'], inputs: (config) => ({ config: { assess: config.assess, retrieved: config.car.retrieved, seed: config.run.seed, ...encoderInference(config) } }) },
+  sare: { dependsOn: ['prepare', 'car', 'assess'], inputs: (config) => ({ config: { sare: config.sare, seed: config.run.seed, ...encoderInference(config) } }) },
+  rec: { dependsOn: ['prepare', 'car', 'sare'], inputs: (config) => ({ config: { rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...sweepTraining(config), ...encoderInference(config) } }) },
+  eval: { dependsOn: ['prepare', 'crm', 'car', 'sare', 'rec'], inputs: (config) => ({ config: { eval: config.eval, rec: config.rec, retrieved: config.car.retrieved, kept: config.rec.kept ?? config.sare.kept, seed: config.run.seed, ...(config.run.seeds === undefined ? {} : { seeds: config.run.seeds, seedStages: config.run.seedStages }), ...encoderInference(config) } }) },
 });

@@ -3,7 +3,7 @@ import { loadCarRetriever } from '@score/car-retriever';
 import { loadDataset } from '@score/data';
 import { type Assessor, createLlmAssessor, createMetadataAssessor, runAssessStage } from '@score/self-assess';
 import type { StageContext, StageResult } from '../pipeline/stage';
-import { openFixedEmbedder, pretrainedBertBatch } from './encoders';
+import { openFixedEmbedder } from './encoders';
 import { openCachedLanguageModel } from './llm-cache';
 
 /**
@@ -19,7 +19,7 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
   const model = assess.llm === 'metadata' ? undefined : await openCachedLanguageModel(assess.llm, context.runDir, llamacpp);
   const assessor: Assessor = model ? createLlmAssessor({ model, domain: dataset.domain }) : createMetadataAssessor({ dataset });
   if (!model) context.logger.warn('assess: no LLM configured (assess.llm = metadata); assessments are written by the metadata assessor, a non-LLM fallback.');
-  const retriever = await loadCarRetriever(context.stageDir('car'), { variant: 'car', dataset, ...pretrainedBertBatch(context.config.car.encoder) });
+  const retriever = await loadCarRetriever(context.stageDir('car'), { variant: 'car', dataset, inference: context.config.encoders.inference });
   const texts = dataset.users.slice(0, 2000).map((user) => dataset.positives(user).map((id) => dataset.items.get(id)?.title ?? id).join(', '));
   const embedder = await openFixedEmbedder(assess.embedder, context, texts);
   try {

@@ -28,6 +28,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     ann: { threshold: car.indexThreshold },
     userEmbeddingsFile: context.artifact('crm', `${crm.model}/user-embeddings.safetensors`),
     seed: context.seed,
+    inference: context.config.encoders.inference,
     onProgress: context.onProgress,
     logger: context.logger,
     signal: context.signal,

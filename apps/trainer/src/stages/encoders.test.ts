@@ -8,7 +8,8 @@ import { loadConfig } from '../config/load-config';
 import type { StageContext } from '../pipeline/stage';
 import { resolveModelSpec } from '@score/model-hub';
 import { resolveStageModels } from '../config/resolve-config-models';
-import { checkEncoderSpec, openFixedEmbedder, pretrainedBertBatch } from './encoders';
+import { createStageRegistry } from '../pipeline/stage-registry';
+import { checkEncoderSpec, openFixedEmbedder } from './encoders';
 
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'score-trainer-encoders-'));
 afterAll(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -22,13 +23,13 @@ function errorOf(run: () => unknown): InvalidOptionError {
   throw new Error('expected an error');
 }
 
-function context(): StageContext {
+function context(values: Record<string, unknown> = {}): StageContext {
   const missing = (stage: string): never => {
     throw new ArtifactNotFoundError(path.join(temp, stage), `The ${stage} stage`);
   };
   return {
     name: 'assess',
-    config: loadConfig({}).config,
+    config: loadConfig({ values }).config,
     configHash: '',
     runDir: temp,
     outputDir: path.join(temp, 'out'),
@@ -42,9 +43,43 @@ function context(): StageContext {
 }
 
 describe('encoder specs of the trainer', () => {
-  it('loads a pretrained BERT (bert:PATH) back 8 texts per pass, every other encoder at its default', () => {
-    expect(pretrainedBertBatch('bert:/models/minilm')).toEqual({ encoderBatchSize: 8 });
-    for (const spec of ['pooled', 'scratch', 'onnx:/models/minilm']) expect(pretrainedBertBatch(spec)).toEqual({});
+  it('encoders.inference: tfjs by default; onnx reruns the stages whose encoders embed, and opens bert:FOLDER on onnxruntime', async () => {
+    const base = loadConfig({}).config;
+    expect(base.encoders.inference).toBe('tfjs');
+    const onnx = loadConfig({ values: { encoders: { inference: 'onnx' } } }).config;
+    const stages = createStageRegistry().stages();
+    expect(stages.filter((stage) => JSON.stringify(stage.inputs(base)) !== JSON.stringify(stage.inputs(onnx))).map((stage) => stage.name)).toEqual(['car', 'assess', 'sare', 'rec', 'eval']);
+    expect(stages.filter((stage) => JSON.stringify(stage.inputs(base)) !== JSON.stringify(stage.inputs(loadConfig({ values: { encoders: { inference: 'tfjs' } } }).config)))).toEqual([]);
+    expect(errorOf(() => loadConfig({ values: { encoders: { inference: 'gpu' } } })).field).toBe('encoders.inference');
+    // The configs on pretrained MiniLM run it on onnxruntime; the from-scratch demo keeps tfjs.
+    const configs = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'configs');
+    for (const name of ['demo-pretrained', 'ml-1m', 'ml-1m-generic', 'amazon-games', 'demo']) {
+      expect([name, loadConfig({ file: path.join(configs, `${name}.yaml`) }).config.encoders.inference]).toEqual([name, name === 'demo' ? 'tfjs' : 'onnx']);
+    }
+
+    const texts = ['The user watched Heat, Casino.', 'The user watched Toy Story, Jumanji.', 'Slow-paced dramas with strong leads.'];
+    const tokenizer = trainTokenizer({ texts, vocabSize: 120, kind: 'wordpiece' });
+    const bert = await createBertEncoder({ tokenizer, hidden: 32, layers: 1, heads: 2, maxLength: 32, seed: 4 });
+    const folder = path.join(temp, 'tiny-bert-inference');
+    await bert.save(folder);
+    const expected = await bert.embed(texts);
+    bert.dispose();
+    const byTfjs = await openFixedEmbedder(`bert:${folder}`, context(), texts);
+    const byOnnx = await openFixedEmbedder(`bert:${folder}`, context({ encoders: { inference: 'onnx' } }), texts);
+    try {
+      expect(byTfjs).toHaveProperty('architecture', 'bert');
+      expect(byOnnx).not.toHaveProperty('architecture');
+      expect([byTfjs.modelId, byOnnx.modelId]).toEqual(['bert:tiny-bert-inference', 'bert:tiny-bert-inference']);
+      expect(fs.existsSync(path.join(folder, 'onnx', 'model.onnx'))).toBe(true);
+      const [a, b] = [await byTfjs.embed(texts), await byOnnx.embed(texts)];
+      for (let i = 0; i < a.data.length; i++) {
+        expect(a.data[i]).toBe(expected.data[i]);
+        expect(Math.abs(b.data[i]! - expected.data[i]!)).toBeLessThan(1e-4);
+      }
+    } finally {
+      await byTfjs.dispose();
+      await byOnnx.dispose();
+    }
   });
 
   it('passes folder specs through, and names the field and the valid forms for a bad one', async () => {

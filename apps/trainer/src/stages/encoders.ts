@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createCarEncoder, parseEncoderSpec } from '@score/car-retriever';
 import { describeValue, InvalidOptionError, type TextEmbeddingModel } from '@score/core';
-import { loadTrainableEncoder } from '@score/text-encoders';
+import { loadInferenceEncoder } from '@score/text-encoders';
 import type { StageContext } from '../pipeline/stage';
 
 /** The encoder-spec forms the trainer takes, for error messages. */
@@ -36,19 +36,13 @@ export function checkEncoderSpec(spec: string, field: string): string {
  * fine-tuned CAR encoder of the run (the best embedder a run without pretrained weights has);
  * `onnx:PATH` / `bert:PATH` (`model:NAME` resolved to its folder by the pipeline) load a pretrained
  * sentence encoder; `pooled` / `scratch` build an untrained one (a weak embedder, for experiments only).
+ * With `encoders.inference: onnx`, `car` (a BERT) and `bert:PATH` run on onnxruntime (`loadInferenceEncoder`).
  */
 export async function openFixedEmbedder(spec: string, context: StageContext, texts: readonly string[]): Promise<TextEmbeddingModel> {
-  if (spec === 'car') return loadTrainableEncoder(path.join(context.stageDir('car'), 'encoder'));
-  const created = await createCarEncoder({ spec: parseEncoderSpec(checkEncoderSpec(spec, 'assess.embedder'), 'assess.embedder'), texts, seed: context.seed });
+  const inference = context.config.encoders.inference;
+  if (spec === 'car') return loadInferenceEncoder(path.join(context.stageDir('car'), 'encoder'), { inference });
+  const parsed = parseEncoderSpec(checkEncoderSpec(spec, 'assess.embedder'), 'assess.embedder');
+  if (parsed.kind === 'bert') return loadInferenceEncoder(parsed.path, { inference });
+  const created = await createCarEncoder({ spec: parsed, texts, seed: context.seed });
   return created.encoder;
-}
-
-/**
- * Texts per inference pass of a pretrained BERT encoder (`bert:PATH`): 8, as the car stage trains
- * it with (at the default 32, all-MiniLM-L6-v2 at 256 tokens overflows the wasm heap: "memory
- * access out of bounds" while the rec stage builds 100 P^s prompts). Other encoders keep their
- * defaults, so the from-scratch demo's numbers do not move.
- */
-export function pretrainedBertBatch(spec: string): { encoderBatchSize?: number } {
-  return spec.startsWith('bert:') ? { encoderBatchSize: 8 } : {};
 }

@@ -1,5 +1,6 @@
-import type { LanguageModel } from '@score/core';
+import { InvalidOptionError, type LanguageModel } from '@score/core';
 import { openThreadedRecLm, type RecLmSource } from '@score/rec-lm';
+import { zeroShotRecProblem } from '../config/load-config';
 import type { StageContext } from '../pipeline/stage';
 import { checkpointLoadOptions } from './rec';
 
@@ -9,10 +10,31 @@ import { checkpointLoadOptions } from './rec';
  */
 export function evalLmSource(context: StageContext, dir: string): RecLmSource {
   const { rec } = context.config;
-  // The token limit the rec stage tuned with (rec.maxPromptTokens + 8).
-  const maxPromptTokens = rec.maxPromptTokens + 8;
-  if (typeof rec.model === 'string') return { kind: 'hugging-face', dir, options: { maxPromptTokens } };
-  return { kind: 'rec-lm', base: rec.model.base, options: { adapterDir: dir, maxPromptTokens, ...checkpointLoadOptions(rec.model) } };
+  if (typeof rec.model === 'string') return { kind: 'hugging-face', dir, options: { maxPromptTokens: evalMaxPromptTokens(context) } };
+  return { kind: 'rec-lm', base: rec.model.base, options: { ...baseLoadOptions(context), adapterDir: dir } };
+}
+
+/** The token limit the rec stage tuned with (rec.maxPromptTokens + 8). */
+function evalMaxPromptTokens(context: StageContext): number {
+  return context.config.rec.maxPromptTokens + 8;
+}
+
+/** The loader options of rec.model's base in the eval stage (no adapter): its token limit, topBlocks and prefixBackend. */
+function baseLoadOptions(context: StageContext) {
+  const { rec } = context.config;
+  return { maxPromptTokens: evalMaxPromptTokens(context), ...(typeof rec.model === 'string' ? {} : checkpointLoadOptions(rec.model)) };
+}
+
+/**
+ * Where `eval.zeroShot.llm: rec` loads the untuned LLM from: rec.model's base with the loader
+ * options of a tuned variant ({@link evalLmSource}) but no adapter. With `topBlocks` the loader
+ * attaches fresh LoRA adapters, whose zero B matrices leave every output the base's.
+ * @throws InvalidOptionError naming eval.zeroShot.llm when rec.model is "scratch" or a backend spec.
+ */
+export function evalBaseLmSource(context: StageContext): RecLmSource {
+  const model = context.config.rec.model;
+  if (typeof model === 'string') throw new InvalidOptionError('eval.zeroShot.llm', `${zeroShotRecProblem(model)}.`, 'rec');
+  return { kind: 'rec-lm', base: model.base, options: baseLoadOptions(context) };
 }
 
 /**
@@ -22,4 +44,9 @@ export function evalLmSource(context: StageContext, dir: string): RecLmSource {
  */
 export function openEvalLm(context: StageContext, dir: string): Promise<LanguageModel> {
   return openThreadedRecLm(evalLmSource(context, dir), { threads: context.config.eval.scoreWorkers });
+}
+
+/** Opens the untuned base of {@link evalBaseLmSource} on `eval.scoreWorkers` threads, as {@link openEvalLm} opens a tuned variant. */
+export function openEvalBaseLm(context: StageContext): Promise<LanguageModel> {
+  return openThreadedRecLm(evalBaseLmSource(context), { threads: context.config.eval.scoreWorkers });
 }

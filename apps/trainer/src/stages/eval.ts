@@ -36,7 +36,7 @@ import { PhaseClock } from './eval-phases';
 import { openCachedLanguageModel } from './llm-cache';
 import { openPromptComponents, type PromptComponents } from './rec-components';
 import { keptOf, recModelDir, retrainedSweepSpecs, sampleRows, scoringBackend, sweepModelDir } from './rec';
-import { scoreZeroShot, zeroShotDifferences } from './zero-shot';
+import { scoreZeroShot, zeroShotDifferences, zeroShotSpec } from './zero-shot';
 import { externalAdapterDir } from './external-adapters';
 import { openEvalLm } from './eval-lm';
 
@@ -353,7 +353,13 @@ function evaluationNotes(
       : `The K_e and K_s sweeps are scored without retraining: the full-SCoRe LM tuned at K_e ${car.retrieved}, K_s ${kept} scores every point (eval.retrainSweeps is off; the paper retrains).`,
     ...(facts.assessor?.metadataFallback ? [`Self-assessments: ${facts.assessor.description}`] : []),
     `CRM: ${crm.model} (neighbours K_c ${crm.neighbours}); CAR encoder ${car.encoder}.`,
-    ...(evaluation.zeroShot ? [`Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`] : []),
+    ...(evaluation.zeroShot
+      ? [
+          evaluation.zeroShot.llm === 'rec'
+            ? `Zero-shot rows: ${zeroShotSpec(context.config)}, rec.model's base without any adapter and scored in process like the tuned variants, scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`
+            : `Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`,
+        ]
+      : []),
   ];
 }
 

@@ -86,10 +86,16 @@ describe('the rec stage with rec.model { base, lora }', () => {
     }
     // eval.scoreWorkers: the stage's thread and a worker thread (each with base + adapter) score
     // the same batches, so every figure of every row, intervals included, is the same to the bit.
-    await runCli(['run', '--run-dir', run, ...sets, '--set', 'eval.scoreWorkers=2', '--quiet']);
+    // eval.zeroShot.llm rec adds the base without adapters, opened the same way (zero-shot-rec.test.ts checks its scores).
+    await runCli(['run', '--run-dir', run, ...sets, '--set', 'eval.scoreWorkers=2', '--set', 'eval.zeroShot={ llm: rec, variants: [basic] }', '--quiet']);
     const threaded = JSON.parse(fs.readFileSync(path.join(run, 'eval', 'metrics.json'), 'utf8'));
     expect(threaded.configHash).not.toBe(metrics.configHash);
-    expect(threaded.models).toEqual(metrics.models);
+    expect(threaded.models.slice(0, -1)).toEqual(metrics.models);
+    const zeroShot = threaded.models.at(-1);
+    expect(zeroShot).toMatchObject({ id: 'zero-shot-basic', label: 'Zero-shot tiny-llama, P^b (no tuning)', tuning: 'zero-shot', prompt: 'basic' });
+    // The adapters were tuned, so the untuned base scores the same P^b prompts differently.
+    expect(zeroShot.logLoss).not.toBe(metrics.models.find((model: { id: string }) => model.id === 'llm-basic').logLoss);
+    expect(threaded.notes.join(' ')).toContain(`Zero-shot rows: ${base}, rec.model's base without any adapter`);
     expect(metrics.models.find((model: { id: string }) => model.id === 'score').logLoss).toBeGreaterThan(0);
     fs.rmSync(path.join(out, 'score', 'adapter', 'adapter_config.json'));
     await expect(runCli(['run', '--run-dir', run, ...sets, '--set', `eval.adapters=${out}`, '--set', 'eval.bootstrapSamples=999', '--quiet'])).rejects.toThrow(/adapter_config\.json/);

@@ -31,12 +31,13 @@ export async function sareStage(context: StageContext): Promise<StageResult> {
     lengthSortedChunks: sare.lengthSortedChunks,
     topK: sare.kept,
     seed: context.seed,
+    inference: context.config.encoders.inference,
     onProgress: context.onProgress,
     logger: context.logger,
     signal: context.signal,
   });
   const { reranker, ...summary } = report;
-  reranker.dispose();
+  await reranker.dispose();
   context.logger.info(`sare: reranker and report written to ${path.join(context.runDir, 'sare')}`);
   return { summary: JSON.parse(JSON.stringify(summary)) as Record<string, unknown> };
 }
