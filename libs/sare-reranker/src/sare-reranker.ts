@@ -41,7 +41,7 @@ export interface SareRerankerOptions {
    */
   readonly embeddingCache?: number;
   /**
-   * What embeds the query and the candidates in `scores`, `rerank` and `orderExamples` instead of
+   * What embeds the query and the candidates in `scores`, `rerank`, `rerankMany` and `orderExamples` instead of
    * `encoder`: a model computing the same function, e.g. `createBertOnnxInference(encoder)` (the
    * encoder's weights on onnxruntime). Disposed with the reranker; `save` still writes `encoder`.
    * @defaultValue `encoder` itself
