@@ -156,7 +156,7 @@ describe('runCarStage and loadCarRetriever', () => {
 
   it('encoderBatchSize reaches the saved encoder: one text per pass retrieves the same users with the same scores', async () => {
     const rows = dataset.split('test').slice(0, 4);
-    const retrieve = async (options: { encoderBatchSize?: number }) => {
+    const retrieve = async (options: { encoderBatchSize?: number; encoderThreads?: number }) => {
       const retriever = await loadCarRetriever(stageDir(), { variant: 'car', dataset, ...options });
       try {
         return await (retriever as CorpusRetriever).retrieveBatch(rows.map((row) => ({ userId: row.userId, history: dataset.history(row), before: row.timestamp })), 5);
@@ -169,7 +169,11 @@ describe('runCarStage and loadCarRetriever', () => {
     expect(byDefault.flat().length).toBeGreaterThan(rows.length);
     expect(onePerPass.map((users) => users.map((user) => user.userId))).toEqual(byDefault.map((users) => users.map((user) => user.userId)));
     onePerPass.flat().forEach((user, i) => expect(user.score).toBeCloseTo(byDefault.flat()[i]!.score, 5));
+    // encoderThreads: the passes of one text each spread over a worker thread: the same users with the same scores, to the bit.
+    const threaded = await retrieve({ encoderBatchSize: 1, encoderThreads: 2 });
+    expect(threaded).toEqual(onePerPass);
     await expect(loadCarRetriever(stageDir(), { variant: 'car', dataset, encoderBatchSize: 0 })).rejects.toThrow(/"batchSize": must be .*integer/);
+    await expect(loadCarRetriever(stageDir(), { variant: 'car', dataset, encoderThreads: 0 })).rejects.toThrow(/"encoderThreads"/);
   });
 
   it('reports a missing stage and a bad variant clearly', async () => {
@@ -255,6 +259,16 @@ describe('runCarStage and loadCarRetriever', () => {
         expect(expected.flat().length).toBeGreaterThan(rows.length);
         expect(found.map((users) => users.map((user) => user.userId))).toEqual(expected.map((users) => users.map((user) => user.userId)));
         found.flat().forEach((user, i) => expect(user.score).toBeCloseTo(expected.flat()[i]!.score, 4));
+        if (variant === 'car') {
+          // encoderThreads applies to tfjs only: with onnx the queries stay on onnxruntime (its bits, not tfjs's).
+          expect(found.flat().some((user, i) => !Object.is(user.score, expected.flat()[i]!.score))).toBe(true);
+          const threaded = await loadCarRetriever(path.join(root, 'car-ort'), { variant, dataset, inference: 'onnx', encoderThreads: 2 });
+          try {
+            expect(await (threaded as CorpusRetriever).retrieveBatch(targets, 5)).toEqual(found);
+          } finally {
+            await threaded.dispose();
+          }
+        }
       } finally {
         await tfjs.dispose();
         await onnx.dispose();

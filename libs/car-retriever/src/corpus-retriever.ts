@@ -46,6 +46,9 @@ export interface CorpusRetriever extends UserRetriever {
   retrieveBatch(targets: readonly RetrievalTarget[], k: number): Promise<RetrievedUser[][]>;
 }
 
+/** Index searches of one `retrieveBatch` call in flight at once. */
+const SEARCHES_IN_FLIGHT = 8;
+
 function checkRequest(target: RetrievalTarget, k: number, field = 'target'): void {
   checkInteger('k', k, 1);
   if (!Number.isFinite(target.before)) {
@@ -120,8 +123,16 @@ export function createCorpusRetriever(options: CorpusRetrieverOptions): CorpusRe
       targets.forEach((target, i) => checkRequest(target, k, `targets[${i}]`));
       if (targets.length === 0) return [];
       const vectors = await embed(targets.map((target) => corpus.describe(target.history)));
-      const results: RetrievedUser[][] = [];
-      for (const [i, target] of targets.entries()) results.push(await nearest(matrixRow(vectors, i), target, k));
+      // The searches run a few at once (LanceDB answers on its own threads); each target's result is its own search's.
+      const results = new Array<RetrievedUser[]>(targets.length);
+      let next = 0;
+      const searcher = async (): Promise<void> => {
+        while (next < targets.length) {
+          const i = next++;
+          results[i] = await nearest(matrixRow(vectors, i), targets[i]!, k);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SEARCHES_IN_FLIGHT, targets.length) }, searcher));
       return results;
     },
     dispose(): void {},

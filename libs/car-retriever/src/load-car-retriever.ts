@@ -1,8 +1,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import { ArtifactNotFoundError, DataFormatError, InvalidOptionError, type Dataset, type TextEmbeddingModel, type UserId, type UserRetriever } from '@score/core';
+import { ArtifactNotFoundError, checkInteger, DataFormatError, InvalidOptionError, type Dataset, type TextEmbeddingModel, type UserId, type UserRetriever } from '@score/core';
 import { loadDataset } from '@score/data';
-import { checkEncoderInference, createOnnxEncoder, type EncoderInference, loadInferenceEncoder } from '@score/text-encoders';
+import { checkEncoderInference, createOnnxEncoder, type EncoderInference, loadInferenceEncoder, openThreadedTextEncoder } from '@score/text-encoders';
 import { buildBehaviourCorpus } from './behaviour-corpus';
 import { readCarStageManifest, type CarEncoderLocation } from './car-stage-manifest';
 import { createCorpusRetriever, type CorpusRetriever } from './corpus-retriever';
@@ -53,6 +53,15 @@ export interface LoadCarRetrieverOptions {
    * @defaultValue 'tfjs'
    */
   readonly inference?: EncoderInference;
+  /**
+   * With `inference: "tfjs"`, threads that run a saved trainable encoder's forward passes in
+   * `retrieveBatch` (`openThreadedTextEncoder`: the calling thread and `encoderThreads - 1` workers,
+   * each with its own copy of the encoder); the embeddings, so the retrieved users, are bitwise
+   * those of one thread. With `inference: "onnx"` it is not used (onnxruntime runs on its own
+   * threads; a pooled encoder stays on one thread), nor for a frozen ONNX encoder.
+   * @defaultValue 1
+   */
+  readonly encoderThreads?: number;
   /**
    * N_c(u) for the `cf` variant.
    * @defaultValue the stage's `neighbours.json`
@@ -112,9 +121,11 @@ function readUserEmbeddings(file: string) {
   return { embeddings: { rows: tensor.shape[0], cols: tensor.shape[1], data: tensor.data }, userIds: userIds as string[] };
 }
 
-async function openEncoder(stageDir: string, location: CarEncoderLocation, inference: EncoderInference, batchSize?: number): Promise<TextEmbeddingModel> {
+async function openEncoder(stageDir: string, location: CarEncoderLocation, inference: EncoderInference, batchSize?: number, threads = 1): Promise<TextEmbeddingModel> {
   const where = path.resolve(stageDir, location.path);
   if (location.kind === 'onnx') return createOnnxEncoder(where.endsWith('.onnx') ? { modelPath: where } : { modelDir: where });
+  // Threads spread tfjs forward passes; onnxruntime has its own (every core).
+  if (inference === 'tfjs' && threads > 1) return openThreadedTextEncoder({ dir: where, ...(batchSize === undefined ? {} : { batchSize }) }, { threads });
   return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }) });
 }
 
@@ -157,7 +168,8 @@ export async function loadCarRetriever(stageDir: string, options: LoadCarRetriev
     return createNeighbourRetriever({ neighbours, corpus, variant, visibility: 'snapshot' });
   }
   const files = manifest.variants[variant];
-  const encoder = await openEncoder(stageDir, files.encoder, inference, options.encoderBatchSize);
+  const threads = options.encoderThreads === undefined ? 1 : checkInteger('encoderThreads', options.encoderThreads, 1);
+  const encoder = await openEncoder(stageDir, files.encoder, inference, options.encoderBatchSize, threads);
   if (options.indexUri !== undefined && (typeof options.indexUri !== 'string' || options.indexUri === '')) {
     await encoder.dispose();
     throw new InvalidOptionError('indexUri', 'must be a folder or an object-storage URI such as s3://bucket/run/car-index.', options.indexUri);

@@ -25,7 +25,7 @@ export type {
   TokenUsage,
   YesNoScore,
 } from './language-model';
-export type { RerankCandidate, Reranker, RerankResult } from './reranker';
+export type { RerankCandidate, Reranker, RerankRequest, RerankResult } from './reranker';
 export type { RetrievalTarget, RetrievedUser, UserRetriever } from './retriever';
 export {
   ArtifactNotFoundError,

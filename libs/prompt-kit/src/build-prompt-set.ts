@@ -200,6 +200,8 @@ export async function buildPromptSet(options: BuildPromptSetOptions): Promise<Pr
     options.signal?.throwIfAborted();
     const batch = rows.slice(start, start + run.batchSize);
     const retrieval = run.retriever === undefined ? undefined : await retrieveBatch(run, run.retriever, batch);
+    // A reranker with rerankMany orders the batch's rows in one call (one encoder call for all their texts).
+    if (retrieval !== undefined && typeof run.reranker?.rerankMany === 'function') await rerankBatch(run, batch, retrieval);
     const built = await mapBounded(batch.map((row, i) => i), run.concurrency, async (i) => {
       const row = batch[i];
       const target = dataset.items.get(row.itemId);
@@ -303,11 +305,9 @@ async function similarUsers(
   fullHistory: readonly Item[],
   target: Item,
 ): Promise<readonly { readonly userId: UserId; readonly behaviour: string; readonly score: number }[]> {
-  const { reranker, spec, cache, fetched } = run;
+  const { reranker, spec, cache } = run;
   if (reranker === undefined || candidates.length === 0) return candidates.slice(0, spec.kept);
-  const whole = run.options.pointwiseReranker === true && fetched > spec.retrieved;
-  const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
-  const rerankKey = RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, run.writer.maxHistoryItems);
+  const { whole, pool, rerankKey } = rerankPool(run, row, key, candidates);
   let order = cache.getReranked(rerankKey);
   if (order === undefined) {
     const query = run.writer.query(fullHistory, target); // p_t = Enc(P^b(d(H(u_t)), d(v_t))), method.md Eq. 10
@@ -320,6 +320,40 @@ async function similarUsers(
     order = order.filter((user) => own.has(user.userId));
   }
   return order.slice(0, spec.kept);
+}
+
+/**
+ * The candidates a row's reranker orders and the cache key of that order: all retrievedMax
+ * candidates of the row's retrieval with a pointwise reranker (`whole`), else its K_e.
+ */
+function rerankPool(run: PromptSetRun, row: Row, key: string, candidates: readonly RetrievedUser[]): { whole: boolean; pool: readonly RetrievedUser[]; rerankKey: string } {
+  const { spec, cache, fetched } = run;
+  const whole = run.options.pointwiseReranker === true && fetched > spec.retrieved;
+  const pool = whole ? (cache.get(key) as readonly RetrievedUser[]) : candidates;
+  return { whole, pool, rerankKey: RetrievalCache.rerankKey(key, whole ? fetched : spec.retrieved, row.index, run.writer.maxHistoryItems) };
+}
+
+/**
+ * Reranks, with one `rerankMany` call, every row of `batch` whose whole order is not cached yet
+ * (each rerank key once) and caches the orders, which {@link similarUsers} then takes. The rows
+ * and their queries are those `similarUsers` would rerank one by one.
+ */
+async function rerankBatch(run: PromptSetRun, batch: readonly Row[], retrieval: { keys: string[]; users: RetrievedUser[][] }): Promise<void> {
+  const { reranker, cache, options } = run;
+  const keys: string[] = [];
+  const requests: { query: string; candidates: { id: string; text: string }[]; topK: number }[] = [];
+  batch.forEach((row, i) => {
+    const target = options.dataset.items.get(row.itemId);
+    if (target === undefined || retrieval.users[i].length === 0) return;
+    const { pool, rerankKey } = rerankPool(run, row, retrieval.keys[i], retrieval.users[i]);
+    if (cache.getReranked(rerankKey) !== undefined || keys.includes(rerankKey)) return;
+    const query = run.writer.query(itemsOf(options.dataset, options.dataset.history(row), row), target); // p_t, method.md Eq. 10
+    keys.push(rerankKey);
+    requests.push({ query, candidates: pool.map((user) => ({ id: user.userId, text: user.behaviour })), topK: pool.length });
+  });
+  if (requests.length === 0) return;
+  const orders = await reranker!.rerankMany!(requests);
+  keys.forEach((key, i) => cache.setReranked(key, orders[i].map((result) => ({ userId: result.id, behaviour: result.text, score: result.score }))));
 }
 
 /**

@@ -48,6 +48,15 @@ describe('SARE scoring on onnxruntime', () => {
     expect(b.map((entry) => entry.id)).toEqual(a.map((entry) => entry.id));
     const examples = [{ query, candidates }, { query: candidates[2]!.text, candidates: candidates.slice(3) }];
     expect(await onnx.orderExamples(examples)).toEqual(await tfjs.orderExamples(examples));
+    // threads applies to tfjs only: with onnx the scores stay onnxruntime's (not tfjs's bits).
+    expect(Array.from(found).some((score, i) => !Object.is(score, expected[i]))).toBe(true);
+    const threaded = await loadSareReranker(dir, { inference: 'onnx', batchSize: 3, threads: 2 });
+    expect(Array.from(await threaded.scores(query, texts))).toEqual(Array.from(found));
+    // rerankMany on onnxruntime: the orders of rerank, one request each.
+    const many = await threaded.rerankMany([{ query, candidates, topK: 8 }, { query: candidates[2]!.text, candidates: candidates.slice(3), topK: 2 }]);
+    expect(many[0]!.map((entry) => entry.id)).toEqual(a.map((entry) => entry.id));
+    expect(many[1]!.map((entry) => entry.id)).toEqual((await tfjs.rerank(candidates[2]!.text, candidates.slice(3), 2)).map((entry) => entry.id));
+    await threaded.dispose();
     // The onnxruntime export lies beside the reranker's weights.
     const fs = await import('node:fs');
     expect(fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))).toBe(true);

@@ -5,6 +5,7 @@ import {
   ModelMismatchError,
   type RerankCandidate,
   type Reranker,
+  type RerankRequest,
   type RerankResult,
   type TextEmbeddingModel,
   cosineSimilarity,
@@ -15,7 +16,7 @@ import {
   integerOption,
   readJsonFile,
 } from '@score/core';
-import { checkEncoderInference, type EncoderInference, loadInferenceEncoder, loadTrainableEncoder, type TrainableTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type EncoderInference, loadInferenceEncoder, loadTrainableEncoder, openThreadedTextEncoder, ThreadedTextEncoder, type TrainableTextEncoder } from '@score/text-encoders';
 import type { SareExample } from './sare-example';
 
 /** `format` of a saved SARE folder's `sare.json`. */
@@ -40,7 +41,7 @@ export interface SareRerankerOptions {
    */
   readonly embeddingCache?: number;
   /**
-   * What embeds the query and the candidates in `scores`, `rerank` and `orderExamples` instead of
+   * What embeds the query and the candidates in `scores`, `rerank`, `rerankMany` and `orderExamples` instead of
    * `encoder`: a model computing the same function, e.g. `createBertOnnxInference(encoder)` (the
    * encoder's weights on onnxruntime). Disposed with the reranker; `save` still writes `encoder`.
    * @defaultValue `encoder` itself
@@ -65,6 +66,15 @@ export interface LoadSareRerankerOptions {
    * @defaultValue 'tfjs'
    */
   readonly inference?: EncoderInference;
+  /**
+   * With `inference: "tfjs"`, threads that run the encoder's forward passes when reranking
+   * (`openThreadedTextEncoder`: the calling thread and `threads - 1` workers, each with its own
+   * copy of the encoder). The embeddings, so the scores and orders, are bitwise those of one
+   * thread. With `inference: "onnx"` it is not used (onnxruntime runs on its own threads; a pooled
+   * encoder stays on one thread).
+   * @defaultValue 1
+   */
+  readonly threads?: number;
 }
 
 /** Builds a SareReranker (its constructor is private); set by the class's static block. */
@@ -95,7 +105,7 @@ export class SareReranker implements Reranker {
   readonly encoder: TrainableTextEncoder;
 
   readonly #cache: LruCache<string, Float32Array>;
-  /** What embeds: `encoder`, or the inference model given for it. */
+  /** What embeds: `encoder`, or the inference model given for it (onnxruntime, or a threaded view owning `encoder`). */
   readonly #embedder: TextEmbeddingModel;
 
   private constructor(encoder: TrainableTextEncoder, modelId: string, embeddingCache = 0, inferenceEncoder?: TextEmbeddingModel) {
@@ -132,18 +142,54 @@ export class SareReranker implements Reranker {
 
   /** The `topK` candidates with the highest cos(p_t, e_i), best first (ties keep the given order). */
   async rerank(query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> {
-    if (topK === undefined) throw new InvalidOptionError('topK', 'is required: how many candidates to keep (K_s, paper: 2).');
-    const k = integerOption('topK', topK, 1, 1);
-    if (!Array.isArray(candidates) || candidates.some((candidate) => candidate === null || typeof candidate?.id !== 'string' || typeof candidate.text !== 'string')) {
-      throw new InvalidOptionError('candidates', 'must be an array of { id: string, text: string }.', candidates);
-    }
+    const k = checkRerankRequest(query, candidates, topK);
     if (candidates.length === 0) return [];
-    const scores = await this.scores(query, candidates.map((candidate) => candidate.text));
-    return candidates
-      .map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: scores[index], index }))
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .slice(0, k)
-      .map(({ id, text, score }) => ({ id, text, score }));
+    return ordered(candidates, await this.scores(query, candidates.map((candidate) => candidate.text)), k);
+  }
+
+  /**
+   * `rerank` for each request, with one encoder call for every query and every candidate text not
+   * in the embedding cache (each text once; the cache's candidates are not embedded again), so its
+   * length-sorted batches are full and, on a threaded encoder (`threads`), spread over the threads.
+   * Deterministic: the same requests give the same bits on any number of threads. A text's
+   * embedding depends on the batch it was padded in, so it can differ from a `rerank` call's in
+   * the last bits.
+   */
+  async rerankMany(requests: readonly RerankRequest[]): Promise<RerankResult[][]> {
+    if (!Array.isArray(requests)) throw new InvalidOptionError('requests', `must be an array of { query, candidates, topK }, got ${describeValue(requests)}.`, requests);
+    const ks = requests.map((request: RerankRequest, i: number) => {
+      if (request === null || typeof request !== 'object') throw new InvalidOptionError(`requests[${i}]`, `must be { query, candidates, topK }, got ${describeValue(request)}.`, request);
+      return checkRerankRequest(request.query, request.candidates, request.topK, `requests[${i}].`);
+    });
+    const unique = new Map<string, number>();
+    const add = (text: string) => unique.has(text) || unique.set(text, unique.size);
+    const cached = new Map<string, Float32Array>();
+    for (const request of requests as readonly RerankRequest[]) {
+      if (request.candidates.length === 0) continue;
+      add(request.query);
+      for (const { text } of request.candidates) {
+        if (cached.has(text) || unique.has(text)) continue;
+        const vector = this.#cache.get(text);
+        if (vector === undefined) add(text);
+        else cached.set(text, vector);
+      }
+    }
+    const matrix = await this.#embedder.embed([...unique.keys()]);
+    const width = matrix.cols;
+    const row = (text: string) => cached.get(text) ?? matrix.data.subarray(unique.get(text)! * width, (unique.get(text)! + 1) * width);
+    const fresh = new Set<string>();
+    const results = requests.map((request: RerankRequest, r: number): RerankResult[] => {
+      if (request.candidates.length === 0) return [];
+      const q = row(request.query);
+      const scores = new Float32Array(request.candidates.length);
+      request.candidates.forEach(({ text }, i) => {
+        scores[i] = cosineSimilarity(q, row(text));
+        if (!cached.has(text)) fresh.add(text);
+      });
+      return ordered(request.candidates, scores, ks[r]!);
+    });
+    for (const text of fresh) this.#cache.set(text, matrix.data.slice(unique.get(text)! * width, (unique.get(text)! + 1) * width));
+    return results;
   }
 
   /**
@@ -172,11 +218,35 @@ export class SareReranker implements Reranker {
     writeFileAtomicSync(path.join(dir, 'sare.json'), `${JSON.stringify(document, null, 2)}\n`);
   }
 
-  /** Frees the encoder (at once) and the inference model, if one was given. */
+  /**
+   * Frees the encoder (at once) and the inference model, if one was given; a threaded inference
+   * model owns the encoder (it frees it and stops its workers).
+   */
   async dispose(): Promise<void> {
+    if (this.#embedder instanceof ThreadedTextEncoder) return this.#embedder.dispose();
     this.encoder.dispose();
     if (this.#embedder !== this.encoder) await this.#embedder.dispose();
   }
+}
+
+/** Checks one rerank request; returns its topK. */
+function checkRerankRequest(query: unknown, candidates: unknown, topK: unknown, prefix = ''): number {
+  if (typeof query !== 'string') throw new InvalidOptionError(`${prefix}query`, `must be a string (the filled basic prompt), got ${describeValue(query)}.`, query);
+  if (topK === undefined) throw new InvalidOptionError(`${prefix}topK`, 'is required: how many candidates to keep (K_s, paper: 2).');
+  const k = integerOption(`${prefix}topK`, topK as number, 1, 1);
+  if (!Array.isArray(candidates) || candidates.some((candidate: RerankCandidate | null) => candidate === null || typeof candidate?.id !== 'string' || typeof candidate.text !== 'string')) {
+    throw new InvalidOptionError(`${prefix}candidates`, 'must be an array of { id: string, text: string }.', candidates);
+  }
+  return k;
+}
+
+/** The `k` candidates with the highest scores, best first (ties keep the given order). */
+function ordered(candidates: readonly RerankCandidate[], scores: Float32Array, k: number): RerankResult[] {
+  return candidates
+    .map((candidate, index) => ({ id: candidate.id, text: candidate.text, score: scores[index]!, index }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, k)
+    .map(({ id, text, score }) => ({ id, text, score }));
 }
 
 /** Wraps a trainable encoder as SARE (see {@link SareReranker}). */
@@ -206,6 +276,13 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
   }
   const inference = checkEncoderInference(options.inference ?? 'tfjs');
   const cache = integerOption('embeddingCache', options.embeddingCache, 10_000, 0);
+  const threads = integerOption('threads', options.threads, 1, 1);
+  const modelId = typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`;
+  // Threads spread tfjs forward passes; onnxruntime has its own (every core).
+  if (inference === 'tfjs' && threads > 1) {
+    const threaded = await openThreadedTextEncoder({ dir, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) }, { threads });
+    return constructSareReranker(threaded.encoder, modelId, cache, threaded);
+  }
   const encoder = await loadTrainableEncoder(dir, inference === 'onnx' ? {} : { batchSize: options.batchSize });
   let inferenceEncoder: TextEmbeddingModel | undefined;
   try {
@@ -214,6 +291,6 @@ export async function loadSareReranker(dir: string, options: LoadSareRerankerOpt
     encoder.dispose();
     throw error;
   }
-  return constructSareReranker(encoder, typeof document.modelId === 'string' ? document.modelId : `sare:${path.basename(path.resolve(dir))}`, cache, inferenceEncoder);
+  return constructSareReranker(encoder, modelId, cache, inferenceEncoder);
 }
 

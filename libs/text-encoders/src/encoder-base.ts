@@ -31,6 +31,18 @@ export function lengthOrder(encodings: readonly { readonly ids: readonly number[
 }
 
 /**
+ * The forward passes of `embed`: the texts' indices sorted by length (stable), cut into batches of
+ * `batchSize`. A threaded encoder runs exactly these batches, so its embeddings are bitwise those
+ * of one thread.
+ */
+export function embedBatches(encodings: readonly { readonly ids: readonly number[] }[], batchSize: number): number[][] {
+  const order = lengthOrder(encodings);
+  const batches: number[][] = [];
+  for (let start = 0; start < order.length; start += batchSize) batches.push(order.slice(start, start + batchSize));
+  return batches;
+}
+
+/**
  * Reads an encoder's weights from its checkpoint in `dir` into trainable variables: `stored(name)`
  * gives the tensor's name in the file (throwing ModelMismatchError when it has none), `shapes`
  * the shape config.json implies for each name. Closes the checkpoint; on any failure the
@@ -133,26 +145,43 @@ export abstract class EncoderBase {
     return { ids: tf.tensor2d(ids, [encodings.length, length], 'int32'), mask: tf.tensor2d(mask, [encodings.length, length], 'int32') };
   }
 
+  /** Texts per forward pass of `embed` when its options give none. */
+  get embedBatchSize(): number {
+    return this.batchSize;
+  }
+
+  /** Each text's token ids as `embed` feeds them to the model (cut to `maxLength`). */
+  encodeTexts(texts: readonly string[]): { readonly ids: readonly number[] }[] {
+    return texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength }));
+  }
+
+  /**
+   * One forward pass over `encodings` (padded to the longest of them): their embeddings, row by
+   * row in the given order. `embed` runs its length-sorted batches through this, so the same
+   * batch gives the same bits wherever it runs (a threaded encoder's worker included).
+   */
+  async embedEncodings(encodings: readonly { readonly ids: readonly number[] }[]): Promise<Float32Array> {
+    const result = tf.tidy(() => {
+      const { ids, mask } = this.#toTensors(encodings);
+      return this.embedTensor(ids, mask);
+    });
+    try {
+      return (await result.data()) as Float32Array;
+    } finally {
+      result.dispose();
+    }
+  }
+
   /** Embeds in batches of similar length (less padding), writing rows back in input order. */
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Matrix> {
     const batchSize = checkInteger('batchSize', options.batchSize ?? this.batchSize, 1);
     const width = this.dimensions;
     const out = new Float32Array(texts.length * width);
-    const encodings = texts.map((text) => this.tokenizer.encode(text, { maxLength: this.maxLength }));
-    const order = lengthOrder(encodings);
-    for (let start = 0; start < order.length; start += batchSize) {
+    const encodings = this.encodeTexts(texts);
+    for (const rows of embedBatches(encodings, batchSize)) {
       options.signal?.throwIfAborted();
-      const rows = order.slice(start, start + batchSize);
-      const result = tf.tidy(() => {
-        const { ids, mask } = this.#toTensors(rows.map((r) => encodings[r]!));
-        return this.embedTensor(ids, mask);
-      });
-      try {
-        const data = await result.data();
-        rows.forEach((r, i) => out.set(data.subarray(i * width, (i + 1) * width), r * width));
-      } finally {
-        result.dispose();
-      }
+      const data = await this.embedEncodings(rows.map((r) => encodings[r]!));
+      rows.forEach((r, i) => out.set(data.subarray(i * width, (i + 1) * width), r * width));
     }
     return createMatrix(texts.length, width, out);
   }

@@ -39,3 +39,6 @@ export { ensureBertOnnxExport, ONNX_EXPORT_RECORD } from './bert-onnx-export';
 export type { EnsureBertOnnxExportOptions } from './bert-onnx-export';
 export { checkEncoderInference, createBertOnnxInference, ENCODER_INFERENCES, loadInferenceEncoder, withInferenceEncoder } from './onnx-inference';
 export type { EncoderInference, LoadInferenceEncoderOptions, OnnxInferenceOptions } from './onnx-inference';
+export { embedBatches } from './encoder-base';
+export { openThreadedTextEncoder, ThreadedTextEncoder } from './threaded-text-encoder';
+export type { EncoderThreadMessage, EncoderThreadRequest, EncoderThreadSource, ThreadedTextEncoderOptions } from './threaded-text-encoder';

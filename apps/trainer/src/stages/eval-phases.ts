@@ -1,4 +1,4 @@
-import type { RerankCandidate, Reranker, RerankResult, RetrievalTarget, RetrievedUser, UserRetriever } from '@score/core';
+import type { RerankCandidate, Reranker, RerankRequest, RerankResult, RetrievalTarget, RetrievedUser, UserRetriever } from '@score/core';
 
 /** The phases of the eval stage that {@link PhaseClock} times. */
 export type EvalPhase = 'retrieval' | 'reranking' | 'prompts' | 'scoring' | 'metrics';
@@ -59,12 +59,15 @@ export class PhaseClock {
     return timed;
   }
 
-  /** A reranker that counts its calls to `reranking`. */
+  /** A reranker that counts its calls to `reranking` (keeps `rerankMany` where the reranker has one). */
   reranker(inner: Reranker): Reranker {
-    return {
+    const timed: Reranker = {
       modelId: inner.modelId,
       rerank: (query: string, candidates: readonly RerankCandidate[], topK: number): Promise<RerankResult[]> => this.time('reranking', () => inner.rerank(query, candidates, topK)),
       dispose: () => inner.dispose(),
     };
+    const many = inner.rerankMany;
+    if (typeof many === 'function') Object.assign(timed, { rerankMany: (requests: readonly RerankRequest[]) => this.time('reranking', () => many.call(inner, requests)) });
+    return timed;
   }
 }

@@ -223,7 +223,8 @@ function scoreBaselines(run: Pick<EvalRun, 'context' | 'dataset' | 'rows' | 'sco
 
 /** The prompt components with timed views of the retrievers and SARE (the phase breakdown in the summary); dispose closes the real ones. */
 async function openTimedComponents(context: StageContext, dataset: PreparedDataset, clock: PhaseClock): Promise<PromptComponents> {
-  const opened = await openPromptComponents(context, dataset);
+  // CAR's and SARE's encoders run on eval.scoreWorkers threads, as the LM scoring (same embeddings).
+  const opened = await openPromptComponents(context, dataset, { encoderThreads: context.config.eval.scoreWorkers });
   return {
     ...opened,
     retrievers: { car: clock.retriever(opened.retrievers.car), base: clock.retriever(opened.retrievers.base), cf: clock.retriever(opened.retrievers.cf) },
