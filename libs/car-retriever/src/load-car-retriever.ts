@@ -115,7 +115,7 @@ function readUserEmbeddings(file: string) {
 async function openEncoder(stageDir: string, location: CarEncoderLocation, inference: EncoderInference, batchSize?: number): Promise<TextEmbeddingModel> {
   const where = path.resolve(stageDir, location.path);
   if (location.kind === 'onnx') return createOnnxEncoder(where.endsWith('.onnx') ? { modelPath: where } : { modelDir: where });
-  return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }) });
+  return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }), ...(location.maxLength === undefined ? {} : { maxLength: location.maxLength }) });
 }
 
 /**
