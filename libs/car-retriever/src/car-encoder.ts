@@ -59,8 +59,9 @@ export interface CreateCarEncoderOptions {
    */
   readonly dimensions?: number;
   /**
-   * Longest input in tokens of a fresh encoder (attention memory grows with its square).
-   * @defaultValue 256 (`pooled`), 128 (`scratch`)
+   * Longest input in tokens (attention memory grows with its square) of a fresh encoder, or of a
+   * loaded `bert` one (at most its positions). Texts are cut at the end (their first tokens kept).
+   * @defaultValue 256 (`pooled`), 128 (`scratch`); `bert`: the folder's own (see `loadBertEncoder`)
    */
   readonly maxLength?: number;
   /**
@@ -84,7 +85,7 @@ export async function createCarEncoder(options: CreateCarEncoderOptions): Promis
   }
   // loadBertEncoder embeds a downloaded checkpoint in batches of 8 (PRETRAINED_BERT_BATCH): all-MiniLM-L6-v2's forward pass over
   // 32 behaviour texts of ~200 tokens crashed the wasm backend (4 GB) in the stage's base evaluation (bench/car-pretrained-bench.ts).
-  if (spec.kind === 'bert') return { trainable: true, encoder: await loadBertEncoder(spec.path) };
+  if (spec.kind === 'bert') return { trainable: true, encoder: await loadBertEncoder(spec.path, options.maxLength === undefined ? {} : { maxLength: options.maxLength }) };
   if (!Array.isArray(options.texts) || options.texts.length === 0) throw new InvalidOptionError('texts', 'must hold the corpus texts the tokenizer is trained on.');
   const dimensions = options.dimensions ?? 128;
   const maxLength = options.maxLength ?? (spec.kind === 'pooled' ? 256 : 128);

@@ -10,6 +10,12 @@ export interface CarEncoderLocation {
   readonly kind: 'trainable' | 'onnx';
   /** Relative paths are inside the stage folder; absolute ones point at an external model. */
   readonly path: string;
+  /**
+   * Texts are cut to this many tokens when the folder's own setting differs (a pretrained `base`
+   * encoder run with `CarStageOptions.maxTokens`).
+   * @defaultValue the folder's setting
+   */
+  readonly maxLength?: number;
 }
 
 /** A retriever variant with a text encoder: its encoder and its LanceDB folder. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Dataset } from '@score/core';
 import { generateSyntheticDataset, saveDataset } from '@score/data';
-import { createBertEncoder, exportBertToOnnx, trainTokenizer } from '@score/text-encoders';
+import { createBertEncoder, exportBertToOnnx, loadBertEncoder, trainTokenizer } from '@score/text-encoders';
 import { writeSafetensors } from '@score/tfjs-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBehaviourCorpus } from './behaviour-corpus';
@@ -277,4 +277,40 @@ describe('runCarStage and loadCarRetriever', () => {
     expect(fs.existsSync(path.join(root, 'car-ort', 'encoder', 'onnx', 'model.onnx'))).toBe(true);
     expect(fs.existsSync(path.join(bertDir, 'onnx', 'model.onnx'))).toBe(true);
   }, 90_000);
+  it('maxTokens and trainLayers: base and car run at maxTokens (car.json and the saved encoder record it), only the top layers train', async () => {
+    const texts = buildBehaviourCorpus(dataset).entries.map((entry) => entry.text);
+    const bert = await createBertEncoder({ tokenizer: trainTokenizer({ texts, vocabSize: 300, kind: 'wordpiece' }), hidden: 16, layers: 2, heads: 2, maxLength: 64, seed: 5 });
+    const bertDir = path.join(root, 'tiny-bert-knobs');
+    await bert.save(bertDir);
+    bert.dispose();
+    const common = { datasetDir: path.join(root, 'prepare'), neighboursFile, epochs: 1, retrieved: 5, encoder: `bert:${bertDir}`, learningRate: 1e-2, snapshots: { everySeconds: 60 * DAY } };
+    await runCarStage({ ...common, outputDir: path.join(root, 'car-knobs'), maxTokens: 16, trainLayers: 1 });
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'car-knobs', 'car.json'), 'utf8')) as { variants: { base: { encoder: { maxLength?: number } }; car: { encoder: { maxLength?: number } } } };
+    expect(manifest.variants.base.encoder.maxLength).toBe(16);
+    expect(manifest.variants.car.encoder.maxLength).toBeUndefined();
+    const saved = JSON.parse(fs.readFileSync(path.join(root, 'car-knobs', 'encoder', 'config.json'), 'utf8')) as { score_encoder: { max_length: number } };
+    expect(saved.score_encoder.max_length).toBe(16);
+    // Without the knobs the manifest is as before (no maxLength).
+    const plain = JSON.parse(fs.readFileSync(path.join(stageDir(), 'car.json'), 'utf8')) as { variants: { base: { encoder: Record<string, unknown> } } };
+    expect(Object.keys(plain.variants.base.encoder).sort()).toEqual(['kind', 'path']);
+    // The tuned weights differ from the folder's in layer 1 only.
+    const [before, after] = [await loadBertEncoder(bertDir), await loadBertEncoder(path.join(root, 'car-knobs', 'encoder'))];
+    try {
+      const differs = [...before.namedWeights()].filter(([name, variable]) => {
+        const other = after.namedWeights().get(name)!.dataSync();
+        return variable.dataSync().some((value, i) => !Object.is(value, other[i]));
+      }).map(([name]) => name);
+      expect(differs.length).toBeGreaterThan(0);
+      expect(differs.every((name) => name.startsWith('encoder.layer.1.'))).toBe(true);
+    } finally {
+      before.dispose();
+      after.dispose();
+    }
+    const bad = { ...common, outputDir: path.join(root, 'car-knobs-bad') };
+    await expect(runCarStage({ ...bad, maxTokens: 4 })).rejects.toThrow(/Invalid "maxTokens": must be an integer of at least 8, got 4/);
+    await expect(runCarStage({ ...bad, encoder: `onnx:${bertDir}`, maxTokens: 16 })).rejects.toThrow(/Invalid "maxTokens": applies to a scratch, pooled or bert:PATH encoder/);
+    await expect(runCarStage({ ...bad, encoder: 'pooled', trainLayers: 1 })).rejects.toThrow(/Invalid "trainLayers": applies to a BERT encoder/);
+    await expect(runCarStage({ ...bad, trainLayers: 3 })).rejects.toThrow('Invalid "trainLayers": 3 is more than the encoder\'s 2 layers; use 1 to 2.');
+    expect(fs.existsSync(path.join(root, 'car-knobs-bad', 'index-base'))).toBe(false);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ArtifactNotFoundError, InvalidOptionError, silentLogger, type Dataset, type ItemId, type Logger, type ProgressCallback, type TextEmbeddingModel, type UserId, writeFileAtomicSync, checkInteger } from '@score/core';
 import { loadDataset } from '@score/data';
-import { checkEncoderInference, type EncoderInference, withInferenceEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type EncoderInference, trainableVariablesOfTopLayers, withInferenceEncoder } from '@score/text-encoders';
 import { initTensorflow } from '@score/tfjs-runtime';
 import { buildBehaviourCorpus, type BehaviourCorpus, type SnapshotSpec } from './behaviour-corpus';
 import { createCarEncoder, formatEncoderSpec, parseEncoderSpec, type CarEncoderSpec } from './car-encoder';
@@ -130,6 +130,22 @@ export interface CarStageOptions {
    * @defaultValue 128
    */
   readonly dimensions?: number;
+  /**
+   * Longest input in tokens of a `scratch`, `pooled` or `bert:PATH` encoder (at least 8; at most a
+   * pretrained model's positions), for the untuned `base` variant and the fine-tuned `car` alike.
+   * Texts are cut at the end: a behaviour text lists its items oldest first, so the oldest items are
+   * kept and the newest cut. The saved encoders record it (`base` of a `bert:PATH` encoder: in
+   * `car.json`). Refused with an `onnx:` encoder.
+   * @defaultValue the encoder's own: 256 (`pooled`), 128 (`scratch`), the folder's setting (`bert:PATH`, e.g. 256 for all-MiniLM-L6-v2)
+   */
+  readonly maxTokens?: number;
+  /**
+   * Fine-tune only the top this many transformer layers of a BERT encoder (`scratch`,
+   * `bert:PATH`; see `TrainCarOptions.trainLayers`); refused with a `pooled` or `onnx:` encoder, or
+   * more layers than the encoder has.
+   * @defaultValue every weight
+   */
+  readonly trainLayers?: number;
   /**
    * Vocabulary of the WordPiece tokenizer trained on the corpus for a fresh encoder.
    * @defaultValue 4000
@@ -318,6 +334,16 @@ function carStageSettings(options: CarStageOptions): CarStageSettings {
   const seed = options.seed ?? 42;
   checkInteger('seed', seed);
   const inference = checkEncoderInference(options.inference ?? 'tfjs');
+  if (options.maxTokens !== undefined) {
+    checkInteger('maxTokens', options.maxTokens, 8);
+    if (spec.kind === 'onnx') throw new InvalidOptionError('maxTokens', `applies to a scratch, pooled or bert:PATH encoder; the frozen ONNX encoder "${formatEncoderSpec(spec)}" keeps its own length. Leave it unset.`, options.maxTokens);
+  }
+  if (options.trainLayers !== undefined) {
+    checkInteger('trainLayers', options.trainLayers, 1);
+    if (spec.kind === 'onnx' || spec.kind === 'pooled') {
+      throw new InvalidOptionError('trainLayers', `applies to a BERT encoder (scratch, bert:PATH), whose top layers it fine-tunes; "${formatEncoderSpec(spec)}" has none. Leave it unset.`, options.trainLayers);
+    }
+  }
   return { spec, k, neighboursPerUser, seed, inference };
 }
 
@@ -385,6 +411,7 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
     seed,
     ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
     ...(options.vocabSize === undefined ? {} : { vocabSize: options.vocabSize }),
+    ...(options.maxTokens === undefined ? {} : { maxLength: options.maxTokens }),
   });
   try {
     if (!created.trainable) {
@@ -398,11 +425,14 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
     const encoder = created.encoder;
     let baseLocation: CarEncoderLocation;
     if (spec.kind === 'bert') {
-      baseLocation = { kind: 'trainable', path: path.resolve(spec.path) };
+      // The folder's own length may differ from maxTokens: the manifest records the one base ran with.
+      baseLocation = { kind: 'trainable', path: path.resolve(spec.path), ...(options.maxTokens === undefined ? {} : { maxLength: encoder.maxLength }) };
     } else {
       await encoder.save(path.join(options.outputDir, 'encoder-base'));
       baseLocation = { kind: 'trainable', path: 'encoder-base' };
     }
+    // Refuses more layers than the encoder has before any work.
+    if (options.trainLayers !== undefined) trainableVariablesOfTopLayers(encoder, options.trainLayers);
     const { base, tables } = await withInferenceEncoder(encoder, inference, async (model) => {
       const measured = await evaluate(model);
       logger.info(`car: base encoder ${encoder.modelId}: recall@${k} ${measured.recall.toFixed(4)}, future overlap ${measured.futureOverlap.toFixed(4)}`, { ...measured });
@@ -428,6 +458,7 @@ async function tuneAndIndex(options: CarStageOptions, settings: CarStageSettings
       logger,
       signal: options.signal,
       inference,
+      ...(options.trainLayers === undefined ? {} : { trainLayers: options.trainLayers }),
     });
     options.signal?.throwIfAborted();
     await encoder.save(path.join(options.outputDir, 'encoder'));

@@ -1,5 +1,5 @@
 import { InvalidOptionError, type UserId, checkInteger, checkNumber, createRandom } from '@score/core';
-import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, withInferenceEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, trainableVariablesOfTopLayers, withInferenceEncoder } from '@score/text-encoders';
 import { type EpochContext, shuffledIndices, tf, TRAINING_DEFAULTS, trainingLoopOptions, trainModel, type TrainableModel, type TrainingBatch } from '@score/tfjs-runtime';
 import { cosineTopK } from './cosine-top-k';
 import type { CollaborativeNeighbour } from './neighbour-retriever';
@@ -65,6 +65,13 @@ export interface TrainCarOptions extends ContrastiveTrainingOptions {
    * @defaultValue 'tfjs'
    */
   readonly inference?: EncoderInference;
+  /**
+   * Fine-tune only the top this many transformer layers of a BERT encoder (and what follows them);
+   * the embeddings and lower layers stay frozen (see `trainableVariablesOfTopLayers`). Cheaper
+   * steps, less fidelity than the paper's full fine-tuning.
+   * @defaultValue every weight
+   */
+  readonly trainLayers?: number;
 }
 
 /** One epoch of a {@link CarTrainingReport}. */
@@ -137,7 +144,7 @@ export async function trainCar(options: TrainCarOptions): Promise<CarTrainingRep
   let validations = 0;
   let baseRecall = Number.NaN;
   const model: TrainableModel = {
-    trainableVariables: encoder.trainableVariables,
+    trainableVariables: settings.trainLayers === undefined ? encoder.trainableVariables : trainableVariablesOfTopLayers(encoder, settings.trainLayers),
     epochRows: () => anchors.length,
     batches: (context) => carBatches(options, settings, split, context),
     async validate(): Promise<number> {
@@ -180,6 +187,7 @@ interface CarSettings {
   readonly chunkTexts: number;
   readonly lengthSortedChunks: boolean;
   readonly inference: EncoderInference;
+  readonly trainLayers: number | undefined;
 }
 
 /** Checks the inputs of {@link trainCar} and fills its defaults. */
@@ -204,7 +212,9 @@ function carSettings(options: TrainCarOptions): CarSettings {
   checkInteger('seed', seed);
   const chunkTexts = gradientChunkTexts(encoder, options.gradientChunkTexts);
   const inference = checkEncoderInference(options.inference ?? 'tfjs');
-  return { neighboursPerUser, kRecall, temperature, positives, seed, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false, inference };
+  // Checked before any work (a pooled encoder or more layers than the encoder has is refused).
+  if (options.trainLayers !== undefined) trainableVariablesOfTopLayers(encoder, options.trainLayers);
+  return { neighboursPerUser, kRecall, temperature, positives, seed, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false, inference, trainLayers: options.trainLayers };
 }
 
 /** The users of a {@link trainCar} run: the corpus, each user's positives, the held-out users and the anchors. */

@@ -124,9 +124,9 @@ function readUserEmbeddings(file: string) {
 async function openEncoder(stageDir: string, location: CarEncoderLocation, inference: EncoderInference, batchSize?: number, threads = 1): Promise<TextEmbeddingModel> {
   const where = path.resolve(stageDir, location.path);
   if (location.kind === 'onnx') return createOnnxEncoder(where.endsWith('.onnx') ? { modelPath: where } : { modelDir: where });
-  // Threads spread tfjs forward passes; onnxruntime has its own (every core).
-  if (inference === 'tfjs' && threads > 1) return openThreadedTextEncoder({ dir: where, ...(batchSize === undefined ? {} : { batchSize }) }, { threads });
-  return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }) });
+  // Threads spread tfjs forward passes; onnxruntime has its own (every core). A base BERT cut to car.maxTokens (location.maxLength) loads on one thread.
+  if (inference === 'tfjs' && threads > 1 && location.maxLength === undefined) return openThreadedTextEncoder({ dir: where, ...(batchSize === undefined ? {} : { batchSize }) }, { threads });
+  return loadInferenceEncoder(where, { inference, ...(batchSize === undefined ? {} : { batchSize }), ...(location.maxLength === undefined ? {} : { maxLength: location.maxLength }) });
 }
 
 /**

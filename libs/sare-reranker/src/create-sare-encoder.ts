@@ -5,7 +5,7 @@ import { createBertEncoder, createPooledEncoder, loadTrainableEncoder, type Trai
 export interface CreateSareEncoderOptions {
   /**
    * Folder of a saved trainable encoder to start from (BERT-family weights in the Hugging Face
-   * layout, or a pooled encoder); its tokenizer is used and the options below are ignored.
+   * layout, or a pooled encoder); its tokenizer is used and the options below but `maxLength` are ignored.
    * @defaultValue none (a new encoder from scratch)
    */
   readonly from?: string;
@@ -20,7 +20,11 @@ export interface CreateSareEncoderOptions {
   readonly vocabSize?: number;
   /** Width of the embedding (and of BERT's hidden states). @defaultValue 128 */
   readonly dimensions?: number;
-  /** Texts are cut to this many tokens. @defaultValue 256 */
+  /**
+   * Texts are cut to this many tokens (their first tokens kept); with `from`, at most the model's
+   * positions, and a later `save` records it.
+   * @defaultValue 256; with `from`, the folder's own setting
+   */
   readonly maxLength?: number;
   /** BERT layers (architecture "bert"). @defaultValue 2 */
   readonly layers?: number;
@@ -36,7 +40,9 @@ export interface CreateSareEncoderOptions {
  */
 export async function createSareEncoder(options: CreateSareEncoderOptions): Promise<TrainableTextEncoder> {
   checkObject('options', options);
-  if (options.from !== undefined) return loadTrainableEncoder(options.from);
+  if (options.from !== undefined) {
+    return loadTrainableEncoder(options.from, options.maxLength === undefined ? {} : { maxLength: integerOption('maxLength', options.maxLength, 256, 4) });
+  }
   const texts = options.texts;
   if (!Array.isArray(texts) || texts.length === 0) {
     throw new InvalidOptionError('texts', 'must be a non-empty list of texts to train the tokenizer on (or give "from", a saved encoder folder).', texts);

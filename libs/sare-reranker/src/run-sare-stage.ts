@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidOptionError, type Logger, type ProgressCallback, silentLogger, replaceFolder, writeFileAtomicSync, checkObject, integerOption, numberOption, stringOption, createRandom } from '@score/core';
 import { shuffledIndices } from '@score/tfjs-runtime';
-import { checkEncoderInference, type EncoderInference, type TrainableTextEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type EncoderInference, type TrainableTextEncoder, trainableVariablesOfTopLayers } from '@score/text-encoders';
 import { createSareEncoder, type CreateSareEncoderOptions } from './create-sare-encoder';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { readRankingsFile } from './rankings-file';
@@ -17,7 +17,7 @@ export const SARE_FOLDER = 'sare';
 
 /** Options of {@link runSareStage}. */
 export interface SareStageOptions
-  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts' | 'lengthSortedChunks'> {
+  extends Pick<TrainSareOptions, 'temperature' | 'negativeThreshold' | 'negatives' | 'inBatchNegatives' | 'batchSize' | 'epochs' | 'patience' | 'learningRate' | 'gradientChunkTexts' | 'lengthSortedChunks' | 'trainLayers'> {
   /** The run folder: reads `<runDir>/assess/rankings.jsonl`, writes `<runDir>/sare/`. */
   readonly runDir: string;
   /** The rankings file to learn from. @defaultValue `<runDir>/assess/rankings.jsonl` */
@@ -125,6 +125,8 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
   const tokenizerTexts = train.slice(0, TOKENIZER_EXAMPLES).flatMap((example) => [example.query, ...example.candidates.map((candidate) => candidate.text)]);
   const encoder = options.encoder ?? (await createSareEncoder({ ...options.encoderOptions, texts: tokenizerTexts }));
   const inference = checkEncoderInference(options.inference ?? 'tfjs');
+  // Refuses a pooled encoder or more layers than the encoder has before any work.
+  if (options.trainLayers !== undefined) trainableVariablesOfTopLayers(encoder, options.trainLayers);
   const untrainedTest = await evaluateUntrained(encoder, test, topK, inference);
   const untrainedValidation = await evaluateUntrained(encoder, validation, topK, inference);
   logger.info(`Training SARE on ${train.length} pairs (validation ${validation.length}, test ${test.length}).`);
@@ -148,6 +150,7 @@ export async function runSareStage(options: SareStageOptions): Promise<SareStage
     logger,
     signal: options.signal,
     inference,
+    ...(options.trainLayers === undefined ? {} : { trainLayers: options.trainLayers }),
   });
   const reranker = trained.reranker;
   const evaluate = async (set: readonly SareExample[], untrained: OrderAgreement): Promise<SareEvaluation> => ({

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { InvalidOptionError } from '@score/core';
 import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { createBertEncoder, createPooledEncoder, trainTokenizer, type TrainableTextEncoder } from '@score/text-encoders';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createSareEncoder } from './create-sare-encoder';
 import type { SareExample } from './sare-example';
 import { trainSare } from './train-sare';
 
@@ -87,5 +91,68 @@ describe('trainSare (Eq. 12)', () => {
     await expect(trainSare({ encoder, examples: examples(0, 4), temperature: 0 })).rejects.toThrow(InvalidOptionError);
     await expect(trainSare({ encoder, examples: [{ query: 'q', candidates: [{ id: 'a', text: 'a' }] }] })).rejects.toThrow(/"examples\[0\]\.candidates"/);
     encoder.dispose();
+  });
+});
+
+/** Names of the weights whose values changed (bitwise) since `before`. */
+function changedWeights(before: ReadonlyMap<string, Float32Array>, encoder: TrainableTextEncoder): string[] {
+  return [...encoder.namedWeights()].filter(([name, variable]) => {
+    const now = variable.dataSync();
+    return before.get(name)!.some((value, i) => !Object.is(value, now[i]));
+  }).map(([name]) => name);
+}
+
+describe('trainSare trainLayers and createSareEncoder maxLength (sare.trainLayers, sare.maxTokens)', () => {
+  it('trainLayers 1 on a 2-layer BERT changes only the top layer (embeddings and layer 0 bitwise unchanged)', async () => {
+    const encoder = await createBertEncoder({ tokenizer, hidden: 16, layers: 2, heads: 2, maxLength: 64, seed: 4 });
+    try {
+      const before = new Map([...encoder.namedWeights()].map(([name, variable]) => [name, variable.dataSync().slice() as Float32Array]));
+      await trainSare({ encoder, examples: examples(0, 16), validation: examples(3, 8), negativeThreshold: 2, negatives: 2, epochs: 1, batchSize: 8, learningRate: 0.01, seed: 1, restoreBestWeights: false, trainLayers: 1 });
+      const moved = changedWeights(before, encoder);
+      expect(moved.length).toBe([...before.keys()].filter((name) => name.startsWith('encoder.layer.1.')).length);
+      expect(moved.every((name) => name.startsWith('encoder.layer.1.'))).toBe(true);
+    } finally {
+      encoder.dispose();
+    }
+  });
+
+  it('refuses more layers than the encoder has and a pooled encoder, naming trainLayers', async () => {
+    const bert = await createBertEncoder({ tokenizer, hidden: 16, layers: 2, heads: 2, maxLength: 64, seed: 4 });
+    const pooled = await createPooledEncoder({ tokenizer, embeddingSize: 4, dimensions: 4, maxLength: 16 });
+    try {
+      await expect(trainSare({ encoder: bert, examples: examples(0, 4), trainLayers: 3 })).rejects.toThrow('Invalid "trainLayers": 3 is more than the encoder\'s 2 layers; use 1 to 2.');
+      await expect(trainSare({ encoder: bert, examples: examples(0, 4), trainLayers: 1.5 })).rejects.toThrow(/Invalid "trainLayers"/);
+      await expect(trainSare({ encoder: pooled, examples: examples(0, 4), trainLayers: 1 })).rejects.toThrow(/Invalid "trainLayers": applies to a BERT encoder/);
+    } finally {
+      bert.dispose();
+      pooled.dispose();
+    }
+  });
+
+  it('createSareEncoder({ from, maxLength }) cuts a saved encoder to maxLength, and its save records it', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sare-max-tokens-'));
+    try {
+      const fresh = await createBertEncoder({ tokenizer, hidden: 16, layers: 2, heads: 2, maxLength: 64, seed: 4 });
+      await fresh.save(path.join(root, 'bert'));
+      fresh.dispose();
+      const encoder = await createSareEncoder({ from: path.join(root, 'bert'), maxLength: 8 });
+      try {
+        expect(encoder.maxLength).toBe(8);
+        const { ids, mask } = encoder.tokenize([WORDS.join(' ')]);
+        expect(ids.shape).toEqual([1, 8]);
+        ids.dispose();
+        mask.dispose();
+        await encoder.save(path.join(root, 'tuned'));
+        expect((JSON.parse(fs.readFileSync(path.join(root, 'tuned', 'config.json'), 'utf8')) as { score_encoder: { max_length: number } }).score_encoder.max_length).toBe(8);
+      } finally {
+        encoder.dispose();
+      }
+      const own = await createSareEncoder({ from: path.join(root, 'bert') });
+      expect(own.maxLength).toBe(64);
+      own.dispose();
+      await expect(createSareEncoder({ from: path.join(root, 'bert'), maxLength: 65 })).rejects.toThrow(/Invalid "maxLength": 65 is longer than the model's 64 positions/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

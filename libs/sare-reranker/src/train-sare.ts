@@ -1,6 +1,6 @@
 import { InvalidOptionError, checkMethods, checkObject, integerOption, numberOption, createRandom } from '@score/core';
 import { type EpochContext, shuffledIndices, type tf, type TrainableModel, type TrainingBatch, TRAINING_DEFAULTS, type TrainingReport, trainingLoopOptions, trainModel } from '@score/tfjs-runtime';
-import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, withInferenceEncoder } from '@score/text-encoders';
+import { checkEncoderInference, type ContrastiveTrainingOptions, contrastiveBatch, type EncoderInference, gradientChunkTexts, infoNceLoss, type TrainableTextEncoder, trainableVariablesOfTopLayers, withInferenceEncoder } from '@score/text-encoders';
 import { meanOrderAgreement, type OrderAgreement } from './order-agreement';
 import { checkExamples, type SareExample } from './sare-example';
 import { createSareReranker, type SareReranker } from './sare-reranker';
@@ -65,6 +65,13 @@ export interface TrainSareOptions extends ContrastiveTrainingOptions {
    * @defaultValue 'tfjs'
    */
   readonly inference?: EncoderInference;
+  /**
+   * Fine-tune only the top this many transformer layers of a BERT encoder (and what follows them);
+   * the embeddings and lower layers stay frozen (see `trainableVariablesOfTopLayers`). Cheaper
+   * steps, less fidelity than the paper's full fine-tuning.
+   * @defaultValue every weight
+   */
+  readonly trainLayers?: number;
 }
 
 /**
@@ -125,6 +132,8 @@ export async function trainSare(options: TrainSareOptions): Promise<SareTraining
   const validationFraction = numberOption('validationFraction', options.validationFraction, 0.1, 0, 1, true);
   const inBatchNegatives = options.inBatchNegatives ?? false;
   const chunkTexts = gradientChunkTexts(encoder, options.gradientChunkTexts);
+  // Checked before any work (a pooled encoder or more layers than the encoder has is refused).
+  if (options.trainLayers !== undefined) trainableVariablesOfTopLayers(encoder, options.trainLayers);
   const { train, validation } = splitValidation(options, seed, validationFraction);
   const usable = train.filter((example) => example.candidates.length > negativeThreshold);
   if (usable.length === 0) {
@@ -143,7 +152,7 @@ export async function trainSare(options: TrainSareOptions): Promise<SareTraining
   const validationBefore = await agreement();
   const batching: SareBatching = { encoder, usable, temperature, negativeThreshold, negatives, inBatchNegatives, chunkTexts, lengthSortedChunks: options.lengthSortedChunks ?? false };
   const model: TrainableModel = {
-    trainableVariables: encoder.trainableVariables,
+    trainableVariables: options.trainLayers === undefined ? encoder.trainableVariables : trainableVariablesOfTopLayers(encoder, options.trainLayers),
     epochRows: () => usable.length,
     batches: (context) => sareBatches(batching, context),
     validate: async () => (await agreement()).ndcg,

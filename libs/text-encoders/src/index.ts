@@ -22,6 +22,7 @@ export type { BertConfig } from './bert-config';
 export { createPooledEncoder, loadPooledEncoder, POOLED_MODEL_TYPE, PooledEncoder } from './pooled-encoder';
 export type { LoadPooledEncoderOptions, PooledEncoderConfig, PooledEncoderOptions } from './pooled-encoder';
 export { loadTrainableEncoder } from './load-trainable-encoder';
+export { trainableVariablesOfTopLayers } from './top-layer-variables';
 export type { LoadTrainableEncoderOptions } from './load-trainable-encoder';
 export { l2Normalize, meanPool, pool } from './pooling';
 export type { PoolingMode } from './pooling';

@@ -11,6 +11,12 @@ export interface LoadTrainableEncoderOptions {
   readonly tokenizer?: Tokenizer;
   /** @defaultValue BERT: the folder's saved batch size, else 8 for a downloaded checkpoint (see `loadBertEncoder`); pooled: 64 */
   readonly batchSize?: number;
+  /**
+   * Texts are cut to this many tokens (at most the model's positions); a folder the encoder is
+   * later saved to records it.
+   * @defaultValue the folder's setting (see `loadBertEncoder`, `loadPooledEncoder`)
+   */
+  readonly maxLength?: number;
 }
 
 /** Loads a saved trainable encoder of either architecture, chosen by `config.json`'s `model_type`. */

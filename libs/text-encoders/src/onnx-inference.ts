@@ -106,6 +106,8 @@ export interface LoadInferenceEncoderOptions extends OnnxInferenceOptions {
   readonly batchSize?: number;
   /** @defaultValue the folder's `tokenizer.json` */
   readonly tokenizer?: Tokenizer;
+  /** Texts are cut to this many tokens. @defaultValue the folder's setting (`score_encoder.max_length` of a saved encoder, else as `loadBertEncoder`) */
+  readonly maxLength?: number;
 }
 
 /** `<dir>/onnx`, unless a model.onnx that is not ours lives there (a shipped export): then `<dir>/score-onnx`. */
@@ -127,7 +129,11 @@ export async function loadInferenceEncoder(dir: string, options: LoadInferenceEn
   const inference = checkEncoderInference(options.inference ?? 'tfjs', 'inference');
   const config = readJsonObject(path.join(dir, 'config.json'), 'Model config (config.json)');
   if (inference === 'tfjs' || config['model_type'] === POOLED_MODEL_TYPE) {
-    return loadTrainableEncoder(dir, { ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }), ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}) });
+    return loadTrainableEncoder(dir, {
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
+      ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+    });
   }
   const settings = sessionSettings(options);
   const modelId = `bert:${path.basename(path.resolve(dir))}`;
@@ -137,7 +143,7 @@ export async function loadInferenceEncoder(dir: string, options: LoadInferenceEn
   } catch (error) {
     if (!(error instanceof ScoreError) || error.code !== 'EXPORT_FAILED') throw error;
     // A read-only folder: export in memory instead.
-    const encoder = await loadBertEncoder(dir, options.tokenizer ? { tokenizer: options.tokenizer } : {});
+    const encoder = await loadBertEncoder(dir, { ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}), ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }) });
     try {
       return await createBertOnnxInference(encoder, settings);
     } finally {
@@ -148,6 +154,7 @@ export async function loadInferenceEncoder(dir: string, options: LoadInferenceEn
     modelDir: dir,
     modelPath,
     ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
+    ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
     batchSize: settings.batchSize,
     intraOpThreads: settings.intraOpThreads,
     modelId,

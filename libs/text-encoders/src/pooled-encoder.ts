@@ -53,6 +53,8 @@ export interface LoadPooledEncoderOptions {
   readonly tokenizer?: Tokenizer;
   /** @defaultValue 64 */
   readonly batchSize?: number;
+  /** Texts are cut to this many tokens (at most `max_positions`). @defaultValue the folder's `score_encoder.max_length`, else `max_positions` */
+  readonly maxLength?: number;
   /** @defaultValue "pooled:<folder name>" */
   readonly modelId?: string;
 }
@@ -209,8 +211,14 @@ export async function loadPooledEncoder(dir: string, options: LoadPooledEncoderO
   return constructPooledEncoder(config, weights, {
     tokenizer,
     normalize: typeof own.normalize === 'boolean' ? own.normalize : true,
-    maxLength: typeof own.max_length === 'number' ? Math.min(own.max_length, config.maxPositions) : config.maxPositions,
+    maxLength: options.maxLength !== undefined ? checkLoadedMaxLength(options.maxLength, config.maxPositions) : typeof own.max_length === 'number' ? Math.min(own.max_length, config.maxPositions) : config.maxPositions,
     batchSize: checkInteger('batchSize', options.batchSize ?? 64, 1),
     modelId: options.modelId ?? `pooled:${path.basename(path.resolve(dir))}`,
   });
+}
+
+function checkLoadedMaxLength(maxLength: number, maxPositions: number): number {
+  checkInteger('maxLength', maxLength, 1);
+  if (maxLength > maxPositions) throw new InvalidOptionError('maxLength', `${maxLength} is longer than the model's ${maxPositions} positions (max_positions); use at most ${maxPositions}.`, maxLength);
+  return maxLength;
 }

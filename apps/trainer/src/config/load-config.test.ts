@@ -7,6 +7,7 @@ import { ConfigValidationError } from './config-error';
 import { hashConfig } from './config-hash';
 import { loadConfig } from './load-config';
 import { parseOverride } from './parse-overrides';
+import { STAGE_DEFINITIONS } from '../pipeline/stage-definitions';
 
 function tempFile(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'score-config-'));
@@ -83,6 +84,30 @@ describe('loadConfig', () => {
     const error = errorOf(() => model('gpu'));
     expect(error.field).toBe('rec.model.prefixBackend');
     expect(error.message).toContain('"tfjs", "onnx"; got "gpu"');
+  });
+
+  it('reads car/sare.maxTokens and trainLayers: absent by default (stage inputs and hashes unchanged), checked alone and against the encoder', () => {
+    const { config, hash } = loadConfig();
+    for (const stage of ['car', 'sare'] as const) {
+      expect(config[stage]).not.toHaveProperty('maxTokens');
+      expect(config[stage]).not.toHaveProperty('trainLayers');
+      expect(Object.keys(STAGE_DEFINITIONS[stage].inputs!(config).config as Record<string, Record<string, unknown>>)).toContain(stage);
+      expect(JSON.stringify(STAGE_DEFINITIONS[stage].inputs!(config))).not.toMatch(/maxTokens|trainLayers/);
+    }
+    const bert = 'bert:model:all-minilm-l6-v2';
+    const tuned = loadConfig({ values: { car: { encoder: bert, maxTokens: 128, trainLayers: 2 }, sare: { encoder: 'scratch', maxTokens: 64, trainLayers: 1 } } });
+    expect(tuned.config.car).toMatchObject({ maxTokens: 128, trainLayers: 2 });
+    expect(tuned.config.sare).toMatchObject({ maxTokens: 64, trainLayers: 1 });
+    expect(tuned.hash).not.toBe(hash);
+    expect(loadConfig({ values: { car: { maxTokens: 64 } } }).config.car.maxTokens).toBe(64); // pooled takes a length
+    expect(errorOf(() => loadConfig({ overrides: ['car.maxTokens=4'] })).field).toBe('car.maxTokens');
+    expect(errorOf(() => loadConfig({ overrides: ['sare.trainLayers=0'] })).field).toBe('sare.trainLayers');
+    expect(errorOf(() => loadConfig({ overrides: ['sare.maxTokens=12.5'] })).field).toBe('sare.maxTokens');
+    const pooled = errorOf(() => loadConfig({ overrides: ['car.trainLayers=1'] }));
+    expect(pooled.field).toBe('car.trainLayers');
+    expect(pooled.message).toContain('applies to a BERT encoder (scratch, bert:PATH), whose top layers it fine-tunes; car.encoder is "pooled"');
+    expect(errorOf(() => loadConfig({ values: { sare: { trainLayers: 2 } } })).field).toBe('sare.trainLayers');
+    expect(errorOf(() => loadConfig({ values: { car: { encoder: 'onnx:model:all-minilm-l6-v2', maxTokens: 64 } } })).message).toContain('Invalid "car.maxTokens": applies to a scratch, pooled or bert:PATH encoder');
   });
 
   it('rejects keys that only conflict together: an empty pretraining corpus', () => {

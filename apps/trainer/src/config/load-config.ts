@@ -67,7 +67,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const parsed = result.data;
   const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
   const zeroShot = config.eval.zeroShot?.llm === 'rec' ? zeroShotRecProblem(config.rec.model) : undefined;
-  const problems = [...crossKeyProblems(config), ...(zeroShot === undefined ? [] : [{ path: 'eval.zeroShot.llm', message: zeroShot }]), ...unknownModelProblems(config)];
+  const problems = [...crossKeyProblems(config), ...encoderKnobProblems(config), ...(zeroShot === undefined ? [] : [{ path: 'eval.zeroShot.llm', message: zeroShot }]), ...unknownModelProblems(config)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
 }
@@ -83,6 +83,22 @@ export function zeroShotRecProblem(model: ScoreConfig['rec']['model']): string |
   }
   if (typeof model === 'string') return `is "rec", but rec.model is the backend spec "${model}", which has no base to open without adapters; set eval.zeroShot.llm to a backend spec of the untuned LLM (e.g. that spec's base model)`;
   return undefined;
+}
+
+/** car/sare.maxTokens and trainLayers against the encoder they apply to (more layers than the encoder has is refused when it is loaded). */
+function encoderKnobProblems(config: ScoreConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const stage of ['car', 'sare'] as const) {
+    const { encoder, trainLayers, maxTokens } = config[stage];
+    const kind = encoder.startsWith('onnx:') ? 'onnx' : encoder === 'pooled' ? 'pooled' : 'bert';
+    if (trainLayers !== undefined && kind !== 'bert') {
+      problems.push({ path: `${stage}.trainLayers`, message: `applies to a BERT encoder (scratch, bert:PATH), whose top layers it fine-tunes; ${stage}.encoder is "${encoder}". Leave it unset` });
+    }
+    if (maxTokens !== undefined && kind === 'onnx') {
+      problems.push({ path: `${stage}.maxTokens`, message: `applies to a scratch, pooled or bert:PATH encoder; the frozen ONNX encoder "${encoder}" keeps its own length. Leave it unset` });
+    }
+  }
+  return problems;
 }
 
 /** Problems that involve several keys, which the per-key schema cannot see. */

@@ -23,6 +23,8 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     patience: car.patience,
     ...(car.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: car.gradientChunkTexts }),
     lengthSortedChunks: car.lengthSortedChunks,
+    ...(car.maxTokens === undefined ? {} : { maxTokens: car.maxTokens }),
+    ...(car.trainLayers === undefined ? {} : { trainLayers: car.trainLayers }),
     retrieved: car.retrieved,
     snapshots: car.snapshots,
     ann: { threshold: car.indexThreshold },
