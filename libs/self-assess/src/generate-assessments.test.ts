@@ -5,9 +5,10 @@ import { LanguageModelError, ModelMismatchError, type ProgressEvent } from '@sco
 import { generateSyntheticDataset } from '@score/data';
 import { createOpenAICompatibleModel } from '@score/llm-clients';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AssessmentPair } from './assessment';
 import { readAssessmentFile } from './assessment-file';
 import { generateAssessments } from './generate-assessments';
-import { createLlmAssessor } from './llm-assessor';
+import { createLlmAssessor, UnusableAssessmentError } from './llm-assessor';
 import { createMetadataAssessor } from './metadata-assessor';
 import { sampleAssessmentPairs } from './sample-assessment-pairs';
 import { ChatServer } from './test-fixtures/chat-server';
@@ -138,5 +139,46 @@ describe('generateAssessments against a local chat-completions server', () => {
     await expect(generateAssessments({ pairs, assessor: createMetadataAssessor({ dataset }), outFile, concurrency: 0 })).rejects.toThrow(/"concurrency"/);
     fs.writeFileSync(outFile, 'not json\n{"id":"x"}\n');
     await expect(generateAssessments({ pairs, assessor: createMetadataAssessor({ dataset }), outFile })).rejects.toThrow(/assessments\.jsonl, line 1: is not valid JSON/);
+  });
+});
+
+describe('generateAssessments: pairs the model answers with no usable assessment', () => {
+  /** An LLM assessor whose model retells the prompt of the pairs in `bad` (ids) and answers the others. */
+  function retellingAssessor(pairs: readonly AssessmentPair[], bad: readonly string[]) {
+    const retold = new Set<string>();
+    const assessor = createLlmAssessor({
+      retries: 1,
+      model: {
+        provider: 'scripted',
+        modelId: 'retelling',
+        async generate(prompt) {
+          return { text: retold.has(prompt) ? `${prompt} ${prompt}` : 'Crime dramas and dark comedies in this list would help to decide.' };
+        },
+        async scoreYesNo() {
+          return [];
+        },
+        dispose() {},
+      },
+    });
+    for (const pair of pairs) if (bad.includes(pair.id)) retold.add(assessor.prompt(pair));
+    return assessor;
+  }
+
+  it('drops up to maxUnusable of them (no record, listed in unusable), and fails past it naming the share', async () => {
+    const { pairs, outFile } = await setup(10);
+    const badIds = [pairs[3].id, pairs[7].id];
+    const result = await generateAssessments({ pairs, assessor: retellingAssessor(pairs, badIds), outFile, maxUnusable: 0.2 });
+    expect(result.unusable.map((entry) => entry.id)).toEqual(badIds);
+    expect(result.unusable[0].reason).toMatch(/no usable assessment \(try 1: repeats the prompt/);
+    expect(result.records.map((record) => record.id)).toEqual(pairs.filter((pair) => !badIds.includes(pair.id)).map((pair) => pair.id));
+    expect((await readAssessmentFile(outFile)).records.size).toBe(pairs.length - badIds.length);
+
+    // The default share (5% of 10 pairs: none) fails the run, naming the pair, the count and the fix.
+    const strictFile = path.join(makeTempDir(), 'assessments.jsonl');
+    const failed = await generateAssessments({ pairs, assessor: retellingAssessor(pairs, badIds), outFile: strictFile, concurrency: 1 }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(UnusableAssessmentError);
+    expect((failed as UnusableAssessmentError).pairId).toBe(badIds[0]);
+    expect((failed as Error).message).toContain(`1 pairs of 10 had no usable assessment, more than maxUnusable 0.05 allows (0). Raise maxUnusable (assess.maxUnusable)`);
+    await expect(generateAssessments({ pairs, assessor: retellingAssessor(pairs, badIds), outFile: strictFile, maxUnusable: 2 })).rejects.toThrow(/"maxUnusable": must be a share between 0 and 1, got 2/);
   });
 });

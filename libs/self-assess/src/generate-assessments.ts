@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InvalidOptionError, type Logger, ModelMismatchError, type ProgressCallback, silentLogger, checkMethods, checkObject, integerOption, stringOption } from '@score/core';
 import type { AssessmentPair, AssessmentRecord, Assessor } from './assessment';
 import { readAssessmentFile } from './assessment-file';
+import { UnusableAssessmentError } from './llm-assessor';
 
 /** Options of {@link generateAssessments}. */
 export interface GenerateAssessmentsOptions {
@@ -30,12 +31,29 @@ export interface GenerateAssessmentsOptions {
    * the signal's reason. Finished assessments stay in the file.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Largest share of the pairs (0 to 1) that may be dropped because the model answered them with
+   * no usable assessment on every try (`UnusableAssessmentError`, e.g. a small LLM that retells the
+   * prompt): such a pair gets no record and is listed in `unusable`; one more than
+   * `floor(maxUnusable * pairs)` fails the run with that error. Other errors always fail it.
+   * @defaultValue 0.05
+   */
+  readonly maxUnusable?: number;
+}
+
+/** A pair dropped because its assessment was unusable. */
+export interface UnusableAssessment {
+  readonly id: string;
+  /** The error's message (what the model answered, per try). */
+  readonly reason: string;
 }
 
 /** What {@link generateAssessments} returns. */
 export interface GenerateAssessmentsResult {
-  /** One record per pair, in the pairs' order. */
+  /** One record per assessed pair, in the pairs' order (pairs in `unusable` have none). */
   readonly records: readonly AssessmentRecord[];
+  /** Pairs dropped because the model gave no usable assessment (at most `maxUnusable` of them). */
+  readonly unusable: readonly UnusableAssessment[];
   /** The assessor's source ("metadata" or "llm:<modelId>"). */
   readonly source: AssessmentRecord['source'];
   /** Pairs assessed by this call. */
@@ -64,6 +82,8 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   checkMethods('assessor', options.assessor, ['assess'], 'an Assessor');
   const outFile = stringOption('outFile', options.outFile);
   const concurrency = integerOption('concurrency', options.concurrency, 4, 1);
+  const maxUnusable = options.maxUnusable ?? 0.05;
+  if (typeof maxUnusable !== 'number' || !(maxUnusable >= 0 && maxUnusable <= 1)) throw new InvalidOptionError('maxUnusable', `must be a share between 0 and 1, got ${String(maxUnusable)}.`, maxUnusable);
   const { pairs, assessor, signal } = options;
   const logger = options.logger ?? silentLogger;
   const ids = new Set<string>();
@@ -83,17 +103,31 @@ export async function generateAssessments(options: GenerateAssessmentsOptions): 
   const pending = pairs.filter((pair) => !results.has(pair.id));
   const progress = new AssessProgress(started, results.size, pending.length, pairs.length, options.onProgress);
   progress.report();
-  const failure = await assessPending(pending, { assessor, concurrency, signal, outFile }, (record, usage) => {
+  const unusable: UnusableAssessment[] = [];
+  const allowed = Math.floor(maxUnusable * pairs.length);
+  const onUnusable = (error: UnusableAssessmentError): boolean => {
+    if (unusable.length >= allowed) return false;
+    unusable.push({ id: error.pairId, reason: error.message });
+    logger.warn(`Dropping pair ${error.pairId}: the model gave no usable assessment (${unusable.length} of at most ${allowed} dropped).`, { pair: error.pairId, reason: error.message });
+    return true;
+  };
+  const failure = await assessPending(pending, { assessor, concurrency, signal, outFile, onUnusable }, (record, usage) => {
     results.set(record.id, record);
     progress.add(usage);
   });
   if (failure !== undefined) {
     logger.warn('Self-assessment stopped before every pair was assessed; rerun to continue.', { done: results.size, total: pairs.length });
+    if (failure.error instanceof UnusableAssessmentError) {
+      const share = `${unusable.length + 1} pairs of ${pairs.length} had no usable assessment, more than maxUnusable ${maxUnusable} allows (${allowed})`;
+      throw new UnusableAssessmentError(`${failure.error.message.replace(/\.$/, '')}; ${share}. Raise maxUnusable (assess.maxUnusable), allow longer answers, or use a larger model.`, failure.error.pairId, { provider: failure.error.provider, ...(failure.error.modelId === undefined ? {} : { modelId: failure.error.modelId }) });
+    }
     throw failure.error;
   }
   progress.report(true);
+  const dropped = new Set(unusable.map((entry) => entry.id));
   return {
-    records: pairs.map((pair) => results.get(pair.id)!),
+    records: pairs.filter((pair) => !dropped.has(pair.id)).map((pair) => results.get(pair.id)!),
+    unusable,
     source: assessor.source,
     generated: progress.generated,
     reused: progress.reused,
@@ -176,6 +210,8 @@ interface AssessRun {
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
   readonly outFile: string;
+  /** Called with a pair's unusable-assessment error: true drops the pair and goes on, false fails the run. */
+  readonly onUnusable: (error: UnusableAssessmentError) => boolean;
 }
 
 /**
@@ -185,7 +221,7 @@ interface AssessRun {
  */
 async function assessPending(
   pending: readonly AssessmentPair[],
-  { assessor, concurrency, signal, outFile }: AssessRun,
+  { assessor, concurrency, signal, outFile, onUnusable }: AssessRun,
   onRecord: (record: AssessmentRecord, usage: AssessmentRecord['usage']) => void,
 ): Promise<{ error: unknown } | undefined> {
   const handle = await fs.promises.open(outFile, 'a');
@@ -221,6 +257,7 @@ async function assessPending(
         await append(`${JSON.stringify(record)}\n`);
         onRecord(record, assessment.usage);
       } catch (error) {
+        if (!signal?.aborted && error instanceof UnusableAssessmentError && onUnusable(error)) continue;
         failure ??= { error: signal?.aborted ? signal.reason : error };
         return;
       }

@@ -3,6 +3,21 @@ import { InvalidOptionError, LanguageModelError, checkMethods, checkObject, inte
 import { type DescribeHistoryOptions, type DomainPreset, resolveDomain, selfAssessPrompt } from '@score/prompt-kit';
 import type { AssessCallOptions, Assessment, AssessmentPair, Assessor } from './assessment';
 
+/**
+ * The model answered a pair's self-assessing prompt, on every try, with no usable assessment (an
+ * empty text, or one that repeats the prompt or is not prose). The call itself worked, so
+ * `generateAssessments` may drop the pair (up to its `maxUnusable` share) instead of failing.
+ */
+export class UnusableAssessmentError extends LanguageModelError {
+  /** The pair whose assessment was unusable. */
+  readonly pairId: string;
+
+  constructor(message: string, pairId: string, details: { provider: string; modelId?: string }) {
+    super(message, details);
+    this.pairId = pairId;
+  }
+}
+
 /** Options of {@link createLlmAssessor}. */
 export interface LlmAssessorOptions {
   /** The language model that answers the self-assessing prompt (paper: GLM-4-Plus). */
@@ -129,7 +144,7 @@ export function createLlmAssessor(options: LlmAssessorOptions): LlmAssessor {
       }
     }
     const detail = allEmpty ? 'an empty text; an assessment needs some text' : `no usable assessment (${reasons.join('; ')})`;
-    throw new LanguageModelError(`The model answered the self-assessing prompt of pair ${pair.id} with ${detail}.`, {
+    throw new UnusableAssessmentError(`The model answered the self-assessing prompt of pair ${pair.id} with ${detail}.`, pair.id, {
       provider: model.provider,
       modelId: model.modelId,
     });

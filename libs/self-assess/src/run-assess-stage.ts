@@ -96,6 +96,12 @@ export interface AssessStageOptions extends SampleAssessmentPairsOptions {
    * @defaultValue none
    */
   readonly onProgress?: ProgressCallback;
+  /**
+   * Largest share of the sampled pairs that may be dropped because the LLM gave no usable
+   * assessment (see `generateAssessments`); dropped pairs get no ranking and are listed in the report.
+   * @defaultValue 0.05
+   */
+  readonly maxUnusable?: number;
   /** @defaultValue a silent logger */
   readonly logger?: Logger;
   /** Stops the stage; finished assessments stay in the file for a rerun. */
@@ -114,6 +120,8 @@ export interface AssessStageResult {
   };
   /** Pairs sampled (train rows; one per user first, then more per user, see `sampleAssessmentPairs`). */
   readonly pairs: number;
+  /** Sampled pairs dropped because the LLM gave no usable assessment (their ids), at most `maxUnusable` of `pairs`. */
+  readonly unusable: readonly string[];
   /** Assessments made by this run and found from an earlier run. */
   readonly generated: number;
   readonly reused: number;
@@ -162,9 +170,11 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   const assessmentsFile = path.join(folder, ASSESS_FILES.assessments);
   const rankingsFile = path.join(folder, ASSESS_FILES.rankings);
   logger.info(`Assessing ${pairs.length} pairs with ${assessor.source}.`, { pairs: pairs.length, source: assessor.source });
-  const assessed = await generateAssessments({ pairs, assessor, outFile: assessmentsFile, concurrency: options.concurrency, onProgress, logger, signal });
+  const assessed = await generateAssessments({ pairs, assessor, outFile: assessmentsFile, concurrency: options.concurrency, onProgress, logger, signal, ...(options.maxUnusable === undefined ? {} : { maxUnusable: options.maxUnusable }) });
+  const dropped = new Set(assessed.unusable.map((entry) => entry.id));
+  const rankedPairs = dropped.size === 0 ? pairs : pairs.filter((pair) => !dropped.has(pair.id));
 
-  const { rankings, candidateCount, tauSum, tauCount } = await rankPairs(pairs, assessed.records, dataset, { retriever, embedder, k, chunkSize, cache, options });
+  const { rankings, candidateCount, tauSum, tauCount } = await rankPairs(rankedPairs, assessed.records, dataset, { retriever, embedder, k, chunkSize, cache, options });
   await writeLinesAtomic(rankingsFile, rankings.map((record) => JSON.stringify(record)));
 
   const metadataFallback = assessed.source === 'metadata';
@@ -176,6 +186,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
       description: metadataFallback ? METADATA_DESCRIPTION : `Assessments written by the language model ${assessed.source.slice('llm:'.length)} answering the self-assessing prompt (method.md Eq. 7).`,
     },
     pairs: pairs.length,
+    unusable: assessed.unusable.map((entry) => entry.id),
     generated: assessed.generated,
     reused: assessed.reused,
     promptTokens: assessed.promptTokens,
@@ -183,7 +194,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
     retriever: retriever.variant,
     embedder: embedder.modelId,
     candidatesPerPair: k,
-    meanCandidates: pairs.length === 0 ? 0 : candidateCount / pairs.length,
+    meanCandidates: rankedPairs.length === 0 ? 0 : candidateCount / rankedPairs.length,
     pairsWithoutOrder: rankings.filter((record) => record.candidates.length < 2).length,
     retrievalVsAssessmentKendallTau: tauCount === 0 ? Number.NaN : tauSum / tauCount,
     seconds: (performance.now() - started) / 1000,

@@ -249,6 +249,12 @@ const assessSection = section({
   llmThreads: nonNegativeInt()
     .optional()
     .describe('CPU threads of a "llamacpp:" assess.llm (0 = every core). Default: llama.cpp\'s (every core). On a busy 2-core machine 1 is far faster, as two threads spin-wait for each other (libs/self-assess README, "Throughput").'),
+  maxUnusable: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('Largest share of the sampled pairs (0 to 1) that may be dropped because the LLM answered them, on every try, with no usable assessment (an empty text, the prompt retold, not prose); dropped pairs get no ranking and are listed in the stage report (assess/report.json "unusable"), and one more fails the stage naming the pair. Default: 0.05. The paper\'s GLM-4-Plus always answers; a 135M model sometimes retells the prompt.'),
   maxTokens: positiveInt()
     .optional()
     .describe('Most tokens the LLM writes per self-assessment (an answer cut there is kept as it stands: TxtEmb embeds it). Generation is most of an assessment\'s time on a CPU (SmolLM2-135M writes about 200 tokens when allowed 256). Default: 256 (createLlmAssessor\'s default; the paper does not limit it).'),

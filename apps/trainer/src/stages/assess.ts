@@ -34,6 +34,7 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
       seed: context.seed,
       candidates: car.retrieved,
       concurrency: assess.concurrency,
+      ...(assess.maxUnusable === undefined ? {} : { maxUnusable: assess.maxUnusable }),
       onProgress: context.onProgress,
       logger: context.logger,
       signal: context.signal,
