@@ -57,7 +57,7 @@ describe('score-train demo --pretrained', () => {
     const models = tempDir('score-models-empty-');
     Object.assign(process.env, { SCORE_MODELS_DIR: models, SCORE_PYTHON: path.join(models, 'no-python3') });
     delete process.env['SCORE_MODELS_SOURCE'];
-    const { config } = loadConfig({ values: DEMO_PRETRAINED_CONFIG as unknown as Record<string, unknown>, overrides: ['car.encoder=pooled', 'sare.encoder=pooled', 'assess.embedder=car', 'assess.llm=metadata'] });
+    const { config } = loadConfig({ values: DEMO_PRETRAINED_CONFIG as unknown as Record<string, unknown>, overrides: ['car.encoder=pooled', 'sare.encoder=pooled', 'car.trainLayers=null', 'sare.trainLayers=null', 'assess.embedder=car', 'assess.llm=metadata'] });
     const error = await pullConfigModels(config).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelUnavailableError);
     expect((error as ModelUnavailableError).missing).toEqual(['smollm2-135m-instruct']);

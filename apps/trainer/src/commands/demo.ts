@@ -36,9 +36,9 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
   run: { dir: 'runs/demo-pretrained', seed: 42 },
   data: { source: { kind: 'synthetic', seed: 42, users: 600, items: 800, clusterItemTaste: 1 }, protocol: 'auto' },
   crm: { model: 'sasrec', epochs: 12, patience: 3, neighbours: 5 },
-  car: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, retrieved: 10 },
-  assess: { llm: 'llamacpp:model:smollm2-135m-instruct', sample: 100, embedder: 'bert:model:all-minilm-l6-v2', llmThreads: 1 },
-  sare: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, kept: 2 },
+  car: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, retrieved: 10, maxItems: 10, maxTokens: 128, trainLayers: 2 },
+  assess: { llm: 'llamacpp:model:smollm2-135m-instruct', sample: 60, maxTokens: 64, embedder: 'bert:model:all-minilm-l6-v2', llmThreads: 1 },
+  sare: { encoder: 'bert:model:all-minilm-l6-v2', epochs: 1, kept: 2, maxTokens: 128, trainLayers: 2 },
   rec: {
     model: {
       base: 'model:smollm2-135m-instruct',

@@ -216,11 +216,14 @@ const carSection = section({
     .boolean()
     .default(false)
     .describe('With gradient caching (gradientChunkTexts above 0 and a batch of more texts), chunk each batch\'s texts by token length instead of batch order: each chunk pads to about its own texts\' length, so a BERT step does less attention work (about 1.5x the rows/s of a scratch BERT on ML-1M-sized texts). The loss and gradients are the same up to float rounding, so training takes slightly different steps and the numbers change in the last digits; false keeps the batch order. Default false.'),
-  // CPU-time knobs of a BERT encoder's fine-tuning (helper enclen).
+  maxItems: positiveInt()
+    .optional()
+    .describe('Most recent items a behaviour text d(H(u)) of the retrieval corpus lists per user and snapshot (oldest first), which CAR embeds, indexes and fine-tunes on. Default: 20 (the corpus default). With car.maxTokens, fewer items make the texts fit instead of being cut (a cut drops the newest items).'),
+  // CPU-time knobs of a BERT encoder's fine-tuning.
   maxTokens: positiveInt()
     .min(8)
     .optional()
-    .describe('Longest input in tokens of the CAR encoder (scratch, pooled or bert:PATH; at most a pretrained model\'s positions), for the untuned "base" variant and the fine-tuned "car" alike; the saved encoders record it, so the later stages embed with it too. Texts are cut at the end: a behaviour text lists the user\'s car.maxItems most recent items oldest first, so the oldest of them are kept and the newest cut. The paper fine-tunes at the model\'s full length; a shorter one trades fidelity for CPU time (on all-MiniLM-L6-v2, a step at 128 tokens takes about half the time of one at 256). Not for an onnx: encoder. Default: the encoder\'s own (256 for pooled, 128 for scratch, the model\'s setting for bert:PATH, e.g. 256 for all-MiniLM-L6-v2).'),
+    .describe('Longest input in tokens of the CAR encoder (scratch, pooled or bert:PATH; at most a pretrained model\'s positions), for the untuned "base" variant and the fine-tuned "car" alike; the saved encoders record it, so the later stages embed with it too. Texts are cut at the end: a behaviour text lists the user\'s car.maxItems most recent items oldest first, so a text longer than maxTokens keeps its oldest items and loses its newest (lower car.maxItems so the texts fit). The paper fine-tunes at the model\'s full length; a shorter one trades fidelity for CPU time (on all-MiniLM-L6-v2, a step at 128 tokens takes about half the time of one at 256). Not for an onnx: encoder. Default: the encoder\'s own (256 for pooled, 128 for scratch, the model\'s setting for bert:PATH, e.g. 256 for all-MiniLM-L6-v2).'),
   trainLayers: positiveInt()
     .optional()
     .describe('Fine-tune only the top N transformer layers of a BERT CAR encoder (scratch, bert:PATH) and what follows them; the embeddings and the lower layers stay frozen (the saved encoder still holds every weight). The paper fine-tunes every layer; fewer trade fidelity for CPU time (on all-MiniLM-L6-v2, 6 layers, a step of the top 2 takes about 0.6x the time of all). At most the encoder\'s layers; not for pooled or onnx: encoders. Default: every weight.'),

@@ -23,6 +23,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     patience: car.patience,
     ...(car.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: car.gradientChunkTexts }),
     lengthSortedChunks: car.lengthSortedChunks,
+    ...(car.maxItems === undefined ? {} : { maxItems: car.maxItems }),
     ...(car.maxTokens === undefined ? {} : { maxTokens: car.maxTokens }),
     ...(car.trainLayers === undefined ? {} : { trainLayers: car.trainLayers }),
     retrieved: car.retrieved,
