@@ -224,6 +224,11 @@ const carSection = section({
     .min(8)
     .optional()
     .describe('Longest input in tokens of the CAR encoder (scratch, pooled or bert:PATH; at most a pretrained model\'s positions), for the untuned "base" variant and the fine-tuned "car" alike; the saved encoders record it, so the later stages embed with it too. Texts are cut at the end: a behaviour text lists the user\'s car.maxItems most recent items oldest first, so a text longer than maxTokens keeps its oldest items and loses its newest (lower car.maxItems so the texts fit). The paper fine-tunes at the model\'s full length; a shorter one trades fidelity for CPU time (on all-MiniLM-L6-v2, a step at 128 tokens takes about half the time of one at 256). Not for an onnx: encoder. Default: the encoder\'s own (256 for pooled, 128 for scratch, the model\'s setting for bert:PATH, e.g. 256 for all-MiniLM-L6-v2).'),
+  learningRate: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Adam learning rate of CAR\'s fine-tuning. Default: 2e-5 for bert:PATH (a pretrained encoder, as for full fine-tuning over many steps), 1e-3 for scratch, 1e-2 for pooled. A short run on a few top layers moves little at 2e-5.'),
   trainLayers: positiveInt()
     .optional()
     .describe('Fine-tune only the top N transformer layers of a BERT CAR encoder (scratch, bert:PATH) and what follows them; the embeddings and the lower layers stay frozen (the saved encoder still holds every weight). The paper fine-tunes every layer; fewer trade fidelity for CPU time (on all-MiniLM-L6-v2, 6 layers, a step of the top 2 takes about 0.6x the time of all). At most the encoder\'s layers; not for pooled or onnx: encoders. Default: every weight.'),
@@ -285,6 +290,11 @@ const sareSection = section({
     .min(8)
     .optional()
     .describe('Longest input in tokens of the SARE encoder (scratch, pooled or bert:PATH; at most a pretrained model\'s positions), for its untrained and trained scoring alike; the saved reranker records it, so the later stages embed with it too. Texts (the basic prompt P^b and the candidates\' behaviour texts, items oldest first) are cut at the end: their beginning is kept. The paper fine-tunes at the model\'s full length; a shorter one trades fidelity for CPU time. Default: the encoder\'s own (256 for pooled and scratch, the model\'s setting for bert:PATH, e.g. 256 for all-MiniLM-L6-v2).'),
+  learningRate: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Adam learning rate of SARE\'s fine-tuning. Default: 1e-3 (trainSare\'s default, which suits an encoder trained from scratch; about 2e-5 suits full fine-tuning of pretrained BERT-family weights).'),
   trainLayers: positiveInt()
     .optional()
     .describe('Fine-tune only the top N transformer layers of a BERT SARE encoder (scratch, bert:PATH) and what follows them; the embeddings and the lower layers stay frozen (the saved reranker still holds every weight). The paper fine-tunes every layer; fewer trade fidelity for CPU time. At most the encoder\'s layers; not for a pooled encoder. Default: every weight.'),

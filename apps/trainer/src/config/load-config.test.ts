@@ -110,6 +110,17 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig({ values: { car: { encoder: 'onnx:model:all-minilm-l6-v2', maxTokens: 64 } } })).message).toContain('Invalid "car.maxTokens": applies to a scratch, pooled or bert:PATH encoder');
   });
 
+  it('reads car.maxItems and car/sare.learningRate: absent by default, checked', () => {
+    const { config } = loadConfig();
+    expect(config.car).not.toHaveProperty('maxItems');
+    for (const stage of ['car', 'sare'] as const) expect(config[stage]).not.toHaveProperty('learningRate');
+    const set = loadConfig({ overrides: ['car.maxItems=10', 'car.learningRate=1e-4', 'sare.learningRate=5e-5'] }).config;
+    expect([set.car.maxItems, set.car.learningRate, set.sare.learningRate]).toEqual([10, 1e-4, 5e-5]);
+    expect(errorOf(() => loadConfig({ overrides: ['car.maxItems=0'] })).field).toBe('car.maxItems');
+    expect(errorOf(() => loadConfig({ overrides: ['car.learningRate=-1'] })).field).toBe('car.learningRate');
+    expect(errorOf(() => loadConfig({ overrides: ['sare.learningRate=0'] })).field).toBe('sare.learningRate');
+  });
+
   it('rejects keys that only conflict together: an empty pretraining corpus', () => {
     const error = errorOf(() => loadConfig({ overrides: ['rec.pretrainBehaviourTexts=false', 'rec.pretrainItemTexts=false'] }));
     expect(error.field).toBe('rec.pretrainBehaviourTexts');

@@ -25,6 +25,7 @@ export async function carStage(context: StageContext): Promise<StageResult> {
     lengthSortedChunks: car.lengthSortedChunks,
     ...(car.maxItems === undefined ? {} : { maxItems: car.maxItems }),
     ...(car.maxTokens === undefined ? {} : { maxTokens: car.maxTokens }),
+    ...(car.learningRate === undefined ? {} : { learningRate: car.learningRate }),
     ...(car.trainLayers === undefined ? {} : { trainLayers: car.trainLayers }),
     retrieved: car.retrieved,
     snapshots: car.snapshots,

@@ -32,6 +32,7 @@ export async function sareStage(context: StageContext): Promise<StageResult> {
     patience: sare.patience,
     ...(sare.gradientChunkTexts === undefined ? {} : { gradientChunkTexts: sare.gradientChunkTexts }),
     lengthSortedChunks: sare.lengthSortedChunks,
+    ...(sare.learningRate === undefined ? {} : { learningRate: sare.learningRate }),
     ...(sare.trainLayers === undefined ? {} : { trainLayers: sare.trainLayers }),
     topK: sare.kept,
     seed: context.seed,
