@@ -28,7 +28,7 @@ export const DEMO_CONFIG = Object.freeze({
  * The pretrained demo's config (`score-train demo --pretrained`; the same values as
  * `configs/demo-pretrained.yaml`, which a test keeps in sync, and whose comments say how it was
  * sized): the synthetic data of {@link DEMO_CONFIG}, CAR/SARE/TxtEmb on all-MiniLM-L6-v2,
- * self-assessment by SmolLM2-135M-Instruct (llama.cpp) on 100 pairs, and SmolLM2-135M-Instruct
+ * self-assessment by SmolLM2-135M-Instruct (llama.cpp) on 60 pairs, and SmolLM2-135M-Instruct
  * LoRA-tuned on its top 2 blocks as the recommender LM (cache pass on onnxruntime); basic and
  * score variants only. The models are pulled into the models cache first.
  */

@@ -8,6 +8,7 @@ import { markedBlock, replaceMarkedBlock } from './report';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const DEMO_METRICS = path.join(ROOT, 'docs', 'results', 'demo-metrics.json');
+const DEMO_PRETRAINED_METRICS = path.join(ROOT, 'docs', 'results', 'demo-pretrained-metrics.json');
 
 describe('score-train report', () => {
   it("the README's demo table is the rendering of the committed demo metrics", async () => {
@@ -19,6 +20,17 @@ describe('score-train report', () => {
     // What the table states: the rows scored of the split and the seed.
     expect(block).toContain(`Scored: ${metrics.rows.toLocaleString('en-US')} of ${metrics.splitRows!.toLocaleString('en-US')} test rows`);
     expect(block).toMatch(/Seeds?: 42/);
+  });
+
+  it("the README's pretrained demo table is the rendering of the committed pretrained demo metrics", async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = markedBlock(readme, 'demo-pretrained-table');
+    expect(block).toBeDefined();
+    const metrics = await readEvaluationMetrics(DEMO_PRETRAINED_METRICS);
+    expect(block).toBe(renderResultsMarkdown(metrics).trimEnd());
+    expect(block).toContain(`Scored: ${metrics.rows.toLocaleString('en-US')} of ${metrics.splitRows!.toLocaleString('en-US')} test rows`);
+    // The zero-shot rows of the untuned SmolLM2 stand beside the tuned ones.
+    expect(block).toMatch(/Zero-shot .*P\^b/);
   });
 
   it('prints the table of a run folder, a metrics file, in text or Markdown, and rewrites a marked block', async () => {
