@@ -36,6 +36,9 @@ describe('assess.llm: llamacpp:model:smollm2-135m-instruct', () => {
       expect(record.usage.completionTokens).toBeGreaterThan(0);
       expect(record.usage.completionTokens).toBeLessThanOrEqual(48);
     }
+    // assess/report.json names the files where they ended up, not the stage's temporary folder.
+    const report = JSON.parse(fs.readFileSync(path.join(runDir, 'assess', 'report.json'), 'utf8'));
+    expect(report.files).toEqual({ assessments: path.join(runDir, 'assess', 'assessments.jsonl'), rankings: path.join(runDir, 'assess', 'rankings.jsonl') });
     const manifest = await readManifest(runDir);
     expect(manifest?.config.assess.llm).toBe('llamacpp:model:smollm2-135m-instruct');
     // About 20 s of CPU; the limit leaves room for a shared, busy 2-core machine.
