@@ -72,3 +72,5 @@ export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { LruCache } from './lru-cache';
 export type { LruCacheOptions } from './lru-cache';
 export { startModuleWorker } from './module-worker';
+export { BatchThreads, serveBatchThread } from './batch-threads';
+export type { BatchThreadJob, BatchThreadMessage, BatchThreadRequest, StartBatchThreadsOptions, ThreadError } from './batch-threads';
