@@ -97,6 +97,12 @@ export interface AssessStageOptions extends SampleAssessmentPairsOptions {
    */
   readonly onProgress?: ProgressCallback;
   /**
+   * Where the stage's folder ends up when `outputDir` is a temporary folder that is renamed
+   * afterwards: `report.json` names its files there.
+   * @defaultValue the folder the files are written to
+   */
+  readonly finalDir?: string;
+  /**
    * Largest share of the sampled pairs that may be dropped because the LLM gave no usable
    * assessment (see `generateAssessments`); dropped pairs get no ranking and are listed in the report.
    * @defaultValue 0.05
@@ -169,6 +175,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
   const folder = options.outputDir ?? path.join(runDir, ASSESS_FOLDER);
   const assessmentsFile = path.join(folder, ASSESS_FILES.assessments);
   const rankingsFile = path.join(folder, ASSESS_FILES.rankings);
+  const finalDir = options.finalDir ?? folder;
   logger.info(`Assessing ${pairs.length} pairs with ${assessor.source}.`, { pairs: pairs.length, source: assessor.source });
   const assessed = await generateAssessments({ pairs, assessor, outFile: assessmentsFile, concurrency: options.concurrency, onProgress, logger, signal, ...(options.maxUnusable === undefined ? {} : { maxUnusable: options.maxUnusable }) });
   const dropped = new Set(assessed.unusable.map((entry) => entry.id));
@@ -198,7 +205,7 @@ export async function runAssessStage(options: AssessStageOptions): Promise<Asses
     pairsWithoutOrder: rankings.filter((record) => record.candidates.length < 2).length,
     retrievalVsAssessmentKendallTau: tauCount === 0 ? Number.NaN : tauSum / tauCount,
     seconds: (performance.now() - started) / 1000,
-    files: { assessments: assessmentsFile, rankings: rankingsFile },
+    files: { assessments: path.join(finalDir, ASSESS_FILES.assessments), rankings: path.join(finalDir, ASSESS_FILES.rankings) },
   };
   await writeJsonAtomic(path.join(folder, ASSESS_FILES.report), report);
   logger.info(`Wrote ${rankings.length} rankings.`, { path: rankingsFile, source: assessed.source, metadataFallback });

@@ -15,28 +15,11 @@ import path from 'node:path';
 import { initTensorflow, tf } from '@score/tfjs-runtime';
 import { cachedEmbeddingGradients, createOnnxEncoder, ensureBertOnnxExport, infoNceLoss, loadBertEncoder } from '../src/index';
 import { pretrainedMiniLmDir } from '../src/test-fixtures/pretrained-model';
-
-const TITLES = [
-  'Toy Story (1995)', 'Heat (1995)', 'Casino (1995)', 'Jumanji (1995)', 'Se7en (1995)', 'The Usual Suspects (1995)', 'Braveheart (1995)', 'Apollo 13 (1995)',
-  'Fargo (1996)', 'Trainspotting (1996)', 'Titanic (1997)', 'Good Will Hunting (1997)', 'The Big Lebowski (1998)', 'The Matrix (1999)', 'Fight Club (1999)',
-  'American Beauty (1999)', 'Gladiator (2000)', 'Memento (2000)', 'Amélie (2001)', 'Spirited Away (2001)', 'The Godfather (1972)', 'Star Wars (1977)',
-  'Alien (1979)', 'Blade Runner (1982)', 'Back to the Future (1985)', 'Aliens (1986)', 'Die Hard (1988)', 'Goodfellas (1990)', 'Pulp Fiction (1994)',
-  'Forrest Gump (1994)', 'The Shawshank Redemption (1994)', 'Schindler\'s List (1993)', 'Jurassic Park (1993)', 'Groundhog Day (1993)', 'Reservoir Dogs (1992)',
-  'Unforgiven (1992)', 'The Silence of the Lambs (1991)', 'Terminator 2: Judgment Day (1991)', 'Léon: The Professional (1994)', 'Twelve Monkeys (1995)',
-];
+import { behaviourTexts, seconds } from './behaviour-texts';
 
 /** Behaviour texts: histories of 5..14 titles (about 40 to 110 tokens). */
 function corpus(count: number): string[] {
-  let state = 11;
-  const next = (n: number): number => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return (state >>> 8) % n;
-  };
-  return Array.from({ length: count }, () => `The user has highly rated the following movies: ${Array.from({ length: 5 + next(10) }, () => TITLES[next(TITLES.length)]).join(', ')}.`);
-}
-
-function seconds(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  return behaviourTexts(count, { seed: 11, minTitles: 5, extraTitles: 10 });
 }
 
 async function main(): Promise<void> {

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { loadCarRetriever } from '@score/car-retriever';
 import { loadDataset } from '@score/data';
-import { writeJsonAtomic } from '@score/core';
-import { ASSESS_FILES, type Assessor, createLlmAssessor, createMetadataAssessor, runAssessStage } from '@score/self-assess';
+import { type Assessor, createLlmAssessor, createMetadataAssessor, runAssessStage } from '@score/self-assess';
 import type { StageContext, StageResult } from '../pipeline/stage';
 import { openFixedEmbedder } from './encoders';
 import { openCachedLanguageModel } from './llm-cache';
@@ -27,6 +26,8 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
     const report = await runAssessStage({
       runDir: context.runDir,
       outputDir: context.outputDir,
+      // report.json names the files where the stage's folder ends up, not the temporary one.
+      finalDir: path.join(context.runDir, 'assess'),
       dataset,
       assessor,
       retriever,
@@ -40,10 +41,6 @@ export async function assessStage(context: StageContext): Promise<StageResult> {
       logger: context.logger,
       signal: context.signal,
     });
-    // The stage wrote into its temporary folder: report.json names the files where they end up (the manifest's summary is relocated by the pipeline).
-    const finalDir = path.join(context.runDir, 'assess');
-    const relocated = { ...report, files: { assessments: path.join(finalDir, ASSESS_FILES.assessments), rankings: path.join(finalDir, ASSESS_FILES.rankings) } };
-    await writeJsonAtomic(path.join(context.outputDir, ASSESS_FILES.report), relocated);
     context.logger.info(`assess: ${report.pairs} assessments (${report.assessor.description}) and rankings written to ${path.join(context.runDir, 'assess')}`);
     return { summary: JSON.parse(JSON.stringify(report)) as Record<string, unknown> };
   } finally {
