@@ -5,13 +5,14 @@
  * (retrieval, reranking, prompt building and tokenizing, LM scoring, metrics; from its summary)
  * and milliseconds per scored prompt, with the load average before and after.
  *
- *   npm run bench -w @score/trainer -- [--size ml-1m|small] [--stages eval] [--run-dir DIR] [--from-scratch] [--set key=value ...]
+ *   npm run bench -w @score/trainer -- [--size ml-1m|small] [--stages eval] [--run-dir DIR] [--from-scratch] [--progress-every S] [--set key=value ...]
  *
  * `--size ml-1m` (default) generates 840 users and 3,250 items with 20-120 interactions each,
  * which the month split turns into about 7,000 test rows (ML-1M's CoLLM split: 839 users, 3,256
  * items, 7,331 test rows); `--size small` 120 users and 400 items, for checking the script.
  * `--stages eval` (comma-separated) reruns only those stages against an existing run folder (the
  * upstream stages must have finished there); without it every stage runs (`--from prepare`).
+ * `--progress-every S` prints each long task's progress at most every S seconds (default 30).
  * `--from-scratch` swaps the config's pulled models for the CPU-sized from-scratch ones the speed
  * targets of issue 15 were set on ({@link FROM_SCRATCH}); `--set` flags still apply after it.
  */
@@ -19,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkOneOf, type Logger } from '@score/core';
+import { checkOneOf, type Logger, type ProgressCallback } from '@score/core';
 import { generateSyntheticDataset } from '@score/data';
 import { loadConfig } from '../src/config/load-config';
 import { runPipeline } from '../src/pipeline/run-pipeline';
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
     'from-scratch': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    'progress-every': { type: 'string', default: '30' },
   },
 });
 
@@ -71,6 +73,24 @@ const logger: Logger = {
   info: (message) => values.quiet || process.stdout.write(`[${elapsed()}] ${message}\n`),
   warn: (message) => process.stdout.write(`[${elapsed()}] warn: ${message}\n`),
   error: (message) => process.stdout.write(`[${elapsed()}] error: ${message}\n`),
+};
+
+/**
+ * Progress of the stages' long work (epochs, batches, texts), one line per task at most every
+ * `--progress-every` seconds and at its end, so a long stage shows its rate while it runs.
+ */
+const progressEvery = Number(values['progress-every']) * 1000;
+if (!Number.isFinite(progressEvery) || progressEvery < 0) throw new Error(`--progress-every: must be a number of seconds (0 or more), got "${values['progress-every']}".`);
+const lastProgress = new Map<string, number>();
+const onProgress: ProgressCallback = (event) => {
+  if (values.quiet || event.task === 'pipeline') return;
+  const now = performance.now();
+  if (!event.finished && now - (lastProgress.get(event.task) ?? -Infinity) < progressEvery) return;
+  lastProgress.set(event.task, now);
+  const metrics = Object.entries(event.metrics ?? {}).map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toPrecision(4)}`).join(', ');
+  const epoch = event.epoch === undefined ? '' : ` epoch ${event.epoch}`;
+  process.stdout.write(`[${elapsed()}] ${event.task}${epoch}: ${event.done}${event.total === undefined ? '' : `/${event.total}`} ${event.unit}${metrics === '' ? '' : `; ${metrics}`}${event.finished ? ' (finished)' : ''}
+`);
 };
 
 /** Writes the generated dataset as the generic CSV files the config reads (split column kept). */
@@ -110,6 +130,7 @@ const report = await runPipeline({
   runDir,
   ...(stages === undefined ? { from: 'prepare' } : { only: stages }),
   logger,
+  onProgress,
 });
 
 const cpuUsed = cpuSeconds() - cpuBefore;
