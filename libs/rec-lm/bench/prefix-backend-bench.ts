@@ -32,7 +32,7 @@ const layers = lm.model.config.numLayers - top;
 const hidden = lm.model.config.hiddenSize;
 console.log(`SmolLM2-135M-Instruct, cache pass over blocks 0..${layers - 1} (top ${top} tuned); ${rss()}`);
 
-let start = performance.now();
+const start = performance.now();
 const backend = await createOnnxPrefixBackend(lm.model, { layers, threads });
 console.log(`onnxruntime session (graph built in memory from the dequantized weights): ${((performance.now() - start) / 1000).toFixed(1)} s; ${rss()}`);
 

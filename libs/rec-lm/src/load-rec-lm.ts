@@ -1,5 +1,6 @@
 import { InvalidOptionError } from '@score/core';
 import { resolveModelPath } from '@score/model-hub';
+import type { AnswerWords } from './answer-tokens';
 import type { InProcessLanguageModel } from './in-process-language-model';
 import { loadGgufRecLm } from './load-gguf-rec-lm';
 import { loadHuggingFaceRecLm } from './load-hugging-face-rec-lm';
@@ -17,6 +18,13 @@ export interface LoadRecLmOptions {
   readonly prefixBackend?: 'tfjs' | 'onnx';
   /** Longest prompt in tokens. @defaultValue the loader's default */
   readonly maxPromptTokens?: number;
+  /**
+   * The answer words whose single tokens `scoreYesNo` compares (method.md, Eq. 14), e.g.
+   * `{ yes: " Yes", no: " No" }` for an untuned model after a raw prompt (see the README, "Which
+   * answer tokens are scored").
+   * @defaultValue { yes: "Yes", no: "No" }
+   */
+  readonly answers?: AnswerWords;
 }
 
 /**
@@ -32,6 +40,7 @@ export async function loadRecLm(baseSpec: string, options: LoadRecLmOptions = {}
     ...(options.adapterDir === undefined ? {} : { adapterDir: options.adapterDir }),
     ...(options.lora === undefined ? {} : { lora: options.lora }),
     ...(options.maxPromptTokens === undefined ? {} : { maxPromptTokens: options.maxPromptTokens }),
+    ...(options.answers === undefined ? {} : { answers: options.answers }),
   };
   if (/\.gguf$/i.test(base)) {
     return loadGgufRecLm(base, { ...shared, ...(options.topBlocks === undefined ? {} : { topBlocks: options.topBlocks }), ...(options.prefixBackend === undefined ? {} : { prefixBackend: options.prefixBackend }) });

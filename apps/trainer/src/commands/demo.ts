@@ -58,7 +58,7 @@ export const DEMO_PRETRAINED_CONFIG = Object.freeze({
     maxPromptTokens: 192,
     workers: 2,
   },
-  eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'] } },
+  eval: { split: 'test', maxRows: 300, retrievedSweep: [10], keptSweep: [2], retrainSweeps: false, zeroShot: { llm: 'rec', variants: ['basic', 'score'], answers: { yes: ' Yes', no: ' No' } } },
   encoders: { inference: 'onnx' },
 });
 

@@ -337,6 +337,14 @@ const zeroShotSection = section({
       `The pretrained LLM that scores the prompts without any tuning: "rec" or a backend spec ${LLM_BACKEND_FORMS}; e.g. llamacpp:model:smollm2-135m-instruct (paper: the untuned Llama-3.1-8B-Instruct). "rec": the base of rec.model { base, lora } without any adapter, scored in-process exactly as the eval stage scores a tuned variant (same topBlocks and prefixBackend, the token limit of rec.maxPromptTokens, eval.scoreWorkers threads), so the zero-shot rows cost what scoring a tuned variant costs (llama.cpp computes every block of every prompt); the rows are labelled with the base's name. Needs rec.model { base, lora }: refused for "scratch" (an untuned from-scratch LM is random weights) and for a backend spec (name that spec here instead).`,
     ),
   variants: z.array(z.enum(['basic', 'cf', 'base', 'car', 'score'])).min(1).default(['basic', 'score']).describe('Prompt variants the untuned LLM scores, each at the main K_e/K_s: basic (P^b), cf, base, car, score (P^s of full SCoRe). Each gives a row "zero-shot-<variant>" with the same paired intervals and differences as the tuned rows.'),
+  answers: section({
+    yes: z.string().min(1).describe('The "yes" answer word (one token of the base\'s tokenizer), e.g. " Yes".'),
+    no: z.string().min(1).describe('The "no" answer word (one token), e.g. " No".'),
+  })
+    .optional()
+    .describe(
+      'With llm "rec" only: the answer words whose single tokens give the zero-shot rows\' P(yes) (Eq. 14), e.g. { yes: " Yes", no: " No" }. An untuned instruct model after the raw prompt writes " Yes"/" No" (with the space), and gives the default tokens "Yes"/"No" (the ones rec tuning trains) about 1e-7 (`npm run bench:answer-tokens -w @score/rec-lm`). The "llamacpp:" route sums every single-token spelling instead. Default: "Yes" and "No", the tuned variants\' tokens.',
+    ),
   threads: nonNegativeInt().optional().describe('CPU threads of a "llamacpp:" zeroShot.llm (0 = every core); other specs ignore it (with "rec", eval.scoreWorkers sets the threads). Default: llama.cpp\'s (every core).'),
 });
 

@@ -67,7 +67,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const parsed = result.data;
   const config: ScoreConfig = { ...parsed, rec: { ...parsed.rec, kept: parsed.rec.kept ?? parsed.sare.kept } };
   const zeroShot = config.eval.zeroShot?.llm === 'rec' ? zeroShotRecProblem(config.rec.model) : undefined;
-  const problems = [...crossKeyProblems(config), ...encoderKnobProblems(config), ...(zeroShot === undefined ? [] : [{ path: 'eval.zeroShot.llm', message: zeroShot }]), ...unknownModelProblems(config)];
+  const answers =
+    config.eval.zeroShot?.answers !== undefined && config.eval.zeroShot.llm !== 'rec'
+      ? [{ path: 'eval.zeroShot.answers', message: `applies to llm "rec" only (the in-process route, which scores the single tokens of its answer words); "${config.eval.zeroShot.llm}" reads every spelling of "Yes" and "No" itself: remove eval.zeroShot.answers or set eval.zeroShot.llm to "rec"` }]
+      : [];
+  const problems = [...crossKeyProblems(config), ...encoderKnobProblems(config), ...(zeroShot === undefined ? [] : [{ path: 'eval.zeroShot.llm', message: zeroShot }]), ...answers, ...unknownModelProblems(config)];
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return { config, hash: hashConfig(config), ...(file === undefined ? {} : { file }) };
 }

@@ -27,14 +27,16 @@ function baseLoadOptions(context: StageContext) {
 
 /**
  * Where `eval.zeroShot.llm: rec` loads the untuned LLM from: rec.model's base with the loader
- * options of a tuned variant ({@link evalLmSource}) but no adapter. With `topBlocks` the loader
+ * options of a tuned variant ({@link evalLmSource}) but no adapter, and `eval.zeroShot.answers`
+ * when set. With `topBlocks` the loader
  * attaches fresh LoRA adapters, whose zero B matrices leave every output the base's.
  * @throws InvalidOptionError naming eval.zeroShot.llm when rec.model is "scratch" or a backend spec.
  */
 export function evalBaseLmSource(context: StageContext): RecLmSource {
   const model = context.config.rec.model;
   if (typeof model === 'string') throw new InvalidOptionError('eval.zeroShot.llm', `${zeroShotRecProblem(model)}.`, 'rec');
-  return { kind: 'rec-lm', base: model.base, options: baseLoadOptions(context) };
+  const answers = context.config.eval.zeroShot?.answers;
+  return { kind: 'rec-lm', base: model.base, options: { ...baseLoadOptions(context), ...(answers === undefined ? {} : { answers }) } };
 }
 
 /**

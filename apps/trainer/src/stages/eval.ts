@@ -356,7 +356,7 @@ function evaluationNotes(
     ...(evaluation.zeroShot
       ? [
           evaluation.zeroShot.llm === 'rec'
-            ? `Zero-shot rows: ${zeroShotSpec(context.config)}, rec.model's base without any adapter and scored in process like the tuned variants, scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`
+            ? `Zero-shot rows: ${zeroShotSpec(context.config)}, rec.model's base without any adapter and scored in process like the tuned variants${evaluation.zeroShot.answers === undefined ? '' : ` on the answer tokens ${JSON.stringify(evaluation.zeroShot.answers.yes)} and ${JSON.stringify(evaluation.zeroShot.answers.no)} (eval.zeroShot.answers)`}, scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`
             : `Zero-shot rows: ${evaluation.zeroShot.llm} scores the same rows' prompts without any tuning (eval.zeroShot), the paper's starting point.`,
         ]
       : []),

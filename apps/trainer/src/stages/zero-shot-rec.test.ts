@@ -145,6 +145,21 @@ describe('eval.zeroShot.llm: rec (the untuned rec.model base, scored as a tuned 
     expect(seen[0]!.lm).not.toBeInstanceOf(ThreadedRecLm);
   }, 120_000);
 
+  it('eval.zeroShot.answers reaches the base on every thread: the answers swapped give 1 - P(yes) of the default ones', async () => {
+    const values = (answers?: { yes: string; no: string }) => ({
+      rec: { model: { base: hfBase, lora: { rank: 4, alpha: 8 } }, maxPromptTokens: 1500 },
+      eval: { scoreWorkers: 2, zeroShot: { llm: 'rec', variants: ['basic'], ...(answers === undefined ? {} : { answers }) } },
+    });
+    const [byDefault] = await scoreZeroShot(contextOf(loadConfig({ values: values() }).config, root), scoringOf([]));
+    const [swapped] = await scoreZeroShot(contextOf(loadConfig({ values: values({ yes: 'No', no: 'Yes' }) }).config, root), scoringOf([]));
+    expect(swapped!.scores).toHaveLength(PROMPTS.basic.length);
+    swapped!.scores.forEach((value, i) => expect(value).toBeCloseTo(1 - byDefault!.scores[i]!, 6));
+    expect(new Set(byDefault!.scores).size).toBeGreaterThan(5);
+    // A word the tokenizer splits is refused when the model opens, naming the answer.
+    const split = loadConfig({ values: { ...values({ yes: 'Yes Yes Yes', no: 'No' }), eval: { zeroShot: { llm: 'rec', variants: ['basic'], answers: { yes: 'Yes Yes Yes', no: 'No' } } } } }).config;
+    await expect(scoreZeroShot(contextOf(split, root), scoringOf([]))).rejects.toThrow(/answer "Yes Yes Yes" as \d+ tokens/);
+  }, 120_000);
+
   it('is refused for the from-scratch LM and for a scoring-only backend, naming eval.zeroShot.llm', async () => {
     const load = (model: unknown) => () => loadConfig({ values: { rec: { model }, eval: { zeroShot: { llm: 'rec' } } } });
     expect(load('scratch')).toThrow(ConfigValidationError);
@@ -163,6 +178,10 @@ describe('eval.zeroShot.llm: rec (the untuned rec.model base, scored as a tuned 
     expect(loadConfig({ values: { eval: { zeroShot: { llm: 'llamacpp:model:smollm2-135m-instruct' } } } }).config.eval.zeroShot?.llm).toBe('llamacpp:model:smollm2-135m-instruct');
     expect(loadConfig({ values: { eval: { zeroShot: { llm: 'vllm:#Llama-3.1-8B-Instruct' } } } }).config.eval.zeroShot?.llm).toBe('vllm:#Llama-3.1-8B-Instruct');
     expect(() => loadConfig({ values: { eval: { zeroShot: { llm: 'recs' } } } })).toThrow(/eval\.zeroShot\.llm.*must be "rec" or a backend spec/);
+    // Answer words apply to the in-process route only; an empty word is refused by name.
+    expect(() => loadConfig({ values: { eval: { zeroShot: { llm: 'llamacpp:model:smollm2-135m-instruct', answers: { yes: ' Yes', no: ' No' } } } } })).toThrow(/eval\.zeroShot\.answers.*applies to llm "rec" only/);
+    expect(() => loadConfig({ values: { rec: { model: { base: hfBase } }, eval: { zeroShot: { llm: 'rec', answers: { yes: '', no: ' No' } } } } })).toThrow(/eval\.zeroShot\.answers\.yes/);
+    expect(loadConfig({ values: { rec: { model: { base: hfBase } }, eval: { zeroShot: { llm: 'rec', answers: { yes: ' Yes', no: ' No' } } } } }).config.eval.zeroShot?.answers).toEqual({ yes: ' Yes', no: ' No' });
     // A config built without the loader: the eval stage refuses it the same way, before opening anything.
     const { config } = loadConfig({ values: { rec: { model: { base: hfBase } } } });
     const scratch: ScoreConfig = { ...config, rec: { ...config.rec, model: 'scratch' }, eval: { ...config.eval, zeroShot: { llm: 'rec', variants: ['basic'] } } };
