@@ -5,14 +5,14 @@
  * (retrieval, reranking, prompt building and tokenizing, LM scoring, metrics; from its summary)
  * and milliseconds per scored prompt, with the load average before and after.
  *
- *   npm run bench -w @score/trainer -- [--size ml-1m|small] [--stages eval] [--run-dir DIR] [--from-scratch] [--progress-every S] [--set key=value ...]
+ *   npm run bench -w @score/trainer -- [--size ml-1m|small] [--stages eval] [--run-dir DIR] [--from-scratch] [--progress-every P] [--set key=value ...]
  *
  * `--size ml-1m` (default) generates 840 users and 3,250 items with 20-120 interactions each,
  * which the month split turns into about 7,000 test rows (ML-1M's CoLLM split: 839 users, 3,256
  * items, 7,331 test rows); `--size small` 120 users and 400 items, for checking the script.
  * `--stages eval` (comma-separated) reruns only those stages against an existing run folder (the
  * upstream stages must have finished there); without it every stage runs (`--from prepare`).
- * `--progress-every S` prints each long task's progress at most every S seconds (default 30).
+ * `--progress-every P` prints each long task's progress every P percent of it (default 5).
  * `--from-scratch` swaps the config's pulled models for the CPU-sized from-scratch ones the speed
  * targets of issue 15 were set on ({@link FROM_SCRATCH}); `--set` flags still apply after it.
  */
@@ -20,8 +20,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkOneOf, type Logger, type ProgressCallback } from '@score/core';
+import { checkOneOf, type Logger } from '@score/core';
 import { generateSyntheticDataset } from '@score/data';
+import { createProgressRenderer } from '../src/cli/progress-renderer';
 import { loadConfig } from '../src/config/load-config';
 import { runPipeline } from '../src/pipeline/run-pipeline';
 import { STAGE_NAMES } from '../src/pipeline/stage';
@@ -50,7 +51,7 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
     'from-scratch': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
-    'progress-every': { type: 'string', default: '30' },
+    'progress-every': { type: 'string', default: '5' },
   },
 });
 
@@ -76,22 +77,13 @@ const logger: Logger = {
 };
 
 /**
- * Progress of the stages' long work (epochs, batches, texts), one line per task at most every
- * `--progress-every` seconds and at its end, so a long stage shows its rate while it runs.
+ * Progress of the stages' long work (epochs, batches, texts) as the CLI prints it on a pipe: the
+ * trainer's progress renderer in line mode, a line per task every `--progress-every` percent and at
+ * its end, so a long stage shows its rate while it runs.
  */
-const progressEvery = Number(values['progress-every']) * 1000;
-if (!Number.isFinite(progressEvery) || progressEvery < 0) throw new Error(`--progress-every: must be a number of seconds (0 or more), got "${values['progress-every']}".`);
-const lastProgress = new Map<string, number>();
-const onProgress: ProgressCallback = (event) => {
-  if (values.quiet || event.task === 'pipeline') return;
-  const now = performance.now();
-  if (!event.finished && now - (lastProgress.get(event.task) ?? -Infinity) < progressEvery) return;
-  lastProgress.set(event.task, now);
-  const metrics = Object.entries(event.metrics ?? {}).map(([name, value]) => `${name} ${Number.isInteger(value) ? value : value.toPrecision(4)}`).join(', ');
-  const epoch = event.epoch === undefined ? '' : ` epoch ${event.epoch}`;
-  process.stdout.write(`[${elapsed()}] ${event.task}${epoch}: ${event.done}${event.total === undefined ? '' : `/${event.total}`} ${event.unit}${metrics === '' ? '' : `; ${metrics}`}${event.finished ? ' (finished)' : ''}
-`);
-};
+const progressEvery = Number(values['progress-every']);
+if (!Number.isFinite(progressEvery) || progressEvery <= 0 || progressEvery > 100) throw new Error(`--progress-every: must be a percentage in (0, 100], got "${values['progress-every']}".`);
+const onProgress = createProgressRenderer({ stream: process.stdout, interactive: false, lineEveryPercent: progressEvery, silent: values.quiet });
 
 /** Writes the generated dataset as the generic CSV files the config reads (split column kept). */
 async function writeData(): Promise<{ rows: number; users: number; items: number; test: number }> {
